@@ -1,0 +1,31 @@
+use crate::model::ProblemKind;
+use crate::rule::{Rule, RuleContext};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Reports a file that isn't valid JSON: truncated, binary, empty, nested deeper than 256
+    /// levels, or with JSON5 leniencies such as trailing commas. Comments and a byte-order
+    /// mark are accepted; UTF-16 files need a byte-order mark.
+    ///
+    /// ## Why is this bad?
+    /// Nothing in the file can be checked. The run goes on with the other files.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "name": "vnet-hub", "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"], } } }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Fix the file at the reported position, or export it again.
+    pub InvalidSyntax {
+        name: "invalid-syntax",
+        group: Correctness,
+        summary: "a file is not valid JSON",
+    }
+}
+
+impl Rule for InvalidSyntax {
+    fn check(&self, cx: &mut RuleContext<'_>) {
+        crate::query::report_problems(cx, ProblemKind::Syntax);
+    }
+}

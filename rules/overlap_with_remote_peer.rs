@@ -1,0 +1,102 @@
+use std::collections::BTreeSet;
+
+use crate::model::{PeeringId, VnetId};
+use crate::prefix::{Block, sweep};
+use crate::query::{peered_prefixes, vnet_name};
+use crate::rule::{Finding, Rule, RuleContext};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags a vnet A peered with B while A's address space overlaps a vnet C that is also
+    /// peered with B: typically two spokes of one hub with overlapping address spaces.
+    ///
+    /// ## Why is this bad?
+    /// Azure refuses the second peering with `VnetAddressSpaceOverlapsWithAlreadyPeeredVnet`:
+    /// the hub could not tell which spoke an overlapping address belongs to.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # vnet-spoke1 10.1.0.0/16 <-> vnet-hub <-> vnet-spoke2 10.1.0.0/24
+    /// ```
+    ///
+    /// ## How to fix
+    /// Re-address one of the spokes so that every vnet peered with the hub has its own range.
+    pub OverlapWithRemotePeer {
+        name: "overlap-with-remote-peer",
+        group: Correctness,
+        summary: "a vnet overlaps another vnet peered with the same remote vnet",
+    }
+}
+
+impl Rule for OverlapWithRemotePeer {
+    fn check(&self, cx: &mut RuleContext<'_>) {
+        let g = cx.graph();
+        for (hub, _) in g.vnets() {
+            let neighbours = g.neighbours(hub);
+            if neighbours.len() < 2 {
+                continue;
+            }
+            // For each neighbour, the link to the hub and the prefixes it peers over it.
+            let mut links: Vec<(VnetId, PeeringId)> = Vec::new();
+            let mut blocks = Vec::new();
+            for &n in &neighbours {
+                let Some(&link) = g.between(n, hub).first().or_else(|| g.between(hub, n).first()) else { continue };
+                let from_neighbour = g.peering(link).local == n;
+                let Some(prefixes) = peered_prefixes(g, link, from_neighbour) else { continue };
+                let li = links.len();
+                links.push((n, link));
+                for (pi, p) in prefixes.iter().enumerate() {
+                    if let Some(net) = p.net() {
+                        blocks.push(Block::new(&net, (li, pi, *p)));
+                    }
+                }
+            }
+            let mut pairs = BTreeSet::new();
+            let mut examples = Vec::new();
+            sweep(&mut blocks, |x, y| {
+                if x.0 == y.0 {
+                    return;
+                }
+                let (a, c) = (links[x.0].0, links[y.0].0);
+                // A direct peering between the two is peered-address-overlap's finding.
+                if !g.between(a, c).is_empty() || !g.between(c, a).is_empty() {
+                    return;
+                }
+                let key = (x.0.min(y.0), x.0.max(y.0));
+                if pairs.insert(key) {
+                    examples.push((key, if x.0 < y.0 { (x.2, y.2) } else { (y.2, x.2) }));
+                }
+            });
+            examples.sort_by_key(|(k, _)| *k);
+            for ((i, j), (pi, pj)) in examples {
+                // The link that comes later in the inputs is the one Azure refuses.
+                let ((c, c_link, pc), (a, a_link, pa)) = {
+                    let (li, lj) = (links[i], links[j]);
+                    if g.peering(li.1).loc <= g.peering(lj.1).loc { ((li.0, li.1, pi), (lj.0, lj.1, pj)) } else { ((lj.0, lj.1, pj), (li.0, li.1, pi)) }
+                };
+                let link = g.peering(a_link);
+                cx.report(
+                    Finding::new(
+                        &link.id,
+                        format!(
+                            "{} is peered with {} while its address space overlaps {}, also peered with {}: `{}` ~ `{}`",
+                            vnet_name(g, a),
+                            vnet_name(g, hub),
+                            vnet_name(g, c),
+                            vnet_name(g, hub),
+                            pa.text,
+                            pc.text
+                        ),
+                        pa.loc,
+                        format!("overlaps `{}` of {}", pc.text, vnet_name(g, c)),
+                    )
+                    .related(pc.loc, format!("`{}` in {}", pc.text, vnet_name(g, c)))
+                    .related(link.remote_loc(), format!("peering between {} and {}", vnet_name(g, a), vnet_name(g, hub)))
+                    .related(g.peering(c_link).remote_loc(), format!("peering between {} and {}", vnet_name(g, c), vnet_name(g, hub)))
+                    .help(format!("re-address {} or {} so that every vnet peered with {} has its own range", vnet_name(g, a), vnet_name(g, c), vnet_name(g, hub)))
+                    .note("Azure rejects this peering at deploy time with VnetAddressSpaceOverlapsWithAlreadyPeeredVnet"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+use std::collections::BTreeSet;
+
+use crate::model::PrefixList;
+use crate::query::{peering_name, vnet_name};
+use crate::rule::{Finding, Rule, RuleContext};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags exported peering state that is out of sync: a `peeringSyncLevel` other than
+    /// `FullyInSync`, or a full peering whose `remoteAddressSpace` differs from the remote
+    /// vnet's current address space (from the remote vnet's own export when it is in the
+    /// inputs, else from the peering's `remoteVirtualNetworkAddressSpace`).
+    ///
+    /// ## Why is this bad?
+    /// After a peered vnet's address space changes, every peering pointing at it must be
+    /// synced. Until then the new prefixes are unreachable over the link.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "name": "hub-to-spoke1", "peeringSyncLevel": "LocalNotInSync",
+    ///   "remoteAddressSpace": { "addressPrefixes": ["10.1.0.0/16"] },
+    ///   "remoteVirtualNetworkAddressSpace": { "addressPrefixes": ["10.1.0.0/16", "10.2.0.0/16"] } }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Sync the peering: `az network vnet peering sync --resource-group <rg> --vnet-name <vnet>
+    /// --name <peering>` (PowerShell: `Sync-AzVirtualNetworkPeering`).
+    pub StalePeeringSync {
+        name: "stale-peering-sync",
+        group: Suspicious,
+        summary: "exported peering state is not in sync with the remote address space",
+    }
+}
+
+fn canon(list: &PrefixList) -> BTreeSet<String> {
+    list.prefixes.iter().map(|p| p.net().map(|n| n.to_string()).unwrap_or_else(|| p.text.clone())).collect()
+}
+
+impl Rule for StalePeeringSync {
+    fn check(&self, cx: &mut RuleContext<'_>) {
+        let g = cx.graph();
+        for (pid, p) in g.peerings() {
+            let local = g.vnet(p.local);
+            let rg = crate::id::ArmId::parse(&local.id).map(|a| a.resource_group).unwrap_or_else(|_| "<rg>".into());
+            let help = format!("sync the peering: az network vnet peering sync --resource-group {rg} --vnet-name {} --name {}", local.name, p.name);
+            if let Some((level, loc)) = &p.sync_level
+                && !level.eq_ignore_ascii_case("FullyInSync")
+            {
+                cx.report(
+                    Finding::new(&p.id, format!("peering {} is {level}", peering_name(g, pid)), *loc, "not FullyInSync")
+                        .help(help.clone())
+                        .note("until it is synced, address-space changes on either side are not reachable over this link"),
+                );
+                continue;
+            }
+            if p.is_subnet_peering() {
+                continue;
+            }
+            let Some(programmed) = &p.remote_address_space else { continue };
+            let remote = p.remote_vnet().map(|r| (r, g.vnet(r)));
+            let (current, current_loc, whence) = match remote {
+                Some((r, v)) if v.defined => match &v.address_space {
+                    Some(s) => (canon(s), s.loc, format!("current address space of {}", vnet_name(g, r))),
+                    None => continue,
+                },
+                _ => match &p.remote_vnet_address_space {
+                    Some(s) => (canon(s), s.loc, "`remoteVirtualNetworkAddressSpace`".to_string()),
+                    None => continue,
+                },
+            };
+            let was = canon(programmed);
+            if was == current {
+                continue;
+            }
+            let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+            cx.report(
+                Finding::new(
+                    &p.id,
+                    format!(
+                        "peering {} programs remote space [{}] but the remote vnet now has [{}]",
+                        peering_name(g, pid),
+                        list(&was),
+                        list(&current)
+                    ),
+                    programmed.loc,
+                    "stale copy of the remote address space",
+                )
+                .related(current_loc, whence)
+                .help(help),
+            );
+        }
+    }
+}

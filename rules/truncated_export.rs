@@ -1,0 +1,32 @@
+use crate::model::ProblemKind;
+use crate::rule::{Rule, RuleContext};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Reports a PowerShell export cut off by `ConvertTo-Json`'s depth limit (2 by default):
+    /// nested objects replaced by their .NET type names, such as
+    /// `"Microsoft.Azure.Commands.Network.Models.PSAddressSpace"`.
+    ///
+    /// ## Why is this bad?
+    /// The address spaces, subnets and peerings are gone from the file. Loading it anyway would
+    /// look like vnets without peerings, so peerlint doesn't load it.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "Name": "vnet-spoke1", "AddressSpace": "Microsoft.Azure.Commands.Network.Models.PSAddressSpace" }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Export again with a larger depth: `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10`.
+    pub TruncatedExport {
+        name: "truncated-export",
+        group: Correctness,
+        summary: "a PowerShell export was cut off by ConvertTo-Json's depth limit",
+    }
+}
+
+impl Rule for TruncatedExport {
+    fn check(&self, cx: &mut RuleContext<'_>) {
+        crate::query::report_problems(cx, ProblemKind::Truncated);
+    }
+}

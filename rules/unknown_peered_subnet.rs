@@ -1,0 +1,61 @@
+use crate::query::{peering_name, vnet_name};
+use crate::rule::{Finding, Rule, RuleContext};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags a name in a subnet peering's `localSubnetNames` or `remoteSubnetNames` that isn't
+    /// a subnet of that vnet (the remote list is checked when the remote vnet is in the inputs).
+    ///
+    /// ## Why is this bad?
+    /// Azure can't peer a subnet that doesn't exist; the peering fails to deploy. Usually the
+    /// name has a typo or the subnet was renamed.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "peerCompleteVnets": false, "localSubnetNames": ["snet-ap"], "remoteSubnetNames": ["snet-shared"] }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Use the exact name of an existing subnet.
+    pub UnknownPeeredSubnet {
+        name: "unknown-peered-subnet",
+        group: Correctness,
+        summary: "a subnet peering names a subnet that doesn't exist",
+    }
+}
+
+impl Rule for UnknownPeeredSubnet {
+    fn check(&self, cx: &mut RuleContext<'_>) {
+        let g = cx.graph();
+        for (pid, p) in g.peerings() {
+            if !p.is_subnet_peering() {
+                continue;
+            }
+            let sides = [(Some(p.local), &p.local_subnets, "localSubnetNames"), (p.remote_vnet(), &p.remote_subnets, "remoteSubnetNames")];
+            for (vnet, list, key) in sides {
+                let (Some(v), Some(list)) = (vnet, list) else { continue };
+                let vnet = g.vnet(v);
+                if !vnet.defined {
+                    continue;
+                }
+                for (name, loc) in &list.names {
+                    if vnet.subnet(name).is_some() {
+                        continue;
+                    }
+                    let mut f = Finding::new(
+                        &p.id,
+                        format!("`{key}` of peering {} names `{name}`, which is not a subnet of {}", peering_name(g, pid), vnet_name(g, v)),
+                        *loc,
+                        "no such subnet",
+                    );
+                    if let Some(close) = crate::suggest::closest(name, vnet.subnets.iter().map(|s| s.name.as_str())) {
+                        f = f.help(format!("did you mean `{close}`?"));
+                    } else {
+                        f = f.help(format!("use the name of an existing subnet of {}", vnet_name(g, v)));
+                    }
+                    cx.report(f.related(vnet.label_loc(), format!("{} defined here", vnet_name(g, v))));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+use crate::model::ProblemKind;
+use crate::rule::{Rule, RuleContext};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Reports a file named on the command line that matches none of the input shapes
+    /// peerlint reads. Files met while walking a folder are skipped quietly instead.
+    ///
+    /// ## Why is this bad?
+    /// You asked for the file to be checked and nothing in it was: a wrong file, or an export
+    /// made with the wrong command.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "name": "nsg-web", "type": "Microsoft.Network/networkSecurityGroups" }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Pass `az network vnet list`, `az network vnet peering list`, a REST GET response,
+    /// `az graph query` output or `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output.
+    pub UnrecognizedInput {
+        name: "unrecognized-input",
+        group: Suspicious,
+        summary: "a file named on the command line matches no known input shape",
+    }
+}
+
+impl Rule for UnrecognizedInput {
+    fn check(&self, cx: &mut RuleContext<'_>) {
+        crate::query::report_problems(cx, ProblemKind::Unrecognized);
+    }
+}

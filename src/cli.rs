@@ -1,0 +1,249 @@
+//! The command line: `check`, `rules`, `rule`.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::discover::discover;
+use crate::engine;
+use crate::render::{self, Summary};
+use crate::rule::{Group, Rule, Severity};
+use crate::rules::ALL;
+use crate::suggest::closest;
+
+#[derive(Parser, Debug)]
+#[command(name = "peerlint", version, about = "Checks Azure virtual-network peering designs before they are deployed")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check exported Azure state: files, folders (walked for *.json), `-` for standard input.
+    Check(CheckArgs),
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Show a rule's documentation.
+    Rule {
+        /// The rule's name, such as `missing-reverse-peering`.
+        name: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Files or folders to check (default: the current folder); `-` reads standard input.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Run only these rules (names, groups `correctness`/`suspicious`/`advisory`, or `all`).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Don't run these rules (names or groups).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// When to colour human output (honours NO_COLOR).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Exit 0 even when there are error findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print only the diagnostics, without the summary line.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Exit codes: 0 clean, 1 error findings, 2 tool failure.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_FAILURE: u8 = 2;
+
+/// Resolves `--select`/`--ignore` into the rules to run.
+pub fn select_rules(select: &[String], ignore: &[String]) -> Result<Vec<&'static dyn Rule>, String> {
+    fn matches(sel: &str, r: &dyn Rule) -> Result<bool, String> {
+        let sel = sel.trim();
+        if sel == "all" {
+            return Ok(true);
+        }
+        if let Some(g) = Group::ALL.iter().find(|g| g.name() == sel) {
+            return Ok(r.meta().group == *g);
+        }
+        if ALL.iter().any(|x| x.meta().name == sel) {
+            return Ok(r.meta().name == sel);
+        }
+        let names = ALL.iter().map(|x| x.meta().name).chain(Group::ALL.iter().map(|g| g.name()));
+        Err(match closest(sel, names) {
+            Some(s) => format!("unknown rule or group `{sel}`; did you mean `{s}`?"),
+            None => format!("unknown rule or group `{sel}`; `peerlint rules` lists them"),
+        })
+    }
+    // Validate every selector up front, so a typo is reported even if nothing else would be.
+    for s in select.iter().chain(ignore) {
+        matches(s, ALL[0])?;
+    }
+    let mut out = Vec::new();
+    for &r in ALL {
+        let selected = select.is_empty() || select.iter().any(|s| matches(s, r).unwrap_or(false));
+        let ignored = ignore.iter().any(|s| matches(s, r).unwrap_or(false));
+        if selected && !ignored {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the command line; returns the exit code.
+pub fn main_with(args: Vec<OsString>, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            let text = if e.use_stderr() { e.render().to_string() } else { e.render().to_string() };
+            let _ = if e.use_stderr() { write!(stderr, "{text}") } else { write!(stdout, "{text}") };
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(args, stdin, stdout, stderr),
+        Command::Rules { format } => {
+            let text = match format {
+                ListFormat::Json => rules_json(),
+                ListFormat::Human => rules_human(),
+            };
+            let _ = write!(stdout, "{text}");
+            EXIT_OK
+        }
+        Command::Rule { name } => match ALL.iter().find(|r| r.meta().name == name) {
+            Some(r) => {
+                let _ = write!(stdout, "{}", rule_doc(*r));
+                EXIT_OK
+            }
+            None => {
+                let hint = closest(&name, ALL.iter().map(|r| r.meta().name))
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_else(|| "; `peerlint rules` lists them".into());
+                let _ = writeln!(stderr, "error: unknown rule `{name}`{hint}");
+                EXIT_FAILURE
+            }
+        },
+    }
+}
+
+fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let rules = match select_rules(&args.select, &args.ignore) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+    let (inputs, mut errors) = discover(&paths);
+    let outcome = engine::run(&inputs, stdin, &rules);
+    errors.extend(outcome.read_errors.iter().cloned());
+    let g = &outcome.graph;
+    let summary = Summary::new(g.file_count(), g.defined_vnets().count(), g.peering_count(), &outcome.diagnostics);
+    let text = match args.format {
+        Format::Json => render::json::render(&outcome.diagnostics, summary),
+        Format::Human => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+            };
+            let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+            let mut t = render::human::render(&outcome.db, &outcome.diagnostics, summary, render::human::Style { color, width });
+            if args.quiet {
+                let cut = t.trim_end().rfind('\n').map(|i| i + 1).unwrap_or(0);
+                t.truncate(cut);
+            }
+            t
+        }
+    };
+    let _ = stdout.write_all(text.as_bytes());
+    for e in &errors {
+        let _ = writeln!(stderr, "error: cannot read {e}");
+    }
+    if !errors.is_empty() {
+        return EXIT_FAILURE;
+    }
+    if summary.errors > 0 && !args.exit_zero { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+fn rules_json() -> String {
+    #[derive(serde::Serialize)]
+    struct Item {
+        name: &'static str,
+        severity: Severity,
+        group: &'static str,
+        summary: &'static str,
+    }
+    let items: Vec<Item> = ALL
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            Item { name: m.name, severity: m.severity(), group: m.group.name(), summary: m.summary }
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&items).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+fn rules_human() -> String {
+    let width = ALL.iter().map(|r| r.meta().name.len()).max().unwrap_or(0);
+    ALL.iter()
+        .map(|r| {
+            let m = r.meta();
+            format!("{:width$}  {:7}  {}\n", m.name, m.severity().name(), m.summary)
+        })
+        .collect()
+}
+
+/// A rule's documentation as Markdown.
+pub fn rule_doc(r: &dyn Rule) -> String {
+    let m = r.meta();
+    let body: String = m.docs.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).map(|l| format!("{l}\n")).collect();
+    format!("# {}\n\nSeverity: {} ({}). {}.\n\n{}", m.name, m.severity().name(), m.group.name(), capitalise(m.summary), body)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// The README's rule table, generated from the rule metadata.
+pub fn readme_rule_table() -> String {
+    let mut s = String::from("| rule | severity | what it flags |\n|---|---|---|\n");
+    for r in ALL {
+        let m = r.meta();
+        s.push_str(&format!("| `{}` | {} | {} |\n", m.name, m.severity().name(), m.summary));
+    }
+    s
+}

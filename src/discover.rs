@@ -1,0 +1,73 @@
+//! Finds the input files: paths named on the command line, folders walked in file-name
+//! order, `-` for standard input.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// Where an input's bytes come from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Origin {
+    File(PathBuf),
+    Stdin,
+}
+
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The path as shown in output.
+    pub display: String,
+    pub origin: Origin,
+    /// Named on the command line (not found by walking a folder).
+    pub explicit: bool,
+}
+
+/// Extensions read when walking a folder.
+const EXTENSIONS: &[&str] = &["json", "jsonc"];
+/// Folders never walked into.
+const SKIP_DIRS: &[&str] = &[".git", "target", "node_modules", ".terraform"];
+
+fn display(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Expands paths into inputs; unreadable or missing paths are returned as errors.
+pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input { display: "<stdin>".into(), origin: Origin::Stdin, explicit: true });
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Err(e) => errors.push(format!("{}: {e}", display(path))),
+            Ok(m) if m.is_dir() => {
+                let walker = WalkDir::new(path).sort_by_file_name().into_iter().filter_entry(|e| {
+                    e.depth() == 0 || !(e.file_type().is_dir() && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+                });
+                for entry in walker {
+                    match entry {
+                        Err(e) => errors.push(format!("{}: {e}", display(path))),
+                        Ok(e) if e.file_type().is_file() => {
+                            let ext = e.path().extension().map(|x| x.to_string_lossy().to_ascii_lowercase());
+                            if ext.is_some_and(|x| EXTENSIONS.contains(&x.as_str())) {
+                                inputs.push(Input {
+                                    display: display(e.path()),
+                                    origin: Origin::File(e.path().to_path_buf()),
+                                    explicit: false,
+                                });
+                            }
+                        }
+                        Ok(_) => {}
+                    }
+                }
+            }
+            Ok(_) => inputs.push(Input { display: display(path), origin: Origin::File(path.clone()), explicit: true }),
+        }
+    }
+    // The same file named twice (or named and walked) is read once.
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|i| seen.insert((i.origin.clone(), i.display.clone())) || i.origin == Origin::Stdin);
+    (inputs, errors)
+}

@@ -1,0 +1,242 @@
+//! One graph of every vnet and peering of a run.
+//!
+//! Loaders hand their vnets and peerings to a [`GraphBuilder`], which merges what several inputs
+//! say about the same vnet (ids compare case-insensitively). [`Graph`] keeps the model plus a
+//! `petgraph::StableDiGraph` with one edge per peering, so duplicate peerings survive.
+
+use std::collections::{HashMap, HashSet};
+
+use petgraph::Direction;
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+
+use crate::id::{RemoteKind, classify_remote};
+use crate::model::*;
+
+#[derive(Default)]
+pub struct GraphBuilder {
+    vnets: Vec<Vnet>,
+    by_key: HashMap<String, VnetId>,
+    peerings: Vec<Peering>,
+    peering_keys: HashSet<String>,
+    problems: Vec<InputProblem>,
+    files: usize,
+}
+
+/// A vnet as one input describes it, with its inline peerings.
+pub struct VnetDraft {
+    pub vnet: Vnet,
+    /// Inline peerings and their `remoteVirtualNetwork.id` (text, where).
+    pub peerings: Vec<(Peering, Option<(String, Loc)>)>,
+}
+
+impl GraphBuilder {
+    pub fn new() -> GraphBuilder {
+        GraphBuilder::default()
+    }
+
+    pub fn count_file(&mut self) {
+        self.files += 1;
+    }
+
+    pub fn problem(&mut self, p: InputProblem) {
+        self.problems.push(p);
+    }
+
+    /// The vnet with `key`, created as referenced-only when unknown.
+    pub fn reference(&mut self, key: &str, id: &str, name: &str, loc: Loc) -> VnetId {
+        if let Some(&v) = self.by_key.get(key) {
+            return v;
+        }
+        let v = VnetId(self.vnets.len() as u32);
+        self.vnets.push(Vnet {
+            key: key.to_string(),
+            id: id.to_string(),
+            name: name.to_string(),
+            defined: false,
+            loc,
+            name_loc: None,
+            address_space: None,
+            subnets: Vec::new(),
+            gateways: Vec::new(),
+            peerings: Vec::new(),
+            also_defined_at: Vec::new(),
+        });
+        self.by_key.insert(key.to_string(), v);
+        v
+    }
+
+    /// Adds a vnet definition; a second definition of the same vnet (another export of it) is
+    /// merged: fields the first lacked are filled in, subnets and peerings it lacked are added.
+    pub fn define(&mut self, draft: VnetDraft) -> VnetId {
+        let VnetDraft { vnet, peerings } = draft;
+        let v = self.reference(&vnet.key.clone(), &vnet.id, &vnet.name, vnet.loc);
+        let known: HashSet<String> = {
+            let target = &self.vnets[v.0 as usize];
+            target.peerings.iter().map(|p| self.peerings[p.0 as usize].id.to_ascii_lowercase()).collect()
+        };
+        {
+            let target = &mut self.vnets[v.0 as usize];
+            if target.defined {
+                target.also_defined_at.push(vnet.loc);
+                if target.address_space.is_none() {
+                    target.address_space = vnet.address_space;
+                }
+                for s in vnet.subnets {
+                    if target.subnet(&s.name).is_none() {
+                        target.subnets.push(s);
+                    }
+                }
+                for g in vnet.gateways {
+                    if !target.gateways.iter().any(|h| h.id.eq_ignore_ascii_case(&g.id)) {
+                        target.gateways.push(g);
+                    }
+                }
+            } else {
+                let peers = std::mem::take(&mut target.peerings);
+                let mut gateways = std::mem::take(&mut target.gateways);
+                *target = Vnet { peerings: peers, defined: true, ..vnet };
+                gateways.retain(|g| !target.gateways.iter().any(|h| h.id.eq_ignore_ascii_case(&g.id)));
+                target.gateways.extend(gateways);
+            }
+        }
+        for (p, remote) in peerings {
+            if known.contains(&p.id.to_ascii_lowercase()) {
+                continue; // the same peering, seen in an earlier definition of this vnet
+            }
+            self.push_peering(v, p, remote);
+        }
+        v
+    }
+
+    /// Adds a standalone peering (`az network vnet peering list`, a REST GET of a peering);
+    /// the same peering seen twice is kept once.
+    pub fn standalone_peering(&mut self, local: VnetId, p: Peering, remote: Option<(String, Loc)>) {
+        if self.peering_keys.contains(&p.id.to_ascii_lowercase()) {
+            return;
+        }
+        self.push_peering(local, p, remote);
+    }
+
+    fn push_peering(&mut self, local: VnetId, mut p: Peering, remote: Option<(String, Loc)>) {
+        p.local = local;
+        p.remote = match remote {
+            None => Remote::Missing,
+            Some((text, loc)) => match classify_remote(&text) {
+                RemoteKind::Invalid(reason) => Remote::Invalid { text, reason, loc },
+                RemoteKind::Classic(_) => Remote::Classic { text, loc },
+                RemoteKind::Vnet(id) => {
+                    let vnet = self.reference(&id.key(), &text, id.name(), loc);
+                    Remote::Vnet { vnet, loc }
+                }
+            },
+        };
+        let id = PeeringId(self.peerings.len() as u32);
+        self.peering_keys.insert(p.id.to_ascii_lowercase());
+        self.vnets[local.0 as usize].peerings.push(id);
+        self.peerings.push(p);
+    }
+
+    /// Records a gateway attached to the vnet with `key` (from a gateway resource).
+    pub fn gateway(&mut self, key: &str, id: &str, name: &str, gateway: Gateway) {
+        let v = self.reference(key, id, name, gateway.loc);
+        let target = &mut self.vnets[v.0 as usize];
+        if !target.gateways.iter().any(|h| h.id.eq_ignore_ascii_case(&gateway.id)) {
+            target.gateways.push(gateway);
+        }
+    }
+
+    pub fn finish(self) -> Graph {
+        let mut links = StableDiGraph::with_capacity(self.vnets.len(), self.peerings.len());
+        let nodes: Vec<NodeIndex> = (0..self.vnets.len()).map(|i| links.add_node(VnetId(i as u32))).collect();
+        let mut pairs: HashMap<(VnetId, VnetId), Vec<PeeringId>> = HashMap::new();
+        let mut remote_gateway_evidence = vec![false; self.vnets.len()];
+        for (i, p) in self.peerings.iter().enumerate() {
+            if let Some(r) = p.remote_vnet() {
+                links.add_edge(nodes[p.local.0 as usize], nodes[r.0 as usize], PeeringId(i as u32));
+                pairs.entry((p.local, r)).or_default().push(PeeringId(i as u32));
+                if !p.remote_gateways.is_empty() {
+                    remote_gateway_evidence[r.0 as usize] = true;
+                }
+            }
+        }
+        Graph {
+            vnets: self.vnets,
+            peerings: self.peerings,
+            problems: self.problems,
+            files: self.files,
+            links,
+            nodes,
+            pairs,
+            remote_gateway_evidence,
+        }
+    }
+}
+
+pub struct Graph {
+    vnets: Vec<Vnet>,
+    peerings: Vec<Peering>,
+    problems: Vec<InputProblem>,
+    files: usize,
+    links: StableDiGraph<VnetId, PeeringId>,
+    nodes: Vec<NodeIndex>,
+    pairs: HashMap<(VnetId, VnetId), Vec<PeeringId>>,
+    /// A peering towards the vnet lists `remoteGateways`: Azure saw a gateway there.
+    remote_gateway_evidence: Vec<bool>,
+}
+
+impl Graph {
+    pub fn vnet(&self, v: VnetId) -> &Vnet {
+        &self.vnets[v.0 as usize]
+    }
+    pub fn peering(&self, p: PeeringId) -> &Peering {
+        &self.peerings[p.0 as usize]
+    }
+    pub fn vnets(&self) -> impl Iterator<Item = (VnetId, &Vnet)> {
+        self.vnets.iter().enumerate().map(|(i, v)| (VnetId(i as u32), v))
+    }
+    /// Vnets defined in the inputs (not only referenced).
+    pub fn defined_vnets(&self) -> impl Iterator<Item = (VnetId, &Vnet)> {
+        self.vnets().filter(|(_, v)| v.defined)
+    }
+    pub fn peerings(&self) -> impl Iterator<Item = (PeeringId, &Peering)> {
+        self.peerings.iter().enumerate().map(|(i, p)| (PeeringId(i as u32), p))
+    }
+    pub fn problems(&self) -> &[InputProblem] {
+        &self.problems
+    }
+    pub fn file_count(&self) -> usize {
+        self.files
+    }
+    pub fn peering_count(&self) -> usize {
+        self.peerings.len()
+    }
+    /// Peerings of `from` whose remote is `to`, in input order.
+    pub fn between(&self, from: VnetId, to: VnetId) -> &[PeeringId] {
+        self.pairs.get(&(from, to)).map(Vec::as_slice).unwrap_or(&[])
+    }
+    /// The peering back from the remote side, if any.
+    pub fn reverse(&self, p: PeeringId) -> Option<PeeringId> {
+        let peering = self.peering(p);
+        let remote = peering.remote_vnet()?;
+        self.between(remote, peering.local).first().copied()
+    }
+    /// Vnets linked to `v` by a peering in either direction, each once, in id order.
+    pub fn neighbours(&self, v: VnetId) -> Vec<VnetId> {
+        let node = self.nodes[v.0 as usize];
+        let mut out: Vec<VnetId> = self
+            .links
+            .neighbors_directed(node, Direction::Outgoing)
+            .chain(self.links.neighbors_directed(node, Direction::Incoming))
+            .map(|n| self.links[n])
+            .filter(|&n| n != v)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+    /// Whether the vnet has a gateway (or Route Server), from its own resources or from what
+    /// exported peerings towards it say.
+    pub fn has_gateway(&self, v: VnetId) -> bool {
+        self.vnet(v).has_gateway() || self.remote_gateway_evidence[v.0 as usize]
+    }
+}

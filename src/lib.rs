@@ -1,0 +1,26 @@
+//! peerlint: checks Azure virtual-network peering designs before they are deployed.
+//!
+//! Data flows one way: files → spanned parse tree ([`tree`]) → loaders ([`load`]) → model and
+//! graph ([`model`], [`graph`]) → rules ([`rules`]) → diagnostics ([`diagnostic`]) → one
+//! renderer ([`render`]).
+
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod graph;
+pub mod id;
+pub mod load;
+pub mod model;
+pub mod prefix;
+pub mod query;
+pub mod render;
+pub mod rule;
+pub mod source;
+pub mod suggest;
+pub mod tree;
+
+// The rules live in the top-level `rules/` folder, one file per rule, so that they are easy to
+// find and review; `#[path]` mounts that folder as this crate's `rules` module.
+#[path = "../rules/mod.rs"]
+pub mod rules;

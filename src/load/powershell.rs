@@ -1,0 +1,46 @@
+//! `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10`: PascalCase, flattened, subnet
+//! `AddressPrefix` is a list. With the default `-Depth 2`, nested objects are replaced by
+//! their .NET type names; such an export is reported and not loaded, since loading it would
+//! look like vnets without subnets or peerings.
+
+use super::resource::Extractor;
+use crate::model::{InputProblem, ProblemKind};
+use crate::tree::{Kind, NodeId};
+
+pub fn load(x: &mut Extractor<'_>, root: NodeId) {
+    if let Some(at) = truncated_at(x, root) {
+        let name = x.tree.str(at).unwrap_or_default().to_string();
+        x.b.problem(InputProblem {
+            kind: ProblemKind::Truncated,
+            loc: x.loc(at),
+            message: format!("PowerShell export is truncated: `{name}` stands where an object belongs"),
+            label: "cut off by ConvertTo-Json's depth limit".into(),
+            help: Some("re-run the export with `ConvertTo-Json -Depth 10`".into()),
+        });
+        x.found += 1; // recognised, though not loaded
+        return;
+    }
+    super::one_or_many(x, root);
+}
+
+/// The first string that is a .NET type name standing in for a nested object.
+fn truncated_at(x: &Extractor<'_>, root: NodeId) -> Option<NodeId> {
+    let t = x.tree;
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match t.kind(n) {
+            Kind::String => {
+                let s = t.str(n).unwrap_or_default();
+                if s.starts_with("Microsoft.Azure.Commands.") || s.starts_with("System.Collections.") {
+                    return Some(n);
+                }
+            }
+            Kind::Array | Kind::Object => {
+                let children: Vec<NodeId> = t.children(n).collect();
+                stack.extend(children.into_iter().rev());
+            }
+            _ => {}
+        }
+    }
+    None
+}

@@ -1,0 +1,404 @@
+//! Turns Azure resource objects (vnets, subnets, peerings, gateways) into the model.
+//!
+//! Every exported shape describes the same ARM resources; they differ in the envelope, in
+//! whether properties sit under `properties` (REST, Resource Graph) or are flattened (az CLI,
+//! PowerShell), and in key casing (PowerShell is PascalCase). Property lookups here are
+//! case-insensitive and look in `properties` first, so one extractor serves every shape; each
+//! shape's loader only finds the resource objects.
+
+use crate::graph::{GraphBuilder, VnetDraft};
+use crate::id::ArmId;
+use crate::model::*;
+use crate::prefix;
+use crate::source::FileId;
+use crate::tree::{Kind, NodeId, Tree};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceKind {
+    Vnet,
+    Peering,
+    Gateway,
+    Other,
+}
+
+pub struct Extractor<'a> {
+    pub file: FileId,
+    pub tree: &'a Tree,
+    pub b: &'a mut GraphBuilder,
+    /// Resources found so far (vnets, peerings, gateways).
+    pub found: usize,
+}
+
+impl<'a> Extractor<'a> {
+    pub fn new(file: FileId, tree: &'a Tree, b: &'a mut GraphBuilder) -> Extractor<'a> {
+        Extractor { file, tree, b, found: 0 }
+    }
+
+    pub fn loc(&self, n: NodeId) -> Loc {
+        Loc { file: self.file, span: self.tree.span(n), node: Some(n) }
+    }
+
+    fn key_loc(&self, n: NodeId) -> Loc {
+        Loc { file: self.file, span: self.tree.key_span(n), node: Some(n) }
+    }
+
+    /// A property: under `properties` when the object has that wrapper, else at the top.
+    pub fn field(&self, obj: NodeId, name: &str) -> Option<NodeId> {
+        let t = self.tree;
+        if let Some(props) = t.get(obj, "properties").filter(|&p| t.kind(p) == Kind::Object)
+            && let Some(v) = t.get(props, name)
+        {
+            return Some(v);
+        }
+        t.get(obj, name)
+    }
+
+    fn type_problem(&mut self, n: NodeId, what: &str, expected: &str) {
+        let found = self.tree.kind(n).article_name();
+        self.b.problem(InputProblem {
+            kind: ProblemKind::PropertyType,
+            loc: self.loc(n),
+            message: format!("`{what}` should be {expected}, found {found}"),
+            label: format!("expected {expected}"),
+            help: None,
+        });
+    }
+
+    /// A string property; `null` counts as absent, other types are reported.
+    pub fn string(&mut self, obj: NodeId, name: &str) -> Option<(String, NodeId)> {
+        let n = self.field(obj, name)?;
+        match self.tree.kind(n) {
+            Kind::String => Some((self.tree.str(n).unwrap_or_default().to_string(), n)),
+            Kind::Null => None,
+            _ => {
+                self.type_problem(n, name, "a string");
+                None
+            }
+        }
+    }
+
+    /// An array property; `null` counts as absent (old az versions print it for `[]`).
+    fn array(&mut self, obj: NodeId, name: &str) -> Option<NodeId> {
+        let n = self.field(obj, name)?;
+        match self.tree.kind(n) {
+            Kind::Array => Some(n),
+            Kind::Null => None,
+            _ => {
+                self.type_problem(n, name, "an array");
+                None
+            }
+        }
+    }
+
+    fn object(&mut self, obj: NodeId, name: &str) -> Option<NodeId> {
+        let n = self.field(obj, name)?;
+        match self.tree.kind(n) {
+            Kind::Object => Some(n),
+            Kind::Null => None,
+            _ => {
+                self.type_problem(n, name, "an object");
+                None
+            }
+        }
+    }
+
+    fn flag(&mut self, obj: NodeId, name: &str, default: bool) -> Flag {
+        let Some(n) = self.field(obj, name) else { return Flag::default_to(default) };
+        match self.tree.kind(n) {
+            Kind::Bool => Flag { value: self.tree.bool(n).unwrap_or(default), loc: Some(self.loc(n)) },
+            Kind::Null => Flag::default_to(default),
+            _ => {
+                self.type_problem(n, name, "a boolean");
+                Flag::default_to(default)
+            }
+        }
+    }
+
+    pub fn kind_of(&self, obj: NodeId) -> ResourceKind {
+        let t = self.tree;
+        if t.kind(obj) != Kind::Object {
+            return ResourceKind::Other;
+        }
+        if let Some(ty) = t.get_str(obj, "type") {
+            let ty = ty.to_ascii_lowercase();
+            return if ty.ends_with("/virtualnetworks") && ty.starts_with("microsoft.network/") {
+                ResourceKind::Vnet
+            } else if ty.ends_with("/virtualnetworkpeerings") {
+                ResourceKind::Peering
+            } else if ty.ends_with("/virtualnetworkgateways") {
+                ResourceKind::Gateway
+            } else {
+                ResourceKind::Other
+            };
+        }
+        if self.field(obj, "addressSpace").is_some() {
+            ResourceKind::Vnet
+        } else if self.field(obj, "remoteVirtualNetwork").is_some() {
+            ResourceKind::Peering
+        } else {
+            ResourceKind::Other
+        }
+    }
+
+    /// Loads one resource object of any supported kind; others are skipped.
+    pub fn resource(&mut self, obj: NodeId) {
+        match self.kind_of(obj) {
+            ResourceKind::Vnet => self.vnet(obj),
+            ResourceKind::Peering => self.standalone_peering(obj),
+            ResourceKind::Gateway => self.gateway_resource(obj),
+            ResourceKind::Other => {}
+        }
+    }
+
+    /// Loads every element of an array of resources.
+    pub fn resources(&mut self, array: NodeId) {
+        let items: Vec<NodeId> = self.tree.children(array).collect();
+        for item in items {
+            self.resource(item);
+        }
+    }
+
+    fn prefix(&self, n: NodeId) -> Prefix {
+        let t = self.tree;
+        let loc = self.loc(n);
+        match t.str(n) {
+            Some(s) => Prefix { text: s.to_string(), parsed: PrefixValue::Parsed(prefix::parse(s)), loc },
+            None => Prefix { text: t.text()[t.span(n).range()].to_string(), parsed: PrefixValue::WrongType(t.kind(n)), loc },
+        }
+    }
+
+    /// `{addressPrefixes: [...]}` objects (address spaces).
+    fn address_space(&mut self, obj: NodeId, name: &str) -> Option<PrefixList> {
+        let space = self.object(obj, name)?;
+        let list = self.array(space, "addressPrefixes")?;
+        Some(PrefixList { prefixes: self.tree.children(list).map(|n| self.prefix(n)).collect(), loc: self.loc(list) })
+    }
+
+    /// A subnet's `addressPrefixes`, else its `addressPrefix` (a string; a list in PowerShell).
+    fn subnet_prefixes(&mut self, obj: NodeId) -> Option<PrefixList> {
+        if let Some(list) = self.array(obj, "addressPrefixes") {
+            return Some(PrefixList {
+                prefixes: self.tree.children(list).map(|n| self.prefix(n)).collect(),
+                loc: self.loc(list),
+            });
+        }
+        let n = self.field(obj, "addressPrefix")?;
+        match self.tree.kind(n) {
+            Kind::Null => None,
+            Kind::Array => Some(PrefixList {
+                prefixes: self.tree.children(n).map(|c| self.prefix(c)).collect(),
+                loc: self.loc(n),
+            }),
+            _ => Some(PrefixList { prefixes: vec![self.prefix(n)], loc: self.loc(n) }),
+        }
+    }
+
+    fn name_and_id(&mut self, obj: NodeId) -> (Option<(String, NodeId)>, Option<(String, NodeId)>) {
+        (self.string(obj, "name"), self.string(obj, "id"))
+    }
+
+    fn vnet(&mut self, obj: NodeId) {
+        self.found += 1;
+        let (name, id) = self.name_and_id(obj);
+        let parsed = id.as_ref().and_then(|(s, _)| ArmId::parse(s).ok());
+        let (key, id_text) = match (&parsed, &id) {
+            (Some(a), Some((text, _))) if a.types.len() == 1 => (a.key(), text.clone()),
+            _ => {
+                // No usable id: identify the vnet by resource group and name.
+                let rg = self.string(obj, "resourceGroup").or_else(|| self.string(obj, "resourceGroupName"));
+                let rg = rg.map(|(s, _)| s).unwrap_or_default();
+                let n = name.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
+                (format!("unidentified:{}/{}", rg.to_ascii_lowercase(), n.to_ascii_lowercase()), n)
+            }
+        };
+        let vnet_name = name
+            .as_ref()
+            .map(|(s, _)| s.clone())
+            .or_else(|| parsed.as_ref().map(|a| a.name().to_string()))
+            .unwrap_or_default();
+        let address_space = self.address_space(obj, "addressSpace");
+        let mut subnets = Vec::new();
+        let mut gateways = Vec::new();
+        if let Some(list) = self.array(obj, "subnets") {
+            let items: Vec<NodeId> = self.tree.children(list).collect();
+            for s in items {
+                if self.tree.kind(s) != Kind::Object {
+                    self.type_problem(s, "subnets[]", "an object");
+                    continue;
+                }
+                if let Some(subnet) = self.subnet(s, &mut gateways) {
+                    subnets.push(subnet);
+                }
+            }
+        }
+        let vnet = Vnet {
+            key: key.clone(),
+            id: id_text.clone(),
+            name: vnet_name,
+            defined: true,
+            loc: self.loc(obj),
+            name_loc: name.as_ref().map(|(_, n)| self.loc(*n)),
+            address_space,
+            subnets,
+            gateways,
+            peerings: Vec::new(),
+            also_defined_at: Vec::new(),
+        };
+        let mut peerings = Vec::new();
+        if let Some(list) = self.array(obj, "virtualNetworkPeerings") {
+            let items: Vec<NodeId> = self.tree.children(list).collect();
+            for p in items {
+                if self.tree.kind(p) != Kind::Object {
+                    self.type_problem(p, "virtualNetworkPeerings[]", "an object");
+                    continue;
+                }
+                peerings.push(self.peering(p, &id_text));
+            }
+        }
+        self.b.define(VnetDraft { vnet, peerings });
+    }
+
+    fn subnet(&mut self, obj: NodeId, gateways: &mut Vec<Gateway>) -> Option<Subnet> {
+        let (name, id) = self.name_and_id(obj);
+        let (name, name_node) = match (name, id) {
+            (Some((n, node)), _) => (n, node),
+            (None, Some((id, node))) => (id.rsplit('/').next().unwrap_or_default().to_string(), node),
+            (None, None) => (String::new(), obj),
+        };
+        let prefixes = self.subnet_prefixes(obj);
+        // Gateways and Route Servers show up as ip configurations of their subnets.
+        if let Some(configs) = self.array(obj, "ipConfigurations") {
+            let items: Vec<NodeId> = self.tree.children(configs).collect();
+            for c in items {
+                let Some((cid, cnode)) = self.string(c, "id") else { continue };
+                let lower = cid.to_ascii_lowercase();
+                let kind = if name.eq_ignore_ascii_case("GatewaySubnet") && lower.contains("/virtualnetworkgateways/") {
+                    GatewayKind::VirtualNetworkGateway
+                } else if name.eq_ignore_ascii_case("RouteServerSubnet") && lower.contains("/virtualhubs/") {
+                    GatewayKind::RouteServer
+                } else {
+                    continue;
+                };
+                let gid = cid.split("/ipConfigurations/").next().unwrap_or(&cid).to_string();
+                if !gateways.iter().any(|g: &Gateway| g.id.eq_ignore_ascii_case(&gid)) {
+                    gateways.push(Gateway { kind, id: gid, loc: self.loc(cnode) });
+                }
+            }
+        }
+        Some(Subnet { name, loc: self.loc(obj), name_loc: self.loc(name_node), prefixes })
+    }
+
+    fn names(&mut self, obj: NodeId, key: &str) -> Option<NameList> {
+        let list = self.array(obj, key)?;
+        let items: Vec<NodeId> = self.tree.children(list).collect();
+        let mut names = Vec::new();
+        for n in items {
+            match self.tree.str(n) {
+                Some(s) => names.push((s.to_string(), self.loc(n))),
+                None => self.type_problem(n, key, "a string"),
+            }
+        }
+        Some(NameList { names, loc: self.loc(list) })
+    }
+
+    /// A peering object; `local_id` is the id of the vnet it belongs to.
+    fn peering(&mut self, obj: NodeId, local_id: &str) -> (Peering, Option<(String, Loc)>) {
+        self.found += 1;
+        let (name, id) = self.name_and_id(obj);
+        let id_name = id.as_ref().and_then(|(s, _)| ArmId::parse(s).ok()).map(|a| a.name().to_string());
+        // The id's last segment is the peering's identity; `name` normally agrees with it.
+        let (pname, name_loc) = match (&name, &id_name) {
+            (Some((n, node)), Some(i)) if !n.eq_ignore_ascii_case(i) => (i.clone(), id.as_ref().map(|(_, x)| *x).or(Some(*node))),
+            (Some((n, node)), _) => (n.clone(), Some(*node)),
+            (None, Some(i)) => (i.clone(), id.as_ref().map(|(_, x)| *x)),
+            (None, None) => (String::new(), None),
+        };
+        let full_id = match &id {
+            Some((s, _)) => s.clone(),
+            None => format!("{local_id}/virtualNetworkPeerings/{pname}"),
+        };
+        let remote = self.object(obj, "remoteVirtualNetwork").and_then(|r| {
+            let n = self.tree.get(r, "id")?;
+            match self.tree.str(n) {
+                Some(s) => Some((s.to_string(), self.loc(n))),
+                None if self.tree.is_null(n) => None,
+                None => {
+                    self.type_problem(n, "remoteVirtualNetwork.id", "a string");
+                    None
+                }
+            }
+        });
+        let remote_gateways = match self.array(obj, "remoteGateways") {
+            Some(list) => self.tree.children(list).map(|n| self.loc(n)).collect(),
+            None => Vec::new(),
+        };
+        let peering = Peering {
+            id: full_id,
+            name: pname,
+            name_loc: name_loc.map(|n| self.loc(n)),
+            loc: self.loc(obj),
+            local: VnetId(u32::MAX),
+            remote: Remote::Missing,
+            allow_virtual_network_access: self.flag(obj, "allowVirtualNetworkAccess", true),
+            allow_forwarded_traffic: self.flag(obj, "allowForwardedTraffic", false),
+            allow_gateway_transit: self.flag(obj, "allowGatewayTransit", false),
+            use_remote_gateways: self.flag(obj, "useRemoteGateways", false),
+            do_not_verify_remote_gateways: self.flag(obj, "doNotVerifyRemoteGateways", false),
+            peer_complete_vnets: self.flag(obj, "peerCompleteVnets", true),
+            only_ipv6: self.flag(obj, "enableOnlyIPv6Peering", false),
+            local_subnets: self.names(obj, "localSubnetNames"),
+            remote_subnets: self.names(obj, "remoteSubnetNames"),
+            state: self.string(obj, "peeringState").map(|(s, n)| (s, self.loc(n))),
+            sync_level: self.string(obj, "peeringSyncLevel").map(|(s, n)| (s, self.loc(n))),
+            remote_address_space: self
+                .address_space(obj, "remoteAddressSpace")
+                .or_else(|| self.address_space(obj, "peeredRemoteAddressSpace")),
+            remote_vnet_address_space: self.address_space(obj, "remoteVirtualNetworkAddressSpace"),
+            remote_gateways,
+        };
+        (peering, remote)
+    }
+
+    /// A peering on its own: its vnet comes from its id.
+    fn standalone_peering(&mut self, obj: NodeId) {
+        let id = self.string(obj, "id");
+        let parsed = id.as_ref().and_then(|(s, _)| ArmId::parse(s).ok());
+        let Some(parsed) = parsed.filter(|a| a.types.len() == 2 && a.is_type("Microsoft.Network", &["virtualNetworks", "virtualNetworkPeerings"]))
+        else {
+            let at = id.as_ref().map(|(_, n)| *n).unwrap_or(obj);
+            self.b.problem(InputProblem {
+                kind: ProblemKind::PropertyType,
+                loc: self.loc(at),
+                message: "a standalone peering needs an `id` of the form `<vnet id>/virtualNetworkPeerings/<name>`".into(),
+                label: "the peering's vnet can't be told from this".into(),
+                help: Some("export peerings with their ids (`az network vnet peering list` includes them)".into()),
+            });
+            return;
+        };
+        let vnet_id = parsed.ancestor(1);
+        let loc = self.key_loc(obj);
+        let local = self.b.reference(&vnet_id.key(), &vnet_id.display(), vnet_id.name(), loc);
+        let (p, remote) = self.peering(obj, &vnet_id.display());
+        self.b.standalone_peering(local, p, remote);
+    }
+
+    /// A `virtualNetworkGateways` resource: attached to the vnet its ip configuration's subnet
+    /// belongs to.
+    fn gateway_resource(&mut self, obj: NodeId) {
+        self.found += 1;
+        let gid = self.string(obj, "id").map(|(s, _)| s).unwrap_or_default();
+        let Some(configs) = self.array(obj, "ipConfigurations") else { return };
+        let items: Vec<NodeId> = self.tree.children(configs).collect();
+        for c in items {
+            let Some(subnet) = self.object(c, "subnet") else { continue };
+            let Some(n) = self.tree.get(subnet, "id") else { continue };
+            let Some(sid) = self.tree.str(n).and_then(|s| ArmId::parse(s).ok()) else { continue };
+            if sid.types.len() != 2 || !sid.is_type("Microsoft.Network", &["virtualNetworks", "subnets"]) {
+                continue;
+            }
+            let vnet = sid.ancestor(1);
+            let gateway = Gateway { kind: GatewayKind::VirtualNetworkGateway, id: gid.clone(), loc: self.loc(n) };
+            self.b.gateway(&vnet.key(), &vnet.display(), vnet.name(), gateway);
+        }
+    }
+}

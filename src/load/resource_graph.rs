@@ -1,0 +1,12 @@
+//! `az graph query` results: `{"count", "data": [rows], "skip_token", "total_records"}`.
+//! Rows are unprojected `resources` rows: REST shape with a lower-case `type`. Peerings come
+//! embedded in their vnets; gateway rows attach to their vnets.
+
+use super::resource::Extractor;
+use crate::tree::NodeId;
+
+pub fn load(x: &mut Extractor<'_>, root: NodeId) {
+    if let Some(data) = x.tree.get(root, "data") {
+        x.resources(data);
+    }
+}

@@ -1,0 +1,244 @@
+//! The model every loader produces: vnets, subnets, gateways and peerings, each field
+//! remembering where in which file it came from.
+
+use ipnet::IpNet;
+
+use crate::prefix::Parsed;
+use crate::source::{FileId, Span};
+use crate::tree::{Kind, NodeId};
+
+/// Where a value came from: a file, the node of its parse tree, and a byte range (usually the
+/// node's own span).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Span,
+    pub node: Option<NodeId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VnetId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PeeringId(pub u32);
+
+/// One address prefix as written.
+#[derive(Clone, Debug)]
+pub struct Prefix {
+    pub text: String,
+    pub parsed: PrefixValue,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrefixValue {
+    Parsed(Parsed),
+    /// Not a string at all (a number where a prefix belongs).
+    WrongType(Kind),
+}
+
+impl Prefix {
+    /// The network, when the prefix is valid CIDR.
+    pub fn net(&self) -> Option<IpNet> {
+        match self.parsed {
+            PrefixValue::Parsed(Parsed::Valid(n)) => Some(n),
+            _ => None,
+        }
+    }
+    pub fn is_valid(&self) -> bool {
+        self.net().is_some()
+    }
+}
+
+/// A list of prefixes and where the list itself is.
+#[derive(Clone, Debug)]
+pub struct PrefixList {
+    pub prefixes: Vec<Prefix>,
+    pub loc: Loc,
+}
+
+impl PrefixList {
+    pub fn nets(&self) -> impl Iterator<Item = IpNet> + '_ {
+        self.prefixes.iter().filter_map(Prefix::net)
+    }
+    pub fn all_valid(&self) -> bool {
+        self.prefixes.iter().all(Prefix::is_valid)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub name: String,
+    pub loc: Loc,
+    pub name_loc: Loc,
+    pub prefixes: Option<PrefixList>,
+}
+
+impl Subnet {
+    pub fn nets(&self) -> impl Iterator<Item = IpNet> + '_ {
+        self.prefixes.iter().flat_map(|p| p.nets())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GatewayKind {
+    /// A VPN or ExpressRoute gateway (exports don't say which).
+    VirtualNetworkGateway,
+    RouteServer,
+}
+
+/// Evidence that a vnet has a gateway.
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    pub kind: GatewayKind,
+    /// The gateway's (or its ip configuration's) id, as written.
+    pub id: String,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub struct Vnet {
+    /// Canonical lower-case id, the identity.
+    pub key: String,
+    /// The id as first written.
+    pub id: String,
+    pub name: String,
+    /// False for a vnet only referenced as the remote of a peering.
+    pub defined: bool,
+    /// The vnet object (for a referenced-only vnet, the first reference).
+    pub loc: Loc,
+    pub name_loc: Option<Loc>,
+    pub address_space: Option<PrefixList>,
+    pub subnets: Vec<Subnet>,
+    pub gateways: Vec<Gateway>,
+    /// Outgoing peerings, in input order.
+    pub peerings: Vec<PeeringId>,
+    /// Other places the same vnet was defined (a second export of it).
+    pub also_defined_at: Vec<Loc>,
+}
+
+impl Vnet {
+    /// Where to point at the vnet: its name, else the object.
+    pub fn label_loc(&self) -> Loc {
+        self.name_loc.unwrap_or(self.loc)
+    }
+    pub fn has_gateway(&self) -> bool {
+        !self.gateways.is_empty()
+    }
+    pub fn subnet(&self, name: &str) -> Option<&Subnet> {
+        self.subnets.iter().find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+    pub fn space_nets(&self) -> impl Iterator<Item = IpNet> + '_ {
+        self.address_space.iter().flat_map(|p| p.nets())
+    }
+}
+
+/// A boolean peering property: its value and, when written, where.
+#[derive(Clone, Copy, Debug)]
+pub struct Flag {
+    pub value: bool,
+    /// None when the property was absent and the default applies.
+    pub loc: Option<Loc>,
+}
+
+impl Flag {
+    pub fn default_to(value: bool) -> Flag {
+        Flag { value, loc: None }
+    }
+}
+
+/// A list of subnet names on a subnet peering.
+#[derive(Clone, Debug)]
+pub struct NameList {
+    pub names: Vec<(String, Loc)>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub enum Remote {
+    /// No `remoteVirtualNetwork.id` at all.
+    Missing,
+    /// Present but not a virtual network id.
+    Invalid { text: String, reason: String, loc: Loc },
+    /// A classic (ASM) vnet.
+    Classic { text: String, loc: Loc },
+    /// An ARM vnet (defined in the inputs or not: see [`Vnet::defined`]).
+    Vnet { vnet: VnetId, loc: Loc },
+}
+
+#[derive(Clone, Debug)]
+pub struct Peering {
+    /// The full id as written or derived (`<vnet id>/virtualNetworkPeerings/<name>`).
+    pub id: String,
+    pub name: String,
+    pub name_loc: Option<Loc>,
+    /// The peering object.
+    pub loc: Loc,
+    pub local: VnetId,
+    pub remote: Remote,
+    pub allow_virtual_network_access: Flag,
+    pub allow_forwarded_traffic: Flag,
+    pub allow_gateway_transit: Flag,
+    pub use_remote_gateways: Flag,
+    pub do_not_verify_remote_gateways: Flag,
+    pub peer_complete_vnets: Flag,
+    pub only_ipv6: Flag,
+    pub local_subnets: Option<NameList>,
+    pub remote_subnets: Option<NameList>,
+    pub state: Option<(String, Loc)>,
+    pub sync_level: Option<(String, Loc)>,
+    /// The exported copy of the remote space this link programs (`remoteAddressSpace`).
+    pub remote_address_space: Option<PrefixList>,
+    /// The exported copy of the remote vnet's current space.
+    pub remote_vnet_address_space: Option<PrefixList>,
+    /// Read-only `remoteGateways[]`: gateways the remote side has.
+    pub remote_gateways: Vec<Loc>,
+}
+
+impl Peering {
+    pub fn remote_vnet(&self) -> Option<VnetId> {
+        match self.remote {
+            Remote::Vnet { vnet, .. } => Some(vnet),
+            _ => None,
+        }
+    }
+    pub fn remote_loc(&self) -> Loc {
+        match &self.remote {
+            Remote::Invalid { loc, .. } | Remote::Classic { loc, .. } | Remote::Vnet { loc, .. } => *loc,
+            Remote::Missing => self.label_loc(),
+        }
+    }
+    /// Where to point at the peering: its name, else the object.
+    pub fn label_loc(&self) -> Loc {
+        self.name_loc.unwrap_or(self.loc)
+    }
+    pub fn is_subnet_peering(&self) -> bool {
+        !self.peer_complete_vnets.value
+    }
+    /// Where a flag is written, or the peering object when it was left at its default.
+    pub fn flag_loc(&self, flag: &Flag) -> Loc {
+        flag.loc.unwrap_or(self.label_loc())
+    }
+}
+
+/// A problem with an input file found while loading it (reported by the input rules).
+#[derive(Clone, Debug)]
+pub struct InputProblem {
+    pub kind: ProblemKind,
+    pub loc: Loc,
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Not valid JSON (or not text).
+    Syntax,
+    /// A file named on the command line that matches no input shape.
+    Unrecognized,
+    /// A property of the wrong JSON type.
+    PropertyType,
+    /// A PowerShell export cut off by `ConvertTo-Json`'s depth.
+    Truncated,
+}

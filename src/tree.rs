@@ -1,0 +1,465 @@
+//! The spanned parse tree every loader walks.
+//!
+//! One flat, pre-order arena per file: 32 bytes a node, strings borrowed from the file text
+//! unless they contain escapes. Objects keep their members in order, duplicates included.
+//! JSON (with comments) is parsed here on top of `jsonc-parser`'s scanner, iteratively, so
+//! nesting depth is bounded without recursion.
+
+use std::sync::Arc;
+
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{Scanner, ScannerOptions};
+
+use crate::source::Span;
+
+/// Deepest nesting of arrays and objects accepted (ARM templates stay far below this).
+pub const MAX_DEPTH: usize = 256;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    /// How the kind is named in messages ("found a number").
+    pub fn article_name(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+const VALUE_ESCAPED: u8 = 1;
+const KEY_ESCAPED: u8 = 2;
+const BOOL_TRUE: u8 = 4;
+const NO_PARENT: u32 = u32::MAX;
+
+#[derive(Clone, Debug)]
+struct Node {
+    span: Span,
+    /// For object members: the key's content (inside the quotes).
+    key: Span,
+    parent: u32,
+    /// Position among the parent's children.
+    index: u32,
+    /// Index one past this node's subtree.
+    end: u32,
+    kind: Kind,
+    flags: u8,
+}
+
+/// A parsed file.
+#[derive(Debug)]
+pub struct Tree {
+    text: Arc<str>,
+    nodes: Vec<Node>,
+    /// Decoded strings that differ from their raw text: (node, is_key, text), in node order.
+    decoded: Vec<(u32, bool, Box<str>)>,
+    /// Comments, for inline suppressions.
+    pub comments: Vec<Span>,
+}
+
+/// The first syntax error of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+impl Tree {
+    pub fn text(&self) -> &Arc<str> {
+        &self.text
+    }
+    pub fn root(&self) -> Option<NodeId> {
+        (!self.nodes.is_empty()).then_some(NodeId(0))
+    }
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+    fn node(&self, n: NodeId) -> &Node {
+        &self.nodes[n.0 as usize]
+    }
+    pub fn kind(&self, n: NodeId) -> Kind {
+        self.node(n).kind
+    }
+    pub fn span(&self, n: NodeId) -> Span {
+        self.node(n).span
+    }
+    /// The span of the member key that holds `n` (its value span when `n` is no member).
+    pub fn key_span(&self, n: NodeId) -> Span {
+        let node = self.node(n);
+        if self.is_member(n) { Span { start: node.key.start - 1, end: node.key.end + 1 } } else { node.span }
+    }
+    pub fn parent(&self, n: NodeId) -> Option<NodeId> {
+        let p = self.node(n).parent;
+        (p != NO_PARENT).then_some(NodeId(p))
+    }
+    fn is_member(&self, n: NodeId) -> bool {
+        self.parent(n).is_some_and(|p| self.kind(p) == Kind::Object)
+    }
+    fn decoded(&self, n: NodeId, key: bool) -> &str {
+        let i = self.decoded.partition_point(|(id, k, _)| (*id, *k) < (n.0, key));
+        &self.decoded[i].2
+    }
+    /// The text of a string node.
+    pub fn str(&self, n: NodeId) -> Option<&str> {
+        let node = self.node(n);
+        if node.kind != Kind::String {
+            return None;
+        }
+        if node.flags & VALUE_ESCAPED != 0 {
+            return Some(self.decoded(n, false));
+        }
+        Some(&self.text[node.span.start as usize + 1..node.span.end as usize - 1])
+    }
+    /// The key under which `n` sits in its parent object.
+    pub fn key(&self, n: NodeId) -> Option<&str> {
+        if !self.is_member(n) {
+            return None;
+        }
+        let node = self.node(n);
+        if node.flags & KEY_ESCAPED != 0 {
+            return Some(self.decoded(n, true));
+        }
+        Some(&self.text[node.key.range()])
+    }
+    pub fn bool(&self, n: NodeId) -> Option<bool> {
+        let node = self.node(n);
+        (node.kind == Kind::Bool).then_some(node.flags & BOOL_TRUE != 0)
+    }
+    /// The raw text of a number node.
+    pub fn number(&self, n: NodeId) -> Option<&str> {
+        let node = self.node(n);
+        (node.kind == Kind::Number).then(|| &self.text[node.span.range()])
+    }
+    pub fn is_null(&self, n: NodeId) -> bool {
+        self.kind(n) == Kind::Null
+    }
+    /// Children of an array or object, in order.
+    pub fn children(&self, n: NodeId) -> Children<'_> {
+        let node = self.node(n);
+        let (next, end) = match node.kind {
+            Kind::Array | Kind::Object => (n.0 + 1, node.end),
+            _ => (0, 0),
+        };
+        Children { tree: self, next, end }
+    }
+    /// Members of an object: (key, value).
+    pub fn members(&self, n: NodeId) -> impl Iterator<Item = (&str, NodeId)> + '_ {
+        let is_object = self.kind(n) == Kind::Object;
+        self.children(n).filter(move |_| is_object).map(move |c| (self.key(c).unwrap_or(""), c))
+    }
+    /// The first member named `key`, compared ASCII-case-insensitively (Azure property names
+    /// are case-insensitive, and PowerShell writes them in PascalCase).
+    pub fn get(&self, n: NodeId, key: &str) -> Option<NodeId> {
+        self.members(n).find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+    }
+    /// Follows a path of member names.
+    pub fn path(&self, n: NodeId, keys: &[&str]) -> Option<NodeId> {
+        keys.iter().try_fold(n, |at, k| self.get(at, k))
+    }
+    /// A string member.
+    pub fn get_str(&self, n: NodeId, key: &str) -> Option<&str> {
+        self.get(n, key).and_then(|v| self.str(v))
+    }
+    /// The JSON Pointer (RFC 6901) of a node.
+    pub fn pointer(&self, n: NodeId) -> String {
+        let mut parts = Vec::new();
+        let mut at = n;
+        while let Some(p) = self.parent(at) {
+            if self.kind(p) == Kind::Object {
+                let key = self.key(at).unwrap_or("");
+                parts.push(key.replace('~', "~0").replace('/', "~1"));
+            } else {
+                parts.push(self.node(at).index.to_string());
+            }
+            at = p;
+        }
+        parts.iter().rev().fold(String::new(), |mut acc, p| {
+            acc.push('/');
+            acc.push_str(p);
+            acc
+        })
+    }
+}
+
+pub struct Children<'a> {
+    tree: &'a Tree,
+    next: u32,
+    end: u32,
+}
+
+impl Iterator for Children<'_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        if self.next >= self.end {
+            return None;
+        }
+        let id = NodeId(self.next);
+        self.next = self.tree.nodes[self.next as usize].end;
+        Some(id)
+    }
+}
+
+/// Builds a [`Tree`] node by node; used by the JSON parser here and by the YAML adapter.
+pub struct Builder {
+    tree: Tree,
+    /// Open containers: (node index, number of children so far).
+    open: Vec<(u32, u32)>,
+    pending_key: Option<(Span, Option<Box<str>>)>,
+}
+
+impl Builder {
+    pub fn new(text: Arc<str>) -> Builder {
+        Builder {
+            tree: Tree { text, nodes: Vec::new(), decoded: Vec::new(), comments: Vec::new() },
+            open: Vec::new(),
+            pending_key: None,
+        }
+    }
+    pub fn depth(&self) -> usize {
+        self.open.len()
+    }
+    /// Sets the key of the next value (for object members). `decoded` is the key's text when
+    /// it differs from the raw text in `span`.
+    pub fn key(&mut self, span: Span, decoded: Option<Box<str>>) {
+        self.pending_key = Some((span, decoded));
+    }
+    fn push(&mut self, span: Span, kind: Kind, mut flags: u8, decoded: Option<Box<str>>) -> u32 {
+        let id = self.tree.nodes.len() as u32;
+        let (parent, index) = match self.open.last_mut() {
+            Some((p, count)) => {
+                *count += 1;
+                (*p, *count - 1)
+            }
+            None => (NO_PARENT, 0),
+        };
+        let mut key = Span::default();
+        if let Some((kspan, kdec)) = self.pending_key.take() {
+            key = kspan;
+            if let Some(k) = kdec {
+                flags |= KEY_ESCAPED;
+                self.tree.decoded.push((id, true, k));
+            }
+        }
+        if let Some(d) = decoded {
+            flags |= VALUE_ESCAPED;
+            self.tree.decoded.push((id, false, d));
+        }
+        self.tree.nodes.push(Node { span, key, parent, index, end: id + 1, kind, flags });
+        id
+    }
+    pub fn scalar(&mut self, span: Span, kind: Kind, value_true: bool, decoded: Option<Box<str>>) {
+        let flags = if value_true { BOOL_TRUE } else { 0 };
+        self.push(span, kind, flags, decoded);
+    }
+    pub fn open(&mut self, start: usize, kind: Kind) {
+        let id = self.push(Span::new(start, start), kind, 0, None);
+        self.open.push((id, 0));
+    }
+    pub fn close(&mut self, end: usize) {
+        if let Some((id, _)) = self.open.pop() {
+            let len = self.tree.nodes.len() as u32;
+            let node = &mut self.tree.nodes[id as usize];
+            node.end = len;
+            node.span.end = end as u32;
+        }
+    }
+    pub fn comment(&mut self, span: Span) {
+        self.tree.comments.push(span);
+    }
+    pub fn finish(self) -> Tree {
+        self.tree
+    }
+}
+
+/// Parses JSON with comments. Trailing commas, single quotes and other JSON5 leniencies are
+/// errors. `start` is where the content begins (after a byte-order mark).
+pub fn parse_json(text: &Arc<str>, start: usize) -> Result<Tree, SyntaxError> {
+    let content = &text[start..];
+    let options = ScannerOptions {
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let mut scanner = Scanner::new(content, &options);
+    let mut b = Builder::new(text.clone());
+    let mut want = Want::Value;
+    let base = start;
+    let err = |s: usize, e: usize, msg: String| SyntaxError { span: Span::new(base + s, base + e), message: msg };
+    loop {
+        let token = match scanner.scan() {
+            Ok(t) => t,
+            Err(e) => {
+                let r = e.range();
+                return Err(err(r.start, r.end.max(r.start), lower_first(&e.kind().to_string())));
+            }
+        };
+        let (ts, te) = (scanner.token_start(), scanner.token_end());
+        let Some(token) = token else {
+            return match want {
+                Want::End => Ok(b.finish()),
+                _ if b.depth() == 0 && want == Want::Value => Err(err(
+                    content.len(),
+                    content.len(),
+                    "expected a JSON value, found the end of the file".into(),
+                )),
+                _ => Err(err(content.len(), content.len(), "unexpected end of file: unterminated array or object".into())),
+            };
+        };
+        match token {
+            Token::CommentLine(_) | Token::CommentBlock(_) => {
+                b.comment(Span::new(base + ts, base + te));
+                continue;
+            }
+            _ => {}
+        }
+        let describe = token_name(&token);
+        match want {
+            Want::Value | Want::ValueOrClose => match token {
+                Token::OpenBrace | Token::OpenBracket => {
+                    if b.depth() >= MAX_DEPTH {
+                        return Err(err(ts, te, format!("nesting is deeper than {MAX_DEPTH} levels")));
+                    }
+                    let object = token == Token::OpenBrace;
+                    b.open(base + ts, if object { Kind::Object } else { Kind::Array });
+                    want = if object { Want::KeyOrClose } else { Want::ValueOrClose };
+                }
+                Token::CloseBracket if want == Want::ValueOrClose => {
+                    b.close(base + te);
+                    want = after_value(&b);
+                }
+                Token::String(s) => {
+                    let decoded = owned_if_escaped(&s);
+                    b.scalar(Span::new(base + ts, base + te), Kind::String, false, decoded);
+                    want = after_value(&b);
+                }
+                Token::Number(_) => {
+                    b.scalar(Span::new(base + ts, base + te), Kind::Number, false, None);
+                    want = after_value(&b);
+                }
+                Token::Boolean(v) => {
+                    b.scalar(Span::new(base + ts, base + te), Kind::Bool, v, None);
+                    want = after_value(&b);
+                }
+                Token::Null => {
+                    b.scalar(Span::new(base + ts, base + te), Kind::Null, false, None);
+                    want = after_value(&b);
+                }
+                Token::CloseBracket => return Err(err(ts, te, "trailing comma before `]`".into())),
+                _ => return Err(err(ts, te, format!("expected a JSON value, found {describe}"))),
+            },
+            Want::Key | Want::KeyOrClose => match token {
+                Token::String(s) => {
+                    let decoded = owned_if_escaped(&s);
+                    b.key(Span::new(base + ts + 1, base + te - 1), decoded);
+                    want = Want::Colon;
+                }
+                Token::CloseBrace if want == Want::KeyOrClose => {
+                    b.close(base + te);
+                    want = after_value(&b);
+                }
+                Token::CloseBrace => return Err(err(ts, te, "trailing comma before `}`".into())),
+                _ => return Err(err(ts, te, format!("expected a quoted property name, found {describe}"))),
+            },
+            Want::Colon => match token {
+                Token::Colon => want = Want::Value,
+                _ => return Err(err(ts, te, format!("expected `:` after the property name, found {describe}"))),
+            },
+            Want::CommaOrClose => {
+                let in_object = b.open_kind() == Some(Kind::Object);
+                match token {
+                    Token::Comma => want = if in_object { Want::Key } else { Want::Value },
+                    Token::CloseBrace if in_object => {
+                        b.close(base + te);
+                        want = after_value(&b);
+                    }
+                    Token::CloseBracket if !in_object => {
+                        b.close(base + te);
+                        want = after_value(&b);
+                    }
+                    _ => {
+                        let close = if in_object { "`}`" } else { "`]`" };
+                        return Err(err(ts, te, format!("expected `,` or {close}, found {describe}")));
+                    }
+                }
+            }
+            Want::End => return Err(err(ts, te, format!("expected the end of the file, found {describe}"))),
+        }
+    }
+}
+
+impl Builder {
+    fn open_kind(&self) -> Option<Kind> {
+        self.open.last().map(|(id, _)| self.tree.nodes[*id as usize].kind)
+    }
+}
+
+/// What the JSON parser expects next.
+#[derive(PartialEq, Clone, Copy)]
+enum Want {
+    Value,
+    /// A value or the close of an array just opened.
+    ValueOrClose,
+    /// A key or the close of an object just opened.
+    KeyOrClose,
+    Key,
+    Colon,
+    CommaOrClose,
+    End,
+}
+
+fn after_value(b: &Builder) -> Want {
+    if b.depth() == 0 { Want::End } else { Want::CommaOrClose }
+}
+
+fn owned_if_escaped(s: &std::borrow::Cow<'_, str>) -> Option<Box<str>> {
+    match s {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(o) => Some(o.clone().into_boxed_str()),
+    }
+}
+
+fn token_name(t: &Token<'_>) -> String {
+    match t {
+        Token::OpenBrace => "`{`".into(),
+        Token::CloseBrace => "`}`".into(),
+        Token::OpenBracket => "`[`".into(),
+        Token::CloseBracket => "`]`".into(),
+        Token::Comma => "`,`".into(),
+        Token::Colon => "`:`".into(),
+        Token::String(_) => "a string".into(),
+        Token::Word(w) => format!("`{}`", w.chars().take(20).collect::<String>()),
+        Token::Boolean(_) => "a boolean".into(),
+        Token::Number(_) => "a number".into(),
+        Token::Null => "`null`".into(),
+        Token::CommentLine(_) | Token::CommentBlock(_) => "a comment".into(),
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
