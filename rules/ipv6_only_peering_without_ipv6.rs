@@ -42,7 +42,7 @@ impl Rule for Ipv6OnlyPeeringWithoutIpv6 {
                     cx.report(
                         Finding::new(
                             &p.id,
-                            format!("IPv6-only peering {} includes subnet `{}` of {}, which has no IPv6 prefix", peering_name(g, pid), s.name, vnet_name(g, v)),
+                            format!("peering {} is IPv6-only but includes subnet `{}` of {}, which has no IPv6 prefix", peering_name(g, pid), s.name, vnet_name(g, v)),
                             *loc,
                             "no IPv6 prefix",
                         )

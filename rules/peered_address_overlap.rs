@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use crate::model::{Prefix, VnetId};
+use crate::model::{Loc, Prefix, VnetId};
 use crate::prefix::{Block, sweep};
 use crate::query::{peered_prefixes, vnet_name};
 use crate::rule::{Finding, Rule, RuleContext};
@@ -35,11 +35,14 @@ crate::declare_rule! {
 impl Rule for PeeredAddressOverlap {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        let mut seen: HashSet<(VnetId, VnetId)> = HashSet::new();
+        // Each peering is judged by its own settings (full or subnet, its own lists); the two
+        // directions of a link are reported once when they find the same overlap.
+        type Reported = (VnetId, VnetId, Vec<(Loc, Loc)>);
+        let mut seen: HashSet<Reported> = HashSet::new();
         for (pid, p) in g.peerings() {
             let Some(remote) = p.remote_vnet() else { continue };
-            if remote == p.local || !seen.insert((p.local.min(remote), p.local.max(remote))) {
-                continue; // self-peering is its own rule; each pair is reported once
+            if remote == p.local {
+                continue; // self-peering is its own rule
             }
             let (Some(local_side), Some(remote_side)) = (peered_prefixes(g, pid, true), peered_prefixes(g, pid, false))
             else {
@@ -61,6 +64,12 @@ impl Rule for PeeredAddressOverlap {
                 }
             }
             if pairs.is_empty() {
+                continue;
+            }
+            let mut key: Vec<(Loc, Loc)> =
+                pairs.iter().map(|(x, y)| if p.local < remote { (x.loc, y.loc) } else { (y.loc, x.loc) }).collect();
+            key.sort();
+            if !seen.insert((p.local.min(remote), p.local.max(remote), key)) {
                 continue;
             }
             pairs.sort_by_key(|(x, y)| (x.loc, y.loc));

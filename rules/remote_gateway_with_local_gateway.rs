@@ -29,10 +29,10 @@ impl Rule for RemoteGatewayWithLocalGateway {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
             let local = g.vnet(p.local);
-            if !p.use_remote_gateways.value || !local.has_gateway() {
+            if !p.use_remote_gateways.value || !g.has_gateway(p.local) {
                 continue;
             }
-            let gw = &local.gateways[0];
+            let gateway = local.gateways.first().map(|gw| gw.loc).unwrap_or(local.label_loc());
             cx.report(
                 Finding::new(
                     &p.id,
@@ -40,7 +40,7 @@ impl Rule for RemoteGatewayWithLocalGateway {
                     p.flag_loc(&p.use_remote_gateways),
                     "uses a remote gateway",
                 )
-                .related(gw.loc, "local gateway")
+                .related(gateway, "local gateway")
                 .help("set `useRemoteGateways` to false, or remove the local gateway"),
             );
         }

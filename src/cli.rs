@@ -14,7 +14,11 @@ use crate::rules::ALL;
 use crate::suggest::closest;
 
 #[derive(Parser, Debug)]
-#[command(name = "peerlint", version, about = "Checks Azure virtual-network peering designs before they are deployed")]
+#[command(
+    name = "peerlint",
+    version,
+    about = "Checks Azure virtual-network peering designs before they are deployed"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -85,7 +89,10 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_FAILURE: u8 = 2;
 
 /// Resolves `--select`/`--ignore` into the rules to run.
-pub fn select_rules(select: &[String], ignore: &[String]) -> Result<Vec<&'static dyn Rule>, String> {
+pub fn select_rules(
+    select: &[String],
+    ignore: &[String],
+) -> Result<Vec<&'static dyn Rule>, String> {
     fn matches(sel: &str, r: &dyn Rule) -> Result<bool, String> {
         let sel = sel.trim();
         if sel == "all" {
@@ -97,7 +104,10 @@ pub fn select_rules(select: &[String], ignore: &[String]) -> Result<Vec<&'static
         if ALL.iter().any(|x| x.meta().name == sel) {
             return Ok(r.meta().name == sel);
         }
-        let names = ALL.iter().map(|x| x.meta().name).chain(Group::ALL.iter().map(|g| g.name()));
+        let names = ALL
+            .iter()
+            .map(|x| x.meta().name)
+            .chain(Group::ALL.iter().map(|g| g.name()));
         Err(match closest(sel, names) {
             Some(s) => format!("unknown rule or group `{sel}`; did you mean `{s}`?"),
             None => format!("unknown rule or group `{sel}`; `peerlint rules` lists them"),
@@ -119,13 +129,26 @@ pub fn select_rules(select: &[String], ignore: &[String]) -> Result<Vec<&'static
 }
 
 /// Runs the command line; returns the exit code.
-pub fn main_with(args: Vec<OsString>, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+pub fn main_with(
+    args: Vec<OsString>,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
-            let text = if e.use_stderr() { e.render().to_string() } else { e.render().to_string() };
-            let _ = if e.use_stderr() { write!(stderr, "{text}") } else { write!(stdout, "{text}") };
+            let code = if e.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_OK
+            };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() {
+                write!(stderr, "{text}")
+            } else {
+                write!(stdout, "{text}")
+            };
             return code;
         }
     };
@@ -155,7 +178,12 @@ pub fn main_with(args: Vec<OsString>, stdin: &mut dyn Read, stdout: &mut dyn Wri
     }
 }
 
-fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+fn check(
+    args: CheckArgs,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
     let rules = match select_rules(&args.select, &args.ignore) {
         Ok(r) => r,
         Err(e) => {
@@ -163,22 +191,42 @@ fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: 
             return EXIT_FAILURE;
         }
     };
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
     let (inputs, mut errors) = discover(&paths);
     let outcome = engine::run(&inputs, stdin, &rules);
     errors.extend(outcome.read_errors.iter().cloned());
     let g = &outcome.graph;
-    let summary = Summary::new(g.file_count(), g.defined_vnets().count(), g.peering_count(), &outcome.diagnostics);
+    let summary = Summary::new(
+        g.file_count(),
+        g.defined_vnets().count(),
+        g.peering_count(),
+        &outcome.diagnostics,
+    );
     let text = match args.format {
         Format::Json => render::json::render(&outcome.diagnostics, summary),
         Format::Human => {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+                Color::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stdout().is_terminal()
+                }
             };
-            let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
-            let mut t = render::human::render(&outcome.db, &outcome.diagnostics, summary, render::human::Style { color, width });
+            let width = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(100);
+            let mut t = render::human::render(
+                &outcome.db,
+                &outcome.diagnostics,
+                summary,
+                render::human::Style { color, width },
+            );
             if args.quiet {
                 let cut = t.trim_end().rfind('\n').map(|i| i + 1).unwrap_or(0);
                 t.truncate(cut);
@@ -193,7 +241,11 @@ fn check(args: CheckArgs, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: 
     if !errors.is_empty() {
         return EXIT_FAILURE;
     }
-    if summary.errors > 0 && !args.exit_zero { EXIT_FINDINGS } else { EXIT_OK }
+    if summary.errors > 0 && !args.exit_zero {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
 }
 
 fn rules_json() -> String {
@@ -208,7 +260,12 @@ fn rules_json() -> String {
         .iter()
         .map(|r| {
             let m = r.meta();
-            Item { name: m.name, severity: m.severity(), group: m.group.name(), summary: m.summary }
+            Item {
+                name: m.name,
+                severity: m.severity(),
+                group: m.group.name(),
+                summary: m.summary,
+            }
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&items).expect("serialisable");
@@ -221,7 +278,12 @@ fn rules_human() -> String {
     ALL.iter()
         .map(|r| {
             let m = r.meta();
-            format!("{:width$}  {:7}  {}\n", m.name, m.severity().name(), m.summary)
+            format!(
+                "{:width$}  {:7}  {}\n",
+                m.name,
+                m.severity().name(),
+                m.summary
+            )
         })
         .collect()
 }
@@ -229,13 +291,27 @@ fn rules_human() -> String {
 /// A rule's documentation as Markdown.
 pub fn rule_doc(r: &dyn Rule) -> String {
     let m = r.meta();
-    let body: String = m.docs.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).map(|l| format!("{l}\n")).collect();
-    format!("# {}\n\nSeverity: {} ({}). {}.\n\n{}", m.name, m.severity().name(), m.group.name(), capitalise(m.summary), body)
+    let body: String = m
+        .docs
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    format!(
+        "# {}\n\nSeverity: {} ({}). {}.\n\n{}",
+        m.name,
+        m.severity().name(),
+        m.group.name(),
+        capitalise(m.summary),
+        body
+    )
 }
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// The README's rule table, generated from the rule metadata.
@@ -243,7 +319,12 @@ pub fn readme_rule_table() -> String {
     let mut s = String::from("| rule | severity | what it flags |\n|---|---|---|\n");
     for r in ALL {
         let m = r.meta();
-        s.push_str(&format!("| `{}` | {} | {} |\n", m.name, m.severity().name(), m.summary));
+        s.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            m.name,
+            m.severity().name(),
+            m.summary
+        ));
     }
     s
 }

@@ -47,13 +47,32 @@ pub fn position(db: &SourceDb, trees: &[Option<Tree>], loc: Loc) -> Position {
         (Some(n), Some(Some(t))) => t.pointer(n),
         _ => String::new(),
     };
-    Position { file: loc.file, path: file.path.clone(), span: loc.span, line, column, pointer }
+    Position {
+        file: loc.file,
+        path: file.path.clone(),
+        span: loc.span,
+        line,
+        column,
+        pointer,
+    }
 }
 
 /// Order of output: path, offset, rule.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.at.path.as_str(), a.at.span.start, a.rule, a.at.span.end, a.message.as_str())
-            .cmp(&(b.at.path.as_str(), b.at.span.start, b.rule, b.at.span.end, b.message.as_str()))
+        (
+            a.at.path.as_str(),
+            a.at.span.start,
+            a.rule,
+            a.at.span.end,
+            a.message.as_str(),
+        )
+            .cmp(&(
+                b.at.path.as_str(),
+                b.at.span.start,
+                b.rule,
+                b.at.span.end,
+                b.message.as_str(),
+            ))
     });
 }

@@ -37,20 +37,32 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     let mut errors = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            inputs.push(Input { display: "<stdin>".into(), origin: Origin::Stdin, explicit: true });
+            inputs.push(Input {
+                display: "<stdin>".into(),
+                origin: Origin::Stdin,
+                explicit: true,
+            });
             continue;
         }
         match std::fs::metadata(path) {
             Err(e) => errors.push(format!("{}: {e}", display(path))),
             Ok(m) if m.is_dir() => {
-                let walker = WalkDir::new(path).sort_by_file_name().into_iter().filter_entry(|e| {
-                    e.depth() == 0 || !(e.file_type().is_dir() && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
-                });
+                let walker = WalkDir::new(path)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(|e| {
+                        e.depth() == 0
+                            || !(e.file_type().is_dir()
+                                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+                    });
                 for entry in walker {
                     match entry {
                         Err(e) => errors.push(format!("{}: {e}", display(path))),
                         Ok(e) if e.file_type().is_file() => {
-                            let ext = e.path().extension().map(|x| x.to_string_lossy().to_ascii_lowercase());
+                            let ext = e
+                                .path()
+                                .extension()
+                                .map(|x| x.to_string_lossy().to_ascii_lowercase());
                             if ext.is_some_and(|x| EXTENSIONS.contains(&x.as_str())) {
                                 inputs.push(Input {
                                     display: display(e.path()),
@@ -63,11 +75,17 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
                     }
                 }
             }
-            Ok(_) => inputs.push(Input { display: display(path), origin: Origin::File(path.clone()), explicit: true }),
+            Ok(_) => inputs.push(Input {
+                display: display(path),
+                origin: Origin::File(path.clone()),
+                explicit: true,
+            }),
         }
     }
     // The same file named twice (or named and walked) is read once.
     let mut seen = std::collections::HashSet::new();
-    inputs.retain(|i| seen.insert((i.origin.clone(), i.display.clone())) || i.origin == Origin::Stdin);
+    inputs.retain(|i| {
+        seen.insert((i.origin.clone(), i.display.clone())) || i.origin == Origin::Stdin
+    });
     (inputs, errors)
 }

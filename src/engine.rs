@@ -21,7 +21,14 @@ pub struct Outcome {
 }
 
 /// Reads every input. Bytes that aren't text become an `invalid-syntax` problem.
-fn read_inputs(inputs: &[Input], stdin: &mut dyn Read, db: &mut SourceDb, b: &mut GraphBuilder, trees: &mut Vec<Option<Tree>>, errors: &mut Vec<String>) {
+fn read_inputs(
+    inputs: &[Input],
+    stdin: &mut dyn Read,
+    db: &mut SourceDb,
+    b: &mut GraphBuilder,
+    trees: &mut Vec<Option<Tree>>,
+    errors: &mut Vec<String>,
+) {
     for input in inputs {
         let bytes = match &input.origin {
             Origin::File(p) => std::fs::read(p),
@@ -49,7 +56,11 @@ fn read_inputs(inputs: &[Input], stdin: &mut dyn Read, db: &mut SourceDb, b: &mu
                 b.count_file();
                 b.problem(InputProblem {
                     kind: ProblemKind::Syntax,
-                    loc: Loc { file, span: Span::new(0, 0), node: None },
+                    loc: Loc {
+                        file,
+                        span: Span::new(0, 0),
+                        node: None,
+                    },
                     message: format!("{} (first bad byte at offset {})", e.message, e.offset),
                     label: "here".into(),
                     help: Some("export the file again as UTF-8 JSON".into()),
@@ -74,7 +85,11 @@ pub fn run(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule]) 
         let mut cx = RuleContext::new(&graph);
         rule.check(&mut cx);
         for f in cx.into_findings() {
-            let severity = if f.lesser { meta.severity().lesser() } else { meta.severity() };
+            let severity = if f.lesser {
+                meta.severity().lesser()
+            } else {
+                meta.severity()
+            };
             diagnostics.push(Diagnostic {
                 rule: meta.name,
                 severity,
@@ -87,11 +102,19 @@ pub fn run(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule]) 
                 related: f
                     .related
                     .into_iter()
-                    .map(|l| RelatedLabel { at: diagnostic::position(&db, &trees, l.loc), message: l.text })
+                    .map(|l| RelatedLabel {
+                        at: diagnostic::position(&db, &trees, l.loc),
+                        message: l.text,
+                    })
                     .collect(),
             });
         }
     }
     diagnostic::sort(&mut diagnostics);
-    Outcome { db, graph, diagnostics, read_errors }
+    Outcome {
+        db,
+        graph,
+        diagnostics,
+        read_errors,
+    }
 }

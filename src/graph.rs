@@ -72,7 +72,11 @@ impl GraphBuilder {
         let v = self.reference(&vnet.key.clone(), &vnet.id, &vnet.name, vnet.loc);
         let known: HashSet<String> = {
             let target = &self.vnets[v.0 as usize];
-            target.peerings.iter().map(|p| self.peerings[p.0 as usize].id.to_ascii_lowercase()).collect()
+            target
+                .peerings
+                .iter()
+                .map(|p| self.peerings[p.0 as usize].id.to_ascii_lowercase())
+                .collect()
         };
         {
             let target = &mut self.vnets[v.0 as usize];
@@ -87,15 +91,28 @@ impl GraphBuilder {
                     }
                 }
                 for g in vnet.gateways {
-                    if !target.gateways.iter().any(|h| h.id.eq_ignore_ascii_case(&g.id)) {
+                    if !target
+                        .gateways
+                        .iter()
+                        .any(|h| h.id.eq_ignore_ascii_case(&g.id))
+                    {
                         target.gateways.push(g);
                     }
                 }
             } else {
                 let peers = std::mem::take(&mut target.peerings);
                 let mut gateways = std::mem::take(&mut target.gateways);
-                *target = Vnet { peerings: peers, defined: true, ..vnet };
-                gateways.retain(|g| !target.gateways.iter().any(|h| h.id.eq_ignore_ascii_case(&g.id)));
+                *target = Vnet {
+                    peerings: peers,
+                    defined: true,
+                    ..vnet
+                };
+                gateways.retain(|g| {
+                    !target
+                        .gateways
+                        .iter()
+                        .any(|h| h.id.eq_ignore_ascii_case(&g.id))
+                });
                 target.gateways.extend(gateways);
             }
         }
@@ -140,20 +157,33 @@ impl GraphBuilder {
     pub fn gateway(&mut self, key: &str, id: &str, name: &str, gateway: Gateway) {
         let v = self.reference(key, id, name, gateway.loc);
         let target = &mut self.vnets[v.0 as usize];
-        if !target.gateways.iter().any(|h| h.id.eq_ignore_ascii_case(&gateway.id)) {
+        if !target
+            .gateways
+            .iter()
+            .any(|h| h.id.eq_ignore_ascii_case(&gateway.id))
+        {
             target.gateways.push(gateway);
         }
     }
 
     pub fn finish(self) -> Graph {
         let mut links = StableDiGraph::with_capacity(self.vnets.len(), self.peerings.len());
-        let nodes: Vec<NodeIndex> = (0..self.vnets.len()).map(|i| links.add_node(VnetId(i as u32))).collect();
+        let nodes: Vec<NodeIndex> = (0..self.vnets.len())
+            .map(|i| links.add_node(VnetId(i as u32)))
+            .collect();
         let mut pairs: HashMap<(VnetId, VnetId), Vec<PeeringId>> = HashMap::new();
         let mut remote_gateway_evidence = vec![false; self.vnets.len()];
         for (i, p) in self.peerings.iter().enumerate() {
             if let Some(r) = p.remote_vnet() {
-                links.add_edge(nodes[p.local.0 as usize], nodes[r.0 as usize], PeeringId(i as u32));
-                pairs.entry((p.local, r)).or_default().push(PeeringId(i as u32));
+                links.add_edge(
+                    nodes[p.local.0 as usize],
+                    nodes[r.0 as usize],
+                    PeeringId(i as u32),
+                );
+                pairs
+                    .entry((p.local, r))
+                    .or_default()
+                    .push(PeeringId(i as u32));
                 if !p.remote_gateways.is_empty() {
                     remote_gateway_evidence[r.0 as usize] = true;
                 }
@@ -192,14 +222,20 @@ impl Graph {
         &self.peerings[p.0 as usize]
     }
     pub fn vnets(&self) -> impl Iterator<Item = (VnetId, &Vnet)> {
-        self.vnets.iter().enumerate().map(|(i, v)| (VnetId(i as u32), v))
+        self.vnets
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (VnetId(i as u32), v))
     }
     /// Vnets defined in the inputs (not only referenced).
     pub fn defined_vnets(&self) -> impl Iterator<Item = (VnetId, &Vnet)> {
         self.vnets().filter(|(_, v)| v.defined)
     }
     pub fn peerings(&self) -> impl Iterator<Item = (PeeringId, &Peering)> {
-        self.peerings.iter().enumerate().map(|(i, p)| (PeeringId(i as u32), p))
+        self.peerings
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PeeringId(i as u32), p))
     }
     pub fn problems(&self) -> &[InputProblem] {
         &self.problems
@@ -212,7 +248,10 @@ impl Graph {
     }
     /// Peerings of `from` whose remote is `to`, in input order.
     pub fn between(&self, from: VnetId, to: VnetId) -> &[PeeringId] {
-        self.pairs.get(&(from, to)).map(Vec::as_slice).unwrap_or(&[])
+        self.pairs
+            .get(&(from, to))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
     /// The peering back from the remote side, if any.
     pub fn reverse(&self, p: PeeringId) -> Option<PeeringId> {

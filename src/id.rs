@@ -35,13 +35,19 @@ impl ArmId {
             return Err("the id names no resource type".into());
         }
         if tail.len() % 2 != 0 {
-            return Err(format!("resource type `{}` has no name", tail[tail.len() - 1]));
+            return Err(format!(
+                "resource type `{}` has no name",
+                tail[tail.len() - 1]
+            ));
         }
         Ok(ArmId {
             subscription: segs[0].to_string(),
             resource_group: segs[2].to_string(),
             namespace: namespace.to_string(),
-            types: tail.chunks(2).map(|c| (c[0].to_string(), c[1].to_string())).collect(),
+            types: tail
+                .chunks(2)
+                .map(|c| (c[0].to_string(), c[1].to_string()))
+                .collect(),
         })
     }
 
@@ -62,13 +68,20 @@ impl ArmId {
 
     /// The id truncated to its first `n` type/name pairs.
     pub fn ancestor(&self, n: usize) -> ArmId {
-        ArmId { types: self.types[..n.min(self.types.len())].to_vec(), ..self.clone() }
+        ArmId {
+            types: self.types[..n.min(self.types.len())].to_vec(),
+            ..self.clone()
+        }
     }
 
     pub fn is_type(&self, namespace: &str, types: &[&str]) -> bool {
         self.namespace.eq_ignore_ascii_case(namespace)
             && self.types.len() == types.len()
-            && self.types.iter().zip(types).all(|((t, _), want)| t.eq_ignore_ascii_case(want))
+            && self
+                .types
+                .iter()
+                .zip(types)
+                .all(|((t, _), want)| t.eq_ignore_ascii_case(want))
     }
 
     pub fn name(&self) -> &str {
@@ -91,8 +104,10 @@ impl ArmId {
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    (s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .then(|| &s[prefix.len()..])
+    (s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+    .then(|| &s[prefix.len()..])
 }
 
 /// What a `remoteVirtualNetwork.id` turned out to be.
@@ -120,8 +135,16 @@ pub fn classify_remote(text: &str) -> RemoteKind {
                     id.namespace
                 ))
             } else {
-                let ty = id.types.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("/");
-                RemoteKind::Invalid(format!("`{}/{}` is not a virtual network type", id.namespace, ty))
+                let ty = id
+                    .types
+                    .iter()
+                    .map(|(t, _)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                RemoteKind::Invalid(format!(
+                    "`{}/{}` is not a virtual network type",
+                    id.namespace, ty
+                ))
             }
         }
     }
@@ -146,16 +169,23 @@ mod tests {
             RemoteKind::Invalid(r) if r.contains("Microsoft.Networks")
         ));
         assert!(matches!(
-            classify_remote("/subscriptions/s/resourceGroups/r/providers/Microsoft.ClassicNetwork/virtualNetworks/v"),
+            classify_remote(
+                "/subscriptions/s/resourceGroups/r/providers/Microsoft.ClassicNetwork/virtualNetworks/v"
+            ),
             RemoteKind::Classic(_)
         ));
-        assert!(matches!(classify_remote("vnet-hub"), RemoteKind::Invalid(_)));
+        assert!(matches!(
+            classify_remote("vnet-hub"),
+            RemoteKind::Invalid(_)
+        ));
         assert!(matches!(
             classify_remote("/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks"),
             RemoteKind::Invalid(r) if r.contains("no name")
         ));
         assert!(matches!(
-            classify_remote("/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkSecurityGroups/n"),
+            classify_remote(
+                "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkSecurityGroups/n"
+            ),
             RemoteKind::Invalid(_)
         ));
     }

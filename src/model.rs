@@ -126,7 +126,9 @@ impl Vnet {
         !self.gateways.is_empty()
     }
     pub fn subnet(&self, name: &str) -> Option<&Subnet> {
-        self.subnets.iter().find(|s| s.name.eq_ignore_ascii_case(name))
+        self.subnets
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name))
     }
     pub fn space_nets(&self) -> impl Iterator<Item = IpNet> + '_ {
         self.address_space.iter().flat_map(|p| p.nets())
@@ -159,7 +161,11 @@ pub enum Remote {
     /// No `remoteVirtualNetwork.id` at all.
     Missing,
     /// Present but not a virtual network id.
-    Invalid { text: String, reason: String, loc: Loc },
+    Invalid {
+        text: String,
+        reason: String,
+        loc: Loc,
+    },
     /// A classic (ASM) vnet.
     Classic { text: String, loc: Loc },
     /// An ARM vnet (defined in the inputs or not: see [`Vnet::defined`]).
@@ -204,7 +210,9 @@ impl Peering {
     }
     pub fn remote_loc(&self) -> Loc {
         match &self.remote {
-            Remote::Invalid { loc, .. } | Remote::Classic { loc, .. } | Remote::Vnet { loc, .. } => *loc,
+            Remote::Invalid { loc, .. }
+            | Remote::Classic { loc, .. }
+            | Remote::Vnet { loc, .. } => *loc,
             Remote::Missing => self.label_loc(),
         }
     }

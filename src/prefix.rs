@@ -32,16 +32,28 @@ pub fn parse(text: &str) -> Parsed {
     let max = if addr.is_ipv4() { 32 } else { 128 };
     let len = match len.parse::<u8>() {
         Ok(l) if l <= max && !len.starts_with('+') && (len == "0" || !len.starts_with('0')) => l,
-        _ => return Parsed::Malformed(format!("`{len}` is not a prefix length between 0 and {max}")),
+        _ => {
+            return Parsed::Malformed(format!(
+                "`{len}` is not a prefix length between 0 and {max}"
+            ));
+        }
     };
     let net = IpNet::new(addr, len).expect("length checked");
-    if net.trunc() == net { Parsed::Valid(net) } else { Parsed::HostBits(net.trunc()) }
+    if net.trunc() == net {
+        Parsed::Valid(net)
+    } else {
+        Parsed::HostBits(net.trunc())
+    }
 }
 
 /// The first and last address of a block as integers, and its family.
 pub fn bounds(net: &IpNet) -> (bool, u128, u128) {
     match net {
-        IpNet::V4(n) => (false, u32::from(n.network()) as u128, u32::from(n.broadcast()) as u128),
+        IpNet::V4(n) => (
+            false,
+            u32::from(n.network()) as u128,
+            u32::from(n.broadcast()) as u128,
+        ),
         IpNet::V6(n) => (true, u128::from(n.network()), u128::from(n.broadcast())),
     }
 }
@@ -63,14 +75,20 @@ pub struct Block<T> {
 impl<T> Block<T> {
     pub fn new(net: &IpNet, item: T) -> Block<T> {
         let (v6, lo, hi) = bounds(net);
-        Block { v6, lo, hi, len: net.prefix_len(), item }
+        Block {
+            v6,
+            lo,
+            hi,
+            len: net.prefix_len(),
+            item,
+        }
     }
 }
 
 /// Calls `f(outer, inner)` for every pair of overlapping blocks, where `outer` contains (or
 /// equals) `inner`. Pairs come in sweep order; equal blocks keep their input order.
 pub fn sweep<T: Copy>(blocks: &mut [Block<T>], mut f: impl FnMut(T, T)) {
-    blocks.sort_by(|a, b| (a.v6, a.lo, a.len).cmp(&(b.v6, b.lo, b.len)));
+    blocks.sort_by_key(|b| (b.v6, b.lo, b.len));
     let mut stack: Vec<Block<T>> = Vec::new();
     for cur in blocks.iter() {
         while let Some(top) = stack.last() {
@@ -92,11 +110,18 @@ pub fn contained_in(space: &[(u128, u128, bool)], net: &IpNet) -> bool {
     let (v6, lo, hi) = bounds(net);
     // Blocks of a space may nest; any containing block starts at or before `lo`.
     let end = space.partition_point(|&(s, _, f)| (f, s) <= (v6, lo));
-    space[..end].iter().rev().take_while(|&&(_, _, f)| f == v6).any(|&(s, e, _)| s <= lo && hi <= e)
+    space[..end]
+        .iter()
+        .rev()
+        .take_while(|&&(_, _, f)| f == v6)
+        .any(|&(s, e, _)| s <= lo && hi <= e)
 }
 
 pub fn sort_space(nets: impl Iterator<Item = IpNet>) -> Vec<(u128, u128, bool)> {
-    let mut v: Vec<(u128, u128, bool)> = nets.map(|n| bounds(&n)).map(|(f, s, e)| (s, e, f)).collect();
+    let mut v: Vec<(u128, u128, bool)> = nets
+        .map(|n| bounds(&n))
+        .map(|(f, s, e)| (s, e, f))
+        .collect();
     v.sort_by_key(|&(s, e, f)| (f, s, std::cmp::Reverse(e)));
     v
 }
@@ -108,7 +133,10 @@ mod tests {
     #[test]
     fn strict_parsing() {
         assert!(matches!(parse("10.0.0.0/16"), Parsed::Valid(_)));
-        assert_eq!(parse("10.0.0.1/16"), Parsed::HostBits("10.0.0.0/16".parse().unwrap()));
+        assert_eq!(
+            parse("10.0.0.1/16"),
+            Parsed::HostBits("10.0.0.0/16".parse().unwrap())
+        );
         assert!(matches!(parse("10.0.0.0"), Parsed::Malformed(_)));
         assert!(matches!(parse("10.0.0.0/33"), Parsed::Malformed(_)));
         assert!(matches!(parse("10.0.0.0/016"), Parsed::Malformed(_)));
@@ -119,9 +147,21 @@ mod tests {
 
     #[test]
     fn sweep_finds_nested_and_equal_pairs_only() {
-        let nets: Vec<IpNet> =
-            ["10.0.0.0/16", "10.1.0.0/16", "10.0.1.0/24", "10.0.0.0/16", "fd00::/8"].iter().map(|s| s.parse().unwrap()).collect();
-        let mut blocks: Vec<_> = nets.iter().enumerate().map(|(i, n)| Block::new(n, i)).collect();
+        let nets: Vec<IpNet> = [
+            "10.0.0.0/16",
+            "10.1.0.0/16",
+            "10.0.1.0/24",
+            "10.0.0.0/16",
+            "fd00::/8",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let mut blocks: Vec<_> = nets
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Block::new(n, i))
+            .collect();
         let mut pairs = Vec::new();
         sweep(&mut blocks, |a, b| pairs.push((a, b)));
         pairs.sort();
@@ -130,7 +170,11 @@ mod tests {
 
     #[test]
     fn containment() {
-        let space = sort_space(["10.0.0.0/16", "192.168.0.0/24"].iter().map(|s| s.parse().unwrap()));
+        let space = sort_space(
+            ["10.0.0.0/16", "192.168.0.0/24"]
+                .iter()
+                .map(|s| s.parse().unwrap()),
+        );
         assert!(contained_in(&space, &"10.0.5.0/24".parse().unwrap()));
         assert!(contained_in(&space, &"192.168.0.0/24".parse().unwrap()));
         assert!(!contained_in(&space, &"10.1.0.0/24".parse().unwrap()));

@@ -17,25 +17,45 @@ pub fn peering_name(g: &Graph, p: PeeringId) -> String {
 /// The prefixes one side of a peering contributes: the whole address space for a full peering,
 /// the listed subnets' prefixes for a subnet peering. `local` picks the side.
 /// `None` when they can't be known (a vnet not in the inputs, no address space).
-pub fn peered_prefixes<'g>(g: &'g Graph, p: PeeringId, local: bool) -> Option<Vec<&'g Prefix>> {
+pub fn peered_prefixes(g: &Graph, p: PeeringId, local: bool) -> Option<Vec<&Prefix>> {
     let peering = g.peering(p);
-    let v = if local { peering.local } else { peering.remote_vnet()? };
+    let v = if local {
+        peering.local
+    } else {
+        peering.remote_vnet()?
+    };
     let vnet = g.vnet(v);
     if !vnet.defined {
         return None;
     }
     if peering.is_subnet_peering() {
-        let list = if local { peering.local_subnets.as_ref() } else { peering.remote_subnets.as_ref() };
+        let list = if local {
+            peering.local_subnets.as_ref()
+        } else {
+            peering.remote_subnets.as_ref()
+        };
         let names = list?;
         let mut out = Vec::new();
         for (name, _) in &names.names {
             if let Some(s) = vnet.subnet(name) {
-                out.extend(s.prefixes.iter().flat_map(|l| l.prefixes.iter()).filter(|p| p.is_valid()));
+                out.extend(
+                    s.prefixes
+                        .iter()
+                        .flat_map(|l| l.prefixes.iter())
+                        .filter(|p| p.is_valid()),
+                );
             }
         }
         Some(out)
     } else {
-        Some(vnet.address_space.as_ref()?.prefixes.iter().filter(|p| p.is_valid()).collect())
+        Some(
+            vnet.address_space
+                .as_ref()?
+                .prefixes
+                .iter()
+                .filter(|p| p.is_valid())
+                .collect(),
+        )
     }
 }
 

@@ -110,11 +110,19 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(resource: impl Into<String>, message: impl Into<String>, loc: Loc, label: impl Into<String>) -> Finding {
+    pub fn new(
+        resource: impl Into<String>,
+        message: impl Into<String>,
+        loc: Loc,
+        label: impl Into<String>,
+    ) -> Finding {
         Finding {
             resource: resource.into(),
             message: message.into(),
-            primary: Label { loc, text: label.into() },
+            primary: Label {
+                loc,
+                text: label.into(),
+            },
             related: Vec::new(),
             help: None,
             note: None,
@@ -123,7 +131,10 @@ impl Finding {
     }
     #[must_use]
     pub fn related(mut self, loc: Loc, text: impl Into<String>) -> Finding {
-        self.related.push(Label { loc, text: text.into() });
+        self.related.push(Label {
+            loc,
+            text: text.into(),
+        });
         self
     }
     #[must_use]
@@ -150,7 +161,10 @@ pub struct RuleContext<'a> {
 
 impl<'a> RuleContext<'a> {
     pub fn new(graph: &'a Graph) -> RuleContext<'a> {
-        RuleContext { graph, findings: Vec::new() }
+        RuleContext {
+            graph,
+            findings: Vec::new(),
+        }
     }
     pub fn graph(&self) -> &'a Graph {
         self.graph

@@ -18,7 +18,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start: start as u32, end: end as u32 }
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
     }
     pub fn len(self) -> usize {
         (self.end - self.start) as usize
@@ -37,29 +40,43 @@ pub struct SourceFile {
     /// The path as the user gave it (or as found by walking), `-` shown as `<stdin>`.
     pub path: String,
     /// The decoded text. A UTF-8 byte-order mark is kept, so offsets are the file's own offsets.
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     /// Where the JSON/YAML content starts (after a byte-order mark).
     pub content_start: usize,
-    line_starts: Vec<u32>,
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     pub fn new(path: String, text: String, content_start: usize) -> SourceFile {
-        let mut line_starts = vec![0u32];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| (i + 1) as u32),
-        );
-        SourceFile { path, text: text.into(), content_start, line_starts }
+        SourceFile {
+            path,
+            text: Arc::new(text),
+            content_start,
+            line_starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Offsets where lines start, computed on first use (only output needs them).
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut v = vec![0u32];
+            v.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| (i + 1) as u32),
+            );
+            v
+        })
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = self.line_starts[line] as usize;
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = starts[line] as usize;
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -93,7 +110,10 @@ impl SourceDb {
         self.files.is_empty()
     }
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 }
 
@@ -119,7 +139,11 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, usize), DecodeError> {
             });
         }
         let units = body.chunks_exact(2).map(|c| {
-            if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }
+            if little {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
         });
         let mut text = String::with_capacity(body.len() / 2);
         for (i, ch) in char::decode_utf16(units).enumerate() {

@@ -64,7 +64,7 @@ struct Node {
 /// A parsed file.
 #[derive(Debug)]
 pub struct Tree {
-    text: Arc<str>,
+    text: Arc<String>,
     nodes: Vec<Node>,
     /// Decoded strings that differ from their raw text: (node, is_key, text), in node order.
     decoded: Vec<(u32, bool, Box<str>)>,
@@ -80,7 +80,7 @@ pub struct SyntaxError {
 }
 
 impl Tree {
-    pub fn text(&self) -> &Arc<str> {
+    pub fn text(&self) -> &Arc<String> {
         &self.text
     }
     pub fn root(&self) -> Option<NodeId> {
@@ -104,7 +104,14 @@ impl Tree {
     /// The span of the member key that holds `n` (its value span when `n` is no member).
     pub fn key_span(&self, n: NodeId) -> Span {
         let node = self.node(n);
-        if self.is_member(n) { Span { start: node.key.start - 1, end: node.key.end + 1 } } else { node.span }
+        if self.is_member(n) {
+            Span {
+                start: node.key.start - 1,
+                end: node.key.end + 1,
+            }
+        } else {
+            node.span
+        }
     }
     pub fn parent(&self, n: NodeId) -> Option<NodeId> {
         let p = self.node(n).parent;
@@ -114,7 +121,9 @@ impl Tree {
         self.parent(n).is_some_and(|p| self.kind(p) == Kind::Object)
     }
     fn decoded(&self, n: NodeId, key: bool) -> &str {
-        let i = self.decoded.partition_point(|(id, k, _)| (*id, *k) < (n.0, key));
+        let i = self
+            .decoded
+            .partition_point(|(id, k, _)| (*id, *k) < (n.0, key));
         &self.decoded[i].2
     }
     /// The text of a string node.
@@ -158,17 +167,34 @@ impl Tree {
             Kind::Array | Kind::Object => (n.0 + 1, node.end),
             _ => (0, 0),
         };
-        Children { tree: self, next, end }
+        Children {
+            tree: self,
+            next,
+            end,
+        }
     }
     /// Members of an object: (key, value).
     pub fn members(&self, n: NodeId) -> impl Iterator<Item = (&str, NodeId)> + '_ {
         let is_object = self.kind(n) == Kind::Object;
-        self.children(n).filter(move |_| is_object).map(move |c| (self.key(c).unwrap_or(""), c))
+        self.children(n)
+            .filter(move |_| is_object)
+            .map(move |c| (self.key(c).unwrap_or(""), c))
     }
     /// The first member named `key`, compared ASCII-case-insensitively (Azure property names
     /// are case-insensitive, and PowerShell writes them in PascalCase).
     pub fn get(&self, n: NodeId, key: &str) -> Option<NodeId> {
-        self.members(n).find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+        if self.kind(n) != Kind::Object {
+            return None;
+        }
+        let want = key.as_bytes();
+        self.children(n).find(|&c| {
+            let node = &self.nodes[c.0 as usize];
+            if node.flags & KEY_ESCAPED != 0 {
+                return self.decoded(c, true).eq_ignore_ascii_case(key);
+            }
+            node.key.len() == want.len()
+                && self.text.as_bytes()[node.key.range()].eq_ignore_ascii_case(want)
+        })
     }
     /// Follows a path of member names.
     pub fn path(&self, n: NodeId, keys: &[&str]) -> Option<NodeId> {
@@ -226,9 +252,14 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn new(text: Arc<str>) -> Builder {
+    pub fn new(text: Arc<String>) -> Builder {
         Builder {
-            tree: Tree { text, nodes: Vec::new(), decoded: Vec::new(), comments: Vec::new() },
+            tree: Tree {
+                text,
+                nodes: Vec::new(),
+                decoded: Vec::new(),
+                comments: Vec::new(),
+            },
             open: Vec::new(),
             pending_key: None,
         }
@@ -262,7 +293,15 @@ impl Builder {
             flags |= VALUE_ESCAPED;
             self.tree.decoded.push((id, false, d));
         }
-        self.tree.nodes.push(Node { span, key, parent, index, end: id + 1, kind, flags });
+        self.tree.nodes.push(Node {
+            span,
+            key,
+            parent,
+            index,
+            end: id + 1,
+            kind,
+            flags,
+        });
         id
     }
     pub fn scalar(&mut self, span: Span, kind: Kind, value_true: bool, decoded: Option<Box<str>>) {
@@ -291,7 +330,7 @@ impl Builder {
 
 /// Parses JSON with comments. Trailing commas, single quotes and other JSON5 leniencies are
 /// errors. `start` is where the content begins (after a byte-order mark).
-pub fn parse_json(text: &Arc<str>, start: usize) -> Result<Tree, SyntaxError> {
+pub fn parse_json(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
     let content = &text[start..];
     let options = ScannerOptions {
         allow_single_quoted_strings: false,
@@ -305,13 +344,20 @@ pub fn parse_json(text: &Arc<str>, start: usize) -> Result<Tree, SyntaxError> {
     let mut b = Builder::new(text.clone());
     let mut want = Want::Value;
     let base = start;
-    let err = |s: usize, e: usize, msg: String| SyntaxError { span: Span::new(base + s, base + e), message: msg };
+    let err = |s: usize, e: usize, msg: String| SyntaxError {
+        span: Span::new(base + s, base + e),
+        message: msg,
+    };
     loop {
         let token = match scanner.scan() {
             Ok(t) => t,
             Err(e) => {
                 let r = e.range();
-                return Err(err(r.start, r.end.max(r.start), lower_first(&e.kind().to_string())));
+                return Err(err(
+                    r.start,
+                    r.end.max(r.start),
+                    lower_first(&e.kind().to_string()),
+                ));
             }
         };
         let (ts, te) = (scanner.token_start(), scanner.token_end());
@@ -323,7 +369,11 @@ pub fn parse_json(text: &Arc<str>, start: usize) -> Result<Tree, SyntaxError> {
                     content.len(),
                     "expected a JSON value, found the end of the file".into(),
                 )),
-                _ => Err(err(content.len(), content.len(), "unexpected end of file: unterminated array or object".into())),
+                _ => Err(err(
+                    content.len(),
+                    content.len(),
+                    "unexpected end of file: unterminated array or object".into(),
+                )),
             };
         };
         match token {
@@ -338,19 +388,32 @@ pub fn parse_json(text: &Arc<str>, start: usize) -> Result<Tree, SyntaxError> {
             Want::Value | Want::ValueOrClose => match token {
                 Token::OpenBrace | Token::OpenBracket => {
                     if b.depth() >= MAX_DEPTH {
-                        return Err(err(ts, te, format!("nesting is deeper than {MAX_DEPTH} levels")));
+                        return Err(err(
+                            ts,
+                            te,
+                            format!("nesting is deeper than {MAX_DEPTH} levels"),
+                        ));
                     }
                     let object = token == Token::OpenBrace;
                     b.open(base + ts, if object { Kind::Object } else { Kind::Array });
-                    want = if object { Want::KeyOrClose } else { Want::ValueOrClose };
+                    want = if object {
+                        Want::KeyOrClose
+                    } else {
+                        Want::ValueOrClose
+                    };
                 }
                 Token::CloseBracket if want == Want::ValueOrClose => {
                     b.close(base + te);
                     want = after_value(&b);
                 }
                 Token::String(s) => {
-                    let decoded = owned_if_escaped(&s);
-                    b.scalar(Span::new(base + ts, base + te), Kind::String, false, decoded);
+                    let decoded = owned_if_escaped(s);
+                    b.scalar(
+                        Span::new(base + ts, base + te),
+                        Kind::String,
+                        false,
+                        decoded,
+                    );
                     want = after_value(&b);
                 }
                 Token::Number(_) => {
@@ -366,11 +429,17 @@ pub fn parse_json(text: &Arc<str>, start: usize) -> Result<Tree, SyntaxError> {
                     want = after_value(&b);
                 }
                 Token::CloseBracket => return Err(err(ts, te, "trailing comma before `]`".into())),
-                _ => return Err(err(ts, te, format!("expected a JSON value, found {describe}"))),
+                _ => {
+                    return Err(err(
+                        ts,
+                        te,
+                        format!("expected a JSON value, found {describe}"),
+                    ));
+                }
             },
             Want::Key | Want::KeyOrClose => match token {
                 Token::String(s) => {
-                    let decoded = owned_if_escaped(&s);
+                    let decoded = owned_if_escaped(s);
                     b.key(Span::new(base + ts + 1, base + te - 1), decoded);
                     want = Want::Colon;
                 }
@@ -379,11 +448,23 @@ pub fn parse_json(text: &Arc<str>, start: usize) -> Result<Tree, SyntaxError> {
                     want = after_value(&b);
                 }
                 Token::CloseBrace => return Err(err(ts, te, "trailing comma before `}`".into())),
-                _ => return Err(err(ts, te, format!("expected a quoted property name, found {describe}"))),
+                _ => {
+                    return Err(err(
+                        ts,
+                        te,
+                        format!("expected a quoted property name, found {describe}"),
+                    ));
+                }
             },
             Want::Colon => match token {
                 Token::Colon => want = Want::Value,
-                _ => return Err(err(ts, te, format!("expected `:` after the property name, found {describe}"))),
+                _ => {
+                    return Err(err(
+                        ts,
+                        te,
+                        format!("expected `:` after the property name, found {describe}"),
+                    ));
+                }
             },
             Want::CommaOrClose => {
                 let in_object = b.open_kind() == Some(Kind::Object);
@@ -399,18 +480,30 @@ pub fn parse_json(text: &Arc<str>, start: usize) -> Result<Tree, SyntaxError> {
                     }
                     _ => {
                         let close = if in_object { "`}`" } else { "`]`" };
-                        return Err(err(ts, te, format!("expected `,` or {close}, found {describe}")));
+                        return Err(err(
+                            ts,
+                            te,
+                            format!("expected `,` or {close}, found {describe}"),
+                        ));
                     }
                 }
             }
-            Want::End => return Err(err(ts, te, format!("expected the end of the file, found {describe}"))),
+            Want::End => {
+                return Err(err(
+                    ts,
+                    te,
+                    format!("expected the end of the file, found {describe}"),
+                ));
+            }
         }
     }
 }
 
 impl Builder {
     fn open_kind(&self) -> Option<Kind> {
-        self.open.last().map(|(id, _)| self.tree.nodes[*id as usize].kind)
+        self.open
+            .last()
+            .map(|(id, _)| self.tree.nodes[*id as usize].kind)
     }
 }
 
@@ -429,13 +522,17 @@ enum Want {
 }
 
 fn after_value(b: &Builder) -> Want {
-    if b.depth() == 0 { Want::End } else { Want::CommaOrClose }
+    if b.depth() == 0 {
+        Want::End
+    } else {
+        Want::CommaOrClose
+    }
 }
 
-fn owned_if_escaped(s: &std::borrow::Cow<'_, str>) -> Option<Box<str>> {
+fn owned_if_escaped(s: std::borrow::Cow<'_, str>) -> Option<Box<str>> {
     match s {
         std::borrow::Cow::Borrowed(_) => None,
-        std::borrow::Cow::Owned(o) => Some(o.clone().into_boxed_str()),
+        std::borrow::Cow::Owned(o) => Some(o.into_boxed_str()),
     }
 }
 

@@ -6,9 +6,9 @@
 
 mod azcli;
 mod powershell;
+pub mod resource;
 mod resource_graph;
 mod rest;
-pub mod resource;
 
 use crate::graph::GraphBuilder;
 use crate::model::{InputProblem, Loc, ProblemKind};
@@ -43,14 +43,23 @@ pub enum Unknown {
 /// Loads one file. `explicit` is true for files named on the command line (an unrecognised
 /// explicit file is reported; one met while walking a folder is skipped quietly).
 /// Returns the parse tree, kept for rendering JSON pointers.
-pub fn load_file(file: FileId, src: &SourceFile, explicit: bool, b: &mut GraphBuilder) -> Option<Tree> {
+pub fn load_file(
+    file: FileId,
+    src: &SourceFile,
+    explicit: bool,
+    b: &mut GraphBuilder,
+) -> Option<Tree> {
     let tree = match tree::parse_json(&src.text, src.content_start) {
         Ok(t) => t,
         Err(e) => {
             b.count_file();
             b.problem(InputProblem {
                 kind: ProblemKind::Syntax,
-                loc: Loc { file, span: e.span, node: None },
+                loc: Loc {
+                    file,
+                    span: e.span,
+                    node: None,
+                },
                 message: format!("invalid JSON: {}", e.message),
                 label: "here".into(),
                 help: None,
@@ -78,7 +87,9 @@ pub fn load_file(file: FileId, src: &SourceFile, explicit: bool, b: &mut GraphBu
     } else if explicit {
         b.count_file();
         let what = match shape {
-            Shape::Unknown(Unknown::ArmTemplate) => "an ARM template (templates are not supported yet)",
+            Shape::Unknown(Unknown::ArmTemplate) => {
+                "an ARM template (templates are not supported yet)"
+            }
             _ => "no vnet, peering or gateway in a shape peerlint reads",
         };
         b.problem(InputProblem {
@@ -110,7 +121,12 @@ fn first_object(t: &Tree, root: NodeId) -> Option<NodeId> {
     }
 }
 
-const POWERSHELL_KEYS: &[&str] = &["ResourceGroupName", "AddressSpace", "VirtualNetworkPeerings", "RemoteVirtualNetwork"];
+const POWERSHELL_KEYS: &[&str] = &[
+    "ResourceGroupName",
+    "AddressSpace",
+    "VirtualNetworkPeerings",
+    "RemoteVirtualNetwork",
+];
 
 /// Recognises a document's shape from its content.
 pub fn sniff(t: &Tree, root: NodeId) -> Shape {
@@ -124,25 +140,41 @@ pub fn sniff(t: &Tree, root: NodeId) -> Shape {
                 return Shape::Unknown(Unknown::ArmTemplate);
             }
         }
-        if t.get(root, "data").is_some_and(|d| t.kind(d) == Kind::Array)
-            && ["count", "total_records", "totalRecords", "skip_token", "$skipToken"].iter().any(|k| t.get(root, k).is_some())
+        if t.get(root, "data")
+            .is_some_and(|d| t.kind(d) == Kind::Array)
+            && [
+                "count",
+                "total_records",
+                "totalRecords",
+                "skip_token",
+                "$skipToken",
+            ]
+            .iter()
+            .any(|k| t.get(root, k).is_some())
         {
             return Shape::ResourceGraph;
         }
-        if t.get(root, "value").is_some_and(|d| t.kind(d) == Kind::Array)
-            || t.get(root, "responses").is_some_and(|d| t.kind(d) == Kind::Object)
+        if t.get(root, "value")
+            .is_some_and(|d| t.kind(d) == Kind::Array)
+            || t.get(root, "responses")
+                .is_some_and(|d| t.kind(d) == Kind::Object)
         {
             return Shape::Rest;
         }
     }
-    let Some(obj) = first_object(t, root) else { return Shape::Unknown(Unknown::Other) };
+    let Some(obj) = first_object(t, root) else {
+        return Shape::Unknown(Unknown::Other);
+    };
     if t.members(obj).any(|(k, _)| POWERSHELL_KEYS.contains(&k)) {
         return Shape::PowerShell;
     }
     if t.get(obj, "properties").is_some() {
         return Shape::Rest;
     }
-    if t.get(obj, "addressSpace").is_some() || t.get(obj, "remoteVirtualNetwork").is_some() || t.get(obj, "resourceGroup").is_some() {
+    if t.get(obj, "addressSpace").is_some()
+        || t.get(obj, "remoteVirtualNetwork").is_some()
+        || t.get(obj, "resourceGroup").is_some()
+    {
         return Shape::AzCli;
     }
     Shape::Unknown(Unknown::Other)

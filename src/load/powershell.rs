@@ -13,7 +13,9 @@ pub fn load(x: &mut Extractor<'_>, root: NodeId) {
         x.b.problem(InputProblem {
             kind: ProblemKind::Truncated,
             loc: x.loc(at),
-            message: format!("PowerShell export is truncated: `{name}` stands where an object belongs"),
+            message: format!(
+                "truncated PowerShell export: `{name}` stands where an object belongs"
+            ),
             label: "cut off by ConvertTo-Json's depth limit".into(),
             help: Some("re-run the export with `ConvertTo-Json -Depth 10`".into()),
         });
@@ -31,7 +33,7 @@ fn truncated_at(x: &Extractor<'_>, root: NodeId) -> Option<NodeId> {
         match t.kind(n) {
             Kind::String => {
                 let s = t.str(n).unwrap_or_default();
-                if s.starts_with("Microsoft.Azure.Commands.") || s.starts_with("System.Collections.") {
+                if is_type_name(s) {
                     return Some(n);
                 }
             }
@@ -43,4 +45,12 @@ fn truncated_at(x: &Extractor<'_>, root: NodeId) -> Option<NodeId> {
         }
     }
     None
+}
+
+/// A .NET type name as `ToString()` prints it: `Microsoft.Azure.Commands.Network.Models.PSAddressSpace`,
+/// ``System.Collections.Generic.List`1[Microsoft.Azure.Commands.Network.Models.PSSubnet]``.
+fn is_type_name(s: &str) -> bool {
+    (s.starts_with("Microsoft.Azure.Commands.") || s.starts_with("System.Collections."))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '`' | '[' | ']' | '_' | ','))
 }

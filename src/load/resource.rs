@@ -21,6 +21,9 @@ pub enum ResourceKind {
     Other,
 }
 
+/// A string value and its node.
+type Named = (String, NodeId);
+
 pub struct Extractor<'a> {
     pub file: FileId,
     pub tree: &'a Tree,
@@ -31,21 +34,36 @@ pub struct Extractor<'a> {
 
 impl<'a> Extractor<'a> {
     pub fn new(file: FileId, tree: &'a Tree, b: &'a mut GraphBuilder) -> Extractor<'a> {
-        Extractor { file, tree, b, found: 0 }
+        Extractor {
+            file,
+            tree,
+            b,
+            found: 0,
+        }
     }
 
     pub fn loc(&self, n: NodeId) -> Loc {
-        Loc { file: self.file, span: self.tree.span(n), node: Some(n) }
+        Loc {
+            file: self.file,
+            span: self.tree.span(n),
+            node: Some(n),
+        }
     }
 
     fn key_loc(&self, n: NodeId) -> Loc {
-        Loc { file: self.file, span: self.tree.key_span(n), node: Some(n) }
+        Loc {
+            file: self.file,
+            span: self.tree.key_span(n),
+            node: Some(n),
+        }
     }
 
     /// A property: under `properties` when the object has that wrapper, else at the top.
     pub fn field(&self, obj: NodeId, name: &str) -> Option<NodeId> {
         let t = self.tree;
-        if let Some(props) = t.get(obj, "properties").filter(|&p| t.kind(p) == Kind::Object)
+        if let Some(props) = t
+            .get(obj, "properties")
+            .filter(|&p| t.kind(p) == Kind::Object)
             && let Some(v) = t.get(props, name)
         {
             return Some(v);
@@ -103,9 +121,14 @@ impl<'a> Extractor<'a> {
     }
 
     fn flag(&mut self, obj: NodeId, name: &str, default: bool) -> Flag {
-        let Some(n) = self.field(obj, name) else { return Flag::default_to(default) };
+        let Some(n) = self.field(obj, name) else {
+            return Flag::default_to(default);
+        };
         match self.tree.kind(n) {
-            Kind::Bool => Flag { value: self.tree.bool(n).unwrap_or(default), loc: Some(self.loc(n)) },
+            Kind::Bool => Flag {
+                value: self.tree.bool(n).unwrap_or(default),
+                loc: Some(self.loc(n)),
+            },
             Kind::Null => Flag::default_to(default),
             _ => {
                 self.type_problem(n, name, "a boolean");
@@ -152,8 +175,8 @@ impl<'a> Extractor<'a> {
 
     /// Loads every element of an array of resources.
     pub fn resources(&mut self, array: NodeId) {
-        let items: Vec<NodeId> = self.tree.children(array).collect();
-        for item in items {
+        let tree = self.tree;
+        for item in tree.children(array) {
             self.resource(item);
         }
     }
@@ -162,8 +185,16 @@ impl<'a> Extractor<'a> {
         let t = self.tree;
         let loc = self.loc(n);
         match t.str(n) {
-            Some(s) => Prefix { text: s.to_string(), parsed: PrefixValue::Parsed(prefix::parse(s)), loc },
-            None => Prefix { text: t.text()[t.span(n).range()].to_string(), parsed: PrefixValue::WrongType(t.kind(n)), loc },
+            Some(s) => Prefix {
+                text: s.to_string(),
+                parsed: PrefixValue::Parsed(prefix::parse(s)),
+                loc,
+            },
+            None => Prefix {
+                text: t.text()[t.span(n).range()].to_string(),
+                parsed: PrefixValue::WrongType(t.kind(n)),
+                loc,
+            },
         }
     }
 
@@ -171,7 +202,10 @@ impl<'a> Extractor<'a> {
     fn address_space(&mut self, obj: NodeId, name: &str) -> Option<PrefixList> {
         let space = self.object(obj, name)?;
         let list = self.array(space, "addressPrefixes")?;
-        Some(PrefixList { prefixes: self.tree.children(list).map(|n| self.prefix(n)).collect(), loc: self.loc(list) })
+        Some(PrefixList {
+            prefixes: self.tree.children(list).map(|n| self.prefix(n)).collect(),
+            loc: self.loc(list),
+        })
     }
 
     /// A subnet's `addressPrefixes`, else its `addressPrefix` (a string; a list in PowerShell).
@@ -189,11 +223,14 @@ impl<'a> Extractor<'a> {
                 prefixes: self.tree.children(n).map(|c| self.prefix(c)).collect(),
                 loc: self.loc(n),
             }),
-            _ => Some(PrefixList { prefixes: vec![self.prefix(n)], loc: self.loc(n) }),
+            _ => Some(PrefixList {
+                prefixes: vec![self.prefix(n)],
+                loc: self.loc(n),
+            }),
         }
     }
 
-    fn name_and_id(&mut self, obj: NodeId) -> (Option<(String, NodeId)>, Option<(String, NodeId)>) {
+    fn name_and_id(&mut self, obj: NodeId) -> (Option<Named>, Option<Named>) {
         (self.string(obj, "name"), self.string(obj, "id"))
     }
 
@@ -205,10 +242,19 @@ impl<'a> Extractor<'a> {
             (Some(a), Some((text, _))) if a.types.len() == 1 => (a.key(), text.clone()),
             _ => {
                 // No usable id: identify the vnet by resource group and name.
-                let rg = self.string(obj, "resourceGroup").or_else(|| self.string(obj, "resourceGroupName"));
+                let rg = self
+                    .string(obj, "resourceGroup")
+                    .or_else(|| self.string(obj, "resourceGroupName"));
                 let rg = rg.map(|(s, _)| s).unwrap_or_default();
                 let n = name.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
-                (format!("unidentified:{}/{}", rg.to_ascii_lowercase(), n.to_ascii_lowercase()), n)
+                (
+                    format!(
+                        "unidentified:{}/{}",
+                        rg.to_ascii_lowercase(),
+                        n.to_ascii_lowercase()
+                    ),
+                    n,
+                )
             }
         };
         let vnet_name = name
@@ -220,8 +266,8 @@ impl<'a> Extractor<'a> {
         let mut subnets = Vec::new();
         let mut gateways = Vec::new();
         if let Some(list) = self.array(obj, "subnets") {
-            let items: Vec<NodeId> = self.tree.children(list).collect();
-            for s in items {
+            let tree = self.tree;
+            for s in tree.children(list) {
                 if self.tree.kind(s) != Kind::Object {
                     self.type_problem(s, "subnets[]", "an object");
                     continue;
@@ -246,8 +292,8 @@ impl<'a> Extractor<'a> {
         };
         let mut peerings = Vec::new();
         if let Some(list) = self.array(obj, "virtualNetworkPeerings") {
-            let items: Vec<NodeId> = self.tree.children(list).collect();
-            for p in items {
+            let tree = self.tree;
+            for p in tree.children(list) {
                 if self.tree.kind(p) != Kind::Object {
                     self.type_problem(p, "virtualNetworkPeerings[]", "an object");
                     continue;
@@ -262,30 +308,54 @@ impl<'a> Extractor<'a> {
         let (name, id) = self.name_and_id(obj);
         let (name, name_node) = match (name, id) {
             (Some((n, node)), _) => (n, node),
-            (None, Some((id, node))) => (id.rsplit('/').next().unwrap_or_default().to_string(), node),
+            (None, Some((id, node))) => {
+                (id.rsplit('/').next().unwrap_or_default().to_string(), node)
+            }
             (None, None) => (String::new(), obj),
         };
         let prefixes = self.subnet_prefixes(obj);
         // Gateways and Route Servers show up as ip configurations of their subnets.
         if let Some(configs) = self.array(obj, "ipConfigurations") {
-            let items: Vec<NodeId> = self.tree.children(configs).collect();
-            for c in items {
-                let Some((cid, cnode)) = self.string(c, "id") else { continue };
+            let tree = self.tree;
+            for c in tree.children(configs) {
+                let Some((cid, cnode)) = self.string(c, "id") else {
+                    continue;
+                };
                 let lower = cid.to_ascii_lowercase();
-                let kind = if name.eq_ignore_ascii_case("GatewaySubnet") && lower.contains("/virtualnetworkgateways/") {
+                let kind = if name.eq_ignore_ascii_case("GatewaySubnet")
+                    && lower.contains("/virtualnetworkgateways/")
+                {
                     GatewayKind::VirtualNetworkGateway
-                } else if name.eq_ignore_ascii_case("RouteServerSubnet") && lower.contains("/virtualhubs/") {
+                } else if name.eq_ignore_ascii_case("RouteServerSubnet")
+                    && lower.contains("/virtualhubs/")
+                {
                     GatewayKind::RouteServer
                 } else {
                     continue;
                 };
-                let gid = cid.split("/ipConfigurations/").next().unwrap_or(&cid).to_string();
-                if !gateways.iter().any(|g: &Gateway| g.id.eq_ignore_ascii_case(&gid)) {
-                    gateways.push(Gateway { kind, id: gid, loc: self.loc(cnode) });
+                let gid = cid
+                    .split("/ipConfigurations/")
+                    .next()
+                    .unwrap_or(&cid)
+                    .to_string();
+                if !gateways
+                    .iter()
+                    .any(|g: &Gateway| g.id.eq_ignore_ascii_case(&gid))
+                {
+                    gateways.push(Gateway {
+                        kind,
+                        id: gid,
+                        loc: self.loc(cnode),
+                    });
                 }
             }
         }
-        Some(Subnet { name, loc: self.loc(obj), name_loc: self.loc(name_node), prefixes })
+        Some(Subnet {
+            name,
+            loc: self.loc(obj),
+            name_loc: self.loc(name_node),
+            prefixes,
+        })
     }
 
     fn names(&mut self, obj: NodeId, key: &str) -> Option<NameList> {
@@ -298,17 +368,25 @@ impl<'a> Extractor<'a> {
                 None => self.type_problem(n, key, "a string"),
             }
         }
-        Some(NameList { names, loc: self.loc(list) })
+        Some(NameList {
+            names,
+            loc: self.loc(list),
+        })
     }
 
     /// A peering object; `local_id` is the id of the vnet it belongs to.
     fn peering(&mut self, obj: NodeId, local_id: &str) -> (Peering, Option<(String, Loc)>) {
         self.found += 1;
         let (name, id) = self.name_and_id(obj);
-        let id_name = id.as_ref().and_then(|(s, _)| ArmId::parse(s).ok()).map(|a| a.name().to_string());
+        let id_name = id
+            .as_ref()
+            .and_then(|(s, _)| ArmId::parse(s).ok())
+            .map(|a| a.name().to_string());
         // The id's last segment is the peering's identity; `name` normally agrees with it.
         let (pname, name_loc) = match (&name, &id_name) {
-            (Some((n, node)), Some(i)) if !n.eq_ignore_ascii_case(i) => (i.clone(), id.as_ref().map(|(_, x)| *x).or(Some(*node))),
+            (Some((n, node)), Some(i)) if !n.eq_ignore_ascii_case(i) => {
+                (i.clone(), id.as_ref().map(|(_, x)| *x).or(Some(*node)))
+            }
             (Some((n, node)), _) => (n.clone(), Some(*node)),
             (None, Some(i)) => (i.clone(), id.as_ref().map(|(_, x)| *x)),
             (None, None) => (String::new(), None),
@@ -348,8 +426,12 @@ impl<'a> Extractor<'a> {
             only_ipv6: self.flag(obj, "enableOnlyIPv6Peering", false),
             local_subnets: self.names(obj, "localSubnetNames"),
             remote_subnets: self.names(obj, "remoteSubnetNames"),
-            state: self.string(obj, "peeringState").map(|(s, n)| (s, self.loc(n))),
-            sync_level: self.string(obj, "peeringSyncLevel").map(|(s, n)| (s, self.loc(n))),
+            state: self
+                .string(obj, "peeringState")
+                .map(|(s, n)| (s, self.loc(n))),
+            sync_level: self
+                .string(obj, "peeringSyncLevel")
+                .map(|(s, n)| (s, self.loc(n))),
             remote_address_space: self
                 .address_space(obj, "remoteAddressSpace")
                 .or_else(|| self.address_space(obj, "peeredRemoteAddressSpace")),
@@ -363,8 +445,13 @@ impl<'a> Extractor<'a> {
     fn standalone_peering(&mut self, obj: NodeId) {
         let id = self.string(obj, "id");
         let parsed = id.as_ref().and_then(|(s, _)| ArmId::parse(s).ok());
-        let Some(parsed) = parsed.filter(|a| a.types.len() == 2 && a.is_type("Microsoft.Network", &["virtualNetworks", "virtualNetworkPeerings"]))
-        else {
+        let Some(parsed) = parsed.filter(|a| {
+            a.types.len() == 2
+                && a.is_type(
+                    "Microsoft.Network",
+                    &["virtualNetworks", "virtualNetworkPeerings"],
+                )
+        }) else {
             let at = id.as_ref().map(|(_, n)| *n).unwrap_or(obj);
             self.b.problem(InputProblem {
                 kind: ProblemKind::PropertyType,
@@ -377,7 +464,9 @@ impl<'a> Extractor<'a> {
         };
         let vnet_id = parsed.ancestor(1);
         let loc = self.key_loc(obj);
-        let local = self.b.reference(&vnet_id.key(), &vnet_id.display(), vnet_id.name(), loc);
+        let local = self
+            .b
+            .reference(&vnet_id.key(), &vnet_id.display(), vnet_id.name(), loc);
         let (p, remote) = self.peering(obj, &vnet_id.display());
         self.b.standalone_peering(local, p, remote);
     }
@@ -387,18 +476,33 @@ impl<'a> Extractor<'a> {
     fn gateway_resource(&mut self, obj: NodeId) {
         self.found += 1;
         let gid = self.string(obj, "id").map(|(s, _)| s).unwrap_or_default();
-        let Some(configs) = self.array(obj, "ipConfigurations") else { return };
-        let items: Vec<NodeId> = self.tree.children(configs).collect();
-        for c in items {
-            let Some(subnet) = self.object(c, "subnet") else { continue };
-            let Some(n) = self.tree.get(subnet, "id") else { continue };
-            let Some(sid) = self.tree.str(n).and_then(|s| ArmId::parse(s).ok()) else { continue };
-            if sid.types.len() != 2 || !sid.is_type("Microsoft.Network", &["virtualNetworks", "subnets"]) {
+        let Some(configs) = self.array(obj, "ipConfigurations") else {
+            return;
+        };
+        let tree = self.tree;
+        for c in tree.children(configs) {
+            let Some(subnet) = self.object(c, "subnet") else {
+                continue;
+            };
+            let Some(n) = self.tree.get(subnet, "id") else {
+                continue;
+            };
+            let Some(sid) = self.tree.str(n).and_then(|s| ArmId::parse(s).ok()) else {
+                continue;
+            };
+            if sid.types.len() != 2
+                || !sid.is_type("Microsoft.Network", &["virtualNetworks", "subnets"])
+            {
                 continue;
             }
             let vnet = sid.ancestor(1);
-            let gateway = Gateway { kind: GatewayKind::VirtualNetworkGateway, id: gid.clone(), loc: self.loc(n) };
-            self.b.gateway(&vnet.key(), &vnet.display(), vnet.name(), gateway);
+            let gateway = Gateway {
+                kind: GatewayKind::VirtualNetworkGateway,
+                id: gid.clone(),
+                loc: self.loc(n),
+            };
+            self.b
+                .gateway(&vnet.key(), &vnet.display(), vnet.name(), gateway);
         }
     }
 }

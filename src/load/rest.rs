@@ -8,9 +8,15 @@ use crate::tree::{Kind, NodeId};
 
 pub fn load(x: &mut Extractor<'_>, root: NodeId) {
     let t = x.tree;
-    if let Some(responses) = t.get(root, "responses").filter(|&r| t.kind(r) == Kind::Object) {
+    if let Some(responses) = t
+        .get(root, "responses")
+        .filter(|&r| t.kind(r) == Kind::Object)
+    {
         // 200 and 201 bodies describe the same resource: take the first successful one.
-        let mut codes: Vec<(&str, NodeId)> = t.members(responses).filter(|(k, _)| k.starts_with('2')).collect();
+        let mut codes: Vec<(&str, NodeId)> = t
+            .members(responses)
+            .filter(|(k, _)| k.starts_with('2'))
+            .collect();
         codes.sort_by_key(|(k, _)| *k);
         if let Some(body) = codes.iter().find_map(|&(_, r)| t.get(r, "body")) {
             load(x, body);

@@ -4,7 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
+    NamedSource, SourceCode,
+};
 
 use super::Summary;
 use crate::diagnostic::Diagnostic;
@@ -23,7 +26,7 @@ struct Report {
     code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<Arc<str>>,
+    source: NamedSource<Arc<String>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -42,27 +45,34 @@ impl std::error::Error for Report {}
 
 impl MietteDiagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         (!self.labels.is_empty()).then_some(&self.source as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn MietteDiagnostic> + 'a>> {
-        (!self.related.is_empty())
-            .then(|| Box::new(self.related.iter().map(|r| r as &dyn MietteDiagnostic)) as Box<dyn Iterator<Item = &dyn MietteDiagnostic>>)
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|r| r as &dyn MietteDiagnostic))
+                as Box<dyn Iterator<Item = &dyn MietteDiagnostic>>
+        })
     }
 }
 
-fn source(db: &SourceDb, file: FileId) -> NamedSource<Arc<str>> {
+fn source(db: &SourceDb, file: FileId) -> NamedSource<Arc<String>> {
     let f = db.get(file);
     NamedSource::new(f.path.clone(), f.text.clone()).with_language("json")
 }
@@ -77,7 +87,11 @@ fn severity(s: Severity) -> miette::Severity {
 
 fn labelled(span: crate::source::Span, text: &str, primary: bool) -> LabeledSpan {
     let s = (span.start as usize, span.len());
-    if primary { LabeledSpan::new_primary_with_span(Some(text.to_string()), s) } else { LabeledSpan::new_with_span(Some(text.to_string()), s) }
+    if primary {
+        LabeledSpan::new_primary_with_span(Some(text.to_string()), s)
+    } else {
+        LabeledSpan::new_with_span(Some(text.to_string()), s)
+    }
 }
 
 fn report(db: &SourceDb, d: &Diagnostic) -> Report {
@@ -87,10 +101,10 @@ fn report(db: &SourceDb, d: &Diagnostic) -> Report {
     }
     let mut related = Vec::new();
     for r in &d.related {
-        if r.at.file == d.at.file {
+        // Labels near the primary share its snippet; others get a snippet of their own (miette
+        // would otherwise draw every line between two far-apart labels).
+        if r.at.file == d.at.file && r.at.line.abs_diff(d.at.line) <= 3 {
             labels.push(labelled(r.at.span, &r.message, false));
-        } else if let Some(existing) = related.iter_mut().find(|x: &&mut Report| x.source.name() == r.at.path) {
-            existing.labels.push(labelled(r.at.span, &r.message, false));
         } else {
             related.push(Report {
                 message: format!("in {}", r.at.path),
@@ -122,8 +136,17 @@ fn report(db: &SourceDb, d: &Diagnostic) -> Report {
 
 /// Renders every diagnostic and the summary line.
 pub fn render(db: &SourceDb, diags: &[Diagnostic], summary: Summary, style: Style) -> String {
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false).with_context_lines(1).with_show_related_as_nested(true).with_wrap_lines(false);
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_context_lines(1)
+        .with_show_related_as_nested(true)
+        .with_wrap_lines(false);
     let mut out = String::new();
     for d in diags {
         let r = report(db, d);
@@ -163,7 +186,11 @@ pub fn summary_line(s: Summary) -> String {
     }
     let list = match parts.len() {
         1 => parts[0].clone(),
-        _ => format!("{} and {}", parts[..parts.len() - 1].join(", "), parts[parts.len() - 1]),
+        _ => format!(
+            "{} and {}",
+            parts[..parts.len() - 1].join(", "),
+            parts[parts.len() - 1]
+        ),
     };
     format!("Found {list} in {scope}.")
 }

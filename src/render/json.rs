@@ -71,7 +71,10 @@ pub fn render(diags: &[Diagnostic], summary: Summary) -> String {
                 help: d.help.as_deref(),
                 note: d.note.as_deref(),
                 path: &d.at.path,
-                span: SpanOut { start: d.at.span.start, end: d.at.span.end },
+                span: SpanOut {
+                    start: d.at.span.start,
+                    end: d.at.span.end,
+                },
                 line: d.at.line,
                 column: d.at.column,
                 pointer: &d.at.pointer,
@@ -81,7 +84,10 @@ pub fn render(diags: &[Diagnostic], summary: Summary) -> String {
                     .iter()
                     .map(|r| Related {
                         path: &r.at.path,
-                        span: SpanOut { start: r.at.span.start, end: r.at.span.end },
+                        span: SpanOut {
+                            start: r.at.span.start,
+                            end: r.at.span.end,
+                        },
                         line: r.at.line,
                         column: r.at.column,
                         pointer: &r.at.pointer,

@@ -20,6 +20,13 @@ pub struct Summary {
 impl Summary {
     pub fn new(files: usize, vnets: usize, peerings: usize, diags: &[Diagnostic]) -> Summary {
         let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-        Summary { files, vnets, peerings, errors: count(Severity::Error), warnings: count(Severity::Warning), infos: count(Severity::Info) }
+        Summary {
+            files,
+            vnets,
+            peerings,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+        }
     }
 }

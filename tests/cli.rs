@@ -1,0 +1,352 @@
+//! The binary end to end: exit codes, every output format, stdin, malformed inputs.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn peerlint(args: &[&str], stdin: Option<&[u8]>) -> Out {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_peerlint"));
+    cmd.args(args).env_remove("NO_COLOR").env_remove("COLUMNS");
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("binary runs");
+    let mut input = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    Out {
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn json(out: &Out) -> serde_json::Value {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
+}
+
+/// A scratch folder for generated inputs, fresh for each test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("peerlint-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn demo_has_error_findings_and_exits_1() {
+    let out = peerlint(&["check", "testdata/demo", "--color", "never"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    insta::assert_snapshot!("demo_human", out.stdout);
+}
+
+#[test]
+fn demo_json_follows_the_contract() {
+    let out = peerlint(&["check", "testdata/demo", "--format", "json"], None);
+    assert_eq!(out.code, 1);
+    let v = json(&out);
+    assert_eq!(v["version"], 1);
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(!diags.is_empty());
+    for d in diags {
+        for key in [
+            "rule", "severity", "message", "help", "path", "span", "line", "column", "pointer",
+            "resource", "related",
+        ] {
+            assert!(d.get(key).is_some(), "diagnostic lacks `{key}`: {d}");
+        }
+        assert!(d["span"]["start"].as_u64().unwrap() <= d["span"]["end"].as_u64().unwrap());
+        assert!(d["line"].as_u64().unwrap() >= 1 && d["column"].as_u64().unwrap() >= 1);
+        assert!(
+            d["pointer"].as_str().unwrap().starts_with('/'),
+            "pointer of {d}"
+        );
+        assert!(
+            d["resource"]
+                .as_str()
+                .unwrap()
+                .starts_with("/subscriptions/")
+        );
+        for r in d["related"].as_array().unwrap() {
+            for key in ["path", "span", "line", "column", "message"] {
+                assert!(r.get(key).is_some(), "related label lacks `{key}`: {r}");
+            }
+        }
+    }
+    for key in ["files", "vnets", "peerings", "errors", "warnings", "infos"] {
+        assert!(v["summary"][key].is_u64(), "summary lacks `{key}`");
+    }
+    // The pointer names the offending value: check one against the file.
+    let d = diags
+        .iter()
+        .find(|d| d["rule"] == "invalid-address-prefix")
+        .expect("demo has a host-bits prefix");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d["path"].as_str().unwrap()).unwrap())
+            .unwrap();
+    assert_eq!(
+        file.pointer(d["pointer"].as_str().unwrap()).unwrap(),
+        "10.2.2.5/24"
+    );
+    insta::assert_snapshot!("demo_json", out.stdout);
+}
+
+#[test]
+fn a_correct_design_exits_0() {
+    let out = peerlint(&["check", "testdata/cli/clean"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("No problems found in 1 file (3 vnets, 4 peerings)."),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn the_same_estate_exported_twice_is_one_estate() {
+    let out = peerlint(&["check", "testdata/cli/twice", "--format", "json"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let v = json(&out);
+    assert_eq!(v["summary"]["vnets"], 3);
+    assert_eq!(v["summary"]["peerings"], 4);
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn stdin_is_read_for_dash() {
+    let text = std::fs::read("testdata/demo/spokes.json").unwrap();
+    let out = peerlint(&["check", "-", "--format", "json"], Some(&text));
+    assert_eq!(out.code, 1);
+    let v = json(&out);
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["path"] == "<stdin>")
+    );
+    let clean = std::fs::read("testdata/cli/clean/vnets.json").unwrap();
+    let out = peerlint(&["check", "-"], Some(&clean));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+#[test]
+fn malformed_inputs_are_diagnosed_and_the_rest_is_still_checked() {
+    let dir = scratch("malformed");
+    std::fs::write(
+        dir.join("a-truncated.json"),
+        "[{\"name\": \"vnet-x\", \"addressSpace\": {",
+    )
+    .unwrap();
+    std::fs::write(dir.join("b-deep.json"), "[".repeat(100_000)).unwrap();
+    std::fs::write(
+        dir.join("c-binary.json"),
+        [0u8, 0xff, 0xfe, 0x01, b'x', 0x80],
+    )
+    .unwrap();
+    std::fs::write(dir.join("d-empty.json"), "").unwrap();
+    std::fs::write(
+        dir.join("e-wrong-types.json"),
+        r#"[{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/vnet-w", "name": "vnet-w",
+            "addressSpace": {"addressPrefixes": [10]}, "subnets": 7,
+            "virtualNetworkPeerings": [{"name": "p", "useRemoteGateways": "yes", "remoteVirtualNetwork": {"id": 5}}]}]"#,
+    )
+    .unwrap();
+    std::fs::copy("testdata/demo/spokes.json", dir.join("f-spokes.json")).unwrap();
+    let files: Vec<String> = [
+        "a-truncated",
+        "b-deep",
+        "c-binary",
+        "d-empty",
+        "e-wrong-types",
+        "f-spokes",
+    ]
+    .iter()
+    .map(|f| dir.join(format!("{f}.json")).to_string_lossy().into_owned())
+    .collect();
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let out = peerlint(&args, None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json(&out);
+    let diags = v["diagnostics"].as_array().unwrap();
+    let rules_for = |f: &str| -> Vec<String> {
+        diags
+            .iter()
+            .filter(|d| d["path"].as_str().unwrap().ends_with(f))
+            .map(|d| d["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for f in [
+        "a-truncated.json",
+        "b-deep.json",
+        "c-binary.json",
+        "d-empty.json",
+    ] {
+        assert_eq!(rules_for(f), ["invalid-syntax"], "{f}");
+    }
+    let wrong = rules_for("e-wrong-types.json");
+    assert!(
+        wrong.contains(&"invalid-address-prefix".to_string()),
+        "{wrong:?}"
+    );
+    assert!(
+        wrong
+            .iter()
+            .filter(|r| *r == "invalid-property-type")
+            .count()
+            >= 3,
+        "{wrong:?}"
+    );
+    // The good file is still checked.
+    assert!(rules_for("f-spokes.json").contains(&"invalid-address-prefix".to_string()));
+    let deep = diags
+        .iter()
+        .find(|d| d["path"].as_str().unwrap().ends_with("b-deep.json"))
+        .unwrap();
+    assert!(
+        deep["message"].as_str().unwrap().contains("deeper than"),
+        "{deep}"
+    );
+    // Human output renders the same run.
+    let mut args = vec!["check", "--color", "never"];
+    args.extend(files.iter().map(String::as_str));
+    let human = peerlint(&args, None);
+    assert_eq!(human.code, 1);
+    assert!(human.stdout.contains("invalid-syntax"));
+}
+
+#[test]
+fn a_missing_path_is_a_tool_failure_but_the_rest_is_checked() {
+    let out = peerlint(
+        &[
+            "check",
+            "testdata/demo/spokes.json",
+            "testdata/no-such-file.json",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no-such-file.json"), "{}", out.stderr);
+    assert!(!json(&out)["diagnostics"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn select_and_ignore() {
+    let out = peerlint(
+        &[
+            "check",
+            "testdata/demo",
+            "--format",
+            "json",
+            "--select",
+            "missing-reverse-peering",
+        ],
+        None,
+    );
+    let v = json(&out);
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["rule"] == "missing-reverse-peering")
+    );
+    assert_eq!(out.code, 1);
+    let out = peerlint(&["check", "testdata/demo", "--ignore", "correctness"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let out = peerlint(
+        &[
+            "check",
+            "testdata/demo",
+            "--select",
+            "missing-reverse-peerin",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("did you mean `missing-reverse-peering`?"),
+        "{}",
+        out.stderr
+    );
+    let out = peerlint(&["check", "testdata/demo", "--exit-zero"], None);
+    assert_eq!(out.code, 0);
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    assert_eq!(peerlint(&["check", "--format", "xml"], None).code, 2);
+    assert_eq!(peerlint(&["frobnicate"], None).code, 2);
+    assert_eq!(peerlint(&["--help"], None).code, 0);
+}
+
+#[test]
+fn rules_lists_every_rule_as_json() {
+    let out = peerlint(&["rules", "--format", "json"], None);
+    assert_eq!(out.code, 0);
+    let v = json(&out);
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), peerlint::rules::ALL.len());
+    for r in list {
+        assert!(
+            r["name"].is_string() && r["severity"].is_string() && r["summary"].is_string(),
+            "{r}"
+        );
+    }
+    let human = peerlint(&["rules"], None);
+    assert!(human.stdout.contains("missing-reverse-peering"));
+}
+
+#[test]
+fn rule_prints_docs() {
+    let out = peerlint(&["rule", "remote-gateway-missing"], None);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.starts_with("# remote-gateway-missing\n"));
+    assert!(out.stdout.contains("## How to fix"));
+    let out = peerlint(&["rule", "remote-gateway-mising"], None);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("did you mean `remote-gateway-missing`?")
+    );
+}
+
+#[test]
+fn an_unrecognised_file_named_explicitly_is_reported_but_not_when_walked() {
+    let dir = scratch("unrecognised");
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name": "web", "version": "1.0.0"}"#,
+    )
+    .unwrap();
+    let explicit = peerlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            dir.join("package.json").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        json(&explicit)["diagnostics"][0]["rule"],
+        "unrecognized-input"
+    );
+    assert_eq!(explicit.code, 0, "a warning doesn't fail the run");
+    let walked = peerlint(&["check", "--format", "json", dir.to_str().unwrap()], None);
+    assert_eq!(json(&walked)["diagnostics"].as_array().unwrap().len(), 0);
+}

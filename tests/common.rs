@@ -1,0 +1,97 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use peerlint::discover::{Input, Origin};
+use peerlint::engine::{self, Outcome};
+use peerlint::render::{self, Summary};
+use peerlint::rule::Rule;
+
+/// Inputs for a file or every file of a folder (all named explicitly), in name order.
+pub fn inputs(path: &Path) -> Vec<Input> {
+    let mut files: Vec<PathBuf> = if path.is_dir() {
+        std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect()
+    } else {
+        vec![path.to_path_buf()]
+    };
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| Input {
+            display: p.to_string_lossy().replace('\\', "/"),
+            origin: Origin::File(p),
+            explicit: true,
+        })
+        .collect()
+}
+
+pub fn run(path: &Path, rules: &[&'static dyn Rule]) -> Outcome {
+    engine::run(&inputs(path), &mut std::io::empty(), rules)
+}
+
+pub fn summary(o: &Outcome) -> Summary {
+    Summary::new(
+        o.graph.file_count(),
+        o.graph.defined_vnets().count(),
+        o.graph.peering_count(),
+        &o.diagnostics,
+    )
+}
+
+/// Human output as snapshots hold it: no colour, no wrapping.
+pub fn human(o: &Outcome) -> String {
+    render::human::render(
+        &o.db,
+        &o.diagnostics,
+        summary(o),
+        render::human::Style {
+            color: false,
+            width: 80,
+        },
+    )
+}
+
+/// The subject a diagnostic judges: the last segment of its resource id, or the file stem for
+/// file-level findings.
+pub fn subject(d: &peerlint::diagnostic::Diagnostic) -> String {
+    match &d.resource {
+        Some(id) => id.rsplit('/').next().unwrap_or("").to_string(),
+        None => Path::new(&d.at.path)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned(),
+    }
+}
+
+/// Every `bad-…` or `ok-…` token in a text.
+pub fn tokens(text: &str, prefix: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(pos) = text[i..].find(prefix) {
+        let start = i + pos;
+        let boundary = start == 0
+            || !(bytes[start - 1].is_ascii_alphanumeric()
+                || bytes[start - 1] == b'-'
+                || bytes[start - 1] == b'_');
+        let mut end = start + prefix.len();
+        while end < bytes.len()
+            && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'-' | b'_' | b'.'))
+        {
+            end += 1;
+        }
+        if boundary {
+            out.push(text[start..end].trim_end_matches(".json").to_string());
+        }
+        i = end.max(start + 1);
+    }
+    out.sort();
+    out.dedup();
+    out
+}

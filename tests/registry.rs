@@ -1,0 +1,108 @@
+//! The rule registry stays consistent: names, files, structs, docs, message style, README.
+
+use peerlint::rules::ALL;
+
+fn snake(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+fn camel(name: &str) -> String {
+    name.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[test]
+fn names_are_unique_kebab_case_and_match_file_and_struct() {
+    let mut seen = std::collections::HashSet::new();
+    for r in ALL {
+        let m = r.meta();
+        assert!(seen.insert(m.name), "duplicate rule name {}", m.name);
+        assert!(
+            m.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{} is not kebab-case",
+            m.name
+        );
+        assert!(
+            m.file.ends_with(&format!("rules/{}.rs", snake(m.name))),
+            "{} is declared in {}",
+            m.name,
+            m.file
+        );
+        assert_eq!(m.struct_name, camel(m.name), "struct name of {}", m.name);
+    }
+}
+
+#[test]
+fn names_match_the_catalog() {
+    // Rule names are a public interface; every name must come from the catalog or be one
+    // of the input rules this project added.
+    let catalog = std::fs::read_to_string("../shared/design/rules.md").unwrap_or_default();
+    if catalog.is_empty() {
+        eprintln!("../shared/design/rules.md not found; skipping");
+        return;
+    }
+    let added = ["invalid-property-type", "truncated-export"];
+    for r in ALL {
+        let n = r.meta().name;
+        assert!(
+            catalog.contains(&format!("`{n}`")) || added.contains(&n),
+            "{n} is not in the catalog"
+        );
+    }
+}
+
+#[test]
+fn docs_have_the_required_headings() {
+    for r in ALL {
+        let m = r.meta();
+        for h in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## How to fix",
+        ] {
+            assert!(m.docs.contains(h), "{} docs lack `{h}`", m.name);
+        }
+        assert_eq!(
+            m.docs.matches("```").count() % 2,
+            0,
+            "{} docs have an unclosed code fence",
+            m.name
+        );
+        assert!(
+            !m.summary.ends_with('.') && m.summary.chars().next().unwrap().is_lowercase(),
+            "{} summary style",
+            m.name
+        );
+    }
+}
+
+#[test]
+fn readme_rule_table_is_current() {
+    let table = peerlint::cli::readme_rule_table();
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+    let a = readme
+        .find(start)
+        .expect("README has the rules:start marker")
+        + start.len();
+    let b = readme.find(end).expect("README has the rules:end marker");
+    if readme[a..b] != table {
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let updated = format!("{}{}{}", &readme[..a], table, &readme[b..]);
+            std::fs::write("README.md", updated).unwrap();
+        } else {
+            panic!(
+                "the README's rule table is stale; run `UPDATE_DOCS=1 cargo test --test registry`"
+            );
+        }
+    }
+}
