@@ -31,7 +31,7 @@ crate::declare_rule! {
 impl Rule for DuplicateRemotePeering {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        for (_, v) in g.vnets() {
+        for (_, v) in g.vnets().filter(|(_, v)| v.peerings.len() > 1) {
             let mut by_remote = HashMap::new();
             let mut by_name: HashMap<String, _> = HashMap::new();
             for &pid in &v.peerings {

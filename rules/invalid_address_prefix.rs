@@ -30,11 +30,11 @@ impl Rule for InvalidAddressPrefix {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (_, v) in g.defined_vnets() {
-            for p in v.address_space.iter().flat_map(|s| &s.prefixes) {
+            for p in v.address_space.iter().flat_map(|s| &s.prefixes).filter(|p| !p.is_valid()) {
                 report(cx, &v.id, p, &format!("vnet `{}`", v.name));
             }
             for s in &v.subnets {
-                for p in s.prefixes.iter().flat_map(|l| &l.prefixes) {
+                for p in s.prefixes.iter().flat_map(|l| &l.prefixes).filter(|p| !p.is_valid()) {
                     report(cx, &format!("{}/subnets/{}", v.id, s.name), p, &format!("subnet `{}` of `{}`", s.name, v.name));
                 }
             }

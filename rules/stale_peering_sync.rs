@@ -36,19 +36,32 @@ fn canon(list: &PrefixList) -> BTreeSet<String> {
     list.prefixes.iter().map(|p| p.net().map(|n| n.to_string()).unwrap_or_else(|| p.text.clone())).collect()
 }
 
+/// Whether two lists hold the same prefixes (in any order), without allocating strings.
+fn same(a: &PrefixList, b: &PrefixList) -> bool {
+    fn key(l: &PrefixList) -> Vec<Result<ipnet::IpNet, &str>> {
+        let mut v: Vec<Result<ipnet::IpNet, &str>> = l.prefixes.iter().map(|p| p.net().ok_or(p.text.as_str())).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+    key(a) == key(b)
+}
+
 impl Rule for StalePeeringSync {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
-            let local = g.vnet(p.local);
-            let rg = crate::id::ArmId::parse(&local.id).map(|a| a.resource_group).unwrap_or_else(|_| "<rg>".into());
-            let help = format!("sync the peering: az network vnet peering sync --resource-group {rg} --vnet-name {} --name {}", local.name, p.name);
+            let help = || {
+                let local = g.vnet(p.local);
+                let rg = crate::id::ArmId::parse(&local.id).map(|a| a.resource_group).unwrap_or_else(|_| "<rg>".into());
+                format!("sync the peering: az network vnet peering sync --resource-group {rg} --vnet-name {} --name {}", local.name, p.name)
+            };
             if let Some((level, loc)) = &p.sync_level
                 && !level.eq_ignore_ascii_case("FullyInSync")
             {
                 cx.report(
                     Finding::new(&p.id, format!("peering {} is {level}", peering_name(g, pid)), *loc, "not FullyInSync")
-                        .help(help.clone())
+                        .help(help())
                         .note("until it is synced, address-space changes on either side are not reachable over this link"),
                 );
                 continue;
@@ -58,20 +71,20 @@ impl Rule for StalePeeringSync {
             }
             let Some(programmed) = &p.remote_address_space else { continue };
             let remote = p.remote_vnet().map(|r| (r, g.vnet(r)));
-            let (current, current_loc, whence) = match remote {
+            let (current, whence) = match remote {
                 Some((r, v)) if v.defined => match &v.address_space {
-                    Some(s) => (canon(s), s.loc, format!("current address space of {}", vnet_name(g, r))),
+                    Some(s) => (s, format!("current address space of {}", vnet_name(g, r))),
                     None => continue,
                 },
                 _ => match &p.remote_vnet_address_space {
-                    Some(s) => (canon(s), s.loc, "`remoteVirtualNetworkAddressSpace`".to_string()),
+                    Some(s) => (s, "`remoteVirtualNetworkAddressSpace`".to_string()),
                     None => continue,
                 },
             };
-            let was = canon(programmed);
-            if was == current {
+            if same(programmed, current) {
                 continue;
             }
+            let (was, current_loc, current) = (canon(programmed), current.loc, canon(current));
             let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
             cx.report(
                 Finding::new(
@@ -86,7 +99,7 @@ impl Rule for StalePeeringSync {
                     "stale copy of the remote address space",
                 )
                 .related(current_loc, whence)
-                .help(help),
+                .help(help()),
             );
         }
     }

@@ -73,17 +73,27 @@ fn read_inputs(
 
 /// Runs `rules` over the inputs.
 pub fn run(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule]) -> Outcome {
+    // PEERLINT_TIMINGS=1 prints how long each phase took, for benchmarking.
+    let timings = std::env::var_os("PEERLINT_TIMINGS").is_some();
+    let start = std::time::Instant::now();
     let mut db = SourceDb::default();
     let mut b = GraphBuilder::new();
     let mut trees = Vec::new();
     let mut read_errors = Vec::new();
     read_inputs(inputs, stdin, &mut db, &mut b, &mut trees, &mut read_errors);
     let graph = b.finish();
+    if timings {
+        eprintln!("timing: read, parse and load: {:?}", start.elapsed());
+    }
     let mut diagnostics = Vec::new();
     for rule in rules {
         let meta = rule.meta();
         let mut cx = RuleContext::new(&graph);
+        let rule_start = std::time::Instant::now();
         rule.check(&mut cx);
+        if timings && rule_start.elapsed().as_millis() > 5 {
+            eprintln!("timing: {}: {:?}", meta.name, rule_start.elapsed());
+        }
         for f in cx.into_findings() {
             let severity = if f.lesser {
                 meta.severity().lesser()
@@ -111,6 +121,9 @@ pub fn run(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule]) 
         }
     }
     diagnostic::sort(&mut diagnostics);
+    if timings {
+        eprintln!("timing: total: {:?}", start.elapsed());
+    }
     Outcome {
         db,
         graph,

@@ -10,6 +10,7 @@ pub mod discover;
 pub mod engine;
 pub mod graph;
 pub mod id;
+pub mod json;
 pub mod load;
 pub mod model;
 pub mod prefix;

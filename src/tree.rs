@@ -2,13 +2,9 @@
 //!
 //! One flat, pre-order arena per file: 32 bytes a node, strings borrowed from the file text
 //! unless they contain escapes. Objects keep their members in order, duplicates included.
-//! JSON (with comments) is parsed here on top of `jsonc-parser`'s scanner, iteratively, so
-//! nesting depth is bounded without recursion.
+//! `json` parses JSON into it; the YAML spec loader will build the same tree.
 
 use std::sync::Arc;
-
-use jsonc_parser::tokens::Token;
-use jsonc_parser::{Scanner, ScannerOptions};
 
 use crate::source::Span;
 
@@ -253,10 +249,13 @@ pub struct Builder {
 
 impl Builder {
     pub fn new(text: Arc<String>) -> Builder {
+        Builder::with_capacity(text, 0)
+    }
+    pub fn with_capacity(text: Arc<String>, nodes: usize) -> Builder {
         Builder {
             tree: Tree {
                 text,
-                nodes: Vec::new(),
+                nodes: Vec::with_capacity(nodes),
                 decoded: Vec::new(),
                 comments: Vec::new(),
             },
@@ -328,235 +327,10 @@ impl Builder {
     }
 }
 
-/// Parses JSON with comments. Trailing commas, single quotes and other JSON5 leniencies are
-/// errors. `start` is where the content begins (after a byte-order mark).
-pub fn parse_json(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
-    let content = &text[start..];
-    let options = ScannerOptions {
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
-    let mut scanner = Scanner::new(content, &options);
-    let mut b = Builder::new(text.clone());
-    let mut want = Want::Value;
-    let base = start;
-    let err = |s: usize, e: usize, msg: String| SyntaxError {
-        span: Span::new(base + s, base + e),
-        message: msg,
-    };
-    loop {
-        let token = match scanner.scan() {
-            Ok(t) => t,
-            Err(e) => {
-                let r = e.range();
-                return Err(err(
-                    r.start,
-                    r.end.max(r.start),
-                    lower_first(&e.kind().to_string()),
-                ));
-            }
-        };
-        let (ts, te) = (scanner.token_start(), scanner.token_end());
-        let Some(token) = token else {
-            return match want {
-                Want::End => Ok(b.finish()),
-                _ if b.depth() == 0 && want == Want::Value => Err(err(
-                    content.len(),
-                    content.len(),
-                    "expected a JSON value, found the end of the file".into(),
-                )),
-                _ => Err(err(
-                    content.len(),
-                    content.len(),
-                    "unexpected end of file: unterminated array or object".into(),
-                )),
-            };
-        };
-        match token {
-            Token::CommentLine(_) | Token::CommentBlock(_) => {
-                b.comment(Span::new(base + ts, base + te));
-                continue;
-            }
-            _ => {}
-        }
-        let describe = token_name(&token);
-        match want {
-            Want::Value | Want::ValueOrClose => match token {
-                Token::OpenBrace | Token::OpenBracket => {
-                    if b.depth() >= MAX_DEPTH {
-                        return Err(err(
-                            ts,
-                            te,
-                            format!("nesting is deeper than {MAX_DEPTH} levels"),
-                        ));
-                    }
-                    let object = token == Token::OpenBrace;
-                    b.open(base + ts, if object { Kind::Object } else { Kind::Array });
-                    want = if object {
-                        Want::KeyOrClose
-                    } else {
-                        Want::ValueOrClose
-                    };
-                }
-                Token::CloseBracket if want == Want::ValueOrClose => {
-                    b.close(base + te);
-                    want = after_value(&b);
-                }
-                Token::String(s) => {
-                    let decoded = owned_if_escaped(s);
-                    b.scalar(
-                        Span::new(base + ts, base + te),
-                        Kind::String,
-                        false,
-                        decoded,
-                    );
-                    want = after_value(&b);
-                }
-                Token::Number(_) => {
-                    b.scalar(Span::new(base + ts, base + te), Kind::Number, false, None);
-                    want = after_value(&b);
-                }
-                Token::Boolean(v) => {
-                    b.scalar(Span::new(base + ts, base + te), Kind::Bool, v, None);
-                    want = after_value(&b);
-                }
-                Token::Null => {
-                    b.scalar(Span::new(base + ts, base + te), Kind::Null, false, None);
-                    want = after_value(&b);
-                }
-                Token::CloseBracket => return Err(err(ts, te, "trailing comma before `]`".into())),
-                _ => {
-                    return Err(err(
-                        ts,
-                        te,
-                        format!("expected a JSON value, found {describe}"),
-                    ));
-                }
-            },
-            Want::Key | Want::KeyOrClose => match token {
-                Token::String(s) => {
-                    let decoded = owned_if_escaped(s);
-                    b.key(Span::new(base + ts + 1, base + te - 1), decoded);
-                    want = Want::Colon;
-                }
-                Token::CloseBrace if want == Want::KeyOrClose => {
-                    b.close(base + te);
-                    want = after_value(&b);
-                }
-                Token::CloseBrace => return Err(err(ts, te, "trailing comma before `}`".into())),
-                _ => {
-                    return Err(err(
-                        ts,
-                        te,
-                        format!("expected a quoted property name, found {describe}"),
-                    ));
-                }
-            },
-            Want::Colon => match token {
-                Token::Colon => want = Want::Value,
-                _ => {
-                    return Err(err(
-                        ts,
-                        te,
-                        format!("expected `:` after the property name, found {describe}"),
-                    ));
-                }
-            },
-            Want::CommaOrClose => {
-                let in_object = b.open_kind() == Some(Kind::Object);
-                match token {
-                    Token::Comma => want = if in_object { Want::Key } else { Want::Value },
-                    Token::CloseBrace if in_object => {
-                        b.close(base + te);
-                        want = after_value(&b);
-                    }
-                    Token::CloseBracket if !in_object => {
-                        b.close(base + te);
-                        want = after_value(&b);
-                    }
-                    _ => {
-                        let close = if in_object { "`}`" } else { "`]`" };
-                        return Err(err(
-                            ts,
-                            te,
-                            format!("expected `,` or {close}, found {describe}"),
-                        ));
-                    }
-                }
-            }
-            Want::End => {
-                return Err(err(
-                    ts,
-                    te,
-                    format!("expected the end of the file, found {describe}"),
-                ));
-            }
-        }
-    }
-}
-
 impl Builder {
-    fn open_kind(&self) -> Option<Kind> {
+    pub fn open_kind(&self) -> Option<Kind> {
         self.open
             .last()
             .map(|(id, _)| self.tree.nodes[*id as usize].kind)
-    }
-}
-
-/// What the JSON parser expects next.
-#[derive(PartialEq, Clone, Copy)]
-enum Want {
-    Value,
-    /// A value or the close of an array just opened.
-    ValueOrClose,
-    /// A key or the close of an object just opened.
-    KeyOrClose,
-    Key,
-    Colon,
-    CommaOrClose,
-    End,
-}
-
-fn after_value(b: &Builder) -> Want {
-    if b.depth() == 0 {
-        Want::End
-    } else {
-        Want::CommaOrClose
-    }
-}
-
-fn owned_if_escaped(s: std::borrow::Cow<'_, str>) -> Option<Box<str>> {
-    match s {
-        std::borrow::Cow::Borrowed(_) => None,
-        std::borrow::Cow::Owned(o) => Some(o.into_boxed_str()),
-    }
-}
-
-fn token_name(t: &Token<'_>) -> String {
-    match t {
-        Token::OpenBrace => "`{`".into(),
-        Token::CloseBrace => "`}`".into(),
-        Token::OpenBracket => "`[`".into(),
-        Token::CloseBracket => "`]`".into(),
-        Token::Comma => "`,`".into(),
-        Token::Colon => "`:`".into(),
-        Token::String(_) => "a string".into(),
-        Token::Word(w) => format!("`{}`", w.chars().take(20).collect::<String>()),
-        Token::Boolean(_) => "a boolean".into(),
-        Token::Number(_) => "a number".into(),
-        Token::Null => "`null`".into(),
-        Token::CommentLine(_) | Token::CommentBlock(_) => "a comment".into(),
-    }
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
     }
 }

@@ -11,9 +11,10 @@ mod resource_graph;
 mod rest;
 
 use crate::graph::GraphBuilder;
+use crate::json;
 use crate::model::{InputProblem, Loc, ProblemKind};
 use crate::source::{FileId, SourceFile, Span};
-use crate::tree::{self, Kind, NodeId, Tree};
+use crate::tree::{Kind, NodeId, Tree};
 
 use resource::Extractor;
 
@@ -49,7 +50,7 @@ pub fn load_file(
     explicit: bool,
     b: &mut GraphBuilder,
 ) -> Option<Tree> {
-    let tree = match tree::parse_json(&src.text, src.content_start) {
+    let tree = match json::parse(&src.text, src.content_start) {
         Ok(t) => t,
         Err(e) => {
             b.count_file();

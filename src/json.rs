@@ -1,0 +1,544 @@
+//! JSON with comments into a [`Tree`]: a byte-level lexer and an iterative parser, so nesting
+//! depth is bounded without recursion and a 40 MB export parses at several hundred MB/s.
+//!
+//! Accepted beyond strict JSON, as ARM and the az CLI accept it: `//` and `/* */` comments,
+//! raw newlines and tabs inside strings (multi-line ARM expressions). Rejected with a span:
+//! trailing commas, single quotes, unquoted names, hex or non-finite numbers.
+
+use std::sync::Arc;
+
+use crate::source::Span;
+use crate::tree::{Builder, Kind, MAX_DEPTH, SyntaxError, Tree};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok {
+    LBrace,
+    RBrace,
+    LBracket,
+    RBracket,
+    Comma,
+    Colon,
+    /// A string; whether it contains escapes.
+    Str(bool),
+    Num,
+    True,
+    False,
+    Null,
+    Eof,
+}
+
+impl Tok {
+    fn describe(self) -> &'static str {
+        match self {
+            Tok::LBrace => "`{`",
+            Tok::RBrace => "`}`",
+            Tok::LBracket => "`[`",
+            Tok::RBracket => "`]`",
+            Tok::Comma => "`,`",
+            Tok::Colon => "`:`",
+            Tok::Str(_) => "a string",
+            Tok::Num => "a number",
+            Tok::True | Tok::False => "a boolean",
+            Tok::Null => "`null`",
+            Tok::Eof => "the end of the file",
+        }
+    }
+}
+
+struct Lexer<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    comments: Vec<Span>,
+}
+
+type LexResult<T> = Result<T, SyntaxError>;
+
+fn error(start: usize, end: usize, message: impl Into<String>) -> SyntaxError {
+    SyntaxError {
+        span: Span::new(start, end),
+        message: message.into(),
+    }
+}
+
+impl<'a> Lexer<'a> {
+    fn skip_trivia(&mut self) -> LexResult<()> {
+        loop {
+            while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+                self.i += 1;
+            }
+            if self.b.get(self.i) != Some(&b'/') {
+                return Ok(());
+            }
+            let start = self.i;
+            match self.b.get(self.i + 1) {
+                Some(b'/') => {
+                    self.i += 2;
+                    while self.i < self.b.len() && self.b[self.i] != b'\n' {
+                        self.i += 1;
+                    }
+                }
+                Some(b'*') => {
+                    let Some(end) = self.text[self.i + 2..].find("*/") else {
+                        return Err(error(start, start + 2, "unterminated `/*` comment"));
+                    };
+                    self.i += 2 + end + 2;
+                }
+                _ => return Err(error(start, start + 1, "unexpected character `/`")),
+            }
+            self.comments.push(Span::new(start, self.i));
+        }
+    }
+
+    /// The next token and its start.
+    fn next(&mut self) -> LexResult<(Tok, usize)> {
+        self.skip_trivia()?;
+        let start = self.i;
+        let Some(&c) = self.b.get(self.i) else {
+            return Ok((Tok::Eof, start));
+        };
+        let tok = match c {
+            b'{' => Tok::LBrace,
+            b'}' => Tok::RBrace,
+            b'[' => Tok::LBracket,
+            b']' => Tok::RBracket,
+            b',' => Tok::Comma,
+            b':' => Tok::Colon,
+            b'"' => return self.string().map(|escaped| (Tok::Str(escaped), start)),
+            b'-' | b'0'..=b'9' => return self.number().map(|()| (Tok::Num, start)),
+            b't' => return self.word("true", Tok::True),
+            b'f' => return self.word("false", Tok::False),
+            b'n' => return self.word("null", Tok::Null),
+            _ => {
+                let ch = self.text[start..].chars().next().unwrap_or('?');
+                let what = match ch {
+                    '\'' => "single quotes are not JSON; use double quotes".to_string(),
+                    c if c.is_alphabetic() || c == '_' => {
+                        format!("unexpected word starting with `{c}`; names must be quoted")
+                    }
+                    c => format!("unexpected character `{}`", c.escape_debug()),
+                };
+                return Err(error(start, start + ch.len_utf8(), what));
+            }
+        };
+        self.i += 1;
+        Ok((tok, start))
+    }
+
+    fn word(&mut self, word: &str, tok: Tok) -> LexResult<(Tok, usize)> {
+        let start = self.i;
+        let end = start + word.len();
+        let rest_ok = self
+            .b
+            .get(end)
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_');
+        if self.b.len() >= end && &self.b[start..end] == word.as_bytes() && rest_ok {
+            self.i = end;
+            return Ok((tok, start));
+        }
+        let mut e = start;
+        while e < self.b.len() && (self.b[e].is_ascii_alphanumeric() || self.b[e] == b'_') {
+            e += 1;
+        }
+        Err(error(
+            start,
+            e.max(start + 1),
+            format!(
+                "unexpected word `{}`; names must be quoted",
+                &self.text[start..e]
+            ),
+        ))
+    }
+
+    /// Scans a string starting at the opening quote; returns whether it has escapes.
+    fn string(&mut self) -> LexResult<bool> {
+        let start = self.i;
+        self.i += 1;
+        let mut escaped = false;
+        loop {
+            // Fast path: skip ordinary bytes.
+            while self.i < self.b.len()
+                && !matches!(self.b[self.i], b'"' | b'\\')
+                && self.b[self.i] >= 0x20
+            {
+                self.i += 1;
+            }
+            match self.b.get(self.i) {
+                None => return Err(error(start, start + 1, "unterminated string")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(escaped);
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    let at = self.i;
+                    match self.b.get(self.i + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 2,
+                        Some(b'u') => {
+                            let hex = self.b.get(self.i + 2..self.i + 6);
+                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                                return Err(error(
+                                    at,
+                                    (at + 6).min(self.b.len()),
+                                    "invalid `\\u` escape: four hex digits expected",
+                                ));
+                            }
+                            self.i += 6;
+                        }
+                        _ => {
+                            return Err(error(
+                                at,
+                                (at + 2).min(self.b.len()),
+                                "invalid escape in string",
+                            ));
+                        }
+                    }
+                }
+                // Raw newlines and tabs occur in multi-line ARM expressions; ARM accepts them.
+                Some(b'\n' | b'\r' | b'\t') => self.i += 1,
+                Some(_) => return Err(error(self.i, self.i + 1, "control character in string")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> LexResult<()> {
+        let start = self.i;
+        let b = self.b;
+        let digits = |i: &mut usize| {
+            let s = *i;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            *i > s
+        };
+        let mut i = self.i;
+        if b[i] == b'-' {
+            i += 1;
+        }
+        let int_start = i;
+        if !digits(&mut i) {
+            return Err(error(start, i.max(start + 1), "expected a digit"));
+        }
+        if b[int_start] == b'0' && i - int_start > 1 {
+            return Err(error(start, i, "numbers can't have leading zeros"));
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if !digits(&mut i) {
+                return Err(error(start, i, "expected a digit after the decimal point"));
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !digits(&mut i) {
+                return Err(error(start, i, "expected a digit in the exponent"));
+            }
+        }
+        if b.get(i).is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return Err(error(start, i + 1, "invalid number"));
+        }
+        self.i = i;
+        Ok(())
+    }
+}
+
+/// Decodes the escapes of a string's content (between the quotes).
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                let unit = u16::from_str_radix(&hex, 16).unwrap_or(0xFFFD);
+                if (0xD800..0xDC00).contains(&unit) {
+                    // A high surrogate: pair it with a following `\uXXXX` low surrogate.
+                    let rest = chars.as_str();
+                    if let Some(low) = rest
+                        .strip_prefix("\\u")
+                        .and_then(|r| r.get(..4))
+                        .and_then(|h| u16::from_str_radix(h, 16).ok())
+                        && (0xDC00..0xE000).contains(&low)
+                    {
+                        let code = 0x10000
+                            + ((u32::from(unit) - 0xD800) << 10)
+                            + (u32::from(low) - 0xDC00);
+                        out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                        chars = rest[6..].chars();
+                        continue;
+                    }
+                }
+                out.push(char::from_u32(u32::from(unit)).unwrap_or('\u{FFFD}'));
+            }
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// What the parser expects next.
+#[derive(PartialEq, Clone, Copy)]
+enum Want {
+    Value,
+    /// A value or the close of an array just opened.
+    ValueOrClose,
+    /// A key or the close of an object just opened.
+    KeyOrClose,
+    Key,
+    Colon,
+    CommaOrClose,
+    End,
+}
+
+fn after_value(b: &Builder) -> Want {
+    if b.depth() == 0 {
+        Want::End
+    } else {
+        Want::CommaOrClose
+    }
+}
+
+/// Parses JSON with comments. `start` is where the content begins (after a byte-order mark).
+pub fn parse(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
+    let mut lx = Lexer {
+        text: text.as_str(),
+        b: text.as_bytes(),
+        i: start,
+        comments: Vec::new(),
+    };
+    // Roughly one node per 40 bytes of pretty-printed JSON; the builder grows beyond that.
+    let mut b = Builder::with_capacity(text.clone(), (text.len() - start) / 40);
+    let mut want = Want::Value;
+    loop {
+        let (tok, ts) = lx.next()?;
+        let te = lx.i;
+        let span = Span::new(ts, te);
+        let decoded =
+            |escaped: bool| escaped.then(|| unescape(&text[ts + 1..te - 1]).into_boxed_str());
+        match want {
+            Want::Value | Want::ValueOrClose => match tok {
+                Tok::LBrace | Tok::LBracket => {
+                    if b.depth() >= MAX_DEPTH {
+                        return Err(error(
+                            ts,
+                            te,
+                            format!("nesting is deeper than {MAX_DEPTH} levels"),
+                        ));
+                    }
+                    let object = tok == Tok::LBrace;
+                    b.open(ts, if object { Kind::Object } else { Kind::Array });
+                    want = if object {
+                        Want::KeyOrClose
+                    } else {
+                        Want::ValueOrClose
+                    };
+                }
+                Tok::RBracket if want == Want::ValueOrClose => {
+                    b.close(te);
+                    want = after_value(&b);
+                }
+                Tok::Str(escaped) => {
+                    b.scalar(span, Kind::String, false, decoded(escaped));
+                    want = after_value(&b);
+                }
+                Tok::Num => {
+                    b.scalar(span, Kind::Number, false, None);
+                    want = after_value(&b);
+                }
+                Tok::True | Tok::False => {
+                    b.scalar(span, Kind::Bool, tok == Tok::True, None);
+                    want = after_value(&b);
+                }
+                Tok::Null => {
+                    b.scalar(span, Kind::Null, false, None);
+                    want = after_value(&b);
+                }
+                Tok::RBracket => return Err(error(ts, te, "trailing comma before `]`")),
+                Tok::Eof if b.depth() == 0 => {
+                    return Err(error(
+                        ts,
+                        ts,
+                        "expected a JSON value, found the end of the file",
+                    ));
+                }
+                Tok::Eof => {
+                    return Err(error(
+                        ts,
+                        ts,
+                        "unexpected end of file: unterminated array or object",
+                    ));
+                }
+                _ => {
+                    return Err(error(
+                        ts,
+                        te.max(ts + 1),
+                        format!("expected a JSON value, found {}", tok.describe()),
+                    ));
+                }
+            },
+            Want::Key | Want::KeyOrClose => match tok {
+                Tok::Str(escaped) => {
+                    b.key(Span::new(ts + 1, te - 1), decoded(escaped));
+                    want = Want::Colon;
+                }
+                Tok::RBrace if want == Want::KeyOrClose => {
+                    b.close(te);
+                    want = after_value(&b);
+                }
+                Tok::RBrace => return Err(error(ts, te, "trailing comma before `}`")),
+                Tok::Eof => {
+                    return Err(error(ts, ts, "unexpected end of file: unterminated object"));
+                }
+                _ => {
+                    return Err(error(
+                        ts,
+                        te.max(ts + 1),
+                        format!("expected a quoted property name, found {}", tok.describe()),
+                    ));
+                }
+            },
+            Want::Colon => match tok {
+                Tok::Colon => want = Want::Value,
+                _ => {
+                    return Err(error(
+                        ts,
+                        te.max(ts + 1),
+                        format!(
+                            "expected `:` after the property name, found {}",
+                            tok.describe()
+                        ),
+                    ));
+                }
+            },
+            Want::CommaOrClose => {
+                let in_object = b.open_kind() == Some(Kind::Object);
+                match tok {
+                    Tok::Comma => want = if in_object { Want::Key } else { Want::Value },
+                    Tok::RBrace if in_object => {
+                        b.close(te);
+                        want = after_value(&b);
+                    }
+                    Tok::RBracket if !in_object => {
+                        b.close(te);
+                        want = after_value(&b);
+                    }
+                    Tok::Eof => {
+                        return Err(error(
+                            ts,
+                            ts,
+                            "unexpected end of file: unterminated array or object",
+                        ));
+                    }
+                    _ => {
+                        let close = if in_object { "`}`" } else { "`]`" };
+                        return Err(error(
+                            ts,
+                            te.max(ts + 1),
+                            format!("expected `,` or {close}, found {}", tok.describe()),
+                        ));
+                    }
+                }
+            }
+            Want::End => match tok {
+                Tok::Eof => {
+                    let mut tree = b.finish();
+                    tree.comments = lx.comments;
+                    return Ok(tree);
+                }
+                _ => {
+                    return Err(error(
+                        ts,
+                        te.max(ts + 1),
+                        format!("expected the end of the file, found {}", tok.describe()),
+                    ));
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Result<Tree, SyntaxError> {
+        parse(&Arc::new(s.to_string()), 0)
+    }
+
+    #[test]
+    fn values_keys_and_pointers() {
+        let t = parse_str(
+            r#"{"a": [1, "x\"y", true, null, {"b~/c": -2.5e3}], "u": "\u00e4\ud83d\ude00"}"#,
+        )
+        .unwrap();
+        let root = t.root().unwrap();
+        let a = t.get(root, "A").unwrap();
+        let items: Vec<_> = t.children(a).collect();
+        assert_eq!(t.str(items[1]), Some("x\"y"));
+        assert_eq!(t.bool(items[2]), Some(true));
+        assert!(t.is_null(items[3]));
+        let inner = t.get(items[4], "b~/c").unwrap();
+        assert_eq!(t.number(inner), Some("-2.5e3"));
+        assert_eq!(t.pointer(inner), "/a/4/b~0~1c");
+        assert_eq!(t.str(t.get(root, "u").unwrap()), Some("\u{e4}\u{1F600}"));
+    }
+
+    #[test]
+    fn comments_and_raw_newlines_are_accepted() {
+        let t = parse_str("// c\n{\"e\": \"[if(\n  true)]\" /* b */}").unwrap();
+        assert_eq!(t.comments.len(), 2);
+        assert!(
+            t.str(t.get(t.root().unwrap(), "e").unwrap())
+                .unwrap()
+                .contains('\n')
+        );
+    }
+
+    #[test]
+    fn errors_have_spans() {
+        for (text, at, needle) in [
+            ("", 0, "end of the file"),
+            ("{\"a\": [1,]}", 9, "trailing comma"),
+            ("{\"a\": 1,}", 8, "trailing comma"),
+            ("{'a': 1}", 1, "single quotes"),
+            ("{a: 1}", 1, "quoted"),
+            ("[01]", 1, "leading zeros"),
+            ("[1] 2", 4, "end of the file"),
+            ("{\"a\": [1, 2", 11, "unterminated"),
+            ("\"abc", 0, "unterminated string"),
+            ("[0x10]", 1, "invalid number"),
+            ("[\"\\x\"]", 2, "invalid escape"),
+        ] {
+            let e = parse_str(text).unwrap_err();
+            assert_eq!(e.span.start as usize, at, "{text}: {e:?}");
+            assert!(e.message.contains(needle), "{text}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let e = parse_str(&"[".repeat(100_000)).unwrap_err();
+        assert!(e.message.contains("deeper than"));
+        assert!(
+            parse_str(&format!(
+                "{}{}",
+                "[".repeat(MAX_DEPTH),
+                "]".repeat(MAX_DEPTH)
+            ))
+            .is_ok()
+        );
+    }
+}
