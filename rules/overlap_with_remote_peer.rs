@@ -40,7 +40,7 @@ impl Rule for OverlapWithRemotePeer {
             let mut links: Vec<(VnetId, PeeringId)> = Vec::new();
             let mut blocks = Vec::new();
             for &n in &neighbours {
-                let Some(&link) = g.between(n, hub).first().or_else(|| g.between(hub, n).first()) else { continue };
+                let Some(link) = g.between(n, hub).or_else(|| g.between(hub, n)) else { continue };
                 let from_neighbour = g.peering(link).local == n;
                 let Some(prefixes) = peered_prefixes(g, link, from_neighbour) else { continue };
                 let li = links.len();
@@ -59,7 +59,7 @@ impl Rule for OverlapWithRemotePeer {
                 }
                 let (a, c) = (links[x.0].0, links[y.0].0);
                 // A direct peering between the two is peered-address-overlap's finding.
-                if !g.between(a, c).is_empty() || !g.between(c, a).is_empty() {
+                if g.between(a, c).is_some() || g.between(c, a).is_some() {
                     return;
                 }
                 let key = (x.0.min(y.0), x.0.max(y.0));

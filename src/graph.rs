@@ -4,7 +4,9 @@
 //! say about the same vnet (ids compare case-insensitively). [`Graph`] keeps the model plus a
 //! `petgraph::StableDiGraph` with one edge per peering, so duplicate peerings survive.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use crate::fasthash::{FastMap, hash_ci};
 
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
@@ -15,9 +17,10 @@ use crate::model::*;
 #[derive(Default)]
 pub struct GraphBuilder {
     vnets: Vec<Vnet>,
-    by_key: HashMap<String, VnetId>,
+    by_key: FastMap<String, VnetId>,
     peerings: Vec<Peering>,
-    peering_keys: HashSet<String>,
+    /// Case-insensitive hash of every peering id, to merge a peering seen twice.
+    peering_keys: FastMap<u64, PeeringId>,
     problems: Vec<InputProblem>,
     files: usize,
 }
@@ -128,7 +131,11 @@ impl GraphBuilder {
     /// Adds a standalone peering (`az network vnet peering list`, a REST GET of a peering);
     /// the same peering seen twice is kept once.
     pub fn standalone_peering(&mut self, local: VnetId, p: Peering, remote: Option<(String, Loc)>) {
-        if self.peering_keys.contains(&p.id.to_ascii_lowercase()) {
+        if let Some(&seen) = self.peering_keys.get(&hash_ci(&p.id))
+            && self.peerings[seen.0 as usize]
+                .id
+                .eq_ignore_ascii_case(&p.id)
+        {
             return;
         }
         self.push_peering(local, p, remote);
@@ -148,7 +155,7 @@ impl GraphBuilder {
             },
         };
         let id = PeeringId(self.peerings.len() as u32);
-        self.peering_keys.insert(p.id.to_ascii_lowercase());
+        self.peering_keys.entry(hash_ci(&p.id)).or_insert(id);
         self.vnets[local.0 as usize].peerings.push(id);
         self.peerings.push(p);
     }
@@ -171,7 +178,7 @@ impl GraphBuilder {
         let nodes: Vec<NodeIndex> = (0..self.vnets.len())
             .map(|i| links.add_node(VnetId(i as u32)))
             .collect();
-        let mut pairs: HashMap<(VnetId, VnetId), Vec<PeeringId>> = HashMap::new();
+        let mut pairs: FastMap<(VnetId, VnetId), PeeringId> = FastMap::default();
         let mut remote_gateway_evidence = vec![false; self.vnets.len()];
         for (i, p) in self.peerings.iter().enumerate() {
             if let Some(r) = p.remote_vnet() {
@@ -180,10 +187,7 @@ impl GraphBuilder {
                     nodes[r.0 as usize],
                     PeeringId(i as u32),
                 );
-                pairs
-                    .entry((p.local, r))
-                    .or_default()
-                    .push(PeeringId(i as u32));
+                pairs.entry((p.local, r)).or_insert(PeeringId(i as u32));
                 if !p.remote_gateways.is_empty() {
                     remote_gateway_evidence[r.0 as usize] = true;
                 }
@@ -209,7 +213,8 @@ pub struct Graph {
     files: usize,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
-    pairs: HashMap<(VnetId, VnetId), Vec<PeeringId>>,
+    /// The first peering from one vnet to another.
+    pairs: FastMap<(VnetId, VnetId), PeeringId>,
     /// A peering towards the vnet lists `remoteGateways`: Azure saw a gateway there.
     remote_gateway_evidence: Vec<bool>,
 }
@@ -246,18 +251,15 @@ impl Graph {
     pub fn peering_count(&self) -> usize {
         self.peerings.len()
     }
-    /// Peerings of `from` whose remote is `to`, in input order.
-    pub fn between(&self, from: VnetId, to: VnetId) -> &[PeeringId] {
-        self.pairs
-            .get(&(from, to))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+    /// The first peering (in input order) of `from` whose remote is `to`.
+    pub fn between(&self, from: VnetId, to: VnetId) -> Option<PeeringId> {
+        self.pairs.get(&(from, to)).copied()
     }
     /// The peering back from the remote side, if any.
     pub fn reverse(&self, p: PeeringId) -> Option<PeeringId> {
         let peering = self.peering(p);
         let remote = peering.remote_vnet()?;
-        self.between(remote, peering.local).first().copied()
+        self.between(remote, peering.local)
     }
     /// Vnets linked to `v` by a peering in either direction, each once, in id order.
     pub fn neighbours(&self, v: VnetId) -> Vec<VnetId> {

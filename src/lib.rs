@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod fasthash;
 pub mod graph;
 pub mod id;
 pub mod json;

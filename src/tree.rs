@@ -46,11 +46,10 @@ const NO_PARENT: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 struct Node {
     span: Span,
-    /// For object members: the key's content (inside the quotes).
+    /// For object members: the key's content (inside the quotes). For array elements, the
+    /// position in the array (in `start`).
     key: Span,
     parent: u32,
-    /// Position among the parent's children.
-    index: u32,
     /// Index one past this node's subtree.
     end: u32,
     kind: Kind,
@@ -76,6 +75,12 @@ pub struct SyntaxError {
 }
 
 impl Tree {
+    /// Frees decoded string values once the loaders are done with them; keys stay (JSON
+    /// Pointers need them). `str` returns None for escaped strings afterwards.
+    pub fn release_values(&mut self) {
+        self.decoded.retain(|(_, key, _)| *key);
+        self.decoded.shrink_to_fit();
+    }
     pub fn text(&self) -> &Arc<String> {
         &self.text
     }
@@ -116,11 +121,12 @@ impl Tree {
     fn is_member(&self, n: NodeId) -> bool {
         self.parent(n).is_some_and(|p| self.kind(p) == Kind::Object)
     }
-    fn decoded(&self, n: NodeId, key: bool) -> &str {
+    fn decoded(&self, n: NodeId, key: bool) -> Option<&str> {
         let i = self
             .decoded
-            .partition_point(|(id, k, _)| (*id, *k) < (n.0, key));
-        &self.decoded[i].2
+            .binary_search_by(|(id, k, _)| (*id, *k).cmp(&(n.0, key)))
+            .ok()?;
+        Some(&self.decoded[i].2)
     }
     /// The text of a string node.
     pub fn str(&self, n: NodeId) -> Option<&str> {
@@ -129,7 +135,7 @@ impl Tree {
             return None;
         }
         if node.flags & VALUE_ESCAPED != 0 {
-            return Some(self.decoded(n, false));
+            return self.decoded(n, false);
         }
         Some(&self.text[node.span.start as usize + 1..node.span.end as usize - 1])
     }
@@ -140,7 +146,7 @@ impl Tree {
         }
         let node = self.node(n);
         if node.flags & KEY_ESCAPED != 0 {
-            return Some(self.decoded(n, true));
+            return self.decoded(n, true);
         }
         Some(&self.text[node.key.range()])
     }
@@ -186,7 +192,9 @@ impl Tree {
         self.children(n).find(|&c| {
             let node = &self.nodes[c.0 as usize];
             if node.flags & KEY_ESCAPED != 0 {
-                return self.decoded(c, true).eq_ignore_ascii_case(key);
+                return self
+                    .decoded(c, true)
+                    .is_some_and(|k| k.eq_ignore_ascii_case(key));
             }
             node.key.len() == want.len()
                 && self.text.as_bytes()[node.key.range()].eq_ignore_ascii_case(want)
@@ -209,7 +217,7 @@ impl Tree {
                 let key = self.key(at).unwrap_or("");
                 parts.push(key.replace('~', "~0").replace('/', "~1"));
             } else {
-                parts.push(self.node(at).index.to_string());
+                parts.push(self.node(at).key.start.to_string());
             }
             at = p;
         }
@@ -280,7 +288,10 @@ impl Builder {
             }
             None => (NO_PARENT, 0),
         };
-        let mut key = Span::default();
+        let mut key = Span {
+            start: index,
+            end: index,
+        };
         if let Some((kspan, kdec)) = self.pending_key.take() {
             key = kspan;
             if let Some(k) = kdec {
@@ -296,7 +307,6 @@ impl Builder {
             span,
             key,
             parent,
-            index,
             end: id + 1,
             kind,
             flags,

@@ -50,7 +50,7 @@ pub fn load_file(
     explicit: bool,
     b: &mut GraphBuilder,
 ) -> Option<Tree> {
-    let tree = match json::parse(&src.text, src.content_start) {
+    let mut tree = match json::parse(&src.text, src.content_start) {
         Ok(t) => t,
         Err(e) => {
             b.count_file();
@@ -105,6 +105,7 @@ pub fn load_file(
             ),
         });
     }
+    tree.release_values();
     Some(tree)
 }
 

@@ -30,6 +30,8 @@ pub struct Extractor<'a> {
     pub b: &'a mut GraphBuilder,
     /// Resources found so far (vnets, peerings, gateways).
     pub found: usize,
+    /// The last object whose `properties` wrapper was looked up, and that wrapper.
+    props_cache: std::cell::Cell<(u32, Option<NodeId>)>,
 }
 
 impl<'a> Extractor<'a> {
@@ -39,6 +41,7 @@ impl<'a> Extractor<'a> {
             tree,
             b,
             found: 0,
+            props_cache: std::cell::Cell::new((u32::MAX, None)),
         }
     }
 
@@ -61,9 +64,17 @@ impl<'a> Extractor<'a> {
     /// A property: under `properties` when the object has that wrapper, else at the top.
     pub fn field(&self, obj: NodeId, name: &str) -> Option<NodeId> {
         let t = self.tree;
-        if let Some(props) = t
-            .get(obj, "properties")
-            .filter(|&p| t.kind(p) == Kind::Object)
+        let (cached, props) = self.props_cache.get();
+        let props = if cached == obj.0 {
+            props
+        } else {
+            let p = t
+                .get(obj, "properties")
+                .filter(|&p| t.kind(p) == Kind::Object);
+            self.props_cache.set((obj.0, p));
+            p
+        };
+        if let Some(props) = props
             && let Some(v) = t.get(props, name)
         {
             return Some(v);
