@@ -31,7 +31,7 @@ impl Rule for SubnetPeeringWithoutSubnets {
             if !p.is_subnet_peering() {
                 continue;
             }
-            for (list, key) in [(&p.local_subnets, "localSubnetNames"), (&p.remote_subnets, "remoteSubnetNames")] {
+            for (list, key) in p.subnet_lists() {
                 let (loc, how) = match list {
                     None => (p.flag_loc(&p.peer_complete_vnets), "has no"),
                     Some(l) if l.names.is_empty() => (l.loc, "has an empty"),

@@ -31,7 +31,7 @@ impl Rule for TooManyPeeredSubnets {
             if !p.is_subnet_peering() {
                 continue;
             }
-            for (list, key) in [(&p.local_subnets, "localSubnetNames"), (&p.remote_subnets, "remoteSubnetNames")] {
+            for (list, key) in p.subnet_lists() {
                 let Some(list) = list else { continue };
                 let n = list.names.len();
                 if n <= LIMIT {

@@ -53,17 +53,7 @@ impl ArmId {
 
     /// The canonical, lower-case comparison key.
     pub fn key(&self) -> String {
-        let mut s = format!(
-            "/subscriptions/{}/resourcegroups/{}/providers/{}",
-            self.subscription, self.resource_group, self.namespace
-        );
-        for (t, n) in &self.types {
-            s.push('/');
-            s.push_str(t);
-            s.push('/');
-            s.push_str(n);
-        }
-        s.to_ascii_lowercase()
+        self.display().to_ascii_lowercase()
     }
 
     /// The id truncated to its first `n` type/name pairs.

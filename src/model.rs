@@ -223,6 +223,13 @@ impl Peering {
     pub fn is_subnet_peering(&self) -> bool {
         !self.peer_complete_vnets.value
     }
+    /// The subnet peering's two name lists with their property names: local side first.
+    pub fn subnet_lists(&self) -> [(&Option<NameList>, &'static str); 2] {
+        [
+            (&self.local_subnets, "localSubnetNames"),
+            (&self.remote_subnets, "remoteSubnetNames"),
+        ]
+    }
     /// Where a flag is written, or the peering object when it was left at its default.
     pub fn flag_loc(&self, flag: &Flag) -> Loc {
         flag.loc.unwrap_or(self.label_loc())
