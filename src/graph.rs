@@ -4,8 +4,6 @@
 //! say about the same vnet (ids compare case-insensitively). [`Graph`] keeps the model plus a
 //! `petgraph::StableDiGraph` with one edge per peering, so duplicate peerings survive.
 
-use std::collections::HashSet;
-
 use crate::fasthash::{FastMap, hash_ci};
 
 use petgraph::Direction;
@@ -73,14 +71,8 @@ impl GraphBuilder {
     pub fn define(&mut self, draft: VnetDraft) -> VnetId {
         let VnetDraft { vnet, peerings } = draft;
         let v = self.reference(&vnet.key.clone(), &vnet.id, &vnet.name, vnet.loc);
-        let known: HashSet<String> = {
-            let target = &self.vnets[v.0 as usize];
-            target
-                .peerings
-                .iter()
-                .map(|p| self.peerings[p.0 as usize].id.to_ascii_lowercase())
-                .collect()
-        };
+        // Peerings added before this definition are known; duplicates within it are kept.
+        let first_new = self.peerings.len();
         {
             let target = &mut self.vnets[v.0 as usize];
             if target.defined {
@@ -94,33 +86,26 @@ impl GraphBuilder {
                     }
                 }
                 for g in vnet.gateways {
-                    if !target
-                        .gateways
-                        .iter()
-                        .any(|h| h.id.eq_ignore_ascii_case(&g.id))
-                    {
-                        target.gateways.push(g);
-                    }
+                    add_gateway(&mut target.gateways, g);
                 }
             } else {
                 let peers = std::mem::take(&mut target.peerings);
-                let mut gateways = std::mem::take(&mut target.gateways);
+                let gateways = std::mem::take(&mut target.gateways);
                 *target = Vnet {
                     peerings: peers,
                     defined: true,
                     ..vnet
                 };
-                gateways.retain(|g| {
-                    !target
-                        .gateways
-                        .iter()
-                        .any(|h| h.id.eq_ignore_ascii_case(&g.id))
-                });
-                target.gateways.extend(gateways);
+                for g in gateways {
+                    add_gateway(&mut target.gateways, g);
+                }
             }
         }
         for (p, remote) in peerings {
-            if known.contains(&p.id.to_ascii_lowercase()) {
+            if self
+                .existing_peering(&p.id)
+                .is_some_and(|e| (e.0 as usize) < first_new)
+            {
                 continue; // the same peering, seen in an earlier definition of this vnet
             }
             self.push_peering(v, p, remote);
@@ -131,14 +116,18 @@ impl GraphBuilder {
     /// Adds a standalone peering (`az network vnet peering list`, a REST GET of a peering);
     /// the same peering seen twice is kept once.
     pub fn standalone_peering(&mut self, local: VnetId, p: Peering, remote: Option<(String, Loc)>) {
-        if let Some(&seen) = self.peering_keys.get(&hash_ci(&p.id))
-            && self.peerings[seen.0 as usize]
-                .id
-                .eq_ignore_ascii_case(&p.id)
-        {
-            return;
+        if self.existing_peering(&p.id).is_none() {
+            self.push_peering(local, p, remote);
         }
-        self.push_peering(local, p, remote);
+    }
+
+    /// The first peering with this id (compared case-insensitively), if any.
+    fn existing_peering(&self, id: &str) -> Option<PeeringId> {
+        let seen = *self.peering_keys.get(&hash_ci(id))?;
+        self.peerings[seen.0 as usize]
+            .id
+            .eq_ignore_ascii_case(id)
+            .then_some(seen)
     }
 
     fn push_peering(&mut self, local: VnetId, mut p: Peering, remote: Option<(String, Loc)>) {
@@ -163,14 +152,7 @@ impl GraphBuilder {
     /// Records a gateway attached to the vnet with `key` (from a gateway resource).
     pub fn gateway(&mut self, key: &str, id: &str, name: &str, gateway: Gateway) {
         let v = self.reference(key, id, name, gateway.loc);
-        let target = &mut self.vnets[v.0 as usize];
-        if !target
-            .gateways
-            .iter()
-            .any(|h| h.id.eq_ignore_ascii_case(&gateway.id))
-        {
-            target.gateways.push(gateway);
-        }
+        add_gateway(&mut self.vnets[v.0 as usize].gateways, gateway);
     }
 
     pub fn finish(self) -> Graph {

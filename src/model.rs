@@ -87,6 +87,13 @@ pub enum GatewayKind {
     RouteServer,
 }
 
+/// Adds a gateway to a list unless one with the same id is there already.
+pub fn add_gateway(list: &mut Vec<Gateway>, gateway: Gateway) {
+    if !list.iter().any(|g| g.id.eq_ignore_ascii_case(&gateway.id)) {
+        list.push(gateway);
+    }
+}
+
 /// Evidence that a vnet has a gateway.
 #[derive(Clone, Debug)]
 pub struct Gateway {

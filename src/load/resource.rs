@@ -349,16 +349,14 @@ impl<'a> Extractor<'a> {
                     .next()
                     .unwrap_or(&cid)
                     .to_string();
-                if !gateways
-                    .iter()
-                    .any(|g: &Gateway| g.id.eq_ignore_ascii_case(&gid))
-                {
-                    gateways.push(Gateway {
+                add_gateway(
+                    gateways,
+                    Gateway {
                         kind,
                         id: gid,
                         loc: self.loc(cnode),
-                    });
-                }
+                    },
+                );
             }
         }
         Some(Subnet {
