@@ -1,7 +1,7 @@
 //! A fast, non-cryptographic hasher for the graph's maps (keys are ids from the user's own
 //! files; there is no adversary to defend against), after rustc's FxHasher.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 #[derive(Default, Clone, Copy)]
@@ -48,7 +48,6 @@ impl Hasher for FxHasher {
 }
 
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-pub type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// Hash of a string compared ASCII-case-insensitively, without allocating.
 pub fn hash_ci(s: &str) -> u64 {

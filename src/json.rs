@@ -303,6 +303,14 @@ enum Want {
     End,
 }
 
+fn unterminated(at: usize) -> SyntaxError {
+    error(
+        at,
+        at,
+        "unexpected end of file: unterminated array or object",
+    )
+}
+
 fn after_value(b: &Builder) -> Want {
     if b.depth() == 0 {
         Want::End
@@ -375,11 +383,7 @@ pub fn parse(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
                     ));
                 }
                 Tok::Eof => {
-                    return Err(error(
-                        ts,
-                        ts,
-                        "unexpected end of file: unterminated array or object",
-                    ));
+                    return Err(unterminated(ts));
                 }
                 _ => {
                     return Err(error(
@@ -436,11 +440,7 @@ pub fn parse(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
                         want = after_value(&b);
                     }
                     Tok::Eof => {
-                        return Err(error(
-                            ts,
-                            ts,
-                            "unexpected end of file: unterminated array or object",
-                        ));
+                        return Err(unterminated(ts));
                     }
                     _ => {
                         let close = if in_object { "`}`" } else { "`]`" };

@@ -64,16 +64,6 @@ pub fn space_loc(v: &Vnet) -> Loc {
     v.address_space.as_ref().map(|s| s.loc).unwrap_or(v.loc)
 }
 
-/// Joins names as "`a`, `b` and `c`".
-pub fn join_names<S: AsRef<str>>(names: &[S]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
-    match quoted.len() {
-        0 => String::new(),
-        1 => quoted[0].clone(),
-        n => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
-    }
-}
-
 /// Reports every input problem of one kind (the input rules are thin wrappers of this).
 pub fn report_problems(cx: &mut crate::rule::RuleContext<'_>, kind: ProblemKind) {
     let g = cx.graph();

@@ -200,10 +200,6 @@ impl Tree {
                 && self.text.as_bytes()[node.key.range()].eq_ignore_ascii_case(want)
         })
     }
-    /// Follows a path of member names.
-    pub fn path(&self, n: NodeId, keys: &[&str]) -> Option<NodeId> {
-        keys.iter().try_fold(n, |at, k| self.get(at, k))
-    }
     /// A string member.
     pub fn get_str(&self, n: NodeId, key: &str) -> Option<&str> {
         self.get(n, key).and_then(|v| self.str(v))
@@ -256,9 +252,6 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn new(text: Arc<String>) -> Builder {
-        Builder::with_capacity(text, 0)
-    }
     pub fn with_capacity(text: Arc<String>, nodes: usize) -> Builder {
         Builder {
             tree: Tree {
@@ -328,9 +321,6 @@ impl Builder {
             node.end = len;
             node.span.end = end as u32;
         }
-    }
-    pub fn comment(&mut self, span: Span) {
-        self.tree.comments.push(span);
     }
     pub fn finish(self) -> Tree {
         self.tree

@@ -34,6 +34,10 @@ fn json(out: &Out) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
 }
 
+fn diagnostics(v: &serde_json::Value) -> &Vec<serde_json::Value> {
+    v["diagnostics"].as_array().expect("a diagnostics array")
+}
+
 /// A scratch folder for generated inputs, fresh for each test.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("peerlint-cli-{}-{name}", std::process::id()));
@@ -55,7 +59,7 @@ fn demo_json_follows_the_contract() {
     assert_eq!(out.code, 1);
     let v = json(&out);
     assert_eq!(v["version"], 1);
-    let diags = v["diagnostics"].as_array().unwrap();
+    let diags = diagnostics(&v);
     assert!(!diags.is_empty());
     for d in diags {
         for key in [
@@ -119,7 +123,7 @@ fn the_same_estate_exported_twice_is_one_estate() {
     let v = json(&out);
     assert_eq!(v["summary"]["vnets"], 3);
     assert_eq!(v["summary"]["peerings"], 4);
-    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0);
+    assert!(diagnostics(&v).is_empty());
 }
 
 #[test]
@@ -128,13 +132,7 @@ fn stdin_is_read_for_dash() {
     let out = peerlint(&["check", "-", "--format", "json"], Some(&text));
     assert_eq!(out.code, 1);
     let v = json(&out);
-    assert!(
-        v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|d| d["path"] == "<stdin>")
-    );
+    assert!(diagnostics(&v).iter().all(|d| d["path"] == "<stdin>"));
     let clean = std::fs::read("testdata/cli/clean/vnets.json").unwrap();
     let out = peerlint(&["check", "-"], Some(&clean));
     assert_eq!(out.code, 0, "{}", out.stdout);
@@ -179,7 +177,7 @@ fn malformed_inputs_are_diagnosed_and_the_rest_is_still_checked() {
     let out = peerlint(&args, None);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let v = json(&out);
-    let diags = v["diagnostics"].as_array().unwrap();
+    let diags = diagnostics(&v);
     let rules_for = |f: &str| -> Vec<String> {
         diags
             .iter()
@@ -240,7 +238,7 @@ fn a_missing_path_is_a_tool_failure_but_the_rest_is_checked() {
     );
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no-such-file.json"), "{}", out.stderr);
-    assert!(!json(&out)["diagnostics"].as_array().unwrap().is_empty());
+    assert!(!diagnostics(&json(&out)).is_empty());
 }
 
 #[test]
@@ -258,9 +256,7 @@ fn select_and_ignore() {
     );
     let v = json(&out);
     assert!(
-        v["diagnostics"]
-            .as_array()
-            .unwrap()
+        diagnostics(&v)
             .iter()
             .all(|d| d["rule"] == "missing-reverse-peering")
     );
@@ -348,5 +344,5 @@ fn an_unrecognised_file_named_explicitly_is_reported_but_not_when_walked() {
     );
     assert_eq!(explicit.code, 0, "a warning doesn't fail the run");
     let walked = peerlint(&["check", "--format", "json", dir.to_str().unwrap()], None);
-    assert_eq!(json(&walked)["diagnostics"].as_array().unwrap().len(), 0);
+    assert!(diagnostics(&json(&walked)).is_empty());
 }
