@@ -44,7 +44,8 @@ impl Rule for InvalidAddressPrefix {
 
 fn report(cx: &mut RuleContext<'_>, resource: &str, p: &Prefix, owner: &str) {
     let finding = match &p.parsed {
-        PrefixValue::Parsed(Parsed::Valid(_)) => return,
+        // Unresolved prefixes are unresolved-value's.
+        PrefixValue::Parsed(Parsed::Valid(_)) | PrefixValue::Unresolved => return,
         PrefixValue::Parsed(Parsed::HostBits(canonical)) => Finding::new(
             resource,
             format!("address prefix `{}` of {owner} has host bits set", p.text),

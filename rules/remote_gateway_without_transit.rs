@@ -35,7 +35,7 @@ impl Rule for RemoteGatewayWithoutTransit {
             // Without a reverse link, missing-reverse-peering says it.
             let Some(rid) = g.reverse(pid) else { continue };
             let r = g.peering(rid);
-            if r.allow_gateway_transit.value {
+            if r.allow_gateway_transit.value || r.allow_gateway_transit.unresolved {
                 continue;
             }
             let how = if r.allow_gateway_transit.loc.is_some() { "sets it to false" } else { "leaves it unset" };

@@ -56,11 +56,7 @@ fn read_inputs(
                 b.count_file();
                 b.problem(InputProblem {
                     kind: ProblemKind::Syntax,
-                    loc: Loc {
-                        file,
-                        span: Span::new(0, 0),
-                        node: None,
-                    },
+                    loc: Loc::new(file, Span::new(0, 0), None),
                     message: format!("{} (first bad byte at offset {})", e.message, e.offset),
                     label: "here".into(),
                     help: Some("export the file again as UTF-8 JSON".into()),

@@ -20,6 +20,8 @@ pub struct GraphBuilder {
     /// Case-insensitive hash of every peering id, to merge a peering seen twice.
     peering_keys: FastMap<u64, PeeringId>,
     problems: Vec<InputProblem>,
+    unresolved: Vec<Unresolved>,
+    origins: Vec<Origin>,
     files: usize,
 }
 
@@ -41,6 +43,17 @@ impl GraphBuilder {
 
     pub fn problem(&mut self, p: InputProblem) {
         self.problems.push(p);
+    }
+
+    /// Records a value that can't be known offline.
+    pub fn unresolved(&mut self, u: Unresolved) {
+        self.unresolved.push(u);
+    }
+
+    /// Records where a computed value came from; returns the `via` to put in its [`Loc`].
+    pub fn origin(&mut self, o: Origin) -> u32 {
+        self.origins.push(o);
+        self.origins.len() as u32
     }
 
     /// The vnet with `key`, created as referenced-only when unknown.
@@ -133,7 +146,8 @@ impl GraphBuilder {
     fn push_peering(&mut self, local: VnetId, mut p: Peering, remote: Option<(String, Loc)>) {
         p.local = local;
         p.remote = match remote {
-            None => Remote::Missing,
+            // Missing, or unresolved as the loader found it.
+            None => std::mem::replace(&mut p.remote, Remote::Missing),
             Some((text, loc)) => match classify_remote(&text) {
                 RemoteKind::Invalid(reason) => Remote::Invalid { text, reason, loc },
                 RemoteKind::Classic(_) => Remote::Classic { text, loc },
@@ -179,6 +193,8 @@ impl GraphBuilder {
             vnets: self.vnets,
             peerings: self.peerings,
             problems: self.problems,
+            unresolved: self.unresolved,
+            origins: self.origins,
             files: self.files,
             links,
             nodes,
@@ -192,6 +208,8 @@ pub struct Graph {
     vnets: Vec<Vnet>,
     peerings: Vec<Peering>,
     problems: Vec<InputProblem>,
+    unresolved: Vec<Unresolved>,
+    origins: Vec<Origin>,
     files: usize,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
@@ -226,6 +244,14 @@ impl Graph {
     }
     pub fn problems(&self) -> &[InputProblem] {
         &self.problems
+    }
+    /// Values templates compute only at deployment.
+    pub fn unresolved(&self) -> &[Unresolved] {
+        &self.unresolved
+    }
+    /// Where a computed value came from (see [`Loc::via`]).
+    pub fn origin(&self, loc: Loc) -> Option<&Origin> {
+        (loc.via as usize).checked_sub(1).and_then(|i| self.origins.get(i))
     }
     pub fn file_count(&self) -> usize {
         self.files

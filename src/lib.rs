@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod doc;
 pub mod discover;
 pub mod engine;
 pub mod fasthash;

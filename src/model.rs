@@ -14,6 +14,39 @@ pub struct Loc {
     pub file: FileId,
     pub span: Span,
     pub node: Option<NodeId>,
+    /// For a value computed by a template expression: 1 + the index of the [`Origin`] it came
+    /// from (a parameter's default, a parameters file's value); 0 for none.
+    pub via: u32,
+}
+
+impl Loc {
+    pub fn new(file: FileId, span: Span, node: Option<NodeId>) -> Loc {
+        Loc { file, span, node, via: 0 }
+    }
+}
+
+/// Where a template value came from, shown beside findings on it.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub loc: Loc,
+    /// "the value comes from the parameters file", ...
+    pub text: String,
+}
+
+/// A value a template computes only at deployment (or from a parameter nobody gave): the
+/// checks that need it can't run.
+#[derive(Clone, Debug)]
+pub struct Unresolved {
+    /// The expression that could not be evaluated.
+    pub loc: Loc,
+    /// The resource it belongs to (its id, possibly with placeholders).
+    pub resource: String,
+    /// What the value is: "`addressPrefixes` of vnet `hub`".
+    pub what: String,
+    /// Why it is unknown: "parameter `hubPrefix` has no value".
+    pub reason: String,
+    /// The rules that could not check it.
+    pub blocks: &'static [&'static str],
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -35,6 +68,8 @@ pub enum PrefixValue {
     Parsed(Parsed),
     /// Not a string at all (a number where a prefix belongs).
     WrongType(Kind),
+    /// Computed by a template expression only at deployment.
+    Unresolved,
 }
 
 impl Prefix {
@@ -148,11 +183,17 @@ pub struct Flag {
     pub value: bool,
     /// None when the property was absent and the default applies.
     pub loc: Option<Loc>,
+    /// The template computes it only at deployment: `value` is the default, and checks that
+    /// need the real value must not conclude anything from it.
+    pub unresolved: bool,
 }
 
 impl Flag {
     pub fn default_to(value: bool) -> Flag {
-        Flag { value, loc: None }
+        Flag { value, loc: None, unresolved: false }
+    }
+    pub fn new(value: bool, loc: Loc) -> Flag {
+        Flag { value, loc: Some(loc), unresolved: false }
     }
 }
 
@@ -177,6 +218,8 @@ pub enum Remote {
     Classic { text: String, loc: Loc },
     /// An ARM vnet (defined in the inputs or not: see [`Vnet::defined`]).
     Vnet { vnet: VnetId, loc: Loc },
+    /// A template expression computes it only at deployment.
+    Unresolved { loc: Loc },
 }
 
 #[derive(Clone, Debug)]
@@ -219,7 +262,8 @@ impl Peering {
         match &self.remote {
             Remote::Invalid { loc, .. }
             | Remote::Classic { loc, .. }
-            | Remote::Vnet { loc, .. } => *loc,
+            | Remote::Vnet { loc, .. }
+            | Remote::Unresolved { loc } => *loc,
             Remote::Missing => self.label_loc(),
         }
     }

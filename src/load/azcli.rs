@@ -3,8 +3,8 @@
 //! Properties are flattened; old CLI versions print `null` for empty lists.
 
 use super::resource::Extractor;
-use crate::tree::NodeId;
+use crate::tree::{NodeId, Tree};
 
-pub fn load(x: &mut Extractor<'_>, root: NodeId) {
+pub fn load(x: &mut Extractor<'_, Tree>, root: NodeId) {
     super::one_or_many(x, root);
 }

@@ -56,11 +56,7 @@ pub fn load_file(
             b.count_file();
             b.problem(InputProblem {
                 kind: ProblemKind::Syntax,
-                loc: Loc {
-                    file,
-                    span: e.span,
-                    node: None,
-                },
+                loc: Loc::new(file, e.span, None),
                 message: format!("invalid JSON: {}", e.message),
                 label: "here".into(),
                 help: None,
@@ -95,7 +91,7 @@ pub fn load_file(
         };
         b.problem(InputProblem {
             kind: ProblemKind::Unrecognized,
-            loc: Loc { file, span: Span::new(src.content_start, src.content_start), node: Some(root) },
+            loc: Loc::new(file, Span::new(src.content_start, src.content_start), Some(root)),
             message: format!("`{}` is not a recognised input: {what}", src.path),
             label: "file starts here".into(),
             help: Some(
@@ -183,7 +179,7 @@ pub fn sniff(t: &Tree, root: NodeId) -> Shape {
 }
 
 /// Loads a resource or an array of resources.
-fn one_or_many(x: &mut Extractor<'_>, n: NodeId) {
+fn one_or_many(x: &mut Extractor<'_, Tree>, n: NodeId) {
     match x.tree.kind(n) {
         Kind::Array => x.resources(n),
         Kind::Object => x.resource(n),

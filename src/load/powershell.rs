@@ -5,9 +5,9 @@
 
 use super::resource::Extractor;
 use crate::model::{InputProblem, ProblemKind};
-use crate::tree::{Kind, NodeId};
+use crate::tree::{Kind, NodeId, Tree};
 
-pub fn load(x: &mut Extractor<'_>, root: NodeId) {
+pub fn load(x: &mut Extractor<'_, Tree>, root: NodeId) {
     if let Some(at) = truncated_at(x, root) {
         let name = x.tree.str(at).unwrap_or_default().to_string();
         x.b.problem(InputProblem {
@@ -26,7 +26,7 @@ pub fn load(x: &mut Extractor<'_>, root: NodeId) {
 }
 
 /// The first string that is a .NET type name standing in for a nested object.
-fn truncated_at(x: &Extractor<'_>, root: NodeId) -> Option<NodeId> {
+fn truncated_at(x: &Extractor<'_, Tree>, root: NodeId) -> Option<NodeId> {
     let t = x.tree;
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {

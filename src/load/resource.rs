@@ -11,7 +11,8 @@ use crate::id::ArmId;
 use crate::model::*;
 use crate::prefix;
 use crate::source::FileId;
-use crate::tree::{Kind, NodeId, Tree};
+use crate::doc::Doc;
+use crate::tree::{Kind, NodeId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResourceKind {
@@ -24,41 +25,105 @@ pub enum ResourceKind {
 /// A string value and its node.
 type Named = (String, NodeId);
 
-pub struct Extractor<'a> {
+pub struct Extractor<'a, D: Doc> {
     pub file: FileId,
-    pub tree: &'a Tree,
+    pub tree: &'a D,
     pub b: &'a mut GraphBuilder,
     /// Resources found so far (vnets, peerings, gateways).
     pub found: usize,
     /// The last object whose `properties` wrapper was looked up, and that wrapper.
     props_cache: std::cell::Cell<(u32, Option<NodeId>)>,
+    /// The resource being extracted (its id), for unresolved values.
+    current: String,
 }
 
-impl<'a> Extractor<'a> {
-    pub fn new(file: FileId, tree: &'a Tree, b: &'a mut GraphBuilder) -> Extractor<'a> {
+/// The checks an unknown value blocks, by what it is.
+pub mod blocks {
+    pub const SPACE: &[&str] = &[
+        "overlapping-vnet-prefixes",
+        "peered-address-overlap",
+        "overlap-with-remote-peer",
+        "subnet-outside-vnet",
+        "reserved-address-range",
+    ];
+    pub const SUBNET_PREFIX: &[&str] = &["overlapping-subnets", "subnet-outside-vnet", "invalid-subnet-size"];
+    pub const SUBNETS: &[&str] = &["overlapping-subnets", "subnet-outside-vnet", "unknown-peered-subnet"];
+    pub const PEERINGS: &[&str] = &["missing-reverse-peering", "duplicate-remote-peering", "multiple-remote-gateway-peerings"];
+    pub const REMOTE: &[&str] = &[
+        "missing-reverse-peering",
+        "peered-address-overlap",
+        "remote-gateway-missing",
+        "remote-gateway-without-transit",
+        "duplicate-remote-peering",
+        "invalid-remote-network-id",
+    ];
+    pub const NAME: &[&str] = &["invalid-peering-name", "duplicate-remote-peering"];
+    pub const SUBNET_NAMES: &[&str] = &["unknown-peered-subnet", "asymmetric-subnet-peering", "subnet-peering-without-subnets"];
+    pub const EXISTS: &[&str] = &["every check of this resource"];
+
+    /// The checks a peering flag feeds.
+    pub fn flag(name: &str) -> &'static [&'static str] {
+        match name {
+            "useRemoteGateways" => &[
+                "multiple-remote-gateway-peerings",
+                "remote-gateway-missing",
+                "remote-gateway-with-local-gateway",
+                "remote-gateway-without-transit",
+                "conflicting-gateway-flags",
+            ],
+            "allowGatewayTransit" => &[
+                "gateway-transit-without-gateway",
+                "remote-gateway-without-transit",
+                "conflicting-gateway-flags",
+            ],
+            "peerCompleteVnets" => &[
+                "peered-address-overlap",
+                "subnet-peering-without-subnets",
+                "unknown-peered-subnet",
+                "asymmetric-subnet-peering",
+            ],
+            "enableOnlyIPv6Peering" => &["ipv6-only-peering-without-ipv6"],
+            _ => &[],
+        }
+    }
+}
+
+impl<'a, D: Doc> Extractor<'a, D> {
+    pub fn new(file: FileId, tree: &'a D, b: &'a mut GraphBuilder) -> Extractor<'a, D> {
         Extractor {
             file,
             tree,
             b,
             found: 0,
             props_cache: std::cell::Cell::new((u32::MAX, None)),
+            current: String::new(),
         }
+    }
+
+    /// Records an unknown value (when it blocks a check) and says whether `n` is unknown.
+    fn is_unknown(&mut self, n: NodeId, what: &str, blocks: &'static [&'static str]) -> bool {
+        let Some(u) = self.tree.unknown(n) else {
+            return false;
+        };
+        if !blocks.is_empty() {
+            let un = Unresolved {
+                loc: self.loc(n),
+                resource: self.current.clone(),
+                what: what.to_string(),
+                reason: u.reason.clone(),
+                blocks,
+            };
+            self.b.unresolved(un);
+        }
+        true
     }
 
     pub fn loc(&self, n: NodeId) -> Loc {
-        Loc {
-            file: self.file,
-            span: self.tree.span(n),
-            node: Some(n),
-        }
+        self.tree.loc(self.file, n)
     }
 
     fn key_loc(&self, n: NodeId) -> Loc {
-        Loc {
-            file: self.file,
-            span: self.tree.key_span(n),
-            node: Some(n),
-        }
+        self.tree.key_loc(self.file, n)
     }
 
     /// A property: under `properties` when the object has that wrapper, else at the top.
@@ -96,6 +161,14 @@ impl<'a> Extractor<'a> {
     /// A string property; `null` counts as absent, other types are reported.
     pub fn string(&mut self, obj: NodeId, name: &str) -> Option<(String, NodeId)> {
         let n = self.field(obj, name)?;
+        if let Some(u) = self.tree.unknown(n) {
+            if let Some(sym) = &u.symbol {
+                return Some((sym.clone(), n));
+            }
+            let blocks = if name == "name" { blocks::NAME } else { &[] };
+            self.is_unknown(n, &format!("`{name}`"), blocks);
+            return None;
+        }
         match self.tree.kind(n) {
             Kind::String => Some((self.tree.str(n).unwrap_or_default().to_string(), n)),
             Kind::Null => None,
@@ -108,7 +181,15 @@ impl<'a> Extractor<'a> {
 
     /// An array property; `null` counts as absent (old az versions print it for `[]`).
     fn array(&mut self, obj: NodeId, name: &str) -> Option<NodeId> {
+        self.array_for(obj, name, &[])
+    }
+
+    /// An array property whose being unknown blocks `blocks`.
+    fn array_for(&mut self, obj: NodeId, name: &str, blocks: &'static [&'static str]) -> Option<NodeId> {
         let n = self.field(obj, name)?;
+        if self.is_unknown(n, &format!("`{name}`"), blocks) {
+            return None;
+        }
         match self.tree.kind(n) {
             Kind::Array => Some(n),
             Kind::Null => None,
@@ -120,7 +201,14 @@ impl<'a> Extractor<'a> {
     }
 
     fn object(&mut self, obj: NodeId, name: &str) -> Option<NodeId> {
+        self.object_for(obj, name, &[])
+    }
+
+    fn object_for(&mut self, obj: NodeId, name: &str, blocks: &'static [&'static str]) -> Option<NodeId> {
         let n = self.field(obj, name)?;
+        if self.is_unknown(n, &format!("`{name}`"), blocks) {
+            return None;
+        }
         match self.tree.kind(n) {
             Kind::Object => Some(n),
             Kind::Null => None,
@@ -135,11 +223,15 @@ impl<'a> Extractor<'a> {
         let Some(n) = self.field(obj, name) else {
             return Flag::default_to(default);
         };
-        match self.tree.kind(n) {
-            Kind::Bool => Flag {
-                value: self.tree.bool(n).unwrap_or(default),
+        if self.is_unknown(n, &format!("`{name}`"), blocks::flag(name)) {
+            return Flag {
+                value: default,
                 loc: Some(self.loc(n)),
-            },
+                unresolved: true,
+            };
+        }
+        match self.tree.kind(n) {
+            Kind::Bool => Flag::new(self.tree.bool(n).unwrap_or(default), self.loc(n)),
             Kind::Null => Flag::default_to(default),
             _ => {
                 self.type_problem(n, name, "a boolean");
@@ -192,9 +284,16 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn prefix(&self, n: NodeId) -> Prefix {
+    fn prefix(&mut self, n: NodeId, blocks: &'static [&'static str]) -> Prefix {
         let t = self.tree;
         let loc = self.loc(n);
+        if self.is_unknown(n, "address prefix", blocks) {
+            return Prefix {
+                text: t.raw(n),
+                parsed: PrefixValue::Unresolved,
+                loc,
+            };
+        }
         match t.str(n) {
             Some(s) => Prefix {
                 text: s.to_string(),
@@ -202,7 +301,7 @@ impl<'a> Extractor<'a> {
                 loc,
             },
             None => Prefix {
-                text: t.text()[t.span(n).range()].to_string(),
+                text: t.raw(n),
                 parsed: PrefixValue::WrongType(t.kind(n)),
                 loc,
             },
@@ -210,32 +309,32 @@ impl<'a> Extractor<'a> {
     }
 
     /// `{addressPrefixes: [...]}` objects (address spaces).
-    fn address_space(&mut self, obj: NodeId, name: &str) -> Option<PrefixList> {
-        let space = self.object(obj, name)?;
-        let list = self.array(space, "addressPrefixes")?;
+    fn address_space(&mut self, obj: NodeId, name: &str, blocks: &'static [&'static str]) -> Option<PrefixList> {
+        let space = self.object_for(obj, name, blocks)?;
+        let list = self.array_for(space, "addressPrefixes", blocks)?;
+        self.prefix_list(list, blocks)
+    }
+
+    fn prefix_list(&mut self, list: NodeId, blocks: &'static [&'static str]) -> Option<PrefixList> {
+        let tree = self.tree;
         Some(PrefixList {
-            prefixes: self.tree.children(list).map(|n| self.prefix(n)).collect(),
+            prefixes: tree.children(list).map(|n| self.prefix(n, blocks)).collect(),
             loc: self.loc(list),
         })
     }
 
     /// A subnet's `addressPrefixes`, else its `addressPrefix` (a string; a list in PowerShell).
     fn subnet_prefixes(&mut self, obj: NodeId) -> Option<PrefixList> {
-        if let Some(list) = self.array(obj, "addressPrefixes") {
-            return Some(PrefixList {
-                prefixes: self.tree.children(list).map(|n| self.prefix(n)).collect(),
-                loc: self.loc(list),
-            });
+        let b = blocks::SUBNET_PREFIX;
+        if let Some(list) = self.array_for(obj, "addressPrefixes", b) {
+            return self.prefix_list(list, b);
         }
         let n = self.field(obj, "addressPrefix")?;
         match self.tree.kind(n) {
-            Kind::Null => None,
-            Kind::Array => Some(PrefixList {
-                prefixes: self.tree.children(n).map(|c| self.prefix(c)).collect(),
-                loc: self.loc(n),
-            }),
+            Kind::Null if self.tree.unknown(n).is_none() => None,
+            Kind::Array => self.prefix_list(n, b),
             _ => Some(PrefixList {
-                prefixes: vec![self.prefix(n)],
+                prefixes: vec![self.prefix(n, b)],
                 loc: self.loc(n),
             }),
         }
@@ -273,10 +372,11 @@ impl<'a> Extractor<'a> {
             .map(|(s, _)| s.clone())
             .or_else(|| parsed.as_ref().map(|a| a.name().to_string()))
             .unwrap_or_default();
-        let address_space = self.address_space(obj, "addressSpace");
+        self.current = id_text.clone();
+        let address_space = self.address_space(obj, "addressSpace", blocks::SPACE);
         let mut subnets = Vec::new();
         let mut gateways = Vec::new();
-        if let Some(list) = self.array(obj, "subnets") {
+        if let Some(list) = self.array_for(obj, "subnets", blocks::SUBNETS) {
             let tree = self.tree;
             for s in tree.children(list) {
                 if self.tree.kind(s) != Kind::Object {
@@ -302,7 +402,7 @@ impl<'a> Extractor<'a> {
             also_defined_at: Vec::new(),
         };
         let mut peerings = Vec::new();
-        if let Some(list) = self.array(obj, "virtualNetworkPeerings") {
+        if let Some(list) = self.array_for(obj, "virtualNetworkPeerings", blocks::PEERINGS) {
             let tree = self.tree;
             for p in tree.children(list) {
                 if self.tree.kind(p) != Kind::Object {
@@ -368,10 +468,13 @@ impl<'a> Extractor<'a> {
     }
 
     fn names(&mut self, obj: NodeId, key: &str) -> Option<NameList> {
-        let list = self.array(obj, key)?;
+        let list = self.array_for(obj, key, blocks::SUBNET_NAMES)?;
         let items: Vec<NodeId> = self.tree.children(list).collect();
         let mut names = Vec::new();
         for n in items {
+            if self.is_unknown(n, &format!("an entry of `{key}`"), blocks::SUBNET_NAMES) {
+                continue;
+            }
             match self.tree.str(n) {
                 Some(s) => names.push((s.to_string(), self.loc(n))),
                 None => self.type_problem(n, key, "a string"),
@@ -404,11 +507,20 @@ impl<'a> Extractor<'a> {
             Some((s, _)) => s.clone(),
             None => format!("{local_id}/virtualNetworkPeerings/{pname}"),
         };
-        let remote = self.object(obj, "remoteVirtualNetwork").and_then(|r| {
+        self.current = full_id.clone();
+        let mut unresolved_remote = None;
+        let remote = self.object_for(obj, "remoteVirtualNetwork", blocks::REMOTE).and_then(|r| {
             let n = self.tree.get(r, "id")?;
+            if let Some(sym) = self.tree.unknown(n).and_then(|u| u.symbol.clone()) {
+                return Some((sym, self.loc(n)));
+            }
+            if self.is_unknown(n, "`remoteVirtualNetwork.id`", blocks::REMOTE) {
+                unresolved_remote = Some(self.loc(n));
+                return None;
+            }
             match self.tree.str(n) {
                 Some(s) => Some((s.to_string(), self.loc(n))),
-                None if self.tree.is_null(n) => None,
+                None if self.tree.kind(n) == Kind::Null => None,
                 None => {
                     self.type_problem(n, "remoteVirtualNetwork.id", "a string");
                     None
@@ -425,7 +537,10 @@ impl<'a> Extractor<'a> {
             name_loc: name_loc.map(|n| self.loc(n)),
             loc: self.loc(obj),
             local: VnetId(u32::MAX),
-            remote: Remote::Missing,
+            remote: match unresolved_remote {
+                Some(loc) => Remote::Unresolved { loc },
+                None => Remote::Missing,
+            },
             allow_virtual_network_access: self.flag(obj, "allowVirtualNetworkAccess", true),
             allow_forwarded_traffic: self.flag(obj, "allowForwardedTraffic", false),
             allow_gateway_transit: self.flag(obj, "allowGatewayTransit", false),
@@ -442,9 +557,9 @@ impl<'a> Extractor<'a> {
                 .string(obj, "peeringSyncLevel")
                 .map(|(s, n)| (s, self.loc(n))),
             remote_address_space: self
-                .address_space(obj, "remoteAddressSpace")
-                .or_else(|| self.address_space(obj, "peeredRemoteAddressSpace")),
-            remote_vnet_address_space: self.address_space(obj, "remoteVirtualNetworkAddressSpace"),
+                .address_space(obj, "remoteAddressSpace", &[])
+                .or_else(|| self.address_space(obj, "peeredRemoteAddressSpace", &[])),
+            remote_vnet_address_space: self.address_space(obj, "remoteVirtualNetworkAddressSpace", &[]),
             remote_gateways,
         };
         (peering, remote)

@@ -3,9 +3,9 @@
 //! embedded in their vnets; gateway rows attach to their vnets.
 
 use super::resource::Extractor;
-use crate::tree::NodeId;
+use crate::tree::{NodeId, Tree};
 
-pub fn load(x: &mut Extractor<'_>, root: NodeId) {
+pub fn load(x: &mut Extractor<'_, Tree>, root: NodeId) {
     if let Some(data) = x.tree.get(root, "data") {
         x.resources(data);
     }

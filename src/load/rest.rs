@@ -4,9 +4,9 @@
 //! response body is the resource.
 
 use super::resource::Extractor;
-use crate::tree::{Kind, NodeId};
+use crate::tree::{Kind, NodeId, Tree};
 
-pub fn load(x: &mut Extractor<'_>, root: NodeId) {
+pub fn load(x: &mut Extractor<'_, Tree>, root: NodeId) {
     let t = x.tree;
     if let Some(responses) = t
         .get(root, "responses")
