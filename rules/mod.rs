@@ -52,6 +52,9 @@ register_rules! {
     unrecognized_input::UnrecognizedInput,
     invalid_property_type::InvalidPropertyType,
     truncated_export::TruncatedExport,
+    unresolved_value::UnresolvedValue,
+    invalid_expression::InvalidExpression,
+    conflicting_declarations::ConflictingDeclarations,
 }
 
 /// The rule with this name.

@@ -26,7 +26,7 @@ const EXTENSIONS: &[&str] = &["json", "jsonc"];
 /// Folders never walked into.
 const SKIP_DIRS: &[&str] = &[".git", "target", "node_modules", ".terraform"];
 
-fn display(p: &Path) -> String {
+pub fn display(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

@@ -10,7 +10,10 @@ use crate::load;
 use crate::model::{InputProblem, Loc, ProblemKind};
 use crate::rule::{Rule, RuleContext};
 use crate::source::{self, SourceDb, SourceFile, Span};
-use crate::tree::Tree;
+use crate::arm::template::Context;
+use crate::load::LoadCx;
+use crate::source::FileId;
+use std::path::PathBuf;
 
 pub struct Outcome {
     pub db: SourceDb,
@@ -20,21 +23,58 @@ pub struct Outcome {
     pub read_errors: Vec<String>,
 }
 
-/// Reads every input. Bytes that aren't text become an `invalid-syntax` problem.
-fn read_inputs(
-    inputs: &[Input],
-    stdin: &mut dyn Read,
+/// How templates are evaluated: the deployment context and parameters files.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub context: Context,
+    /// Parameters files named on the command line: (template path or None for every
+    /// template, parameters file).
+    pub parameters: Vec<(Option<PathBuf>, PathBuf)>,
+}
+
+/// Reads one file into the source database; bytes that aren't text become an
+/// `invalid-syntax` problem (and no text).
+pub(crate) fn read_source(
+    display: String,
+    fs_path: Option<PathBuf>,
+    bytes: Vec<u8>,
     db: &mut SourceDb,
     b: &mut GraphBuilder,
-    trees: &mut Vec<Option<Tree>>,
-    errors: &mut Vec<String>,
-) {
+) -> (FileId, bool) {
+    match source::decode(bytes) {
+        Ok((text, start)) => {
+            let mut f = SourceFile::new(display, text, start);
+            f.fs_path = fs_path;
+            (db.add(f), true)
+        }
+        Err(e) => {
+            // Keep an empty text so the error can be shown with its path.
+            let mut f = SourceFile::new(display, String::new(), 0);
+            f.fs_path = fs_path;
+            let file = db.add(f);
+            b.count_file();
+            b.problem(InputProblem {
+                kind: ProblemKind::Syntax,
+                loc: Loc::new(file, Span::new(0, 0), None),
+                message: format!("{} (first bad byte at offset {})", e.message, e.offset),
+                label: "here".into(),
+                help: Some("export the file again as UTF-8 JSON".into()),
+                related: Vec::new(),
+            });
+            (file, false)
+        }
+    }
+}
+
+/// Reads every input, then loads each.
+fn read_inputs(inputs: &[Input], stdin: &mut dyn Read, cx: &mut LoadCx<'_>, errors: &mut Vec<String>) {
+    let mut loaded = Vec::new();
     for input in inputs {
-        let bytes = match &input.origin {
-            Origin::File(p) => std::fs::read(p),
+        let (bytes, fs_path) = match &input.origin {
+            Origin::File(p) => (std::fs::read(p), Some(p.clone())),
             Origin::Stdin => {
                 let mut buf = Vec::new();
-                stdin.read_to_end(&mut buf).map(|_| buf)
+                (stdin.read_to_end(&mut buf).map(|_| buf), None)
             }
         };
         let bytes = match bytes {
@@ -44,31 +84,24 @@ fn read_inputs(
                 continue;
             }
         };
-        match source::decode(bytes) {
-            Ok((text, start)) => {
-                let file = db.add(SourceFile::new(input.display.clone(), text, start));
-                let tree = load::load_file(file, db.get(file), input.explicit, b);
-                trees.push(tree);
-            }
-            Err(e) => {
-                // Keep a lossy text so the error can be shown in context.
-                let file = db.add(SourceFile::new(input.display.clone(), String::new(), 0));
-                b.count_file();
-                b.problem(InputProblem {
-                    kind: ProblemKind::Syntax,
-                    loc: Loc::new(file, Span::new(0, 0), None),
-                    message: format!("{} (first bad byte at offset {})", e.message, e.offset),
-                    label: "here".into(),
-                    help: Some("export the file again as UTF-8 JSON".into()),
-                });
-                trees.push(None);
-            }
+        let (file, text) = read_source(input.display.clone(), fs_path, bytes, cx.db, cx.b);
+        if text {
+            loaded.push((file, input.explicit));
         }
     }
+    for (file, explicit) in loaded {
+        load::load_file(cx, file, explicit);
+    }
+    errors.append(&mut cx.errors);
+}
+
+/// Runs `rules` over the inputs with default options.
+pub fn run(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule]) -> Outcome {
+    run_with(inputs, stdin, rules, &Options::default())
 }
 
 /// Runs `rules` over the inputs.
-pub fn run(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule]) -> Outcome {
+pub fn run_with(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule], options: &Options) -> Outcome {
     // PEERLINT_TIMINGS=1 prints how long each phase took, for benchmarking.
     let timings = std::env::var_os("PEERLINT_TIMINGS").is_some();
     let start = std::time::Instant::now();
@@ -76,7 +109,8 @@ pub fn run(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule]) 
     let mut b = GraphBuilder::new();
     let mut trees = Vec::new();
     let mut read_errors = Vec::new();
-    read_inputs(inputs, stdin, &mut db, &mut b, &mut trees, &mut read_errors);
+    let mut cx = LoadCx { db: &mut db, trees: &mut trees, b: &mut b, options, errors: Vec::new() };
+    read_inputs(inputs, stdin, &mut cx, &mut read_errors);
     let graph = b.finish();
     if timings {
         eprintln!("timing: read, parse and load: {:?}", start.elapsed());
@@ -90,7 +124,18 @@ pub fn run(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule]) 
         if timings && rule_start.elapsed().as_millis() > 5 {
             eprintln!("timing: {}: {:?}", meta.name, rule_start.elapsed());
         }
-        for f in cx.into_findings() {
+        for mut f in cx.into_findings() {
+            // A computed value also shows where it came from (a parameter's value, a default).
+            let mut origins = Vec::new();
+            for l in std::iter::once(&f.primary).chain(f.related.iter()) {
+                if let Some(o) = graph.origin(l.loc)
+                    && !origins.iter().any(|x: &crate::rule::Label| x.loc == o.loc)
+                    && o.loc.span != l.loc.span
+                {
+                    origins.push(crate::rule::Label { loc: o.loc, text: o.text.clone() });
+                }
+            }
+            f.related.extend(origins);
             let severity = if f.lesser {
                 meta.severity().lesser()
             } else {

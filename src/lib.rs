@@ -4,6 +4,7 @@
 //! graph ([`model`], [`graph`]) → rules ([`rules`]) → diagnostics ([`diagnostic`]) → one
 //! renderer ([`render`]).
 
+pub mod arm;
 pub mod cli;
 pub mod diagnostic;
 pub mod doc;

@@ -295,6 +295,15 @@ pub struct InputProblem {
     pub message: String,
     pub label: String,
     pub help: Option<String>,
+    /// Other places the problem involves.
+    pub related: Vec<(Loc, String)>,
+}
+
+impl InputProblem {
+    pub fn with_related(mut self, loc: Loc, text: impl Into<String>) -> InputProblem {
+        self.related.push((loc, text.into()));
+        self
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -307,4 +316,8 @@ pub enum ProblemKind {
     PropertyType,
     /// A PowerShell export cut off by `ConvertTo-Json`'s depth.
     Truncated,
+    /// A template expression ARM would reject (wrong arity or types, unknown function).
+    Expression,
+    /// Two declarations of one subnet or peering (an `az group export`) that disagree.
+    Conflict,
 }

@@ -72,6 +72,9 @@ pub fn report_problems(cx: &mut crate::rule::RuleContext<'_>, kind: ProblemKind)
         if let Some(h) = &p.help {
             f = f.help(h.clone());
         }
+        for (loc, text) in &p.related {
+            f = f.related(*loc, text.clone());
+        }
         cx.report(f);
     }
 }

@@ -39,6 +39,8 @@ impl Span {
 pub struct SourceFile {
     /// The path as the user gave it (or as found by walking), `-` shown as `<stdin>`.
     pub path: String,
+    /// Where the file was read from (None for standard input).
+    pub fs_path: Option<std::path::PathBuf>,
     /// The decoded text. A UTF-8 byte-order mark is kept, so offsets are the file's own offsets.
     pub text: Arc<String>,
     /// Where the JSON/YAML content starts (after a byte-order mark).
@@ -50,6 +52,7 @@ impl SourceFile {
     pub fn new(path: String, text: String, content_start: usize) -> SourceFile {
         SourceFile {
             path,
+            fs_path: None,
             text: Arc::new(text),
             content_start,
             line_starts: std::sync::OnceLock::new(),
@@ -108,6 +111,13 @@ impl SourceDb {
     }
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+    /// The file read from `p`, if any.
+    pub fn find(&self, p: &std::path::Path) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.fs_path.as_deref() == Some(p))
+            .map(|i| FileId(i as u32))
     }
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files

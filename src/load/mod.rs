@@ -13,7 +13,9 @@ mod rest;
 use crate::graph::GraphBuilder;
 use crate::json;
 use crate::model::{InputProblem, Loc, ProblemKind};
-use crate::source::{FileId, SourceFile, Span};
+use crate::arm;
+use crate::engine::Options;
+use crate::source::{FileId, SourceDb, Span};
 use crate::tree::{Kind, NodeId, Tree};
 
 use resource::Extractor;
@@ -41,15 +43,114 @@ pub enum Unknown {
     Other,
 }
 
+/// What loading needs: the run's sources and parse trees (indexed by file), the graph being
+/// built, and the template options.
+pub struct LoadCx<'a> {
+    pub db: &'a mut SourceDb,
+    /// Parse trees by file id, kept for rendering JSON pointers.
+    pub trees: &'a mut Vec<Option<Tree>>,
+    pub b: &'a mut GraphBuilder,
+    pub options: &'a Options,
+    /// Paths that could not be read (a tool failure).
+    pub errors: Vec<String>,
+}
+
+impl LoadCx<'_> {
+    fn set_tree(&mut self, file: FileId, tree: Option<Tree>) {
+        let i = file.0 as usize;
+        if self.trees.len() <= i {
+            self.trees.resize_with(i + 1, || None);
+        }
+        self.trees[i] = tree;
+    }
+
+    fn tree(&self, file: FileId) -> Option<&Tree> {
+        self.trees.get(file.0 as usize).and_then(Option::as_ref)
+    }
+
+    /// The parameters file for a template: named on the command line, else
+    /// `<stem>.parameters.json` beside it. Read, parsed and registered once.
+    fn parameters_for(&mut self, template: FileId) -> Option<FileId> {
+        let src = self.db.get(template);
+        let tpath = src.fs_path.clone()?;
+        let explicit = self
+            .options
+            .parameters
+            .iter()
+            .find(|(t, _)| t.as_deref().is_some_and(|t| same_file(t, &tpath)))
+            .or_else(|| self.options.parameters.iter().find(|(t, _)| t.is_none()))
+            .map(|(_, p)| p.clone());
+        let path = match explicit {
+            Some(p) => p,
+            None => {
+                let name = tpath.file_name()?.to_string_lossy();
+                let stem = name.strip_suffix(".jsonc").or_else(|| name.strip_suffix(".json"))?;
+                let sibling = tpath.with_file_name(format!("{stem}.parameters.json"));
+                if !sibling.is_file() {
+                    return None;
+                }
+                sibling
+            }
+        };
+        if let Some(id) = self.db.find(&path) {
+            if self.tree(id).is_none() {
+                let parsed = json::parse(&self.db.get(id).text, self.db.get(id).content_start).ok();
+                self.set_tree(id, parsed);
+            }
+            return self.tree(id).is_some().then_some(id);
+        }
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.errors.push(format!("{}: {e}", path.display()));
+                return None;
+            }
+        };
+        let display = crate::discover::display(&path);
+        let (id, text) = crate::engine::read_source(display, Some(path), bytes, self.db, self.b);
+        if !text {
+            return None;
+        }
+        let src = self.db.get(id);
+        match json::parse(&src.text, src.content_start) {
+            Ok(t) => {
+                self.set_tree(id, Some(t));
+                Some(id)
+            }
+            Err(e) => {
+                self.b.problem(syntax_problem(id, e));
+                self.set_tree(id, None);
+                None
+            }
+        }
+    }
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+fn syntax_problem(file: FileId, e: crate::tree::SyntaxError) -> InputProblem {
+    InputProblem {
+        kind: ProblemKind::Syntax,
+        loc: Loc::new(file, e.span, None),
+        message: format!("invalid JSON: {}", e.message),
+        label: "here".into(),
+        help: None,
+        related: Vec::new(),
+    }
+}
+
 /// Loads one file. `explicit` is true for files named on the command line (an unrecognised
 /// explicit file is reported; one met while walking a folder is skipped quietly).
-/// Returns the parse tree, kept for rendering JSON pointers.
-pub fn load_file(
-    file: FileId,
-    src: &SourceFile,
-    explicit: bool,
-    b: &mut GraphBuilder,
-) -> Option<Tree> {
+pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
+    let tree = load_one(cx, file, explicit);
+    cx.set_tree(file, tree);
+}
+
+fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
+    let src = cx.db.get(file);
+    let b = &mut *cx.b;
     let mut tree = match json::parse(&src.text, src.content_start) {
         Ok(t) => t,
         Err(e) => {
@@ -60,12 +161,27 @@ pub fn load_file(
                 message: format!("invalid JSON: {}", e.message),
                 label: "here".into(),
                 help: None,
+                related: Vec::new(),
             });
             return None;
         }
     };
     let root = tree.root()?;
     let shape = sniff(&tree, root);
+    if shape == Shape::Unknown(Unknown::ArmTemplate) {
+        let params = cx.parameters_for(file);
+        let (trees, db, b) = (&*cx.trees, &*cx.db, &mut *cx.b);
+        let p = params.and_then(|id| {
+            let tree = trees.get(id.0 as usize).and_then(Option::as_ref)?;
+            Some(arm::template::Params { tree, file: id, path: &db.get(id).path })
+        });
+        let found = arm::template::load(&tree, file, p, &cx.options.context, b);
+        cx.b.count_file();
+        let _ = found;
+        return Some(tree);
+    }
+    let src = cx.db.get(file);
+    let b = &mut *cx.b;
     let mut x = Extractor::new(file, &tree, b);
     match shape {
         Shape::AzCli => azcli::load(&mut x, root),
@@ -99,6 +215,7 @@ pub fn load_file(
                  `az graph query` output or `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output"
                     .into(),
             ),
+            related: Vec::new(),
         });
     }
     tree.release_values();

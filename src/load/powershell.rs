@@ -18,6 +18,7 @@ pub fn load(x: &mut Extractor<'_, Tree>, root: NodeId) {
             ),
             label: "cut off by ConvertTo-Json's depth limit".into(),
             help: Some("re-run the export with `ConvertTo-Json -Depth 10`".into()),
+            related: Vec::new(),
         });
         x.found += 1; // recognised, though not loaded
         return;

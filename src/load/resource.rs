@@ -59,7 +59,10 @@ pub mod blocks {
     ];
     pub const NAME: &[&str] = &["invalid-peering-name", "duplicate-remote-peering"];
     pub const SUBNET_NAMES: &[&str] = &["unknown-peered-subnet", "asymmetric-subnet-peering", "subnet-peering-without-subnets"];
-    pub const EXISTS: &[&str] = &["every check of this resource"];
+    /// The resource itself was not checked (unknown copy count, name or linked template).
+    pub const EXISTS: &[&str] = &["*every check of this resource"];
+    /// The resource was checked as if its unknown `condition` held.
+    pub const CONDITION: &[&str] = &["*condition"];
 
     /// The checks a peering flag feeds.
     pub fn flag(name: &str) -> &'static [&'static str] {
@@ -155,6 +158,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             message: format!("`{what}` should be {expected}, found {found}"),
             label: format!("expected {expected}"),
             help: None,
+            related: Vec::new(),
         });
     }
 
@@ -583,6 +587,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 message: "a standalone peering needs an `id` of the form `<vnet id>/virtualNetworkPeerings/<name>`".into(),
                 label: "the peering's vnet can't be told from this".into(),
                 help: Some("export peerings with their ids (`az network vnet peering list` includes them)".into()),
+                related: Vec::new(),
             });
             return;
         };

@@ -1,0 +1,33 @@
+use crate::model::ProblemKind;
+use crate::rule::{Rule, RuleContext};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Reports an ARM template expression that Resource Manager would reject: a syntax error,
+    /// a function called with the wrong number or types of arguments, an unknown function, a
+    /// parameter or variable the template doesn't declare, an index out of range.
+    ///
+    /// ## Why is this bad?
+    /// The deployment fails validation before anything is created, and peerlint can't know
+    /// the value the expression was meant to produce: the checks that need it are skipped.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "name": "[concat(parameters('hubName'), '/to-spoke'" }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Correct the expression: close every parenthesis, pass the arguments the function
+    /// documents, and declare every parameter and variable you use.
+    pub InvalidExpression {
+        name: "invalid-expression",
+        group: Correctness,
+        summary: "an ARM template expression Resource Manager would reject",
+    }
+}
+
+impl Rule for InvalidExpression {
+    fn check(&self, cx: &mut RuleContext<'_>) {
+        crate::query::report_problems(cx, ProblemKind::Expression);
+    }
+}

@@ -1,0 +1,56 @@
+use crate::rule::{Finding, Rule, RuleContext};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Reports a template value that peerlint can't know offline and that a check needed: a
+    /// parameter nobody gave a value, `uniqueString()`, `reference()` to a resource outside
+    /// the inputs, a `condition` or copy count built from them. The finding names the checks
+    /// that could not run.
+    ///
+    /// ## Why is this bad?
+    /// peerlint never guesses: a value it can't compute is neither true nor false, so the
+    /// checks that need it are skipped. This finding says so, so that a clean run is not
+    /// mistaken for a checked design.
+    ///
+    /// ## Example
+    /// ```json
+    /// "parameters": { "hubPrefix": { "type": "string" } },
+    /// ...
+    /// "addressPrefixes": ["[parameters('hubPrefix')]"]
+    /// ```
+    ///
+    /// ## How to fix
+    /// Give the value: a `defaultValue`, a `<template>.parameters.json` beside the template or
+    /// `--parameters FILE`, and `--subscription` / `--resource-group` for the deployment scope.
+    pub UnresolvedValue {
+        name: "unresolved-value",
+        group: Suspicious,
+        summary: "a template value can't be known offline, so checks that need it were skipped",
+    }
+}
+
+impl Rule for UnresolvedValue {
+    fn check(&self, cx: &mut RuleContext<'_>) {
+        let g = cx.graph();
+        for u in g.unresolved() {
+            let note = match u.blocks.first().and_then(|b| b.strip_prefix('*')) {
+                Some("condition") => "peerlint checked the resource as if it were deployed; findings on it apply only if the condition holds".to_string(),
+                Some(_) => "peerlint could not check this resource at all".to_string(),
+                None => {
+                    let checks = u.blocks.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ");
+                    format!("skipped: {checks}")
+                }
+            };
+            cx.report(
+                Finding::new(
+                    &u.resource,
+                    format!("{} can't be known before deployment: {}", u.what, u.reason),
+                    u.loc,
+                    "unknown until deployment",
+                )
+                .note(note)
+                .help("give the value in a parameters file (`--parameters FILE`), or as the parameter's default"),
+            );
+        }
+    }
+}

@@ -1,0 +1,594 @@
+//! Walks a template: parameters, variables, resources (array or symbolic-name object), copy
+//! loops, conditions, child resources and nested deployments, and hands the deployed vnets,
+//! peerings, subnets and gateways to the shared extractor.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use crate::fasthash::FastMap;
+use crate::graph::GraphBuilder;
+use crate::load::resource::{Extractor, blocks};
+use crate::model::{InputProblem, Loc, ProblemKind, Unresolved};
+use crate::source::FileId;
+use crate::tree::{Kind, NodeId, Tree};
+
+use super::doc::EvalDoc;
+use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};
+use super::value::{Val, Value};
+
+/// Where templates deploy when the command line doesn't say.
+pub const SUBSCRIPTION_PLACEHOLDER: &str = "{subscription}";
+pub const RESOURCE_GROUP_PLACEHOLDER: &str = "{resourceGroup}";
+
+/// The deployment context given on the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    pub subscription: Option<String>,
+    pub resource_group: Option<String>,
+}
+
+/// A parameters file applied to a template.
+pub struct Params<'a> {
+    pub tree: &'a Tree,
+    pub file: FileId,
+    pub path: &'a str,
+}
+
+/// A resource the template deploys, evaluated.
+struct Res {
+    /// Lower-case full type.
+    ty: String,
+    /// Full id (text, or the placeholder of a symbolic unknown).
+    id: String,
+    name: String,
+    /// `{id, name, type, properties}` as the extractor reads it.
+    body: Value,
+    /// The resource object in the template.
+    loc: Loc,
+}
+
+/// Loads one template; returns how many vnets, peerings and gateways it deploys.
+pub fn load(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Context, b: &mut GraphBuilder) -> usize {
+    let Some(root) = tree.root() else { return 0 };
+    let errors = Rc::new(RefCell::new(Vec::new()));
+    let dctx = Rc::new(DeployCtx {
+        subscription: ctx.subscription.clone().unwrap_or_else(|| SUBSCRIPTION_PLACEHOLDER.into()),
+        resource_group: ctx.resource_group.clone().unwrap_or_else(|| RESOURCE_GROUP_PLACEHOLDER.into()),
+    });
+    let supplied = params.as_ref().map(supplied_params).unwrap_or_default();
+    // `reference()` sees resources and deployment outputs declared anywhere in the template:
+    // a pass that needed one it hadn't reached yet is run again with what the last pass saw
+    // (each pass resolves one more link of a chain of module outputs).
+    let mut refs = FastMap::default();
+    let mut passes = 0;
+    let walker = loop {
+        passes += 1;
+        errors.borrow_mut().clear();
+        let walker = Walker {
+            tree,
+            file,
+            errors: errors.clone(),
+            out: RefCell::new(Vec::new()),
+            unresolved: RefCell::new(Vec::new()),
+            refs: RefCell::new(refs),
+            missed: Cell::new(false),
+            depth: Cell::new(0),
+        };
+        let before = walker.refs.borrow().len();
+        {
+            let scope = walker.scope(root, supplied.clone(), dctx.clone(), false, params.as_ref().map(|p| p.path));
+            walker.template(&scope, root, &dctx);
+        }
+        let grew = walker.refs.borrow().len() > before;
+        if !walker.missed.get() || !grew || passes == MAX_PASSES {
+            break walker;
+        }
+        refs = walker.refs.take();
+    };
+    let Walker { out, unresolved, .. } = walker;
+    for EvalError { loc, message } in errors.borrow_mut().drain(..) {
+        b.problem(InputProblem {
+            kind: ProblemKind::Expression,
+            loc,
+            message,
+            label: "here".into(),
+            help: None,
+            related: Vec::new(),
+        });
+    }
+    for u in unresolved.into_inner() {
+        b.unresolved(u);
+    }
+    extract(out.into_inner(), file, b)
+}
+
+/// The values of a parameters file, by lower-case name.
+fn supplied_params(p: &Params<'_>) -> FastMap<String, Value> {
+    let t = p.tree;
+    let mut out = FastMap::default();
+    let Some(root) = t.root() else { return out };
+    let Some(section) = t.get(root, "parameters") else { return out };
+    for (name, def) in t.members(section) {
+        let v = if let Some(v) = t.get(def, "value") {
+            literal(t, p.file, v)
+        } else if t.get(def, "reference").is_some() {
+            Value::unknown(format!("parameter `{name}` is a Key Vault reference"), Some(format!("{{{name}}}")), loc(p.file, t, def))
+        } else {
+            continue;
+        };
+        let at = loc(p.file, t, def);
+        out.insert(name.to_ascii_lowercase(), v.with_origin(at_value(t, p.file, def), format!("`{name}` comes from the parameters file `{}`", p.path)).relocated(at));
+    }
+    out
+}
+
+fn at_value(t: &Tree, file: FileId, def: NodeId) -> Loc {
+    t.get(def, "value").map(|v| loc(file, t, v)).unwrap_or_else(|| loc(file, t, def))
+}
+
+fn loc(file: FileId, t: &Tree, n: NodeId) -> Loc {
+    Loc::new(file, t.span(n), Some(n))
+}
+
+/// A JSON value taken as it is (parameters files hold no expressions).
+fn literal(t: &Tree, file: FileId, n: NodeId) -> Value {
+    let at = loc(file, t, n);
+    let v = match t.kind(n) {
+        Kind::Null => Val::Null,
+        Kind::Bool => Val::Bool(t.bool(n).unwrap_or(false)),
+        Kind::Number => match t.number(n).unwrap_or("0").parse::<i64>() {
+            Ok(i) => Val::Int(i),
+            Err(_) => Val::Str(Rc::from(t.number(n).unwrap_or("0"))),
+        },
+        Kind::String => Val::Str(Rc::from(t.str(n).unwrap_or(""))),
+        Kind::Array => Val::Array(Rc::new(t.children(n).map(|c| literal(t, file, c)).collect())),
+        Kind::Object => Val::Object(Rc::new(t.members(n).map(|(k, c)| (Rc::from(k), literal(t, file, c))).collect())),
+    };
+    Value::new(v, at)
+}
+
+struct Walker<'t> {
+    tree: &'t Tree,
+    file: FileId,
+    errors: Rc<RefCell<Vec<EvalError>>>,
+    out: RefCell<Vec<Res>>,
+    unresolved: RefCell<Vec<Unresolved>>,
+    /// What `reference()` can see: by lower-case id, `name:<name>` and `sym:<symbol>`.
+    refs: RefCell<FastMap<String, Value>>,
+    /// Whether a `reference()` found nothing in this pass.
+    missed: Cell<bool>,
+    depth: Cell<usize>,
+}
+
+/// A declaration with what it is processed in.
+struct Decl<'s, 't> {
+    node: NodeId,
+    /// The symbolic name (languageVersion 2.0).
+    symbol: Option<String>,
+    scope: &'s Scope<'t>,
+    target: Rc<DeployCtx>,
+}
+
+/// Most evaluation passes over one template.
+const MAX_PASSES: usize = 6;
+
+/// Deepest nesting of deployments followed.
+const MAX_NESTING: usize = 16;
+
+impl<'t> Walker<'t> {
+    fn loc(&self, n: NodeId) -> Loc {
+        loc(self.file, self.tree, n)
+    }
+
+    fn unresolved(&self, at: Loc, resource: &str, what: String, reason: String, blocks: &'static [&'static str]) {
+        self.unresolved.borrow_mut().push(Unresolved { loc: at, resource: resource.to_string(), what, reason, blocks });
+    }
+
+    /// The scope of a template: its parameters (from `supplied`, else their defaults) and
+    /// variables.
+    fn scope<'w>(&'w self, template: NodeId, supplied: FastMap<String, Value>, ctx: Rc<DeployCtx>, double_bracket: bool, params_path: Option<&str>) -> Scope<'w> {
+        let t = self.tree;
+        let mut scope = Scope::new(t, self.file, ctx, self.errors.clone());
+        scope.double_bracket = double_bracket;
+        scope.resolver = Some(self as &dyn Resolver);
+        if let Some(section) = t.get(template, "parameters") {
+            for (name, def) in t.members(section) {
+                let key = name.to_ascii_lowercase();
+                let v = match supplied.get(&key) {
+                    Some(v) => v.clone(),
+                    None => match t.get(def, "defaultValue") {
+                        Some(d) => {
+                            let env = Env { scope: &scope, copies: &[] };
+                            let v = env.node(d);
+                            v.with_origin(self.loc(d), format!("`{name}` is this parameter's default value"))
+                        }
+                        None => {
+                            let why = match params_path {
+                                Some(p) => format!("parameter `{name}` has no default and `{p}` doesn't set it"),
+                                None => format!("parameter `{name}` has no default and no parameters file sets it"),
+                            };
+                            Value::unknown(why, Some(format!("{{{name}}}")), self.loc(def))
+                        }
+                    },
+                };
+                scope.params.insert(key, v);
+            }
+        }
+        if let Some(vars) = t.get(template, "variables") {
+            scope.set_variables(vars);
+        }
+        scope
+    }
+
+    /// Processes the resources of a template at one level, in order.
+    fn template(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
+        let t = self.tree;
+        let Some(resources) = t.get(template, "resources") else { return };
+        let decls: Vec<(NodeId, Option<String>)> = match t.kind(resources) {
+            Kind::Array => t.children(resources).map(|r| (r, None)).collect(),
+            Kind::Object => t.members(resources).map(|(k, r)| (r, Some(k.to_string()))).collect(),
+            _ => return,
+        };
+        for (node, symbol) in decls {
+            self.declaration(&Decl { node, symbol, scope, target: target.clone() });
+        }
+    }
+
+    fn declaration(&self, p: &Decl<'_, '_>) {
+        let t = self.tree;
+        let r = p.node;
+        if t.kind(r) != Kind::Object {
+            return;
+        }
+        if t.get(r, "existing").and_then(|e| t.bool(e)) == Some(true) {
+            return; // a reference to a resource deployed elsewhere
+        }
+        let env = Env { scope: p.scope, copies: &[] };
+        match t.get(r, "copy").filter(|&c| t.kind(c) == Kind::Object) {
+            None => self.instance(p, env, None),
+            Some(copy) => {
+                let loop_name = t.get_str(copy, "name").unwrap_or("").to_ascii_lowercase();
+                let count = t.get(copy, "count").map(|c| (env.node(c), c));
+                match count.as_ref().map(|(v, _)| &v.v) {
+                    Some(Val::Int(n)) if (0..=800).contains(n) => {
+                        for i in 0..*n {
+                            let copies = vec![(loop_name.clone(), Value::new(Val::Int(i), self.loc(copy)))];
+                            let env = Env { scope: p.scope, copies: &copies };
+                            self.instance(p, env, None);
+                        }
+                    }
+                    Some(Val::Unknown(u)) => {
+                        let (_, c) = count.as_ref().unwrap();
+                        let name = t.get_str(r, "name").unwrap_or("");
+                        self.unresolved(self.loc(*c), name, format!("the copy count of `{name}`"), u.reason.clone(), blocks::EXISTS);
+                    }
+                    _ => {
+                        let at = count.map(|(_, c)| self.loc(c)).unwrap_or(self.loc(copy));
+                        p.scope.error(at, "copy count must be an integer from 0 to 800".into());
+                    }
+                }
+            }
+        }
+    }
+
+    /// One instance of a declaration (one iteration of its copy loop). `parent` is the
+    /// parent's (type, name) for a child resource.
+    fn instance(&self, p: &Decl<'_, '_>, env: Env<'_, '_>, parent: Option<(&str, &str)>) {
+        let t = self.tree;
+        let r = p.node;
+        let Some(ty_node) = t.get(r, "type") else { return };
+        let Some(raw_ty) = t.str(ty_node) else { return };
+        let ty = match parent {
+            Some((pty, _)) if !raw_ty.contains('/') => format!("{pty}/{raw_ty}"),
+            _ => raw_ty.split('@').next().unwrap_or(raw_ty).to_string(),
+        };
+        let name_node = t.get(r, "name");
+        let name_val = name_node.map(|n| env.node(n));
+        let Some(mut name) = name_val.as_ref().and_then(|v| v.text_or_symbol().map(str::to_string)) else {
+            if let (Some(n), Some(Value { v: Val::Unknown(u), .. })) = (name_node, &name_val) {
+                if is_network(&ty) {
+                    self.unresolved(self.loc(n), raw_ty, format!("the name of a `{raw_ty}` resource"), u.reason.clone(), blocks::EXISTS);
+                }
+            }
+            return;
+        };
+        if let Some((_, pname)) = parent
+            && !raw_ty.contains('/')
+        {
+            name = format!("{pname}/{name}");
+        }
+        let lower = ty.to_ascii_lowercase();
+        // Condition: false skips the resource; unknown keeps it and says so.
+        if let Some(c) = t.get(r, "condition") {
+            let cv = env.node(c);
+            match &cv.v {
+                Val::Bool(false) => return,
+                Val::Bool(true) => {}
+                Val::Unknown(u) if is_network(&lower) || lower == "microsoft.resources/deployments" => {
+                    self.unresolved(self.loc(c), &name, format!("whether `{name}` is deployed (its condition)"), u.reason.clone(), blocks::CONDITION);
+                }
+                Val::Unknown(_) => {}
+                other => p.scope.error(self.loc(c), format!("condition must be a boolean, found {}", other.type_name())),
+            }
+        }
+        let id = resource_id(&p.target, &ty, &name);
+        let at = self.loc(r);
+        if lower == "microsoft.resources/deployments" {
+            self.deployment(p, env, r, &name, &id);
+            return;
+        }
+        let props = t.get(r, "properties").map(|n| env.node(n)).unwrap_or_else(|| Value::new(Val::Object(Rc::new(Vec::new())), at));
+        let name_at = name_node.map(|n| self.loc(n)).unwrap_or(at);
+        let last = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let mut id_val = Value::str(&id, name_at);
+        let mut name_v = Value::str(&last, name_at);
+        if let Some(Val::Unknown(u)) = name_val.as_ref().map(|v| &v.v) {
+            id_val = Value::unknown(u.reason.clone(), Some(id.clone()), name_at);
+            name_v = Value::unknown(u.reason.clone(), Some(last.clone()), name_at);
+        }
+        let body = Value::new(
+            Val::Object(Rc::new(vec![
+                (Rc::from("id"), id_val),
+                (Rc::from("name"), name_v),
+                (Rc::from("type"), Value::str(&ty, self.loc(ty_node))),
+                (Rc::from("properties"), props.clone()),
+            ])),
+            at,
+        );
+        {
+            let mut refs = self.refs.borrow_mut();
+            refs.insert(id.to_ascii_lowercase(), props.clone());
+            if let Some(s) = &p.symbol {
+                refs.insert(format!("sym:{}", s.to_ascii_lowercase()), props.clone());
+            }
+        }
+        if is_network(&lower) {
+            self.out.borrow_mut().push(Res { ty: lower.clone(), id: id.clone(), name: name.clone(), body, loc: at });
+        }
+        // Child resources declared inside this one.
+        if let Some(children) = t.get(r, "resources").filter(|&c| t.kind(c) == Kind::Array) {
+            for c in t.children(children) {
+                let child = Decl { node: c, symbol: None, scope: p.scope, target: p.target.clone() };
+                if t.get(c, "copy").is_some() {
+                    self.declaration(&child);
+                } else {
+                    self.instance(&child, env, Some((&ty, &name)));
+                }
+            }
+        }
+    }
+
+    /// A nested deployment with an inline template: its resources deploy to its target;
+    /// its outputs become visible to `reference()`.
+    fn deployment(&self, p: &Decl<'_, '_>, env: Env<'_, '_>, r: NodeId, name: &str, id: &str) {
+        let t = self.tree;
+        let Some(props) = t.get(r, "properties") else { return };
+        let Some(template) = t.get(props, "template").filter(|&n| t.kind(n) == Kind::Object) else {
+            if let Some(link) = t.get(props, "templateLink") {
+                self.unresolved(self.loc(link), id, format!("the linked template of deployment `{name}`"), "peerlint reads inline templates only; pass the linked template as an input of its own".into(), blocks::EXISTS);
+            }
+            return;
+        };
+        if self.depth.get() >= MAX_NESTING {
+            return;
+        }
+        let text_of = |key: &str| t.get(r, key).map(|n| env.node(n)).and_then(|v| v.text_or_symbol().map(str::to_string));
+        let target = Rc::new(DeployCtx {
+            subscription: text_of("subscriptionId").unwrap_or_else(|| p.target.subscription.clone()),
+            resource_group: text_of("resourceGroup").unwrap_or_else(|| p.target.resource_group.clone()),
+        });
+        let inner = t
+            .get(props, "expressionEvaluationOptions")
+            .and_then(|o| t.get_str(o, "scope"))
+            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        self.depth.set(self.depth.get() + 1);
+        let scope = if inner {
+            let mut supplied = FastMap::default();
+            if let Some(ps) = t.get(props, "parameters") {
+                for (k, def) in t.members(ps) {
+                    let v = match t.get(def, "value") {
+                        Some(v) => env.node(v),
+                        None => Value::unknown(format!("parameter `{k}` of deployment `{name}` is a Key Vault reference"), Some(format!("{{{k}}}")), self.loc(def)),
+                    };
+                    supplied.insert(k.to_ascii_lowercase(), v);
+                }
+            }
+            self.scope(template, supplied, target.clone(), false, None)
+        } else {
+            // Outer scope: the parent's parameters and variables, the parent's context.
+            let mut s = Scope::new(t, self.file, p.scope.ctx.clone(), self.errors.clone());
+            s.params = p.scope.params.clone();
+            s.vars = p.scope.vars.clone();
+            s.var_copies = p.scope.var_copies.clone();
+            s.double_bracket = true;
+            s.resolver = Some(self as &dyn Resolver);
+            s
+        };
+        self.template(&scope, template, &target);
+        // Outputs, for `reference(<deployment>).outputs.<name>.value`.
+        let mut outputs = Vec::new();
+        if let Some(outs) = t.get(template, "outputs") {
+            let oenv = Env { scope: &scope, copies: &[] };
+            for (k, def) in t.members(outs) {
+                let v = if let Some(c) = t.get(def, "copy").filter(|&c| t.kind(c) == Kind::Object) {
+                    oenv.copy_array(c, self.loc(c))
+                } else {
+                    match t.get(def, "value") {
+                        Some(v) => oenv.node(v),
+                        None => continue,
+                    }
+                };
+                let entry = Value::new(Val::Object(Rc::new(vec![(Rc::from("value"), v)])), self.loc(def));
+                outputs.push((Rc::from(k), entry));
+            }
+        }
+        self.depth.set(self.depth.get() - 1);
+        let at = self.loc(r);
+        let view = Value::new(Val::Object(Rc::new(vec![(Rc::from("outputs"), Value::new(Val::Object(Rc::new(outputs)), at))])), at);
+        let mut refs = self.refs.borrow_mut();
+        refs.insert(id.to_ascii_lowercase(), view.clone());
+        refs.insert(format!("name:{}", name.to_ascii_lowercase()), view.clone());
+        if let Some(s) = &p.symbol {
+            refs.insert(format!("sym:{}", s.to_ascii_lowercase()), view);
+        }
+    }
+}
+
+impl Resolver for Walker<'_> {
+    fn reference(&self, target: &str, _full: bool) -> Option<Value> {
+        let lower = target.to_ascii_lowercase();
+        let refs = self.refs.borrow();
+        let found = refs
+            .get(&lower)
+            .or_else(|| refs.get(&format!("sym:{lower}")))
+            .or_else(|| refs.get(&format!("name:{lower}")))
+            .cloned();
+        if found.is_none() {
+            self.missed.set(true);
+        }
+        found
+    }
+}
+
+fn is_network(lower_ty: &str) -> bool {
+    matches!(
+        lower_ty,
+        "microsoft.network/virtualnetworks"
+            | "microsoft.network/virtualnetworks/subnets"
+            | "microsoft.network/virtualnetworks/virtualnetworkpeerings"
+            | "microsoft.network/virtualnetworkgateways"
+    )
+}
+
+/// The id a resource of `ty` named `name` (`parent/child` for child types) gets at `target`.
+fn resource_id(target: &DeployCtx, ty: &str, name: &str) -> String {
+    let segs: Vec<&str> = ty.split('/').collect();
+    let names: Vec<&str> = name.split('/').collect();
+    let mut id = format!("/subscriptions/{}/resourceGroups/{}/providers/{}", target.subscription, target.resource_group, segs[0]);
+    for (i, t) in segs[1..].iter().enumerate() {
+        id.push('/');
+        id.push_str(t);
+        id.push('/');
+        id.push_str(names.get(i).copied().unwrap_or(""));
+    }
+    id
+}
+
+/// Merges child subnets and peerings into their vnets (reporting copies that disagree) and
+/// extracts everything.
+fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) -> usize {
+    let mut vnets: Vec<Res> = Vec::new();
+    let mut by_id: FastMap<String, usize> = FastMap::default();
+    let mut children: Vec<Res> = Vec::new();
+    let mut gateways: Vec<Res> = Vec::new();
+    for r in out {
+        match r.ty.as_str() {
+            "microsoft.network/virtualnetworks" => {
+                let key = r.id.to_ascii_lowercase();
+                if let Some(&i) = by_id.get(&key) {
+                    // Declared twice (mutually exclusive conditions): keep the first.
+                    let _ = i;
+                    continue;
+                }
+                by_id.insert(key, vnets.len());
+                vnets.push(r);
+            }
+            "microsoft.network/virtualnetworkgateways" => gateways.push(r),
+            _ => children.push(r),
+        }
+    }
+    let mut standalone = Vec::new();
+    for c in children {
+        let parent_key = c.id.rsplitn(3, '/').nth(2).unwrap_or("").to_ascii_lowercase();
+        let list = if c.ty.ends_with("/subnets") { "subnets" } else { "virtualNetworkPeerings" };
+        match by_id.get(&parent_key) {
+            Some(&i) => {
+                if let Some(conflict) = add_child(&mut vnets[i].body, list, &c) {
+                    b.problem(conflict);
+                }
+            }
+            None if list == "virtualNetworkPeerings" => standalone.push(c),
+            None => {}
+        }
+    }
+    let mut found = 0;
+    for r in vnets.iter().chain(standalone.iter()).chain(gateways.iter()) {
+        let doc = EvalDoc::new(&r.body, b);
+        let mut x = Extractor::new(file, &doc, b);
+        x.resource(doc.root());
+        found += x.found;
+    }
+    found
+}
+
+/// Adds a child resource to its vnet's inline list; the same child declared inline too is
+/// merged, and a disagreement between the copies is returned as a problem.
+fn add_child(vnet: &mut Value, list: &str, child: &Res) -> Option<InputProblem> {
+    let Val::Object(members) = &mut vnet.v else { return None };
+    let members = Rc::make_mut(members);
+    let props = members.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case("properties"))?;
+    let Val::Object(pm) = &mut props.1.v else { return None };
+    let pm = Rc::make_mut(pm);
+    let at = child.loc;
+    if !pm.iter().any(|(k, _)| k.eq_ignore_ascii_case(list)) {
+        pm.push((Rc::from(list), Value::new(Val::Array(Rc::new(Vec::new())), at)));
+    }
+    let slot = pm.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(list))?;
+    let Val::Array(items) = &mut slot.1.v else { return None };
+    let items = Rc::make_mut(items);
+    let short = child.name.rsplit('/').next().unwrap_or("");
+    if let Some(existing) = items.iter().find(|i| i.get("name").and_then(|n| n.text_or_symbol()).is_some_and(|n| n.eq_ignore_ascii_case(short))) {
+        return conflict(existing, child, list);
+    }
+    let mut body = child.body.clone();
+    if let Val::Object(m) = &mut body.v {
+        Rc::make_mut(m).retain(|(k, _)| !k.eq_ignore_ascii_case("type"));
+    }
+    items.push(body);
+    None
+}
+
+/// The properties whose values must agree between two copies of one subnet or peering.
+const COMPARED: &[&str] = &[
+    "addressPrefix",
+    "addressPrefixes",
+    "remoteVirtualNetwork",
+    "allowVirtualNetworkAccess",
+    "allowForwardedTraffic",
+    "allowGatewayTransit",
+    "useRemoteGateways",
+    "peerCompleteVnets",
+    "localSubnetNames",
+    "remoteSubnetNames",
+];
+
+fn conflict(inline: &Value, child: &Res, list: &str) -> Option<InputProblem> {
+    let a = inline.get("properties")?;
+    let b = child.body.get("properties")?;
+    for key in COMPARED {
+        let (x, y) = (a.get(key), b.get(key));
+        let differs = match (x, y) {
+            (Some(x), Some(y)) => x.equals(y) == Some(false),
+            _ => false,
+        };
+        if differs {
+            let (x, y) = (x.unwrap(), y.unwrap());
+            let what = if list == "subnets" { "subnet" } else { "peering" };
+            return Some(InputProblem {
+                kind: ProblemKind::Conflict,
+                loc: y.at,
+                message: format!(
+                    "{what} `{}` is declared twice with different `{key}`: `{}` here, `{}` in the vnet's inline list",
+                    child.name,
+                    y.to_text().unwrap_or_default(),
+                    x.to_text().unwrap_or_default()
+                ),
+                label: format!("`{key}` differs from the inline copy"),
+                help: Some(format!("keep one declaration of the {what}, or make both copies agree")),
+                related: Vec::new(),
+            }
+            .with_related(x.at, "the inline copy"));
+        }
+    }
+    None
+}

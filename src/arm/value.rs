@@ -1,0 +1,182 @@
+//! Values of the template language: JSON values plus *unknown*, each remembering where it was
+//! written and, when it passed through a parameter or variable, where it came from.
+
+use std::rc::Rc;
+
+use crate::doc::Unknown;
+use crate::model::Loc;
+
+#[derive(Clone, Debug)]
+pub struct Value {
+    pub v: Val,
+    /// Where the value was written, or the expression that computed it.
+    pub at: Loc,
+    /// The deciding input it came from (a parameter's default, a parameters file's value).
+    pub from: Option<Rc<From>>,
+}
+
+/// Where a value came from, for the related label of a finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct From {
+    pub loc: Loc,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum Val {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(Rc<str>),
+    Array(Rc<Vec<Value>>),
+    Object(Rc<Vec<(Rc<str>, Value)>>),
+    Unknown(Rc<Unknown>),
+}
+
+impl Val {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Val::Null => "null",
+            Val::Bool(_) => "a boolean",
+            Val::Int(_) => "an integer",
+            Val::Str(_) => "a string",
+            Val::Array(_) => "an array",
+            Val::Object(_) => "an object",
+            Val::Unknown(_) => "unknown",
+        }
+    }
+}
+
+impl Value {
+    pub fn new(v: Val, at: Loc) -> Value {
+        Value { v, at, from: None }
+    }
+    pub fn str(s: &str, at: Loc) -> Value {
+        Value::new(Val::Str(Rc::from(s)), at)
+    }
+    pub fn unknown(reason: impl Into<String>, symbol: Option<String>, at: Loc) -> Value {
+        Value::new(
+            Val::Unknown(Rc::new(Unknown {
+                reason: reason.into(),
+                symbol,
+            })),
+            at,
+        )
+    }
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.v, Val::Unknown(_))
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.v {
+            Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The text of a string, or the placeholder of a symbolic unknown.
+    pub fn text_or_symbol(&self) -> Option<&str> {
+        match &self.v {
+            Val::Str(s) => Some(s),
+            Val::Unknown(u) => u.symbol.as_deref(),
+            _ => None,
+        }
+    }
+    pub fn as_unknown(&self) -> Option<&Rc<Unknown>> {
+        match &self.v {
+            Val::Unknown(u) => Some(u),
+            _ => None,
+        }
+    }
+    /// A member of an object, by case-insensitive name.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match &self.v {
+            Val::Object(m) => m
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    /// The same value, now located at `at` (the expression that produced it); its origin stays.
+    pub fn relocated(mut self, at: Loc) -> Value {
+        self.at = at;
+        self
+    }
+    /// The same value, marked as coming from `loc` (a parameter's value, a variable).
+    pub fn with_origin(mut self, loc: Loc, text: String) -> Value {
+        self.from = Some(Rc::new(From { loc, text }));
+        self
+    }
+    /// Loose equality as ARM's `equals` (strings case-sensitive, as documented); None when
+    /// either side is unknown.
+    pub fn equals(&self, other: &Value) -> Option<bool> {
+        Some(match (&self.v, &other.v) {
+            (Val::Unknown(_), _) | (_, Val::Unknown(_)) => return None,
+            (Val::Null, Val::Null) => true,
+            (Val::Bool(a), Val::Bool(b)) => a == b,
+            (Val::Int(a), Val::Int(b)) => a == b,
+            (Val::Str(a), Val::Str(b)) => a == b,
+            (Val::Array(a), Val::Array(b)) => {
+                if a.len() != b.len() {
+                    return Some(false);
+                }
+                for (x, y) in a.iter().zip(b.iter()) {
+                    if !x.equals(y)? {
+                        return Some(false);
+                    }
+                }
+                true
+            }
+            (Val::Object(a), Val::Object(b)) => {
+                if a.len() != b.len() {
+                    return Some(false);
+                }
+                for (k, x) in a.iter() {
+                    let Some(y) = other.get(k) else { return Some(false) };
+                    if !x.equals(y)? {
+                        return Some(false);
+                    }
+                }
+                true
+            }
+            _ => false,
+        })
+    }
+    /// The value as `string()` renders it: strings as themselves, everything else as JSON.
+    pub fn to_text(&self) -> Option<String> {
+        match &self.v {
+            Val::Str(s) => Some(s.to_string()),
+            _ => self.to_json().map(|j| j.to_string()),
+        }
+    }
+    pub fn to_json(&self) -> Option<serde_json::Value> {
+        Some(match &self.v {
+            Val::Null => serde_json::Value::Null,
+            Val::Bool(b) => (*b).into(),
+            Val::Int(n) => (*n).into(),
+            Val::Str(s) => s.to_string().into(),
+            Val::Array(a) => serde_json::Value::Array(a.iter().map(|v| v.to_json()).collect::<Option<_>>()?),
+            Val::Object(m) => serde_json::Value::Object(
+                m.iter()
+                    .map(|(k, v)| Some((k.to_string(), v.to_json()?)))
+                    .collect::<Option<_>>()?,
+            ),
+            Val::Unknown(_) => return None,
+        })
+    }
+    pub fn from_json(j: &serde_json::Value, at: Loc) -> Value {
+        let v = match j {
+            serde_json::Value::Null => Val::Null,
+            serde_json::Value::Bool(b) => Val::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Val::Int(i),
+                None => Val::Str(Rc::from(n.to_string())),
+            },
+            serde_json::Value::String(s) => Val::Str(Rc::from(s.as_str())),
+            serde_json::Value::Array(a) => Val::Array(Rc::new(a.iter().map(|x| Value::from_json(x, at)).collect())),
+            serde_json::Value::Object(m) => Val::Object(Rc::new(
+                m.iter().map(|(k, x)| (Rc::from(k.as_str()), Value::from_json(x, at))).collect(),
+            )),
+        };
+        Value::new(v, at)
+    }
+}
