@@ -50,6 +50,9 @@ impl Rule for InvalidPeeringName {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (_, p) in g.peerings() {
+            if !p.name_known {
+                continue; // unresolved-value says so
+            }
             let Some(reason) = name_problem(&p.name) else { continue };
             cx.report(
                 Finding::new(

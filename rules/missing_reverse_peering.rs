@@ -1,4 +1,5 @@
 use crate::query::{peering_name, vnet_name};
+use crate::model::Remote;
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -33,6 +34,11 @@ impl Rule for MissingReversePeering {
                 continue;
             }
             let r = g.vnet(remote);
+            // A peering of the remote vnet whose own remote is unknown until deployment may be
+            // the way back: unresolved-value reports it, this rule doesn't guess.
+            if r.peerings.iter().any(|&q| matches!(g.peering(q).remote, Remote::Unresolved { .. })) {
+                continue;
+            }
             cx.report(
                 Finding::new(
                     &p.id,

@@ -62,6 +62,17 @@ struct CheckArgs {
     /// Print only the diagnostics, without the summary line.
     #[arg(short, long)]
     quiet: bool,
+    /// ARM parameters file: `FILE` for every template of the run, or `TEMPLATE=FILE` for one
+    /// (default: `<template>.parameters.json` beside each template). Repeatable.
+    #[arg(long, value_name = "[TEMPLATE=]FILE")]
+    parameters: Vec<String>,
+    /// Subscription id templates deploy to (default: the placeholder `{subscription}`).
+    #[arg(long, value_name = "ID")]
+    subscription: Option<String>,
+    /// Resource group templates deploy to (default: the placeholder `{resourceGroup}`, one
+    /// per folder of templates).
+    #[arg(long, value_name = "NAME")]
+    resource_group: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -197,7 +208,21 @@ fn check(
         args.paths
     };
     let (inputs, mut errors) = discover(&paths);
-    let outcome = engine::run(&inputs, stdin, &rules);
+    let mut options = engine::Options::default();
+    options.context.subscription = args.subscription.clone();
+    options.context.resource_group = args.resource_group.clone();
+    for p in &args.parameters {
+        let (template, file) = match p.split_once('=') {
+            Some((t, f)) => (Some(PathBuf::from(t)), PathBuf::from(f)),
+            None => (None, PathBuf::from(p)),
+        };
+        if !file.is_file() {
+            let _ = writeln!(stderr, "error: parameters file `{}` not found", file.display());
+            return EXIT_FAILURE;
+        }
+        options.parameters.push((template, file));
+    }
+    let outcome = engine::run_with(&inputs, stdin, &rules, &options);
     errors.extend(outcome.read_errors.iter().cloned());
     let g = &outcome.graph;
     let summary = Summary::new(

@@ -109,7 +109,7 @@ pub fn run_with(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Ru
     let mut b = GraphBuilder::new();
     let mut trees = Vec::new();
     let mut read_errors = Vec::new();
-    let mut cx = LoadCx { db: &mut db, trees: &mut trees, b: &mut b, options, errors: Vec::new() };
+    let mut cx = LoadCx { db: &mut db, trees: &mut trees, b: &mut b, options, errors: Vec::new(), template_folders: Vec::new() };
     read_inputs(inputs, stdin, &mut cx, &mut read_errors);
     let graph = b.finish();
     if timings {

@@ -228,6 +228,8 @@ pub struct Peering {
     pub id: String,
     pub name: String,
     pub name_loc: Option<Loc>,
+    /// False when the name holds placeholders for values known only at deployment.
+    pub name_known: bool,
     /// The peering object.
     pub loc: Loc,
     pub local: VnetId,

@@ -51,6 +51,9 @@ pub struct Scope<'t> {
     /// Whether `[[` also starts an expression (a template nested with outer scope, whose
     /// escaped expressions run when the nested deployment does).
     pub double_bracket: bool,
+    /// Evaluation passes a string of this template goes through before its own: one per
+    /// outer-scope nesting above the parent (each such pass removes one `[` of an escape).
+    pub blind: usize,
     pub errors: Rc<RefCell<Vec<EvalError>>>,
     pub resolver: Option<&'t dyn Resolver>,
 }
@@ -73,6 +76,7 @@ impl<'t> Scope<'t> {
             var_cache: RefCell::new(FastMap::default()),
             ctx,
             double_bracket: false,
+            blind: 0,
             errors,
             resolver: None,
         }
@@ -132,8 +136,10 @@ impl<'t> Scope<'t> {
     }
 }
 
+/// The first unknown argument, as the (unknown) result of a function of it: its reason
+/// stays, its placeholder doesn't (the result is another value).
 pub(super) fn first_unknown(args: &[Value], at: Loc) -> Option<Value> {
-    args.iter().find(|a| a.is_unknown()).map(|a| Value { at, ..a.clone() })
+    args.iter().find_map(|a| a.as_unknown()).map(|u| Value::unknown(u.reason.clone(), None, at))
 }
 
 /// The text of each argument, or the placeholder of symbolic unknowns; None when some argument
@@ -212,13 +218,17 @@ impl<'s, 't> Env<'s, 't> {
         // Offset of the string's content in the file, when it has no JSON escapes.
         let raw = &t.text()[t.span(n).range()];
         let base = (raw.len() == s.len() + 2).then_some(t.span(n).start + 1);
-        if sc.double_bracket && s.starts_with("[[") && s.ends_with(']') && !s.starts_with("[[[") {
-            return self.expression(&s[2..s.len() - 1], at, base.map(|b| b + 2));
+        // Each pass over the string removes one `[` of an escape; the pass that sees a single
+        // `[` evaluates it. This level's own passes: the parent's (outer scope) and its own.
+        let n = if s.len() >= 2 && s.ends_with(']') { s.bytes().take_while(|&c| c == b'[').count() } else { 0 };
+        let own = if sc.double_bracket { 2 } else { 1 };
+        if n == 0 || n >= s.len() {
+            return Value::str(s, at);
         }
-        match expr::classify(s) {
-            Text::Literal(l) => Value::str(&l, at),
-            Text::Expr(e, off) => self.expression(e, at, base.map(|b| b + off as u32)),
+        if n <= sc.blind + own {
+            return self.expression(&s[n..s.len() - 1], at, base.map(|b| b + n as u32));
         }
+        Value::str(&s[sc.blind + own..], at)
     }
 
     /// Evaluates expression text found at `at`; `base` is the file offset of the text, when
@@ -226,7 +236,7 @@ impl<'s, 't> Env<'s, 't> {
     pub fn expression(&self, text: &str, at: Loc, base: Option<u32>) -> Value {
         match expr::parse(text) {
             Ok(e) => {
-                let x = Eval { env: *self, at, base };
+                let x = Eval { env: *self, at, base, text, lambda_vars: RefCell::new(Vec::new()) };
                 x.eval(&e)
             }
             Err(err) => {
@@ -279,6 +289,7 @@ impl<'s, 't> Env<'s, 't> {
 /// whole came from (a parameters file's array element, say).
 fn part_of(whole: &Value, part: &Value) -> Value {
     let mut p = part.clone();
+    p.open |= whole.open;
     if p.from.is_none()
         && let Some(f) = &whole.from
     {
@@ -300,6 +311,10 @@ pub(super) struct Eval<'s, 't> {
     /// The JSON string holding the expression: every result is located there.
     at: Loc,
     base: Option<u32>,
+    /// The expression's text.
+    text: &'s str,
+    /// Variables of the lambdas being evaluated, innermost last.
+    lambda_vars: RefCell<Vec<(String, Value)>>,
 }
 
 type R = Result<Value, String>;
@@ -309,16 +324,32 @@ impl Eval<'_, '_> {
         x_loc(self.at, self.base, r)
     }
 
+    /// Evaluates a subexpression. An unknown result gets a placeholder, its own text, so a
+    /// name or id built from it still compares equal to one built the same way elsewhere.
     fn eval(&self, e: &Expr) -> Value {
+        let v = self.eval_inner(e);
+        match &v.v {
+            Val::Unknown(u) if u.symbol.is_none() => {
+                let r = e.range();
+                let src = self.text.get(r.start as usize..r.end as usize).unwrap_or("");
+                let symbol: String = src.split_whitespace().collect::<Vec<_>>().join("").replace('/', "|");
+                Value::unknown(u.reason.clone(), Some(format!("{{{symbol}}}")), v.at)
+            }
+            _ => v,
+        }
+    }
+
+    fn eval_inner(&self, e: &Expr) -> Value {
         match e {
             Expr::Str(s, _) => Value::str(s, self.at),
             Expr::Int(n, _) => Value::new(Val::Int(*n), self.at),
             Expr::Member(target, name, r) => {
                 let v = self.eval(target);
                 match &v.v {
-                    Val::Unknown(_) => v,
+                    Val::Unknown(u) => Value::unknown(u.reason.clone(), None, self.at),
                     Val::Object(_) => match v.get(name) {
                         Some(m) => part_of(&v, m).relocated(self.at),
+                        None if v.is_open() => Value::unknown(format!("`{name}` of a deployed resource is known only after deployment"), None, self.at),
                         None => self.fail(*r, format!("the object has no property `{name}`")),
                     },
                     other => self.fail(*r, format!("`.{name}` needs an object, found {}", other.type_name())),
@@ -327,11 +358,8 @@ impl Eval<'_, '_> {
             Expr::Index(target, index, r) => {
                 let v = self.eval(target);
                 let i = self.eval(index);
-                if v.is_unknown() {
-                    return v;
-                }
-                if i.is_unknown() {
-                    return i;
+                if let Some(u) = first_unknown(&[v.clone(), i.clone()], self.at) {
+                    return u;
                 }
                 match (&v.v, &i.v) {
                     (Val::Array(a), Val::Int(n)) => match usize::try_from(*n).ok().and_then(|n| a.get(n)) {
@@ -340,6 +368,7 @@ impl Eval<'_, '_> {
                     },
                     (Val::Object(_), Val::Str(k)) => match v.get(k) {
                         Some(m) => part_of(&v, m).relocated(self.at),
+                        None if v.is_open() => Value::unknown(format!("`{k}` of a deployed resource is known only after deployment"), None, self.at),
                         None => self.fail(*r, format!("the object has no property `{k}`")),
                     },
                     (a, b) => self.fail(*r, format!("can't index {} with {}", a.type_name(), b.type_name())),
@@ -357,11 +386,123 @@ impl Eval<'_, '_> {
                         other => self.fail(args[0].range(), format!("`if` needs a boolean condition, found {}", other.type_name())),
                     };
                 }
+                if let Some(v) = self.collection_lambda(&lower, args, *range) {
+                    return v;
+                }
+                if lower == "lambdavariables" {
+                    return self.lambda_variable(args, *range);
+                }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
                 match super::func::call(self, &lower, name, &vals, *at) {
                     Ok(v) => v,
                     Err(msg) => self.fail(*range, format!("`{name}`: {msg}")),
                 }
+            }
+        }
+    }
+
+    /// `filter`, `map`, `sort`, `reduce`, `toObject` and `groupBy` with a `lambda(...)`
+    /// argument: the lambda's body is evaluated per element with its variables bound.
+    fn collection_lambda(&self, f: &str, args: &[Expr], range: expr::Range) -> Option<Value> {
+        if !matches!(f, "filter" | "map" | "sort" | "reduce" | "toobject" | "groupby" | "mapvalues") {
+            return None;
+        }
+        let lambda = |e: &Expr| -> Option<(Vec<String>, Expr)> {
+            let Expr::Call { name, args, .. } = e else { return None };
+            if !name.eq_ignore_ascii_case("lambda") || args.is_empty() {
+                return None;
+            }
+            let (body, params) = args.split_last()?;
+            let names = params.iter().map(|p| match p {
+                Expr::Str(s, _) => Some(s.clone()),
+                _ => None,
+            });
+            Some((names.collect::<Option<Vec<_>>>()?, body.clone()))
+        };
+        let Some(first) = args.first() else { return Some(self.fail(range, format!("`{f}` needs an array and a lambda"))) };
+        let input = self.eval(first);
+        if input.is_unknown() {
+            return Some(input);
+        }
+        let items: Vec<Value> = match (&input.v, f) {
+            (Val::Array(a), _) => a.as_ref().clone(),
+            (Val::Object(_), "mapvalues") => input.get_all(),
+            (other, _) => return Some(self.fail(range, format!("`{f}` needs an array, found {}", other.type_name()))),
+        };
+        let call = |lam: &(Vec<String>, Expr), vals: Vec<Value>| -> Value {
+            let mut vars = self.lambda_vars.borrow_mut();
+            let depth = vars.len();
+            vars.extend(lam.0.iter().cloned().zip(vals));
+            drop(vars);
+            let v = self.eval(&lam.1);
+            self.lambda_vars.borrow_mut().truncate(depth);
+            v
+        };
+        let at = self.at;
+        let arr = |v: Vec<Value>| Value::new(Val::Array(Rc::new(v)), at);
+        let Some(lam) = args.get(1).and_then(|e| lambda(e)) else {
+            return Some(self.fail(range, format!("`{f}` needs a `lambda(...)` as its second argument")));
+        };
+        Some(match f {
+            "filter" => {
+                let mut out = Vec::new();
+                for x in items {
+                    match call(&lam, vec![x.clone()]).v {
+                        Val::Bool(true) => out.push(x),
+                        Val::Bool(false) => {}
+                        Val::Unknown(u) => return Some(Value::new(Val::Unknown(u), at)),
+                        _ => return Some(self.fail(range, "the `filter` lambda must return a boolean".into())),
+                    }
+                }
+                arr(out)
+            }
+            "map" | "mapvalues" => {
+                let mut out = Vec::new();
+                for (i, x) in items.into_iter().enumerate() {
+                    out.push(call(&lam, vec![x, Value::new(Val::Int(i as i64), at)]));
+                }
+                arr(out)
+            }
+            "reduce" => {
+                let mut acc = args.get(1).map(|e| self.eval(e)).unwrap_or(Value::new(Val::Null, at));
+                let Some(lam) = args.get(2).and_then(|e| lambda(e)) else {
+                    return Some(self.fail(range, "`reduce` takes an array, an initial value and a lambda".into()));
+                };
+                for x in items {
+                    acc = call(&lam, vec![acc, x]);
+                }
+                acc.relocated(at)
+            }
+            "toobject" => {
+                let mut members = Vec::new();
+                let val_lam = args.get(2).and_then(|e| lambda(e));
+                for x in items {
+                    let k = call(&lam, vec![x.clone()]);
+                    let Some(key) = k.as_str().map(Rc::from) else { return Some(Value::unknown("a `toObject` key is unknown", None, at)) };
+                    let v = match &val_lam {
+                        Some(l) => call(l, vec![x]),
+                        None => x,
+                    };
+                    members.push((key, v));
+                }
+                Value::new(Val::Object(Rc::new(members)), at)
+            }
+            _ => Value::unknown(format!("peerlint does not evaluate `{f}()`"), None, at),
+        })
+    }
+
+    fn lambda_variable(&self, args: &[Expr], range: expr::Range) -> Value {
+        let name = match args {
+            [a] => self.eval(a),
+            _ => return self.fail(range, "`lambdaVariables` takes one name".into()),
+        };
+        let Some(n) = name.as_str() else { return self.fail(range, "`lambdaVariables` takes a name".into()) };
+        let vars = self.lambda_vars.borrow();
+        match vars.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(n)) {
+            Some((_, v)) => v.clone().relocated(self.at),
+            None => {
+                drop(vars);
+                self.fail(range, format!("no lambda variable `{n}` here"))
             }
         }
     }

@@ -21,9 +21,8 @@ fn opaque(name: &str) -> Option<&'static str> {
             "it reads live Azure state"
         }
         "environment" | "managementgroup" | "tenant" | "managementgroupresourceid" => "it depends on the Azure cloud and tenant deployed to",
-        "lambda" | "map" | "filter" | "reduce" | "sort" | "toobject" | "lambdavariables" | "groupby" | "mapvalues" | "flatten" | "shallowmerge" => {
-            "peerlint does not evaluate lambda and collection-transform functions yet"
-        }
+        "lambda" => "a lambda is evaluated only as an argument of `filter`, `map`, `reduce` or `toObject`",
+        "sort" | "groupby" => "peerlint does not evaluate this collection function yet",
         _ if name.starts_with("list") => "it reads live Azure state",
         _ => return None,
     })
@@ -64,7 +63,12 @@ pub(super) fn call(ev: &Evaluator<'_, '_>, f: &str, name: &str, args: &[Value], 
     let object = |v: Vec<(Rc<str>, Value)>| Value::new(Val::Object(Rc::new(v)), at);
 
     if let Some(why) = opaque(f) {
-        return Ok(Value::unknown(format!("`{name}()` can't be evaluated offline: {why}"), None, at));
+        // Strings Azure computes keep a placeholder, so names built from them still match.
+        let symbol = match f {
+            "uniquestring" | "guid" | "utcnow" | "newguid" => arg_texts(args).map(|t| format!("{{{name}({})}}", t.join(","))),
+            _ => None,
+        };
+        return Ok(Value::unknown(format!("`{name}()` can't be evaluated offline: {why}"), symbol, at));
     }
     // Functions that accept unknown arguments (symbolic text, short-circuits, containers).
     match f {
@@ -196,10 +200,13 @@ pub(super) fn call(ev: &Evaluator<'_, '_>, f: &str, name: &str, args: &[Value], 
         "copyindex" => return copy_index(ev, args),
         "reference" => {
             arity(args, 1, 3)?;
-            if let Some(u) = first_unknown(&args[..1], at) {
-                return Ok(u);
-            }
-            let target = want_str(&args[0], "the resource")?;
+            // A placeholder id still names the deployment or resource it was built for.
+            let Some(target) = args[0].text_or_symbol() else {
+                return match first_unknown(&args[..1], at) {
+                    Some(u) => Ok(u),
+                    None => Err(format!("the resource must be a string, found {}", args[0].v.type_name())),
+                };
+            };
             let full = args.get(2).and_then(|a| a.as_str()).is_some_and(|m| m.eq_ignore_ascii_case("full"));
             let found = ev.scope().resolver.as_ref().and_then(|r| r.reference(target, full));
             return Ok(match found {
@@ -207,12 +214,22 @@ pub(super) fn call(ev: &Evaluator<'_, '_>, f: &str, name: &str, args: &[Value], 
                 None => Value::unknown(format!("`reference('{target}')` reads a resource that isn't declared in the inputs; it is known only at deployment"), None, at),
             });
         }
+        "replace" | "string" | "trim" if args.iter().any(|a| a.as_unknown().is_some_and(|u| u.symbol.is_some())) => {
+            let Some(t) = arg_texts(args) else { return Ok(first_unknown(args, at).unwrap()) };
+            let out = match (f, t.as_slice()) {
+                ("replace", [x, old, new]) if !old.is_empty() => x.replace(old.as_str(), new),
+                ("string", [x]) => x.clone(),
+                ("trim", [x]) => x.trim().to_string(),
+                _ => return Ok(first_unknown(args, at).unwrap()),
+            };
+            return Ok(symbolic_text(out, args, at));
+        }
         "trygget" | "tryget" => {
             arity(args, 2, usize::MAX)?;
             let mut cur = args[0].clone();
             for k in &args[1..] {
-                if cur.is_unknown() || k.is_unknown() {
-                    return Ok(if cur.is_unknown() { cur } else { k.clone() }.relocated(at));
+                if let Some(u) = first_unknown(&[cur.clone(), k.clone()], at) {
+                    return Ok(u);
                 }
                 cur = match (&cur.v, &k.v) {
                     (Val::Object(_), Val::Str(key)) => cur.get(key).cloned().unwrap_or(Value::new(Val::Null, at)),
@@ -477,6 +494,34 @@ pub(super) fn call(ev: &Evaluator<'_, '_>, f: &str, name: &str, args: &[Value], 
                 other => Err(format!("needs arrays or objects, found {}", other.type_name())),
             }
         }
+        "flatten" => {
+            arity(args, 1, 1)?;
+            let Val::Array(a) = &args[0].v else { return Err(format!("needs an array, found {}", args[0].v.type_name())) };
+            let mut out = Vec::new();
+            for x in a.iter() {
+                match &x.v {
+                    Val::Array(inner) => out.extend(inner.iter().cloned()),
+                    Val::Unknown(u) => return Ok(Value::unknown(u.reason.clone(), None, at)),
+                    _ => return Err(format!("needs an array of arrays, found {} in it", x.v.type_name())),
+                }
+            }
+            Ok(array(out))
+        }
+        "shallowmerge" => {
+            arity(args, 1, 1)?;
+            let Val::Array(a) = &args[0].v else { return Err(format!("needs an array, found {}", args[0].v.type_name())) };
+            let mut members: Vec<(Rc<str>, Value)> = Vec::new();
+            for x in a.iter() {
+                let Val::Object(m) = &x.v else { return Err("needs an array of objects".into()) };
+                for (k, v) in m.iter() {
+                    match members.iter_mut().find(|(mk, _)| mk.eq_ignore_ascii_case(k)) {
+                        Some(slot) => slot.1 = v.clone(),
+                        None => members.push((k.clone(), v.clone())),
+                    }
+                }
+            }
+            Ok(object(members))
+        }
         "items" => {
             arity(args, 1, 1)?;
             let Val::Object(m) = &args[0].v else { return Err(format!("needs an object, found {}", args[0].v.type_name())) };
@@ -651,6 +696,10 @@ fn resource_id(ev: &Evaluator<'_, '_>, f: &str, args: &[Value]) -> FnResult {
         return Err(format!("`{ty}` is not a resource type"));
     }
     if names.len() != segs.len() - 1 {
+        if let Some(u) = first_unknown(args, at) {
+            // A placeholder stands for a whole value of unknown shape.
+            return Ok(Value::unknown(u.as_unknown().map(|x| x.reason.clone()).unwrap_or_default(), None, at));
+        }
         return Err(format!(
             "type `{ty}` needs {} name segment{}, found {}",
             segs.len() - 1,

@@ -9,3 +9,60 @@ pub mod doc;
 pub mod template;
 
 pub use func::dotnet_format;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// What [`evaluate`] produced.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Known(serde_json::Value),
+    /// Unknown offline: the reason, and the placeholder standing for it in ids.
+    Unknown { reason: String, symbol: Option<String> },
+}
+
+/// Evaluates one expression (`[...]` or a literal string) in the scope of a template given as
+/// JSON text (its `parameters` defaults and `variables`), with the placeholder deployment
+/// context. Returns the value and the expression errors reported (message and the offending
+/// text). For tests and tools.
+pub fn evaluate(template: &str, expression: &str) -> (Outcome, Vec<(String, String)>) {
+    use crate::source::FileId;
+    let text = Arc::new(format!("{{\"t\": {template}, \"e\": {}}}", serde_json::Value::String(expression.into())));
+    let tree = crate::json::parse(&text, 0).expect("test template must be JSON");
+    let root = tree.root().expect("root");
+    let t = tree.get(root, "t").expect("template");
+    let e = tree.get(root, "e").expect("expression");
+    let errors = Rc::new(RefCell::new(Vec::new()));
+    let ctx = Rc::new(eval::DeployCtx {
+        subscription: template::SUBSCRIPTION_PLACEHOLDER.into(),
+        resource_group: template::RESOURCE_GROUP_PLACEHOLDER.into(),
+    });
+    let mut scope = eval::Scope::new(&tree, FileId(0), ctx, errors.clone());
+    if let Some(params) = tree.get(t, "parameters") {
+        for (name, def) in tree.members(params) {
+            let env = eval::Env { scope: &scope, copies: &[] };
+            let v = match tree.get(def, "defaultValue") {
+                Some(d) => env.node(d),
+                None => value::Value::unknown(format!("parameter `{name}` has no value"), Some(format!("{{{name}}}")), scope.loc(def)),
+            };
+            scope.params.insert(name.to_ascii_lowercase(), v);
+        }
+    }
+    if let Some(vars) = tree.get(t, "variables") {
+        scope.set_variables(vars);
+    }
+    let env = eval::Env { scope: &scope, copies: &[] };
+    let v = env.node(e);
+    let errs = errors
+        .borrow()
+        .iter()
+        .map(|x| (x.message.clone(), text[x.loc.span.range()].to_string()))
+        .collect();
+    let out = match (&v.v, v.to_json()) {
+        (value::Val::Unknown(u), _) => Outcome::Unknown { reason: u.reason.clone(), symbol: u.symbol.clone() },
+        (_, Some(j)) => Outcome::Known(j),
+        (_, None) => Outcome::Unknown { reason: "contains unknown values".into(), symbol: None },
+    };
+    (out, errs)
+}

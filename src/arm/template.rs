@@ -259,8 +259,8 @@ impl<'t> Walker<'t> {
                     }
                     Some(Val::Unknown(u)) => {
                         let (_, c) = count.as_ref().unwrap();
-                        let name = t.get_str(r, "name").unwrap_or("");
-                        self.unresolved(self.loc(*c), name, format!("the copy count of `{name}`"), u.reason.clone(), blocks::EXISTS);
+                        let ty = t.get_str(r, "type").unwrap_or("");
+                        self.unresolved(self.loc(*c), &loop_name, format!("the copy count of loop `{loop_name}` (`{ty}` resources)"), u.reason.clone(), blocks::EXISTS);
                     }
                     _ => {
                         let at = count.map(|(_, c)| self.loc(c)).unwrap_or(self.loc(copy));
@@ -282,11 +282,26 @@ impl<'t> Walker<'t> {
             Some((pty, _)) if !raw_ty.contains('/') => format!("{pty}/{raw_ty}"),
             _ => raw_ty.split('@').next().unwrap_or(raw_ty).to_string(),
         };
+        let lower = ty.to_ascii_lowercase();
+        // Condition first: a resource whose condition is false isn't evaluated at all.
+        let mut conditional = None;
+        if let Some(c) = t.get(r, "condition") {
+            let cv = env.node(c);
+            match &cv.v {
+                Val::Bool(false) => return,
+                Val::Bool(true) => {}
+                Val::Unknown(u) => conditional = Some((c, u.reason.clone())),
+                other => p.scope.error(self.loc(c), format!("condition must be a boolean, found {}", other.type_name())),
+            }
+        }
         let name_node = t.get(r, "name");
         let name_val = name_node.map(|n| env.node(n));
-        let Some(mut name) = name_val.as_ref().and_then(|v| v.text_or_symbol().map(str::to_string)) else {
+        let known_name = name_val.as_ref().and_then(|v| v.text_or_symbol().map(str::to_string));
+        // A nested deployment's name matters only to `reference()`.
+        let known_name = known_name.or_else(|| (lower == "microsoft.resources/deployments").then(|| "{deploymentName}".to_string()));
+        let Some(mut name) = known_name else {
             if let (Some(n), Some(Value { v: Val::Unknown(u), .. })) = (name_node, &name_val) {
-                if is_network(&ty) {
+                if is_network(&lower) {
                     self.unresolved(self.loc(n), raw_ty, format!("the name of a `{raw_ty}` resource"), u.reason.clone(), blocks::EXISTS);
                 }
             }
@@ -297,19 +312,26 @@ impl<'t> Walker<'t> {
         {
             name = format!("{pname}/{name}");
         }
-        let lower = ty.to_ascii_lowercase();
-        // Condition: false skips the resource; unknown keeps it and says so.
-        if let Some(c) = t.get(r, "condition") {
-            let cv = env.node(c);
-            match &cv.v {
-                Val::Bool(false) => return,
-                Val::Bool(true) => {}
-                Val::Unknown(u) if is_network(&lower) || lower == "microsoft.resources/deployments" => {
-                    self.unresolved(self.loc(c), &name, format!("whether `{name}` is deployed (its condition)"), u.reason.clone(), blocks::CONDITION);
-                }
-                Val::Unknown(_) => {}
-                other => p.scope.error(self.loc(c), format!("condition must be a boolean, found {}", other.type_name())),
+        // A child type needs one name segment per type segment (`vnet/peering`).
+        let want = ty.split('/').count() - 1;
+        if name.split('/').count() != want && is_network(&lower) {
+            let at = name_node.map(|n| self.loc(n)).unwrap_or(self.loc(r));
+            match name_val.as_ref().and_then(Value::as_unknown) {
+                Some(u) => self.unresolved(
+                    at,
+                    &name,
+                    format!("the full name of `{raw_ty}` resource `{name}`"),
+                    u.reason.clone(),
+                    blocks::EXISTS,
+                ),
+                None => p.scope.error(at, format!("resource name `{name}` has {} segment(s), but type `{ty}` needs {want}", name.split('/').count())),
             }
+            return;
+        }
+        if let Some((c, reason)) = conditional
+            && (is_network(&lower) || lower == "microsoft.resources/deployments")
+        {
+            self.unresolved(self.loc(c), &name, format!("whether `{name}` is deployed (its condition)"), reason, blocks::CONDITION);
         }
         let id = resource_id(&p.target, &ty, &name);
         let at = self.loc(r);
@@ -336,10 +358,11 @@ impl<'t> Walker<'t> {
             at,
         );
         {
+            let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();
-            refs.insert(id.to_ascii_lowercase(), props.clone());
+            refs.insert(id.to_ascii_lowercase(), view.clone());
             if let Some(s) = &p.symbol {
-                refs.insert(format!("sym:{}", s.to_ascii_lowercase()), props.clone());
+                refs.insert(format!("sym:{}", s.to_ascii_lowercase()), view);
             }
         }
         if is_network(&lower) {
@@ -386,14 +409,18 @@ impl<'t> Walker<'t> {
             let mut supplied = FastMap::default();
             if let Some(ps) = t.get(props, "parameters") {
                 for (k, def) in t.members(ps) {
-                    let v = match t.get(def, "value") {
-                        Some(v) => env.node(v),
+                    // `{value}`, or `{copy: [{name: "value", ...}]}` (Bicep), or a Key Vault `{reference}`.
+                    let whole = env.node(def);
+                    let v = match whole.get("value") {
+                        Some(v) => v.clone(),
                         None => Value::unknown(format!("parameter `{k}` of deployment `{name}` is a Key Vault reference"), Some(format!("{{{k}}}")), self.loc(def)),
                     };
                     supplied.insert(k.to_ascii_lowercase(), v);
                 }
             }
-            self.scope(template, supplied, target.clone(), false, None)
+            let mut s = self.scope(template, supplied, target.clone(), false, None);
+            s.blind = p.scope.blind + usize::from(p.scope.double_bracket);
+            s
         } else {
             // Outer scope: the parent's parameters and variables, the parent's context.
             let mut s = Scope::new(t, self.file, p.scope.ctx.clone(), self.errors.clone());
@@ -401,6 +428,7 @@ impl<'t> Walker<'t> {
             s.vars = p.scope.vars.clone();
             s.var_copies = p.scope.var_copies.clone();
             s.double_bracket = true;
+            s.blind = p.scope.blind + usize::from(p.scope.double_bracket);
             s.resolver = Some(self as &dyn Resolver);
             s
         };
@@ -424,7 +452,7 @@ impl<'t> Walker<'t> {
         }
         self.depth.set(self.depth.get() - 1);
         let at = self.loc(r);
-        let view = Value::new(Val::Object(Rc::new(vec![(Rc::from("outputs"), Value::new(Val::Object(Rc::new(outputs)), at))])), at);
+        let view = Value::new(Val::Object(Rc::new(vec![(Rc::from("outputs"), Value::new(Val::Object(Rc::new(outputs)), at))])), at).opened();
         let mut refs = self.refs.borrow_mut();
         refs.insert(id.to_ascii_lowercase(), view.clone());
         refs.insert(format!("name:{}", name.to_ascii_lowercase()), view.clone());
@@ -442,6 +470,11 @@ impl Resolver for Walker<'_> {
             .get(&lower)
             .or_else(|| refs.get(&format!("sym:{lower}")))
             .or_else(|| refs.get(&format!("name:{lower}")))
+            .or_else(|| {
+                // A deployment's id at another scope than the one peerlint built it with.
+                let (_, name) = lower.split_once("/providers/microsoft.resources/deployments/")?;
+                refs.get(&format!("name:{name}"))
+            })
             .cloned();
         if found.is_none() {
             self.missed.set(true);

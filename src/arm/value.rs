@@ -13,6 +13,8 @@ pub struct Value {
     pub at: Loc,
     /// The deciding input it came from (a parameter's default, a parameters file's value).
     pub from: Option<Rc<From>>,
+    /// Part of the declared view of a deployed resource (see [`Value::opened`]).
+    pub open: bool,
 }
 
 /// Where a value came from, for the related label of a finding.
@@ -49,7 +51,7 @@ impl Val {
 
 impl Value {
     pub fn new(v: Val, at: Loc) -> Value {
-        Value { v, at, from: None }
+        Value { v, at, from: None, open: false }
     }
     pub fn str(s: &str, at: Loc) -> Value {
         Value::new(Val::Str(Rc::from(s)), at)
@@ -84,6 +86,22 @@ impl Value {
         match &self.v {
             Val::Unknown(u) => Some(u),
             _ => None,
+        }
+    }
+    /// The declared view of a resource that `reference()` returns: members Azure adds at
+    /// deployment (`ipAddress`, `provisioningState`...) read as unknown rather than missing.
+    pub fn opened(mut self) -> Value {
+        self.open = true;
+        self
+    }
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+    /// The members' values of an object (none for other values).
+    pub fn get_all(&self) -> Vec<Value> {
+        match &self.v {
+            Val::Object(m) => m.iter().map(|(_, v)| v.clone()).collect(),
+            _ => Vec::new(),
         }
     }
     /// A member of an object, by case-insensitive name.

@@ -53,6 +53,9 @@ pub struct LoadCx<'a> {
     pub options: &'a Options,
     /// Paths that could not be read (a tool failure).
     pub errors: Vec<String>,
+    /// Folders holding templates, in order: templates of one folder share a placeholder
+    /// resource group (a hub and its spokes link up), other folders get their own.
+    pub template_folders: Vec<Option<std::path::PathBuf>>,
 }
 
 impl LoadCx<'_> {
@@ -175,7 +178,19 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
             let tree = trees.get(id.0 as usize).and_then(Option::as_ref)?;
             Some(arm::template::Params { tree, file: id, path: &db.get(id).path })
         });
-        let found = arm::template::load(&tree, file, p, &cx.options.context, b);
+        let folder = db.get(file).fs_path.as_ref().and_then(|p| p.parent()).map(|p| p.to_path_buf());
+        let index = match cx.template_folders.iter().position(|f| *f == folder) {
+            Some(i) => i,
+            None => {
+                cx.template_folders.push(folder);
+                cx.template_folders.len() - 1
+            }
+        };
+        let mut context = cx.options.context.clone();
+        if context.resource_group.is_none() && index > 0 {
+            context.resource_group = Some(format!("{{resourceGroup-{}}}", index + 1));
+        }
+        let found = arm::template::load(&tree, file, p, &context, b);
         cx.b.count_file();
         let _ = found;
         return Some(tree);

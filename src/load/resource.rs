@@ -515,7 +515,9 @@ impl<'a, D: Doc> Extractor<'a, D> {
         let mut unresolved_remote = None;
         let remote = self.object_for(obj, "remoteVirtualNetwork", blocks::REMOTE).and_then(|r| {
             let n = self.tree.get(r, "id")?;
-            if let Some(sym) = self.tree.unknown(n).and_then(|u| u.symbol.clone()) {
+            if let Some(sym) = self.tree.unknown(n).and_then(|u| u.symbol.clone())
+                && matches!(crate::id::classify_remote(&sym), crate::id::RemoteKind::Vnet(_))
+            {
                 return Some((sym, self.loc(n)));
             }
             if self.is_unknown(n, "`remoteVirtualNetwork.id`", blocks::REMOTE) {
@@ -535,9 +537,14 @@ impl<'a, D: Doc> Extractor<'a, D> {
             Some(list) => self.tree.children(list).map(|n| self.loc(n)).collect(),
             None => Vec::new(),
         };
+        let name_known = match name.as_ref().map(|(_, n)| *n).or(name_loc) {
+            Some(n) => !self.is_unknown(n, "the peering's name", blocks::NAME),
+            None => true,
+        };
         let peering = Peering {
             id: full_id,
             name: pname,
+            name_known,
             name_loc: name_loc.map(|n| self.loc(n)),
             loc: self.loc(obj),
             local: VnetId(u32::MAX),
