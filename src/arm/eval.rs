@@ -236,7 +236,7 @@ impl<'s, 't> Env<'s, 't> {
     pub fn expression(&self, text: &str, at: Loc, base: Option<u32>) -> Value {
         match expr::parse(text) {
             Ok(e) => {
-                let x = Eval { env: *self, at, base, text, lambda_vars: RefCell::new(Vec::new()) };
+                let x = Eval { env: *self, at, base, lambda_vars: RefCell::new(Vec::new()) };
                 x.eval(&e)
             }
             Err(err) => {
@@ -285,6 +285,28 @@ impl<'s, 't> Env<'s, 't> {
     }
 }
 
+/// A value as it appears in a placeholder: strings as text (`/` as `|`, to keep id segments),
+/// unknowns as their placeholder, the rest as JSON.
+fn render(v: &Value) -> String {
+    match &v.v {
+        Val::Str(s) => s.replace('/', "|"),
+        Val::Unknown(u) => u.symbol.as_deref().unwrap_or("?").replace('/', "|"),
+        Val::Array(_) | Val::Object(_) => {
+            // Long literals (lookup tables) stand as a short digest of their JSON.
+            let json = v.to_text().unwrap_or_default();
+            format!("#{:08x}", crate::fasthash::hash_ci(&json) as u32)
+        }
+        _ => v.to_text().unwrap_or_default().replace('/', "|"),
+    }
+}
+
+/// An unknown value with the placeholder `{symbol}` (braces added unless already there).
+fn with_symbol(v: Value, symbol: String) -> Value {
+    let reason = v.as_unknown().map(|u| u.reason.clone()).unwrap_or_default();
+    let symbol = if symbol.starts_with('{') && symbol.ends_with('}') { symbol } else { format!("{{{symbol}}}") };
+    Value::unknown(reason, Some(symbol), v.at)
+}
+
 /// A member or element of `whole`: it comes from where it is written inside the value the
 /// whole came from (a parameters file's array element, say).
 fn part_of(whole: &Value, part: &Value) -> Value {
@@ -311,8 +333,6 @@ pub(super) struct Eval<'s, 't> {
     /// The JSON string holding the expression: every result is located there.
     at: Loc,
     base: Option<u32>,
-    /// The expression's text.
-    text: &'s str,
     /// Variables of the lambdas being evaluated, innermost last.
     lambda_vars: RefCell<Vec<(String, Value)>>,
 }
@@ -324,19 +344,8 @@ impl Eval<'_, '_> {
         x_loc(self.at, self.base, r)
     }
 
-    /// Evaluates a subexpression. An unknown result gets a placeholder, its own text, so a
-    /// name or id built from it still compares equal to one built the same way elsewhere.
     fn eval(&self, e: &Expr) -> Value {
-        let v = self.eval_inner(e);
-        match &v.v {
-            Val::Unknown(u) if u.symbol.is_none() => {
-                let r = e.range();
-                let src = self.text.get(r.start as usize..r.end as usize).unwrap_or("");
-                let symbol: String = src.split_whitespace().collect::<Vec<_>>().join("").replace('/', "|");
-                Value::unknown(u.reason.clone(), Some(format!("{{{symbol}}}")), v.at)
-            }
-            _ => v,
-        }
+        self.eval_inner(e)
     }
 
     fn eval_inner(&self, e: &Expr) -> Value {
@@ -346,7 +355,7 @@ impl Eval<'_, '_> {
             Expr::Member(target, name, r) => {
                 let v = self.eval(target);
                 match &v.v {
-                    Val::Unknown(u) => Value::unknown(u.reason.clone(), None, self.at),
+                    Val::Unknown(u) => Value::unknown(u.reason.clone(), u.symbol.as_ref().map(|s| format!("{s}.{name}")), self.at),
                     Val::Object(_) => match v.get(name) {
                         Some(m) => part_of(&v, m).relocated(self.at),
                         None if v.is_open() => Value::unknown(format!("`{name}` of a deployed resource is known only after deployment"), None, self.at),
@@ -359,7 +368,8 @@ impl Eval<'_, '_> {
                 let v = self.eval(target);
                 let i = self.eval(index);
                 if let Some(u) = first_unknown(&[v.clone(), i.clone()], self.at) {
-                    return u;
+                    let symbol = format!("{}[{}]", render(&v), render(&i));
+                    return with_symbol(u, symbol);
                 }
                 match (&v.v, &i.v) {
                     (Val::Array(a), Val::Int(n)) => match usize::try_from(*n).ok().and_then(|n| a.get(n)) {
@@ -394,6 +404,12 @@ impl Eval<'_, '_> {
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
                 match super::func::call(self, &lower, name, &vals, *at) {
+                    // An unknown result is named after the call and its arguments' values, so
+                    // a name built the same way from the same inputs compares equal.
+                    Ok(v) if v.as_unknown().is_some_and(|u| u.symbol.is_none()) => {
+                        let args: Vec<String> = vals.iter().map(render).collect();
+                        with_symbol(v, format!("{name}({})", args.join(",")))
+                    }
                     Ok(v) => v,
                     Err(msg) => self.fail(*range, format!("`{name}`: {msg}")),
                 }

@@ -25,6 +25,9 @@ pub const RESOURCE_GROUP_PLACEHOLDER: &str = "{resourceGroup}";
 pub struct Context {
     pub subscription: Option<String>,
     pub resource_group: Option<String>,
+    /// Appended to placeholders of parameters without a value: templates of one folder share
+    /// them (a hub id parameter means the same hub), other folders don't.
+    pub tag: String,
 }
 
 /// A parameters file applied to a template.
@@ -73,6 +76,7 @@ pub fn load(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Context
             refs: RefCell::new(refs),
             missed: Cell::new(false),
             depth: Cell::new(0),
+            tag: ctx.tag.clone(),
         };
         let before = walker.refs.borrow().len();
         {
@@ -158,6 +162,8 @@ struct Walker<'t> {
     /// Whether a `reference()` found nothing in this pass.
     missed: Cell<bool>,
     depth: Cell<usize>,
+    /// See [`Context::tag`].
+    tag: String,
 }
 
 /// A declaration with what it is processed in.
@@ -207,7 +213,7 @@ impl<'t> Walker<'t> {
                                 Some(p) => format!("parameter `{name}` has no default and `{p}` doesn't set it"),
                                 None => format!("parameter `{name}` has no default and no parameters file sets it"),
                             };
-                            Value::unknown(why, Some(format!("{{{name}}}")), self.loc(def))
+                            Value::unknown(why, Some(format!("{{{name}{}}}", self.tag)), self.loc(def))
                         }
                     },
                 };

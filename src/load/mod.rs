@@ -187,8 +187,11 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
             }
         };
         let mut context = cx.options.context.clone();
-        if context.resource_group.is_none() && index > 0 {
-            context.resource_group = Some(format!("{{resourceGroup-{}}}", index + 1));
+        if index > 0 {
+            context.tag = format!("-{}", index + 1);
+            if context.resource_group.is_none() {
+                context.resource_group = Some(format!("{{resourceGroup-{}}}", index + 1));
+            }
         }
         let found = arm::template::load(&tree, file, p, &context, b);
         cx.b.count_file();
