@@ -49,7 +49,11 @@ impl Rule for UnresolvedValue {
                     "unknown until deployment",
                 )
                 .note(note)
-                .help("give the value in a parameters file (`--parameters FILE`), or as the parameter's default"),
+                .help(if u.reason.contains("parameter `") {
+                    "give the parameter a value: a parameters file (`<template>.parameters.json` beside it, or `--parameters FILE`) or a `defaultValue`"
+                } else {
+                    "peerlint can't compute this offline; check the listed rules by hand, or pass the resolved value as a parameter"
+                }),
             );
         }
     }

@@ -49,7 +49,12 @@ fn names_match_the_catalog() {
         eprintln!("../shared/design/rules.md not found; skipping");
         return;
     }
-    let added = ["invalid-property-type", "truncated-export"];
+    let added = [
+        "invalid-property-type",
+        "truncated-export",
+        "invalid-expression",
+        "conflicting-declarations",
+    ];
     for r in ALL {
         let n = r.meta().name;
         assert!(

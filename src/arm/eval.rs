@@ -42,6 +42,8 @@ pub struct Scope<'t> {
     pub file: FileId,
     /// Lower-case name → value.
     pub params: FastMap<String, Value>,
+    /// Parameter names as declared, for suggestions.
+    pub param_names: Vec<String>,
     /// Lower-case name → definition node (plain variables).
     pub vars: FastMap<String, NodeId>,
     /// Lower-case name → the `copy` entry defining it.
@@ -71,6 +73,7 @@ impl<'t> Scope<'t> {
             tree,
             file,
             params: FastMap::default(),
+            param_names: Vec::new(),
             vars: FastMap::default(),
             var_copies: FastMap::default(),
             var_cache: RefCell::new(FastMap::default()),
@@ -241,7 +244,7 @@ impl<'s, 't> Env<'s, 't> {
             }
             Err(err) => {
                 let loc = x_loc(at, base, err.at);
-                let msg = format!("invalid expression: {}", err.message);
+                let msg = format!("syntax error in expression: {}", err.message);
                 self.scope.error(loc, msg.clone());
                 Value::unknown(msg, None, at)
             }
@@ -545,7 +548,12 @@ impl<'s, 't> Eval<'s, 't> {
     pub(super) fn parameter(&self, name: &str) -> R {
         match self.env.scope.params.get(&name.to_ascii_lowercase()) {
             Some(v) => Ok(v.clone().relocated(self.at)),
-            None => Err(format!("the template has no parameter `{name}`")),
+            None => {
+                Err(match crate::suggest::closest(name, self.env.scope.param_names.iter().map(String::as_str)) {
+                    Some(c) => format!("the template has no parameter `{name}`; did you mean `{c}`?"),
+                    None => format!("the template has no parameter `{name}`"),
+                })
+            }
         }
     }
 }

@@ -218,6 +218,7 @@ impl<'t> Walker<'t> {
                     },
                 };
                 scope.params.insert(key, v);
+                scope.param_names.push(name.to_string());
             }
         }
         if let Some(vars) = t.get(template, "variables") {
@@ -431,6 +432,7 @@ impl<'t> Walker<'t> {
             // Outer scope: the parent's parameters and variables, the parent's context.
             let mut s = Scope::new(t, self.file, p.scope.ctx.clone(), self.errors.clone());
             s.params = p.scope.params.clone();
+            s.param_names = p.scope.param_names.clone();
             s.vars = p.scope.vars.clone();
             s.var_copies = p.scope.var_copies.clone();
             s.double_bracket = true;

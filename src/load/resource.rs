@@ -109,10 +109,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
             return false;
         };
         if !blocks.is_empty() {
+            let owner = self.current.rsplit('/').next().unwrap_or("");
             let un = Unresolved {
                 loc: self.loc(n),
                 resource: self.current.clone(),
-                what: what.to_string(),
+                what: format!("{what} of `{owner}`"),
                 reason: u.reason.clone(),
                 blocks,
             };
