@@ -217,7 +217,11 @@ fn check(
             None => (None, PathBuf::from(p)),
         };
         if !file.is_file() {
-            let _ = writeln!(stderr, "error: parameters file `{}` not found", file.display());
+            let _ = writeln!(
+                stderr,
+                "error: parameters file `{}` not found",
+                file.display()
+            );
             return EXIT_FAILURE;
         }
         options.parameters.push((template, file));

@@ -3,16 +3,16 @@
 
 use std::io::Read;
 
+use crate::arm::template::Context;
 use crate::diagnostic::{self, Diagnostic, RelatedLabel};
 use crate::discover::{Input, Origin};
 use crate::graph::{Graph, GraphBuilder};
 use crate::load;
+use crate::load::LoadCx;
 use crate::model::{InputProblem, Loc, ProblemKind};
 use crate::rule::{Rule, RuleContext};
-use crate::source::{self, SourceDb, SourceFile, Span};
-use crate::arm::template::Context;
-use crate::load::LoadCx;
 use crate::source::FileId;
+use crate::source::{self, SourceDb, SourceFile, Span};
 use std::path::PathBuf;
 
 pub struct Outcome {
@@ -67,7 +67,12 @@ pub(crate) fn read_source(
 }
 
 /// Reads every input, then loads each.
-fn read_inputs(inputs: &[Input], stdin: &mut dyn Read, cx: &mut LoadCx<'_>, errors: &mut Vec<String>) {
+fn read_inputs(
+    inputs: &[Input],
+    stdin: &mut dyn Read,
+    cx: &mut LoadCx<'_>,
+    errors: &mut Vec<String>,
+) {
     let mut loaded = Vec::new();
     for input in inputs {
         let (bytes, fs_path) = match &input.origin {
@@ -101,7 +106,12 @@ pub fn run(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule]) 
 }
 
 /// Runs `rules` over the inputs.
-pub fn run_with(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Rule], options: &Options) -> Outcome {
+pub fn run_with(
+    inputs: &[Input],
+    stdin: &mut dyn Read,
+    rules: &[&'static dyn Rule],
+    options: &Options,
+) -> Outcome {
     // PEERLINT_TIMINGS=1 prints how long each phase took, for benchmarking.
     let timings = std::env::var_os("PEERLINT_TIMINGS").is_some();
     let start = std::time::Instant::now();
@@ -109,7 +119,14 @@ pub fn run_with(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Ru
     let mut b = GraphBuilder::new();
     let mut trees = Vec::new();
     let mut read_errors = Vec::new();
-    let mut cx = LoadCx { db: &mut db, trees: &mut trees, b: &mut b, options, errors: Vec::new(), template_folders: Vec::new() };
+    let mut cx = LoadCx {
+        db: &mut db,
+        trees: &mut trees,
+        b: &mut b,
+        options,
+        errors: Vec::new(),
+        template_folders: Vec::new(),
+    };
     read_inputs(inputs, stdin, &mut cx, &mut read_errors);
     let graph = b.finish();
     if timings {
@@ -132,7 +149,10 @@ pub fn run_with(inputs: &[Input], stdin: &mut dyn Read, rules: &[&'static dyn Ru
                     && !origins.iter().any(|x: &crate::rule::Label| x.loc == o.loc)
                     && o.loc.span != l.loc.span
                 {
-                    origins.push(crate::rule::Label { loc: o.loc, text: o.text.clone() });
+                    origins.push(crate::rule::Label {
+                        loc: o.loc,
+                        text: o.text.clone(),
+                    });
                 }
             }
             f.related.extend(origins);

@@ -251,7 +251,9 @@ impl Graph {
     }
     /// Where a computed value came from (see [`Loc::via`]).
     pub fn origin(&self, loc: Loc) -> Option<&Origin> {
-        (loc.via as usize).checked_sub(1).and_then(|i| self.origins.get(i))
+        (loc.via as usize)
+            .checked_sub(1)
+            .and_then(|i| self.origins.get(i))
     }
     pub fn file_count(&self) -> usize {
         self.files

@@ -7,8 +7,8 @@
 pub mod arm;
 pub mod cli;
 pub mod diagnostic;
-pub mod doc;
 pub mod discover;
+pub mod doc;
 pub mod engine;
 pub mod fasthash;
 pub mod graph;

@@ -21,7 +21,12 @@ pub struct Loc {
 
 impl Loc {
     pub fn new(file: FileId, span: Span, node: Option<NodeId>) -> Loc {
-        Loc { file, span, node, via: 0 }
+        Loc {
+            file,
+            span,
+            node,
+            via: 0,
+        }
     }
 }
 
@@ -190,10 +195,18 @@ pub struct Flag {
 
 impl Flag {
     pub fn default_to(value: bool) -> Flag {
-        Flag { value, loc: None, unresolved: false }
+        Flag {
+            value,
+            loc: None,
+            unresolved: false,
+        }
     }
     pub fn new(value: bool, loc: Loc) -> Flag {
-        Flag { value, loc: Some(loc), unresolved: false }
+        Flag {
+            value,
+            loc: Some(loc),
+            unresolved: false,
+        }
     }
 }
 

@@ -22,7 +22,8 @@ fn findings(args: &[&str]) -> (i32, Vec<serde_json::Value>) {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
     let (code, out, err) = peerlint(&all);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
     (code, v["diagnostics"].as_array().unwrap().clone())
 }
 
@@ -32,7 +33,13 @@ fn summary(ds: &[serde_json::Value]) -> Vec<(String, String, String, u64)> {
         .map(|d| {
             (
                 d["rule"].as_str().unwrap().to_string(),
-                d["resource"].as_str().unwrap_or("").rsplit('/').next().unwrap().to_string(),
+                d["resource"]
+                    .as_str()
+                    .unwrap_or("")
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
                 d["path"].as_str().unwrap().to_string(),
                 d["line"].as_u64().unwrap(),
             )
@@ -45,20 +52,41 @@ fn hub_spoke_template_findings_point_into_the_template_and_its_parameters() {
     let (code, ds) = findings(&["testdata/arm/hub-spoke"]);
     assert_eq!(code, 1);
     let s = summary(&ds);
-    let has = |rule: &str, subject: &str| s.iter().any(|(r, sub, _, _)| r == rule && sub == subject);
+    let has =
+        |rule: &str, subject: &str| s.iter().any(|(r, sub, _, _)| r == rule && sub == subject);
     // The spoke whose prefix (from the parameters file) overlaps the hub.
     assert!(has("peered-address-overlap", "to-spoke-c"), "{s:#?}");
     // The copy loop of spoke→hub peerings is one short: spoke-c never peers back.
     assert!(has("missing-reverse-peering", "to-spoke-c"), "{s:#?}");
     // The gateway's condition is false in the parameters file: useRemoteGateways fails.
     assert!(has("remote-gateway-missing", "to-hub-vnet"), "{s:#?}");
-    assert_eq!(s.iter().filter(|(r, ..)| r == "remote-gateway-missing").count(), 2);
-    assert!(!s.iter().any(|(r, ..)| r == "unresolved-value" || r == "invalid-expression"), "{s:#?}");
+    assert_eq!(
+        s.iter()
+            .filter(|(r, ..)| r == "remote-gateway-missing")
+            .count(),
+        2
+    );
+    assert!(
+        !s.iter()
+            .any(|(r, ..)| r == "unresolved-value" || r == "invalid-expression"),
+        "{s:#?}"
+    );
     // The overlap shows where the prefix came from: the parameters file.
-    let overlap = ds.iter().find(|d| d["rule"] == "peered-address-overlap").unwrap();
+    let overlap = ds
+        .iter()
+        .find(|d| d["rule"] == "peered-address-overlap")
+        .unwrap();
     assert_eq!(overlap["path"], "testdata/arm/hub-spoke/azuredeploy.json");
-    let related: Vec<&str> = overlap["related"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
-    assert!(related.contains(&"testdata/arm/hub-spoke/azuredeploy.parameters.json"), "{related:?}");
+    let related: Vec<&str> = overlap["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        related.contains(&"testdata/arm/hub-spoke/azuredeploy.parameters.json"),
+        "{related:?}"
+    );
     let (_, human, _) = peerlint(&["check", "testdata/arm/hub-spoke", "--color", "never"]);
     insta::assert_snapshot!("arm_hub_spoke_human", human);
 }
@@ -68,14 +96,26 @@ fn the_gateway_deployed_fixes_the_gateway_findings() {
     // With the gateway deployed (the template's default), remote-gateway-missing goes away.
     let dir = std::env::temp_dir().join(format!("peerlint-arm-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let params = std::fs::read_to_string("testdata/arm/hub-spoke/azuredeploy.parameters.json").unwrap();
+    let params =
+        std::fs::read_to_string("testdata/arm/hub-spoke/azuredeploy.parameters.json").unwrap();
     let p = dir.join("with-gateway.parameters.json");
     std::fs::write(&p, params.replace("\"value\": false", "\"value\": true")).unwrap();
     let pairing = format!("testdata/arm/hub-spoke/azuredeploy.json={}", p.display());
-    let (_, ds) = findings(&["testdata/arm/hub-spoke/azuredeploy.json", "--parameters", &pairing]);
+    let (_, ds) = findings(&[
+        "testdata/arm/hub-spoke/azuredeploy.json",
+        "--parameters",
+        &pairing,
+    ]);
     let s = summary(&ds);
-    assert!(!s.iter().any(|(r, ..)| r == "remote-gateway-missing" || r == "gateway-transit-without-gateway"), "{s:#?}");
-    assert!(s.iter().any(|(r, ..)| r == "peered-address-overlap"), "{s:#?}");
+    assert!(
+        !s.iter()
+            .any(|(r, ..)| r == "remote-gateway-missing" || r == "gateway-transit-without-gateway"),
+        "{s:#?}"
+    );
+    assert!(
+        s.iter().any(|(r, ..)| r == "peered-address-overlap"),
+        "{s:#?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -88,15 +128,27 @@ fn without_its_parameters_file_the_template_says_what_it_could_not_check() {
     let (code, ds) = findings(&[t.to_str().unwrap()]);
     let s = summary(&ds);
     assert!(s.iter().any(|(r, ..)| r == "unresolved-value"), "{s:#?}");
-    assert!(!s.iter().any(|(r, ..)| r == "peered-address-overlap"), "nothing guessed: {s:#?}");
+    assert!(
+        !s.iter().any(|(r, ..)| r == "peered-address-overlap"),
+        "nothing guessed: {s:#?}"
+    );
     assert_ne!(code, 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn subscription_and_resource_group_set_the_ids() {
-    let (_, ds) = findings(&["testdata/arm/hub-spoke", "--subscription", "00000000-0000-0000-0000-000000000001", "--resource-group", "rg-net"]);
-    let r = ds.iter().find(|d| d["rule"] == "missing-reverse-peering").unwrap();
+    let (_, ds) = findings(&[
+        "testdata/arm/hub-spoke",
+        "--subscription",
+        "00000000-0000-0000-0000-000000000001",
+        "--resource-group",
+        "rg-net",
+    ]);
+    let r = ds
+        .iter()
+        .find(|d| d["rule"] == "missing-reverse-peering")
+        .unwrap();
     assert_eq!(
         r["resource"],
         "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub-vnet/virtualNetworkPeerings/to-spoke-c"
@@ -105,7 +157,12 @@ fn subscription_and_resource_group_set_the_ids() {
 
 #[test]
 fn a_missing_parameters_file_is_a_tool_failure() {
-    let (code, _, err) = peerlint(&["check", "testdata/arm/hub-spoke", "--parameters", "nope.parameters.json"]);
+    let (code, _, err) = peerlint(&[
+        "check",
+        "testdata/arm/hub-spoke",
+        "--parameters",
+        "nope.parameters.json",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("nope.parameters.json"), "{err}");
 }

@@ -416,7 +416,9 @@ fn every_supported_corpus_file_is_covered() {
 
 /// An ARM template (not a parameters file): its text names a deployment template schema.
 fn is_template(p: &Path) -> bool {
-    let text = std::fs::read_to_string(p).unwrap_or_default().to_ascii_lowercase();
+    let text = std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     text.contains("deploymenttemplate.json") && !text.contains("deploymentparameters.json")
 }
 

@@ -64,7 +64,15 @@ impl EvalDoc {
             Val::Object(_) => (Kind::Object, None, false, None),
             Val::Unknown(u) => (Kind::Null, None, false, Some(u.clone())),
         };
-        self.nodes.push(Node { kind, loc, key, text, flag, unknown, end: 0 });
+        self.nodes.push(Node {
+            kind,
+            loc,
+            key,
+            text,
+            flag,
+            unknown,
+            end: 0,
+        });
         match &v.v {
             Val::Array(items) => {
                 for x in items.iter() {
@@ -98,7 +106,12 @@ impl Doc for EvalDoc {
         if self.kind(n) != Kind::Object {
             return None;
         }
-        self.children(n).find(|&c| self.node(c).key.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(key)))
+        self.children(n).find(|&c| {
+            self.node(c)
+                .key
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case(key))
+        })
     }
     fn str(&self, n: NodeId) -> Option<&str> {
         let node = self.node(n);
@@ -110,7 +123,11 @@ impl Doc for EvalDoc {
     }
     fn children(&self, n: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         let end = self.node(n).end;
-        let mut next = if matches!(self.kind(n), Kind::Array | Kind::Object) { n.0 + 1 } else { end };
+        let mut next = if matches!(self.kind(n), Kind::Array | Kind::Object) {
+            n.0 + 1
+        } else {
+            end
+        };
         std::iter::from_fn(move || {
             if next >= end {
                 return None;
@@ -129,7 +146,10 @@ impl Doc for EvalDoc {
     fn raw(&self, n: NodeId) -> String {
         let node = self.node(n);
         match (&node.unknown, &node.text) {
-            (Some(u), _) => u.symbol.clone().unwrap_or_else(|| "(unknown until deployment)".into()),
+            (Some(u), _) => u
+                .symbol
+                .clone()
+                .unwrap_or_else(|| "(unknown until deployment)".into()),
             (None, Some(t)) => t.to_string(),
             (None, None) => match node.kind {
                 Kind::Bool => node.flag.to_string(),

@@ -68,7 +68,12 @@ pub struct Env<'s, 't> {
 }
 
 impl<'t> Scope<'t> {
-    pub fn new(tree: &'t Tree, file: FileId, ctx: Rc<DeployCtx>, errors: Rc<RefCell<Vec<EvalError>>>) -> Scope<'t> {
+    pub fn new(
+        tree: &'t Tree,
+        file: FileId,
+        ctx: Rc<DeployCtx>,
+        errors: Rc<RefCell<Vec<EvalError>>>,
+    ) -> Scope<'t> {
         Scope {
             tree,
             file,
@@ -122,7 +127,10 @@ impl<'t> Scope<'t> {
             };
         }
         self.var_cache.borrow_mut().insert(key.clone(), None);
-        let env = Env { scope: self, copies: &[] };
+        let env = Env {
+            scope: self,
+            copies: &[],
+        };
         let v = if let Some(&n) = self.vars.get(&key) {
             let v = env.node(n);
             let origin = self.loc(n);
@@ -142,7 +150,9 @@ impl<'t> Scope<'t> {
 /// The first unknown argument, as the (unknown) result of a function of it: its reason
 /// stays, its placeholder doesn't (the result is another value).
 pub(super) fn first_unknown(args: &[Value], at: Loc) -> Option<Value> {
-    args.iter().find_map(|a| a.as_unknown()).map(|u| Value::unknown(u.reason.clone(), None, at))
+    args.iter()
+        .find_map(|a| a.as_unknown())
+        .map(|u| Value::unknown(u.reason.clone(), None, at))
 }
 
 /// The text of each argument, or the placeholder of symbolic unknowns; None when some argument
@@ -185,13 +195,18 @@ impl<'s, 't> Env<'s, 't> {
                 }
             }
             Kind::String => self.string(n),
-            Kind::Array => Value::new(Val::Array(Rc::new(t.children(n).map(|c| self.node(c)).collect())), at),
+            Kind::Array => Value::new(
+                Val::Array(Rc::new(t.children(n).map(|c| self.node(c)).collect())),
+                at,
+            ),
             Kind::Object => {
                 let mut members: Vec<(Rc<str>, Value)> = Vec::new();
                 for (k, v) in t.members(n) {
                     if k.eq_ignore_ascii_case("copy") && t.kind(v) == Kind::Array {
                         for entry in t.children(v) {
-                            let Some(name) = t.get_str(entry, "name") else { continue };
+                            let Some(name) = t.get_str(entry, "name") else {
+                                continue;
+                            };
                             let arr = self.copy_array(entry, sc.loc(entry));
                             members.push((Rc::from(name), arr));
                         }
@@ -200,10 +215,12 @@ impl<'s, 't> Env<'s, 't> {
                     // languageVersion 2.0 allows expressions as property names.
                     let key: Rc<str> = match expr::classify(k) {
                         Text::Literal(s) => Rc::from(s.as_ref()),
-                        Text::Expr(e, _) => match self.expression(e, sc.loc(v), None).text_or_symbol() {
-                            Some(s) => Rc::from(s),
-                            None => Rc::from(k),
-                        },
+                        Text::Expr(e, _) => {
+                            match self.expression(e, sc.loc(v), None).text_or_symbol() {
+                                Some(s) => Rc::from(s),
+                                None => Rc::from(k),
+                            }
+                        }
                     };
                     members.push((key, self.node(v)));
                 }
@@ -223,7 +240,11 @@ impl<'s, 't> Env<'s, 't> {
         let base = (raw.len() == s.len() + 2).then_some(t.span(n).start + 1);
         // Each pass over the string removes one `[` of an escape; the pass that sees a single
         // `[` evaluates it. This level's own passes: the parent's (outer scope) and its own.
-        let n = if s.len() >= 2 && s.ends_with(']') { s.bytes().take_while(|&c| c == b'[').count() } else { 0 };
+        let n = if s.len() >= 2 && s.ends_with(']') {
+            s.bytes().take_while(|&c| c == b'[').count()
+        } else {
+            0
+        };
         let own = if sc.double_bracket { 2 } else { 1 };
         if n == 0 || n >= s.len() {
             return Value::str(s, at);
@@ -239,7 +260,12 @@ impl<'s, 't> Env<'s, 't> {
     pub fn expression(&self, text: &str, at: Loc, base: Option<u32>) -> Value {
         match expr::parse(text) {
             Ok(e) => {
-                let x = Eval { env: *self, at, base, lambda_vars: RefCell::new(Vec::new()) };
+                let x = Eval {
+                    env: *self,
+                    at,
+                    base,
+                    lambda_vars: RefCell::new(Vec::new()),
+                };
                 x.eval(&e)
             }
             Err(err) => {
@@ -281,7 +307,10 @@ impl<'s, 't> Env<'s, 't> {
         for i in 0..n {
             let mut copies = self.copies.to_vec();
             copies.push((name.to_ascii_lowercase(), Value::new(Val::Int(i), at)));
-            let env = Env { scope: sc, copies: &copies };
+            let env = Env {
+                scope: sc,
+                copies: &copies,
+            };
             items.push(env.node(input));
         }
         Value::new(Val::Array(Rc::new(items)), at)
@@ -306,7 +335,11 @@ fn render(v: &Value) -> String {
 /// An unknown value with the placeholder `{symbol}` (braces added unless already there).
 fn with_symbol(v: Value, symbol: String) -> Value {
     let reason = v.as_unknown().map(|u| u.reason.clone()).unwrap_or_default();
-    let symbol = if symbol.starts_with('{') && symbol.ends_with('}') { symbol } else { format!("{{{symbol}}}") };
+    let symbol = if symbol.starts_with('{') && symbol.ends_with('}') {
+        symbol
+    } else {
+        format!("{{{symbol}}}")
+    };
     Value::unknown(reason, Some(symbol), v.at)
 }
 
@@ -318,14 +351,23 @@ fn part_of(whole: &Value, part: &Value) -> Value {
     if p.from.is_none()
         && let Some(f) = &whole.from
     {
-        p.from = Some(Rc::new(super::value::From { loc: part.at, text: f.text.clone() }));
+        p.from = Some(Rc::new(super::value::From {
+            loc: part.at,
+            text: f.text.clone(),
+        }));
     }
     p
 }
 
 fn x_loc(at: Loc, base: Option<u32>, r: expr::Range) -> Loc {
     match base {
-        Some(b) => Loc { span: Span { start: b + r.start, end: b + r.end }, ..at },
+        Some(b) => Loc {
+            span: Span {
+                start: b + r.start,
+                end: b + r.end,
+            },
+            ..at
+        },
         None => at,
     }
 }
@@ -358,13 +400,26 @@ impl Eval<'_, '_> {
             Expr::Member(target, name, r) => {
                 let v = self.eval(target);
                 match &v.v {
-                    Val::Unknown(u) => Value::unknown(u.reason.clone(), u.symbol.as_ref().map(|s| format!("{s}.{name}")), self.at),
+                    Val::Unknown(u) => Value::unknown(
+                        u.reason.clone(),
+                        u.symbol.as_ref().map(|s| format!("{s}.{name}")),
+                        self.at,
+                    ),
                     Val::Object(_) => match v.get(name) {
                         Some(m) => part_of(&v, m).relocated(self.at),
-                        None if v.is_open() => Value::unknown(format!("`{name}` of a deployed resource is known only after deployment"), None, self.at),
+                        None if v.is_open() => Value::unknown(
+                            format!(
+                                "`{name}` of a deployed resource is known only after deployment"
+                            ),
+                            None,
+                            self.at,
+                        ),
                         None => self.fail(*r, format!("the object has no property `{name}`")),
                     },
-                    other => self.fail(*r, format!("`.{name}` needs an object, found {}", other.type_name())),
+                    other => self.fail(
+                        *r,
+                        format!("`.{name}` needs an object, found {}", other.type_name()),
+                    ),
                 }
             }
             Expr::Index(target, index, r) => {
@@ -375,19 +430,33 @@ impl Eval<'_, '_> {
                     return with_symbol(u, symbol);
                 }
                 match (&v.v, &i.v) {
-                    (Val::Array(a), Val::Int(n)) => match usize::try_from(*n).ok().and_then(|n| a.get(n)) {
-                        Some(x) => part_of(&v, x).relocated(self.at),
-                        None => self.fail(*r, format!("index {n} is out of range for an array of {}", a.len())),
-                    },
+                    (Val::Array(a), Val::Int(n)) => {
+                        match usize::try_from(*n).ok().and_then(|n| a.get(n)) {
+                            Some(x) => part_of(&v, x).relocated(self.at),
+                            None => self.fail(
+                                *r,
+                                format!("index {n} is out of range for an array of {}", a.len()),
+                            ),
+                        }
+                    }
                     (Val::Object(_), Val::Str(k)) => match v.get(k) {
                         Some(m) => part_of(&v, m).relocated(self.at),
-                        None if v.is_open() => Value::unknown(format!("`{k}` of a deployed resource is known only after deployment"), None, self.at),
+                        None if v.is_open() => Value::unknown(
+                            format!("`{k}` of a deployed resource is known only after deployment"),
+                            None,
+                            self.at,
+                        ),
                         None => self.fail(*r, format!("the object has no property `{k}`")),
                     },
-                    (a, b) => self.fail(*r, format!("can't index {} with {}", a.type_name(), b.type_name())),
+                    (a, b) => self.fail(
+                        *r,
+                        format!("can't index {} with {}", a.type_name(), b.type_name()),
+                    ),
                 }
             }
-            Expr::Call { name, args, at, range } => {
+            Expr::Call {
+                name, args, range, ..
+            } => {
                 let lower = name.to_ascii_lowercase();
                 // Lazy functions: only the chosen branch is evaluated.
                 if lower == "if" && args.len() == 3 {
@@ -395,8 +464,19 @@ impl Eval<'_, '_> {
                     return match &c.v {
                         Val::Bool(true) => self.eval(&args[1]),
                         Val::Bool(false) => self.eval(&args[2]),
-                        Val::Unknown(_) => c,
-                        other => self.fail(args[0].range(), format!("`if` needs a boolean condition, found {}", other.type_name())),
+                        Val::Unknown(u) => {
+                            // Either branch may be the value: named after the whole call.
+                            let digest = crate::fasthash::hash_ci(&format!("{args:?}")) as u32;
+                            let symbol = format!("{{if({},#{digest:08x})}}", render(&c));
+                            Value::unknown(u.reason.clone(), Some(symbol), self.at)
+                        }
+                        other => self.fail(
+                            args[0].range(),
+                            format!(
+                                "`if` needs a boolean condition, found {}",
+                                other.type_name()
+                            ),
+                        ),
                     };
                 }
                 if let Some(v) = self.collection_lambda(&lower, args, *range) {
@@ -406,7 +486,7 @@ impl Eval<'_, '_> {
                     return self.lambda_variable(args, *range);
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
-                match super::func::call(self, &lower, name, &vals, *at) {
+                match super::func::call(self, &lower, name, &vals, *range) {
                     // An unknown result is named after the call and its arguments' values, so
                     // a name built the same way from the same inputs compares equal.
                     Ok(v) if v.as_unknown().is_some_and(|u| u.symbol.is_none()) => {
@@ -423,11 +503,16 @@ impl Eval<'_, '_> {
     /// `filter`, `map`, `sort`, `reduce`, `toObject` and `groupBy` with a `lambda(...)`
     /// argument: the lambda's body is evaluated per element with its variables bound.
     fn collection_lambda(&self, f: &str, args: &[Expr], range: expr::Range) -> Option<Value> {
-        if !matches!(f, "filter" | "map" | "sort" | "reduce" | "toobject" | "groupby" | "mapvalues") {
+        if !matches!(
+            f,
+            "filter" | "map" | "sort" | "reduce" | "toobject" | "groupby" | "mapvalues"
+        ) {
             return None;
         }
         let lambda = |e: &Expr| -> Option<(Vec<String>, Expr)> {
-            let Expr::Call { name, args, .. } = e else { return None };
+            let Expr::Call { name, args, .. } = e else {
+                return None;
+            };
             if !name.eq_ignore_ascii_case("lambda") || args.is_empty() {
                 return None;
             }
@@ -438,7 +523,9 @@ impl Eval<'_, '_> {
             });
             Some((names.collect::<Option<Vec<_>>>()?, body.clone()))
         };
-        let Some(first) = args.first() else { return Some(self.fail(range, format!("`{f}` needs an array and a lambda"))) };
+        let Some(first) = args.first() else {
+            return Some(self.fail(range, format!("`{f}` needs an array and a lambda")));
+        };
         let input = self.eval(first);
         if input.is_unknown() {
             return Some(input);
@@ -446,7 +533,12 @@ impl Eval<'_, '_> {
         let items: Vec<Value> = match (&input.v, f) {
             (Val::Array(a), _) => a.as_ref().clone(),
             (Val::Object(_), "mapvalues") => input.get_all(),
-            (other, _) => return Some(self.fail(range, format!("`{f}` needs an array, found {}", other.type_name()))),
+            (other, _) => {
+                return Some(self.fail(
+                    range,
+                    format!("`{f}` needs an array, found {}", other.type_name()),
+                ));
+            }
         };
         let call = |lam: &(Vec<String>, Expr), vals: Vec<Value>| -> Value {
             let mut vars = self.lambda_vars.borrow_mut();
@@ -459,8 +551,11 @@ impl Eval<'_, '_> {
         };
         let at = self.at;
         let arr = |v: Vec<Value>| Value::new(Val::Array(Rc::new(v)), at);
-        let Some(lam) = args.get(1).and_then(|e| lambda(e)) else {
-            return Some(self.fail(range, format!("`{f}` needs a `lambda(...)` as its second argument")));
+        let Some(lam) = args.get(1).and_then(&lambda) else {
+            return Some(self.fail(
+                range,
+                format!("`{f}` needs a `lambda(...)` as its second argument"),
+            ));
         };
         Some(match f {
             "filter" => {
@@ -470,7 +565,14 @@ impl Eval<'_, '_> {
                         Val::Bool(true) => out.push(x),
                         Val::Bool(false) => {}
                         Val::Unknown(u) => return Some(Value::new(Val::Unknown(u), at)),
-                        _ => return Some(self.fail(range, "the `filter` lambda must return a boolean".into())),
+                        _ => {
+                            return Some(
+                                self.fail(
+                                    range,
+                                    "the `filter` lambda must return a boolean".into(),
+                                ),
+                            );
+                        }
                     }
                 }
                 arr(out)
@@ -483,9 +585,15 @@ impl Eval<'_, '_> {
                 arr(out)
             }
             "reduce" => {
-                let mut acc = args.get(1).map(|e| self.eval(e)).unwrap_or(Value::new(Val::Null, at));
-                let Some(lam) = args.get(2).and_then(|e| lambda(e)) else {
-                    return Some(self.fail(range, "`reduce` takes an array, an initial value and a lambda".into()));
+                let mut acc = args
+                    .get(1)
+                    .map(|e| self.eval(e))
+                    .unwrap_or(Value::new(Val::Null, at));
+                let Some(lam) = args.get(2).and_then(&lambda) else {
+                    return Some(self.fail(
+                        range,
+                        "`reduce` takes an array, an initial value and a lambda".into(),
+                    ));
                 };
                 for x in items {
                     acc = call(&lam, vec![acc, x]);
@@ -494,10 +602,12 @@ impl Eval<'_, '_> {
             }
             "toobject" => {
                 let mut members = Vec::new();
-                let val_lam = args.get(2).and_then(|e| lambda(e));
+                let val_lam = args.get(2).and_then(lambda);
                 for x in items {
                     let k = call(&lam, vec![x.clone()]);
-                    let Some(key) = k.as_str().map(Rc::from) else { return Some(Value::unknown("a `toObject` key is unknown", None, at)) };
+                    let Some(key) = k.as_str().map(Rc::from) else {
+                        return Some(Value::unknown("a `toObject` key is unknown", None, at));
+                    };
                     let v = match &val_lam {
                         Some(l) => call(l, vec![x]),
                         None => x,
@@ -515,7 +625,9 @@ impl Eval<'_, '_> {
             [a] => self.eval(a),
             _ => return self.fail(range, "`lambdaVariables` takes one name".into()),
         };
-        let Some(n) = name.as_str() else { return self.fail(range, "`lambdaVariables` takes a name".into()) };
+        let Some(n) = name.as_str() else {
+            return self.fail(range, "`lambdaVariables` takes a name".into());
+        };
         let vars = self.lambda_vars.borrow();
         match vars.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(n)) {
             Some((_, v)) => v.clone().relocated(self.at),
@@ -542,18 +654,26 @@ impl<'s, 't> Eval<'s, 't> {
     pub(super) fn copies(&self) -> &'s [(String, Value)] {
         self.env.copies
     }
-    pub(super) fn variable(&self, name: &str) -> Value {
-        self.env.scope.variable(name, self.at).relocated(self.at)
+    pub(super) fn variable(&self, name: &str, call: expr::Range) -> Value {
+        self.env
+            .scope
+            .variable(name, self.sub(call))
+            .relocated(self.at)
     }
     pub(super) fn parameter(&self, name: &str) -> R {
         match self.env.scope.params.get(&name.to_ascii_lowercase()) {
             Some(v) => Ok(v.clone().relocated(self.at)),
-            None => {
-                Err(match crate::suggest::closest(name, self.env.scope.param_names.iter().map(String::as_str)) {
-                    Some(c) => format!("the template has no parameter `{name}`; did you mean `{c}`?"),
+            None => Err(
+                match crate::suggest::closest(
+                    name,
+                    self.env.scope.param_names.iter().map(String::as_str),
+                ) {
+                    Some(c) => {
+                        format!("the template has no parameter `{name}`; did you mean `{c}`?")
+                    }
                     None => format!("the template has no parameter `{name}`"),
-                })
-            }
+                },
+            ),
         }
     }
 }

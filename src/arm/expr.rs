@@ -76,16 +76,28 @@ const MAX_DEPTH: usize = 128;
 pub fn parse(text: &str) -> Result<Expr, ExprError> {
     if text.len() > MAX_LEN {
         return Err(ExprError {
-            at: Range { start: 0, end: text.len() as u32 },
+            at: Range {
+                start: 0,
+                end: text.len() as u32,
+            },
             message: format!("expression is longer than ARM's limit of {MAX_LEN} characters"),
         });
     }
-    let mut p = Parser { s: text.as_bytes(), text, pos: 0, depth: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        pos: 0,
+        depth: 0,
+    };
     p.ws();
     let e = p.value()?;
     p.ws();
     if p.pos < p.s.len() {
-        return Err(p.error(p.pos, p.pos + 1, format!("unexpected `{}` after the expression", p.ch_text())));
+        return Err(p.error(
+            p.pos,
+            p.pos + 1,
+            format!("unexpected `{}` after the expression", p.ch_text()),
+        ));
     }
     Ok(e)
 }
@@ -100,13 +112,20 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn error(&self, start: usize, end: usize, message: String) -> ExprError {
         ExprError {
-            at: Range { start: start as u32, end: end.min(self.s.len()).max(start) as u32 },
+            at: Range {
+                start: start as u32,
+                end: end.min(self.s.len()).max(start) as u32,
+            },
             message,
         }
     }
     fn ch_text(&self) -> &str {
         let rest = &self.text[self.pos..];
-        let end = rest.char_indices().nth(1).map(|(i, _)| i).unwrap_or(rest.len());
+        let end = rest
+            .char_indices()
+            .nth(1)
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
         &rest[..end]
     }
     fn ws(&mut self) {
@@ -124,13 +143,21 @@ impl Parser<'_> {
         }
     }
     fn range(start: usize, end: usize) -> Range {
-        Range { start: start as u32, end: end as u32 }
+        Range {
+            start: start as u32,
+            end: end as u32,
+        }
     }
     fn value(&mut self) -> Result<Expr, ExprError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error(self.pos, self.pos + 1, "expression nested too deeply".into()));
+            return Err(self.error(
+                self.pos,
+                self.pos + 1,
+                "expression nested too deeply".into(),
+            ));
         }
+        self.ws();
         let start = self.pos;
         let mut e = self.primary()?;
         loop {
@@ -159,21 +186,36 @@ impl Parser<'_> {
     }
     fn expected(&self, what: &str) -> ExprError {
         if self.pos >= self.s.len() {
-            self.error(self.pos, self.pos, format!("expected {what}, found the end of the expression"))
+            self.error(
+                self.pos,
+                self.pos,
+                format!("expected {what}, found the end of the expression"),
+            )
         } else {
-            self.error(self.pos, self.pos + 1, format!("expected {what}, found `{}`", self.ch_text()))
+            self.error(
+                self.pos,
+                self.pos + 1,
+                format!("expected {what}, found `{}`", self.ch_text()),
+            )
         }
     }
     fn ident(&mut self) -> Result<(String, Range), ExprError> {
         let start = self.pos;
-        while self.pos < self.s.len() && (self.s[self.pos].is_ascii_alphanumeric() || self.s[self.pos] == b'_' || self.s[self.pos] == b'$') {
+        while self.pos < self.s.len()
+            && (self.s[self.pos].is_ascii_alphanumeric()
+                || self.s[self.pos] == b'_'
+                || self.s[self.pos] == b'$')
+        {
             self.pos += 1;
         }
         if start == self.pos || self.s[start].is_ascii_digit() {
             self.pos = start;
             return Err(self.expected("a name"));
         }
-        Ok((self.text[start..self.pos].to_string(), Self::range(start, self.pos)))
+        Ok((
+            self.text[start..self.pos].to_string(),
+            Self::range(start, self.pos),
+        ))
     }
     fn primary(&mut self) -> Result<Expr, ExprError> {
         self.ws();
@@ -184,7 +226,11 @@ impl Parser<'_> {
                 let mut out = String::new();
                 loop {
                     let Some(rel) = self.text[self.pos..].find('\'') else {
-                        return Err(self.error(start, self.s.len(), "string is not closed: `'` missing".into()));
+                        return Err(self.error(
+                            start,
+                            self.s.len(),
+                            "string is not closed: `'` missing".into(),
+                        ));
                     };
                     out.push_str(&self.text[self.pos..self.pos + rel]);
                     self.pos += rel + 1;
@@ -243,7 +289,12 @@ impl Parser<'_> {
                         return Err(self.expected("`,` or `)`"));
                     }
                 }
-                Ok(Expr::Call { name, args, at, range: Self::range(start, self.pos) })
+                Ok(Expr::Call {
+                    name,
+                    args,
+                    at,
+                    range: Self::range(start, self.pos),
+                })
             }
             _ => Err(self.expected("a function call, a string in single quotes or a number")),
         }
@@ -263,9 +314,15 @@ mod tests {
 
     #[test]
     fn classifies_strings() {
-        assert_eq!(classify("[parameters('a')]"), Text::Expr("parameters('a')", 1));
+        assert_eq!(
+            classify("[parameters('a')]"),
+            Text::Expr("parameters('a')", 1)
+        );
         assert_eq!(classify("[[literal]"), Text::Literal("[literal]".into()));
-        assert_eq!(classify("[test] value"), Text::Literal("[test] value".into()));
+        assert_eq!(
+            classify("[test] value"),
+            Text::Literal("[test] value".into())
+        );
         assert_eq!(classify("plain"), Text::Literal("plain".into()));
         assert_eq!(classify("[]"), Text::Expr("", 1));
     }
@@ -274,13 +331,20 @@ mod tests {
     fn parses_calls_members_and_indexes() {
         let e = parse("concat(parameters('vNets')[copyIndex(1)].name, '-', 'x')").unwrap();
         assert_eq!(call(&e), ("concat", 3));
-        let Expr::Call { args, .. } = &e else { unreachable!() };
-        assert!(matches!(&args[0], Expr::Member(inner, name, _) if name == "name" && matches!(**inner, Expr::Index(..))));
+        let Expr::Call { args, .. } = &e else {
+            unreachable!()
+        };
+        assert!(
+            matches!(&args[0], Expr::Member(inner, name, _) if name == "name" && matches!(**inner, Expr::Index(..)))
+        );
     }
 
     #[test]
     fn quote_escape() {
-        assert_eq!(parse("'it''s'").unwrap(), Expr::Str("it's".into(), Range { start: 0, end: 7 }));
+        assert_eq!(
+            parse("'it''s'").unwrap(),
+            Expr::Str("it's".into(), Range { start: 0, end: 7 })
+        );
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! ARM templates (authored, exported, Bicep-compiled): evaluated the way Resource Manager
 //! would, offline, so the rules see the resources a deployment would create.
 
+pub mod doc;
 pub mod eval;
 pub mod expr;
 mod func;
-pub mod value;
-pub mod doc;
 pub mod template;
+pub mod value;
 
 pub use func::dotnet_format;
 
@@ -19,7 +19,10 @@ use std::sync::Arc;
 pub enum Outcome {
     Known(serde_json::Value),
     /// Unknown offline: the reason, and the placeholder standing for it in ids.
-    Unknown { reason: String, symbol: Option<String> },
+    Unknown {
+        reason: String,
+        symbol: Option<String>,
+    },
 }
 
 /// Evaluates one expression (`[...]` or a literal string) in the scope of a template given as
@@ -28,7 +31,10 @@ pub enum Outcome {
 /// text). For tests and tools.
 pub fn evaluate(template: &str, expression: &str) -> (Outcome, Vec<(String, String)>) {
     use crate::source::FileId;
-    let text = Arc::new(format!("{{\"t\": {template}, \"e\": {}}}", serde_json::Value::String(expression.into())));
+    let text = Arc::new(format!(
+        "{{\"t\": {template}, \"e\": {}}}",
+        serde_json::Value::String(expression.into())
+    ));
     let tree = crate::json::parse(&text, 0).expect("test template must be JSON");
     let root = tree.root().expect("root");
     let t = tree.get(root, "t").expect("template");
@@ -41,10 +47,17 @@ pub fn evaluate(template: &str, expression: &str) -> (Outcome, Vec<(String, Stri
     let mut scope = eval::Scope::new(&tree, FileId(0), ctx, errors.clone());
     if let Some(params) = tree.get(t, "parameters") {
         for (name, def) in tree.members(params) {
-            let env = eval::Env { scope: &scope, copies: &[] };
+            let env = eval::Env {
+                scope: &scope,
+                copies: &[],
+            };
             let v = match tree.get(def, "defaultValue") {
                 Some(d) => env.node(d),
-                None => value::Value::unknown(format!("parameter `{name}` has no value"), Some(format!("{{{name}}}")), scope.loc(def)),
+                None => value::Value::unknown(
+                    format!("parameter `{name}` has no value"),
+                    Some(format!("{{{name}}}")),
+                    scope.loc(def),
+                ),
             };
             scope.params.insert(name.to_ascii_lowercase(), v);
         }
@@ -52,7 +65,10 @@ pub fn evaluate(template: &str, expression: &str) -> (Outcome, Vec<(String, Stri
     if let Some(vars) = tree.get(t, "variables") {
         scope.set_variables(vars);
     }
-    let env = eval::Env { scope: &scope, copies: &[] };
+    let env = eval::Env {
+        scope: &scope,
+        copies: &[],
+    };
     let v = env.node(e);
     let errs = errors
         .borrow()
@@ -60,9 +76,15 @@ pub fn evaluate(template: &str, expression: &str) -> (Outcome, Vec<(String, Stri
         .map(|x| (x.message.clone(), text[x.loc.span.range()].to_string()))
         .collect();
     let out = match (&v.v, v.to_json()) {
-        (value::Val::Unknown(u), _) => Outcome::Unknown { reason: u.reason.clone(), symbol: u.symbol.clone() },
+        (value::Val::Unknown(u), _) => Outcome::Unknown {
+            reason: u.reason.clone(),
+            symbol: u.symbol.clone(),
+        },
         (_, Some(j)) => Outcome::Known(j),
-        (_, None) => Outcome::Unknown { reason: "contains unknown values".into(), symbol: None },
+        (_, None) => Outcome::Unknown {
+            reason: "contains unknown values".into(),
+            symbol: None,
+        },
     };
     (out, errs)
 }

@@ -51,12 +51,24 @@ struct Res {
 }
 
 /// Loads one template; returns how many vnets, peerings and gateways it deploys.
-pub fn load(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Context, b: &mut GraphBuilder) -> usize {
+pub fn load(
+    tree: &Tree,
+    file: FileId,
+    params: Option<Params<'_>>,
+    ctx: &Context,
+    b: &mut GraphBuilder,
+) -> usize {
     let Some(root) = tree.root() else { return 0 };
     let errors = Rc::new(RefCell::new(Vec::new()));
     let dctx = Rc::new(DeployCtx {
-        subscription: ctx.subscription.clone().unwrap_or_else(|| SUBSCRIPTION_PLACEHOLDER.into()),
-        resource_group: ctx.resource_group.clone().unwrap_or_else(|| RESOURCE_GROUP_PLACEHOLDER.into()),
+        subscription: ctx
+            .subscription
+            .clone()
+            .unwrap_or_else(|| SUBSCRIPTION_PLACEHOLDER.into()),
+        resource_group: ctx
+            .resource_group
+            .clone()
+            .unwrap_or_else(|| RESOURCE_GROUP_PLACEHOLDER.into()),
     });
     let supplied = params.as_ref().map(supplied_params).unwrap_or_default();
     // `reference()` sees resources and deployment outputs declared anywhere in the template:
@@ -80,7 +92,13 @@ pub fn load(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Context
         };
         let before = walker.refs.borrow().len();
         {
-            let scope = walker.scope(root, supplied.clone(), dctx.clone(), false, params.as_ref().map(|p| p.path));
+            let scope = walker.scope(
+                root,
+                supplied.clone(),
+                dctx.clone(),
+                false,
+                params.as_ref().map(|p| p.path),
+            );
             walker.template(&scope, root, &dctx);
         }
         let grew = walker.refs.borrow().len() > before;
@@ -89,7 +107,9 @@ pub fn load(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Context
         }
         refs = walker.refs.take();
     };
-    let Walker { out, unresolved, .. } = walker;
+    let Walker {
+        out, unresolved, ..
+    } = walker;
     for EvalError { loc, message } in errors.borrow_mut().drain(..) {
         b.problem(InputProblem {
             kind: ProblemKind::Expression,
@@ -111,23 +131,38 @@ fn supplied_params(p: &Params<'_>) -> FastMap<String, Value> {
     let t = p.tree;
     let mut out = FastMap::default();
     let Some(root) = t.root() else { return out };
-    let Some(section) = t.get(root, "parameters") else { return out };
+    let Some(section) = t.get(root, "parameters") else {
+        return out;
+    };
     for (name, def) in t.members(section) {
         let v = if let Some(v) = t.get(def, "value") {
             literal(t, p.file, v)
         } else if t.get(def, "reference").is_some() {
-            Value::unknown(format!("parameter `{name}` is a Key Vault reference"), Some(format!("{{{name}}}")), loc(p.file, t, def))
+            Value::unknown(
+                format!("parameter `{name}` is a Key Vault reference"),
+                Some(format!("{{{name}}}")),
+                loc(p.file, t, def),
+            )
         } else {
             continue;
         };
         let at = loc(p.file, t, def);
-        out.insert(name.to_ascii_lowercase(), v.with_origin(at_value(t, p.file, def), format!("`{name}` comes from the parameters file `{}`", p.path)).relocated(at));
+        out.insert(
+            name.to_ascii_lowercase(),
+            v.with_origin(
+                at_value(t, p.file, def),
+                format!("`{name}` comes from the parameters file `{}`", p.path),
+            )
+            .relocated(at),
+        );
     }
     out
 }
 
 fn at_value(t: &Tree, file: FileId, def: NodeId) -> Loc {
-    t.get(def, "value").map(|v| loc(file, t, v)).unwrap_or_else(|| loc(file, t, def))
+    t.get(def, "value")
+        .map(|v| loc(file, t, v))
+        .unwrap_or_else(|| loc(file, t, def))
 }
 
 fn loc(file: FileId, t: &Tree, n: NodeId) -> Loc {
@@ -145,8 +180,14 @@ fn literal(t: &Tree, file: FileId, n: NodeId) -> Value {
             Err(_) => Val::Str(Rc::from(t.number(n).unwrap_or("0"))),
         },
         Kind::String => Val::Str(Rc::from(t.str(n).unwrap_or(""))),
-        Kind::Array => Val::Array(Rc::new(t.children(n).map(|c| literal(t, file, c)).collect())),
-        Kind::Object => Val::Object(Rc::new(t.members(n).map(|(k, c)| (Rc::from(k), literal(t, file, c))).collect())),
+        Kind::Array => Val::Array(Rc::new(
+            t.children(n).map(|c| literal(t, file, c)).collect(),
+        )),
+        Kind::Object => Val::Object(Rc::new(
+            t.members(n)
+                .map(|(k, c)| (Rc::from(k), literal(t, file, c)))
+                .collect(),
+        )),
     };
     Value::new(v, at)
 }
@@ -186,13 +227,33 @@ impl<'t> Walker<'t> {
         loc(self.file, self.tree, n)
     }
 
-    fn unresolved(&self, at: Loc, resource: &str, what: String, reason: String, blocks: &'static [&'static str]) {
-        self.unresolved.borrow_mut().push(Unresolved { loc: at, resource: resource.to_string(), what, reason, blocks });
+    fn unresolved(
+        &self,
+        at: Loc,
+        resource: &str,
+        what: String,
+        reason: String,
+        blocks: &'static [&'static str],
+    ) {
+        self.unresolved.borrow_mut().push(Unresolved {
+            loc: at,
+            resource: resource.to_string(),
+            what,
+            reason,
+            blocks,
+        });
     }
 
     /// The scope of a template: its parameters (from `supplied`, else their defaults) and
     /// variables.
-    fn scope<'w>(&'w self, template: NodeId, supplied: FastMap<String, Value>, ctx: Rc<DeployCtx>, double_bracket: bool, params_path: Option<&str>) -> Scope<'w> {
+    fn scope<'w>(
+        &'w self,
+        template: NodeId,
+        supplied: FastMap<String, Value>,
+        ctx: Rc<DeployCtx>,
+        double_bracket: bool,
+        params_path: Option<&str>,
+    ) -> Scope<'w> {
         let t = self.tree;
         let mut scope = Scope::new(t, self.file, ctx, self.errors.clone());
         scope.double_bracket = double_bracket;
@@ -204,16 +265,30 @@ impl<'t> Walker<'t> {
                     Some(v) => v.clone(),
                     None => match t.get(def, "defaultValue") {
                         Some(d) => {
-                            let env = Env { scope: &scope, copies: &[] };
+                            let env = Env {
+                                scope: &scope,
+                                copies: &[],
+                            };
                             let v = env.node(d);
-                            v.with_origin(self.loc(d), format!("`{name}` is this parameter's default value"))
+                            v.with_origin(
+                                self.loc(d),
+                                format!("`{name}` is this parameter's default value"),
+                            )
                         }
                         None => {
                             let why = match params_path {
-                                Some(p) => format!("parameter `{name}` has no default and `{p}` doesn't set it"),
-                                None => format!("parameter `{name}` has no default and no parameters file sets it"),
+                                Some(p) => format!(
+                                    "parameter `{name}` has no default and `{p}` doesn't set it"
+                                ),
+                                None => format!(
+                                    "parameter `{name}` has no default and no parameters file sets it"
+                                ),
                             };
-                            Value::unknown(why, Some(format!("{{{name}{}}}", self.tag)), self.loc(def))
+                            Value::unknown(
+                                why,
+                                Some(format!("{{{name}{}}}", self.tag)),
+                                self.loc(def),
+                            )
                         }
                     },
                 };
@@ -230,14 +305,24 @@ impl<'t> Walker<'t> {
     /// Processes the resources of a template at one level, in order.
     fn template(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
         let t = self.tree;
-        let Some(resources) = t.get(template, "resources") else { return };
+        let Some(resources) = t.get(template, "resources") else {
+            return;
+        };
         let decls: Vec<(NodeId, Option<String>)> = match t.kind(resources) {
             Kind::Array => t.children(resources).map(|r| (r, None)).collect(),
-            Kind::Object => t.members(resources).map(|(k, r)| (r, Some(k.to_string()))).collect(),
+            Kind::Object => t
+                .members(resources)
+                .map(|(k, r)| (r, Some(k.to_string())))
+                .collect(),
             _ => return,
         };
         for (node, symbol) in decls {
-            self.declaration(&Decl { node, symbol, scope, target: target.clone() });
+            self.declaration(&Decl {
+                node,
+                symbol,
+                scope,
+                target: target.clone(),
+            });
         }
     }
 
@@ -250,7 +335,10 @@ impl<'t> Walker<'t> {
         if t.get(r, "existing").and_then(|e| t.bool(e)) == Some(true) {
             return; // a reference to a resource deployed elsewhere
         }
-        let env = Env { scope: p.scope, copies: &[] };
+        let env = Env {
+            scope: p.scope,
+            copies: &[],
+        };
         match t.get(r, "copy").filter(|&c| t.kind(c) == Kind::Object) {
             None => self.instance(p, env, None),
             Some(copy) => {
@@ -259,19 +347,30 @@ impl<'t> Walker<'t> {
                 match count.as_ref().map(|(v, _)| &v.v) {
                     Some(Val::Int(n)) if (0..=800).contains(n) => {
                         for i in 0..*n {
-                            let copies = vec![(loop_name.clone(), Value::new(Val::Int(i), self.loc(copy)))];
-                            let env = Env { scope: p.scope, copies: &copies };
+                            let copies =
+                                vec![(loop_name.clone(), Value::new(Val::Int(i), self.loc(copy)))];
+                            let env = Env {
+                                scope: p.scope,
+                                copies: &copies,
+                            };
                             self.instance(p, env, None);
                         }
                     }
                     Some(Val::Unknown(u)) => {
                         let (_, c) = count.as_ref().unwrap();
                         let ty = t.get_str(r, "type").unwrap_or("");
-                        self.unresolved(self.loc(*c), &loop_name, format!("the copy count of loop `{loop_name}` (`{ty}` resources)"), u.reason.clone(), blocks::EXISTS);
+                        self.unresolved(
+                            self.loc(*c),
+                            &loop_name,
+                            format!("the copy count of loop `{loop_name}` (`{ty}` resources)"),
+                            u.reason.clone(),
+                            blocks::EXISTS,
+                        );
                     }
                     _ => {
                         let at = count.map(|(_, c)| self.loc(c)).unwrap_or(self.loc(copy));
-                        p.scope.error(at, "copy count must be an integer from 0 to 800".into());
+                        p.scope
+                            .error(at, "copy count must be an integer from 0 to 800".into());
                     }
                 }
             }
@@ -283,7 +382,9 @@ impl<'t> Walker<'t> {
     fn instance(&self, p: &Decl<'_, '_>, env: Env<'_, '_>, parent: Option<(&str, &str)>) {
         let t = self.tree;
         let r = p.node;
-        let Some(ty_node) = t.get(r, "type") else { return };
+        let Some(ty_node) = t.get(r, "type") else {
+            return;
+        };
         let Some(raw_ty) = t.str(ty_node) else { return };
         let ty = match parent {
             Some((pty, _)) if !raw_ty.contains('/') => format!("{pty}/{raw_ty}"),
@@ -298,18 +399,37 @@ impl<'t> Walker<'t> {
                 Val::Bool(false) => return,
                 Val::Bool(true) => {}
                 Val::Unknown(u) => conditional = Some((c, u.reason.clone())),
-                other => p.scope.error(self.loc(c), format!("condition must be a boolean, found {}", other.type_name())),
+                other => p.scope.error(
+                    self.loc(c),
+                    format!("condition must be a boolean, found {}", other.type_name()),
+                ),
             }
         }
         let name_node = t.get(r, "name");
         let name_val = name_node.map(|n| env.node(n));
-        let known_name = name_val.as_ref().and_then(|v| v.text_or_symbol().map(str::to_string));
+        let known_name = name_val
+            .as_ref()
+            .and_then(|v| v.text_or_symbol().map(str::to_string));
         // A nested deployment's name matters only to `reference()`.
-        let known_name = known_name.or_else(|| (lower == "microsoft.resources/deployments").then(|| "{deploymentName}".to_string()));
+        let known_name = known_name.or_else(|| {
+            (lower == "microsoft.resources/deployments").then(|| "{deploymentName}".to_string())
+        });
         let Some(mut name) = known_name else {
-            if let (Some(n), Some(Value { v: Val::Unknown(u), .. })) = (name_node, &name_val) {
+            if let (
+                Some(n),
+                Some(Value {
+                    v: Val::Unknown(u), ..
+                }),
+            ) = (name_node, &name_val)
+            {
                 if is_network(&lower) {
-                    self.unresolved(self.loc(n), raw_ty, format!("the name of a `{raw_ty}` resource"), u.reason.clone(), blocks::EXISTS);
+                    self.unresolved(
+                        self.loc(n),
+                        raw_ty,
+                        format!("the name of a `{raw_ty}` resource"),
+                        u.reason.clone(),
+                        blocks::EXISTS,
+                    );
                 }
             }
             return;
@@ -331,14 +451,26 @@ impl<'t> Walker<'t> {
                     u.reason.clone(),
                     blocks::EXISTS,
                 ),
-                None => p.scope.error(at, format!("resource name `{name}` has {} segment(s), but type `{ty}` needs {want}", name.split('/').count())),
+                None => p.scope.error(
+                    at,
+                    format!(
+                        "resource name `{name}` has {} segment(s), but type `{ty}` needs {want}",
+                        name.split('/').count()
+                    ),
+                ),
             }
             return;
         }
         if let Some((c, reason)) = conditional
             && (is_network(&lower) || lower == "microsoft.resources/deployments")
         {
-            self.unresolved(self.loc(c), &name, format!("whether `{name}` is deployed (its condition)"), reason, blocks::CONDITION);
+            self.unresolved(
+                self.loc(c),
+                &name,
+                format!("whether `{name}` is deployed (its condition)"),
+                reason,
+                blocks::CONDITION,
+            );
         }
         let id = resource_id(&p.target, &ty, &name);
         let at = self.loc(r);
@@ -346,7 +478,10 @@ impl<'t> Walker<'t> {
             self.deployment(p, env, r, &name, &id);
             return;
         }
-        let props = t.get(r, "properties").map(|n| env.node(n)).unwrap_or_else(|| Value::new(Val::Object(Rc::new(Vec::new())), at));
+        let props = t
+            .get(r, "properties")
+            .map(|n| env.node(n))
+            .unwrap_or_else(|| Value::new(Val::Object(Rc::new(Vec::new())), at));
         let name_at = name_node.map(|n| self.loc(n)).unwrap_or(at);
         let last = name.rsplit('/').next().unwrap_or(&name).to_string();
         let mut id_val = Value::str(&id, name_at);
@@ -373,12 +508,23 @@ impl<'t> Walker<'t> {
             }
         }
         if is_network(&lower) {
-            self.out.borrow_mut().push(Res { ty: lower.clone(), id: id.clone(), name: name.clone(), body, loc: at });
+            self.out.borrow_mut().push(Res {
+                ty: lower.clone(),
+                id: id.clone(),
+                name: name.clone(),
+                body,
+                loc: at,
+            });
         }
         // Child resources declared inside this one.
         if let Some(children) = t.get(r, "resources").filter(|&c| t.kind(c) == Kind::Array) {
             for c in t.children(children) {
-                let child = Decl { node: c, symbol: None, scope: p.scope, target: p.target.clone() };
+                let child = Decl {
+                    node: c,
+                    symbol: None,
+                    scope: p.scope,
+                    target: p.target.clone(),
+                };
                 if t.get(c, "copy").is_some() {
                     self.declaration(&child);
                 } else {
@@ -392,8 +538,13 @@ impl<'t> Walker<'t> {
     /// its outputs become visible to `reference()`.
     fn deployment(&self, p: &Decl<'_, '_>, env: Env<'_, '_>, r: NodeId, name: &str, id: &str) {
         let t = self.tree;
-        let Some(props) = t.get(r, "properties") else { return };
-        let Some(template) = t.get(props, "template").filter(|&n| t.kind(n) == Kind::Object) else {
+        let Some(props) = t.get(r, "properties") else {
+            return;
+        };
+        let Some(template) = t
+            .get(props, "template")
+            .filter(|&n| t.kind(n) == Kind::Object)
+        else {
             if let Some(link) = t.get(props, "templateLink") {
                 self.unresolved(self.loc(link), id, format!("the linked template of deployment `{name}`"), "peerlint reads inline templates only; pass the linked template as an input of its own".into(), blocks::EXISTS);
             }
@@ -402,10 +553,16 @@ impl<'t> Walker<'t> {
         if self.depth.get() >= MAX_NESTING {
             return;
         }
-        let text_of = |key: &str| t.get(r, key).map(|n| env.node(n)).and_then(|v| v.text_or_symbol().map(str::to_string));
+        let text_of = |key: &str| {
+            t.get(r, key)
+                .map(|n| env.node(n))
+                .and_then(|v| v.text_or_symbol().map(str::to_string))
+        };
         let target = Rc::new(DeployCtx {
-            subscription: text_of("subscriptionId").unwrap_or_else(|| p.target.subscription.clone()),
-            resource_group: text_of("resourceGroup").unwrap_or_else(|| p.target.resource_group.clone()),
+            subscription: text_of("subscriptionId")
+                .unwrap_or_else(|| p.target.subscription.clone()),
+            resource_group: text_of("resourceGroup")
+                .unwrap_or_else(|| p.target.resource_group.clone()),
         });
         let inner = t
             .get(props, "expressionEvaluationOptions")
@@ -420,7 +577,13 @@ impl<'t> Walker<'t> {
                     let whole = env.node(def);
                     let v = match whole.get("value") {
                         Some(v) => v.clone(),
-                        None => Value::unknown(format!("parameter `{k}` of deployment `{name}` is a Key Vault reference"), Some(format!("{{{k}}}")), self.loc(def)),
+                        None => Value::unknown(
+                            format!(
+                                "parameter `{k}` of deployment `{name}` is a Key Vault reference"
+                            ),
+                            Some(format!("{{{k}}}")),
+                            self.loc(def),
+                        ),
                     };
                     supplied.insert(k.to_ascii_lowercase(), v);
                 }
@@ -444,7 +607,10 @@ impl<'t> Walker<'t> {
         // Outputs, for `reference(<deployment>).outputs.<name>.value`.
         let mut outputs = Vec::new();
         if let Some(outs) = t.get(template, "outputs") {
-            let oenv = Env { scope: &scope, copies: &[] };
+            let oenv = Env {
+                scope: &scope,
+                copies: &[],
+            };
             for (k, def) in t.members(outs) {
                 let v = if let Some(c) = t.get(def, "copy").filter(|&c| t.kind(c) == Kind::Object) {
                     oenv.copy_array(c, self.loc(c))
@@ -454,13 +620,23 @@ impl<'t> Walker<'t> {
                         None => continue,
                     }
                 };
-                let entry = Value::new(Val::Object(Rc::new(vec![(Rc::from("value"), v)])), self.loc(def));
+                let entry = Value::new(
+                    Val::Object(Rc::new(vec![(Rc::from("value"), v)])),
+                    self.loc(def),
+                );
                 outputs.push((Rc::from(k), entry));
             }
         }
         self.depth.set(self.depth.get() - 1);
         let at = self.loc(r);
-        let view = Value::new(Val::Object(Rc::new(vec![(Rc::from("outputs"), Value::new(Val::Object(Rc::new(outputs)), at))])), at).opened();
+        let view = Value::new(
+            Val::Object(Rc::new(vec![(
+                Rc::from("outputs"),
+                Value::new(Val::Object(Rc::new(outputs)), at),
+            )])),
+            at,
+        )
+        .opened();
         let mut refs = self.refs.borrow_mut();
         refs.insert(id.to_ascii_lowercase(), view.clone());
         refs.insert(format!("name:{}", name.to_ascii_lowercase()), view.clone());
@@ -505,7 +681,10 @@ fn is_network(lower_ty: &str) -> bool {
 fn resource_id(target: &DeployCtx, ty: &str, name: &str) -> String {
     let segs: Vec<&str> = ty.split('/').collect();
     let names: Vec<&str> = name.split('/').collect();
-    let mut id = format!("/subscriptions/{}/resourceGroups/{}/providers/{}", target.subscription, target.resource_group, segs[0]);
+    let mut id = format!(
+        "/subscriptions/{}/resourceGroups/{}/providers/{}",
+        target.subscription, target.resource_group, segs[0]
+    );
     for (i, t) in segs[1..].iter().enumerate() {
         id.push('/');
         id.push_str(t);
@@ -540,8 +719,16 @@ fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) -> usize {
     }
     let mut standalone = Vec::new();
     for c in children {
-        let parent_key = c.id.rsplitn(3, '/').nth(2).unwrap_or("").to_ascii_lowercase();
-        let list = if c.ty.ends_with("/subnets") { "subnets" } else { "virtualNetworkPeerings" };
+        let parent_key =
+            c.id.rsplitn(3, '/')
+                .nth(2)
+                .unwrap_or("")
+                .to_ascii_lowercase();
+        let list = if c.ty.ends_with("/subnets") {
+            "subnets"
+        } else {
+            "virtualNetworkPeerings"
+        };
         match by_id.get(&parent_key) {
             Some(&i) => {
                 if let Some(conflict) = add_child(&mut vnets[i].body, list, &c) {
@@ -565,20 +752,35 @@ fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) -> usize {
 /// Adds a child resource to its vnet's inline list; the same child declared inline too is
 /// merged, and a disagreement between the copies is returned as a problem.
 fn add_child(vnet: &mut Value, list: &str, child: &Res) -> Option<InputProblem> {
-    let Val::Object(members) = &mut vnet.v else { return None };
+    let Val::Object(members) = &mut vnet.v else {
+        return None;
+    };
     let members = Rc::make_mut(members);
-    let props = members.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case("properties"))?;
-    let Val::Object(pm) = &mut props.1.v else { return None };
+    let props = members
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case("properties"))?;
+    let Val::Object(pm) = &mut props.1.v else {
+        return None;
+    };
     let pm = Rc::make_mut(pm);
     let at = child.loc;
     if !pm.iter().any(|(k, _)| k.eq_ignore_ascii_case(list)) {
-        pm.push((Rc::from(list), Value::new(Val::Array(Rc::new(Vec::new())), at)));
+        pm.push((
+            Rc::from(list),
+            Value::new(Val::Array(Rc::new(Vec::new())), at),
+        ));
     }
     let slot = pm.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(list))?;
-    let Val::Array(items) = &mut slot.1.v else { return None };
+    let Val::Array(items) = &mut slot.1.v else {
+        return None;
+    };
     let items = Rc::make_mut(items);
     let short = child.name.rsplit('/').next().unwrap_or("");
-    if let Some(existing) = items.iter().find(|i| i.get("name").and_then(|n| n.text_or_symbol()).is_some_and(|n| n.eq_ignore_ascii_case(short))) {
+    if let Some(existing) = items.iter().find(|i| {
+        i.get("name")
+            .and_then(|n| n.text_or_symbol())
+            .is_some_and(|n| n.eq_ignore_ascii_case(short))
+    }) {
         return conflict(existing, child, list);
     }
     let mut body = child.body.clone();
@@ -614,7 +816,11 @@ fn conflict(inline: &Value, child: &Res, list: &str) -> Option<InputProblem> {
         };
         if differs {
             let (x, y) = (x.unwrap(), y.unwrap());
-            let what = if list == "subnets" { "subnet" } else { "peering" };
+            let what = if list == "subnets" {
+                "subnet"
+            } else {
+                "peering"
+            };
             return Some(InputProblem {
                 kind: ProblemKind::Conflict,
                 loc: y.at,

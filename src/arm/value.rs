@@ -51,7 +51,12 @@ impl Val {
 
 impl Value {
     pub fn new(v: Val, at: Loc) -> Value {
-        Value { v, at, from: None, open: false }
+        Value {
+            v,
+            at,
+            from: None,
+            open: false,
+        }
     }
     pub fn str(s: &str, at: Loc) -> Value {
         Value::new(Val::Str(Rc::from(s)), at)
@@ -149,7 +154,9 @@ impl Value {
                     return Some(false);
                 }
                 for (k, x) in a.iter() {
-                    let Some(y) = other.get(k) else { return Some(false) };
+                    let Some(y) = other.get(k) else {
+                        return Some(false);
+                    };
                     if !x.equals(y)? {
                         return Some(false);
                     }
@@ -172,7 +179,9 @@ impl Value {
             Val::Bool(b) => (*b).into(),
             Val::Int(n) => (*n).into(),
             Val::Str(s) => s.to_string().into(),
-            Val::Array(a) => serde_json::Value::Array(a.iter().map(|v| v.to_json()).collect::<Option<_>>()?),
+            Val::Array(a) => {
+                serde_json::Value::Array(a.iter().map(|v| v.to_json()).collect::<Option<_>>()?)
+            }
             Val::Object(m) => serde_json::Value::Object(
                 m.iter()
                     .map(|(k, v)| Some((k.to_string(), v.to_json()?)))
@@ -190,9 +199,13 @@ impl Value {
                 None => Val::Str(Rc::from(n.to_string())),
             },
             serde_json::Value::String(s) => Val::Str(Rc::from(s.as_str())),
-            serde_json::Value::Array(a) => Val::Array(Rc::new(a.iter().map(|x| Value::from_json(x, at)).collect())),
+            serde_json::Value::Array(a) => {
+                Val::Array(Rc::new(a.iter().map(|x| Value::from_json(x, at)).collect()))
+            }
             serde_json::Value::Object(m) => Val::Object(Rc::new(
-                m.iter().map(|(k, x)| (Rc::from(k.as_str()), Value::from_json(x, at))).collect(),
+                m.iter()
+                    .map(|(k, x)| (Rc::from(k.as_str()), Value::from_json(x, at)))
+                    .collect(),
             )),
         };
         Value::new(v, at)

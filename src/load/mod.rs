@@ -10,11 +10,11 @@ pub mod resource;
 mod resource_graph;
 mod rest;
 
+use crate::arm;
+use crate::engine::Options;
 use crate::graph::GraphBuilder;
 use crate::json;
 use crate::model::{InputProblem, Loc, ProblemKind};
-use crate::arm;
-use crate::engine::Options;
 use crate::source::{FileId, SourceDb, Span};
 use crate::tree::{Kind, NodeId, Tree};
 
@@ -87,7 +87,9 @@ impl LoadCx<'_> {
             Some(p) => p,
             None => {
                 let name = tpath.file_name()?.to_string_lossy();
-                let stem = name.strip_suffix(".jsonc").or_else(|| name.strip_suffix(".json"))?;
+                let stem = name
+                    .strip_suffix(".jsonc")
+                    .or_else(|| name.strip_suffix(".json"))?;
                 let sibling = tpath.with_file_name(format!("{stem}.parameters.json"));
                 if !sibling.is_file() {
                     return None;
@@ -176,9 +178,18 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
         let (trees, db, b) = (&*cx.trees, &*cx.db, &mut *cx.b);
         let p = params.and_then(|id| {
             let tree = trees.get(id.0 as usize).and_then(Option::as_ref)?;
-            Some(arm::template::Params { tree, file: id, path: &db.get(id).path })
+            Some(arm::template::Params {
+                tree,
+                file: id,
+                path: &db.get(id).path,
+            })
         });
-        let folder = db.get(file).fs_path.as_ref().and_then(|p| p.parent()).map(|p| p.to_path_buf());
+        let folder = db
+            .get(file)
+            .fs_path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(|p| p.to_path_buf());
         let index = match cx.template_folders.iter().position(|f| *f == folder) {
             Some(i) => i,
             None => {

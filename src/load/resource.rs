@@ -6,12 +6,12 @@
 //! case-insensitive and look in `properties` first, so one extractor serves every shape; each
 //! shape's loader only finds the resource objects.
 
+use crate::doc::Doc;
 use crate::graph::{GraphBuilder, VnetDraft};
 use crate::id::ArmId;
 use crate::model::*;
 use crate::prefix;
 use crate::source::FileId;
-use crate::doc::Doc;
 use crate::tree::{Kind, NodeId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,9 +46,21 @@ pub mod blocks {
         "subnet-outside-vnet",
         "reserved-address-range",
     ];
-    pub const SUBNET_PREFIX: &[&str] = &["overlapping-subnets", "subnet-outside-vnet", "invalid-subnet-size"];
-    pub const SUBNETS: &[&str] = &["overlapping-subnets", "subnet-outside-vnet", "unknown-peered-subnet"];
-    pub const PEERINGS: &[&str] = &["missing-reverse-peering", "duplicate-remote-peering", "multiple-remote-gateway-peerings"];
+    pub const SUBNET_PREFIX: &[&str] = &[
+        "overlapping-subnets",
+        "subnet-outside-vnet",
+        "invalid-subnet-size",
+    ];
+    pub const SUBNETS: &[&str] = &[
+        "overlapping-subnets",
+        "subnet-outside-vnet",
+        "unknown-peered-subnet",
+    ];
+    pub const PEERINGS: &[&str] = &[
+        "missing-reverse-peering",
+        "duplicate-remote-peering",
+        "multiple-remote-gateway-peerings",
+    ];
     pub const REMOTE: &[&str] = &[
         "missing-reverse-peering",
         "peered-address-overlap",
@@ -58,7 +70,11 @@ pub mod blocks {
         "invalid-remote-network-id",
     ];
     pub const NAME: &[&str] = &["invalid-peering-name", "duplicate-remote-peering"];
-    pub const SUBNET_NAMES: &[&str] = &["unknown-peered-subnet", "asymmetric-subnet-peering", "subnet-peering-without-subnets"];
+    pub const SUBNET_NAMES: &[&str] = &[
+        "unknown-peered-subnet",
+        "asymmetric-subnet-peering",
+        "subnet-peering-without-subnets",
+    ];
     /// The resource itself was not checked (unknown copy count, name or linked template).
     pub const EXISTS: &[&str] = &["*every check of this resource"];
     /// The resource was checked as if its unknown `condition` held.
@@ -104,10 +120,16 @@ impl<'a, D: Doc> Extractor<'a, D> {
     }
 
     /// Records an unknown value (when it blocks a check) and says whether `n` is unknown.
-    fn is_unknown(&mut self, n: NodeId, what: &str, blocks: &'static [&'static str]) -> bool {
+    fn is_unknown(
+        &mut self,
+        n: NodeId,
+        what: impl FnOnce() -> String,
+        blocks: &'static [&'static str],
+    ) -> bool {
         let Some(u) = self.tree.unknown(n) else {
             return false;
         };
+        let what = what();
         if !blocks.is_empty() {
             let owner = self.current.rsplit('/').next().unwrap_or("");
             let un = Unresolved {
@@ -171,7 +193,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 return Some((sym.clone(), n));
             }
             let blocks = if name == "name" { blocks::NAME } else { &[] };
-            self.is_unknown(n, &format!("`{name}`"), blocks);
+            self.is_unknown(n, || format!("`{name}`"), blocks);
             return None;
         }
         match self.tree.kind(n) {
@@ -190,9 +212,14 @@ impl<'a, D: Doc> Extractor<'a, D> {
     }
 
     /// An array property whose being unknown blocks `blocks`.
-    fn array_for(&mut self, obj: NodeId, name: &str, blocks: &'static [&'static str]) -> Option<NodeId> {
+    fn array_for(
+        &mut self,
+        obj: NodeId,
+        name: &str,
+        blocks: &'static [&'static str],
+    ) -> Option<NodeId> {
         let n = self.field(obj, name)?;
-        if self.is_unknown(n, &format!("`{name}`"), blocks) {
+        if self.is_unknown(n, || format!("`{name}`"), blocks) {
             return None;
         }
         match self.tree.kind(n) {
@@ -209,9 +236,14 @@ impl<'a, D: Doc> Extractor<'a, D> {
         self.object_for(obj, name, &[])
     }
 
-    fn object_for(&mut self, obj: NodeId, name: &str, blocks: &'static [&'static str]) -> Option<NodeId> {
+    fn object_for(
+        &mut self,
+        obj: NodeId,
+        name: &str,
+        blocks: &'static [&'static str],
+    ) -> Option<NodeId> {
         let n = self.field(obj, name)?;
-        if self.is_unknown(n, &format!("`{name}`"), blocks) {
+        if self.is_unknown(n, || format!("`{name}`"), blocks) {
             return None;
         }
         match self.tree.kind(n) {
@@ -228,7 +260,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
         let Some(n) = self.field(obj, name) else {
             return Flag::default_to(default);
         };
-        if self.is_unknown(n, &format!("`{name}`"), blocks::flag(name)) {
+        if self.is_unknown(n, || format!("`{name}`"), blocks::flag(name)) {
             return Flag {
                 value: default,
                 loc: Some(self.loc(n)),
@@ -292,7 +324,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
     fn prefix(&mut self, n: NodeId, blocks: &'static [&'static str]) -> Prefix {
         let t = self.tree;
         let loc = self.loc(n);
-        if self.is_unknown(n, "address prefix", blocks) {
+        if self.is_unknown(n, || "address prefix".to_string(), blocks) {
             return Prefix {
                 text: t.raw(n),
                 parsed: PrefixValue::Unresolved,
@@ -314,7 +346,12 @@ impl<'a, D: Doc> Extractor<'a, D> {
     }
 
     /// `{addressPrefixes: [...]}` objects (address spaces).
-    fn address_space(&mut self, obj: NodeId, name: &str, blocks: &'static [&'static str]) -> Option<PrefixList> {
+    fn address_space(
+        &mut self,
+        obj: NodeId,
+        name: &str,
+        blocks: &'static [&'static str],
+    ) -> Option<PrefixList> {
         let space = self.object_for(obj, name, blocks)?;
         let list = self.array_for(space, "addressPrefixes", blocks)?;
         self.prefix_list(list, blocks)
@@ -323,7 +360,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
     fn prefix_list(&mut self, list: NodeId, blocks: &'static [&'static str]) -> Option<PrefixList> {
         let tree = self.tree;
         Some(PrefixList {
-            prefixes: tree.children(list).map(|n| self.prefix(n, blocks)).collect(),
+            prefixes: tree
+                .children(list)
+                .map(|n| self.prefix(n, blocks))
+                .collect(),
             loc: self.loc(list),
         })
     }
@@ -477,7 +517,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
         let items: Vec<NodeId> = self.tree.children(list).collect();
         let mut names = Vec::new();
         for n in items {
-            if self.is_unknown(n, &format!("an entry of `{key}`"), blocks::SUBNET_NAMES) {
+            if self.is_unknown(n, || format!("an entry of `{key}`"), blocks::SUBNET_NAMES) {
                 continue;
             }
             match self.tree.str(n) {
@@ -514,32 +554,41 @@ impl<'a, D: Doc> Extractor<'a, D> {
         };
         self.current = full_id.clone();
         let mut unresolved_remote = None;
-        let remote = self.object_for(obj, "remoteVirtualNetwork", blocks::REMOTE).and_then(|r| {
-            let n = self.tree.get(r, "id")?;
-            if let Some(sym) = self.tree.unknown(n).and_then(|u| u.symbol.clone())
-                && matches!(crate::id::classify_remote(&sym), crate::id::RemoteKind::Vnet(_))
-            {
-                return Some((sym, self.loc(n)));
-            }
-            if self.is_unknown(n, "`remoteVirtualNetwork.id`", blocks::REMOTE) {
-                unresolved_remote = Some(self.loc(n));
-                return None;
-            }
-            match self.tree.str(n) {
-                Some(s) => Some((s.to_string(), self.loc(n))),
-                None if self.tree.kind(n) == Kind::Null => None,
-                None => {
-                    self.type_problem(n, "remoteVirtualNetwork.id", "a string");
-                    None
+        let remote = self
+            .object_for(obj, "remoteVirtualNetwork", blocks::REMOTE)
+            .and_then(|r| {
+                let n = self.tree.get(r, "id")?;
+                if let Some(sym) = self.tree.unknown(n).and_then(|u| u.symbol.clone())
+                    && matches!(
+                        crate::id::classify_remote(&sym),
+                        crate::id::RemoteKind::Vnet(_)
+                    )
+                {
+                    return Some((sym, self.loc(n)));
                 }
-            }
-        });
+                if self.is_unknown(
+                    n,
+                    || "`remoteVirtualNetwork.id`".to_string(),
+                    blocks::REMOTE,
+                ) {
+                    unresolved_remote = Some(self.loc(n));
+                    return None;
+                }
+                match self.tree.str(n) {
+                    Some(s) => Some((s.to_string(), self.loc(n))),
+                    None if self.tree.kind(n) == Kind::Null => None,
+                    None => {
+                        self.type_problem(n, "remoteVirtualNetwork.id", "a string");
+                        None
+                    }
+                }
+            });
         let remote_gateways = match self.array(obj, "remoteGateways") {
             Some(list) => self.tree.children(list).map(|n| self.loc(n)).collect(),
             None => Vec::new(),
         };
         let name_known = match name.as_ref().map(|(_, n)| *n).or(name_loc) {
-            Some(n) => !self.is_unknown(n, "the peering's name", blocks::NAME),
+            Some(n) => !self.is_unknown(n, || "the peering's name".to_string(), blocks::NAME),
             None => true,
         };
         let peering = Peering {
@@ -571,7 +620,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
             remote_address_space: self
                 .address_space(obj, "remoteAddressSpace", &[])
                 .or_else(|| self.address_space(obj, "peeredRemoteAddressSpace", &[])),
-            remote_vnet_address_space: self.address_space(obj, "remoteVirtualNetworkAddressSpace", &[]),
+            remote_vnet_address_space: self.address_space(
+                obj,
+                "remoteVirtualNetworkAddressSpace",
+                &[],
+            ),
             remote_gateways,
         };
         (peering, remote)
