@@ -22,6 +22,7 @@ pub struct GraphBuilder {
     problems: Vec<InputProblem>,
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
+    route_tables: Vec<RouteTable>,
     files: usize,
 }
 
@@ -43,6 +44,13 @@ impl GraphBuilder {
 
     pub fn problem(&mut self, p: InputProblem) {
         self.problems.push(p);
+    }
+
+    /// Adds a route table; the same table seen twice is kept once.
+    pub fn route_table(&mut self, t: RouteTable) {
+        if !self.route_tables.iter().any(|x| x.key == t.key) {
+            self.route_tables.push(t);
+        }
     }
 
     /// Records a value that can't be known offline.
@@ -195,6 +203,7 @@ impl GraphBuilder {
             problems: self.problems,
             unresolved: self.unresolved,
             origins: self.origins,
+            route_tables: self.route_tables,
             files: self.files,
             links,
             nodes,
@@ -210,6 +219,7 @@ pub struct Graph {
     problems: Vec<InputProblem>,
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
+    route_tables: Vec<RouteTable>,
     files: usize,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
@@ -244,6 +254,10 @@ impl Graph {
     }
     pub fn problems(&self) -> &[InputProblem] {
         &self.problems
+    }
+    /// Route tables, in input order (subnets name theirs by id).
+    pub fn route_tables(&self) -> &[RouteTable] {
+        &self.route_tables
     }
     /// Values templates compute only at deployment.
     pub fn unresolved(&self) -> &[Unresolved] {

@@ -112,6 +112,31 @@ pub struct Subnet {
     pub loc: Loc,
     pub name_loc: Loc,
     pub prefixes: Option<PrefixList>,
+    /// The route table associated with the subnet: its id and where it is named.
+    pub route_table: Option<(String, Loc)>,
+}
+
+/// A user-defined route (kept for the transitivity checks).
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub name: String,
+    pub loc: Loc,
+    pub prefix: Option<Prefix>,
+    /// `VirtualAppliance`, `VirtualNetworkGateway`, `VnetLocal`, `Internet`, `None`.
+    pub next_hop_type: Option<(String, Loc)>,
+    /// The appliance's address, for `VirtualAppliance`.
+    pub next_hop_ip: Option<(String, Loc)>,
+}
+
+/// A route table and its routes.
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    /// Canonical lower-case id.
+    pub key: String,
+    pub id: String,
+    pub name: String,
+    pub loc: Loc,
+    pub routes: Vec<Route>,
 }
 
 impl Subnet {

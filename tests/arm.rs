@@ -173,3 +173,64 @@ fn a_clean_symbolic_name_template_passes() {
     assert_eq!(code, 0, "{ds:#?}");
     assert!(ds.is_empty(), "{ds:#?}");
 }
+
+#[test]
+fn route_tables_and_routes_are_kept_with_their_subnets() {
+    let dir = std::env::temp_dir().join(format!("peerlint-arm-routes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = dir.join("routes.json");
+    std::fs::write(
+        &t,
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "variables": { "firewallIp": "10.0.1.4" },
+  "resources": [
+    { "type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01", "name": "rt-spoke",
+      "properties": { "routes": [
+        { "name": "default", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "[variables('firewallIp')]" } }
+      ] } },
+    { "type": "Microsoft.Network/routeTables/routes", "apiVersion": "2024-05-01", "name": "rt-spoke/to-onprem",
+      "properties": { "addressPrefix": "192.168.0.0/16", "nextHopType": "VirtualNetworkGateway" } },
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "spoke",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.1.0.0/16"] },
+        "subnets": [{ "name": "app", "properties": { "addressPrefix": "10.1.0.0/24",
+          "routeTable": { "id": "[resourceId('Microsoft.Network/routeTables', 'rt-spoke')]" } } }] } }
+  ]
+}"#,
+    )
+    .unwrap();
+    let inputs = vec![peerlint::discover::Input {
+        display: "routes.json".into(),
+        origin: peerlint::discover::Origin::File(t),
+        explicit: true,
+    }];
+    let o = peerlint::engine::run(&inputs, &mut std::io::empty(), peerlint::rules::ALL);
+    let tables = o.graph.route_tables();
+    assert_eq!(tables.len(), 1);
+    let rt = &tables[0];
+    assert_eq!(rt.name, "rt-spoke");
+    let routes: Vec<(&str, &str, Option<&str>)> = rt
+        .routes
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_str(),
+                r.prefix.as_ref().map(|p| p.text.as_str()).unwrap_or(""),
+                r.next_hop_ip.as_ref().map(|(ip, _)| ip.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        vec![
+            ("default", "0.0.0.0/0", Some("10.0.1.4")),
+            ("to-onprem", "192.168.0.0/16", None)
+        ]
+    );
+    let (_, spoke) = o.graph.defined_vnets().next().unwrap();
+    let (rt_id, _) = spoke.subnet("app").unwrap().route_table.as_ref().unwrap();
+    assert!(rt_id.eq_ignore_ascii_case(&rt.id), "{rt_id} vs {}", rt.id);
+    assert!(o.diagnostics.is_empty(), "{:#?}", o.diagnostics);
+    let _ = std::fs::remove_dir_all(&dir);
+}

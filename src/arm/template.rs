@@ -674,6 +674,8 @@ fn is_network(lower_ty: &str) -> bool {
             | "microsoft.network/virtualnetworks/subnets"
             | "microsoft.network/virtualnetworks/virtualnetworkpeerings"
             | "microsoft.network/virtualnetworkgateways"
+            | "microsoft.network/routetables"
+            | "microsoft.network/routetables/routes"
     )
 }
 
@@ -697,6 +699,7 @@ fn resource_id(target: &DeployCtx, ty: &str, name: &str) -> String {
 /// Merges child subnets and peerings into their vnets (reporting copies that disagree) and
 /// extracts everything.
 fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) -> usize {
+    // Vnets and route tables: the parents child resources merge into.
     let mut vnets: Vec<Res> = Vec::new();
     let mut by_id: FastMap<String, usize> = FastMap::default();
     let mut children: Vec<Res> = Vec::new();
@@ -714,6 +717,10 @@ fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) -> usize {
                 vnets.push(r);
             }
             "microsoft.network/virtualnetworkgateways" => gateways.push(r),
+            "microsoft.network/routetables" => {
+                by_id.insert(r.id.to_ascii_lowercase(), vnets.len());
+                vnets.push(r);
+            }
             _ => children.push(r),
         }
     }
@@ -726,6 +733,8 @@ fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) -> usize {
                 .to_ascii_lowercase();
         let list = if c.ty.ends_with("/subnets") {
             "subnets"
+        } else if c.ty.ends_with("/routes") {
+            "routes"
         } else {
             "virtualNetworkPeerings"
         };
@@ -791,9 +800,12 @@ fn add_child(vnet: &mut Value, list: &str, child: &Res) -> Option<InputProblem> 
     None
 }
 
-/// The properties whose values must agree between two copies of one subnet or peering.
+/// The properties whose values must agree between two copies of one subnet, peering or route.
 const COMPARED: &[&str] = &[
     "addressPrefix",
+    "nextHopType",
+    "nextHopIpAddress",
+    "routeTable",
     "addressPrefixes",
     "remoteVirtualNetwork",
     "allowVirtualNetworkAccess",
@@ -816,10 +828,10 @@ fn conflict(inline: &Value, child: &Res, list: &str) -> Option<InputProblem> {
         };
         if differs {
             let (x, y) = (x.unwrap(), y.unwrap());
-            let what = if list == "subnets" {
-                "subnet"
-            } else {
-                "peering"
+            let what = match list {
+                "subnets" => "subnet",
+                "routes" => "route",
+                _ => "peering",
             };
             return Some(InputProblem {
                 kind: ProblemKind::Conflict,

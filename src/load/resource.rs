@@ -19,6 +19,7 @@ pub enum ResourceKind {
     Vnet,
     Peering,
     Gateway,
+    RouteTable,
     Other,
 }
 
@@ -290,6 +291,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 ResourceKind::Peering
             } else if ty.ends_with("/virtualnetworkgateways") {
                 ResourceKind::Gateway
+            } else if ty == "microsoft.network/routetables" {
+                ResourceKind::RouteTable
             } else {
                 ResourceKind::Other
             };
@@ -309,6 +312,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             ResourceKind::Vnet => self.vnet(obj),
             ResourceKind::Peering => self.standalone_peering(obj),
             ResourceKind::Gateway => self.gateway_resource(obj),
+            ResourceKind::RouteTable => self.route_table(obj),
             ResourceKind::Other => {}
         }
     }
@@ -504,11 +508,16 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 );
             }
         }
+        let route_table = self
+            .object(obj, "routeTable")
+            .and_then(|rt| self.string(rt, "id"))
+            .map(|(id, n)| (id, self.loc(n)));
         Some(Subnet {
             name,
             loc: self.loc(obj),
             name_loc: self.loc(name_node),
             prefixes,
+            route_table,
         })
     }
 
@@ -659,6 +668,40 @@ impl<'a, D: Doc> Extractor<'a, D> {
             .reference(&vnet_id.key(), &vnet_id.display(), vnet_id.name(), loc);
         let (p, remote) = self.peering(obj, &vnet_id.display());
         self.b.standalone_peering(local, p, remote);
+    }
+
+    /// A route table with its routes.
+    fn route_table(&mut self, obj: NodeId) {
+        self.found += 1;
+        let (name, id) = self.name_and_id(obj);
+        let id = id.map(|(s, _)| s).unwrap_or_default();
+        self.current = id.clone();
+        let mut routes = Vec::new();
+        if let Some(list) = self.array(obj, "routes") {
+            let tree = self.tree;
+            for r in tree.children(list) {
+                let rname = self.string(r, "name").map(|(s, _)| s).unwrap_or_default();
+                let prefix = self.field(r, "addressPrefix").map(|n| self.prefix(n, &[]));
+                let hop = |x: &mut Self, key: &str| x.string(r, key).map(|(s, n)| (s, x.loc(n)));
+                routes.push(Route {
+                    name: rname,
+                    loc: self.loc(r),
+                    prefix,
+                    next_hop_type: hop(self, "nextHopType"),
+                    next_hop_ip: hop(self, "nextHopIpAddress"),
+                });
+            }
+        }
+        let key = ArmId::parse(&id)
+            .map(|a| a.key())
+            .unwrap_or_else(|_| id.to_ascii_lowercase());
+        self.b.route_table(RouteTable {
+            key,
+            id,
+            name: name.map(|(s, _)| s).unwrap_or_default(),
+            loc: self.loc(obj),
+            routes,
+        });
     }
 
     /// A `virtualNetworkGateways` resource: attached to the vnet its ip configuration's subnet
