@@ -31,15 +31,14 @@ impl Rule for GatewayTransitWithoutGateway {
             if !p.allow_gateway_transit.value || !g.vnet(p.local).defined || g.has_gateway(p.local) {
                 continue;
             }
-            cx.report(
-                Finding::new(
-                    &p.id,
-                    format!("peering {} allows gateway transit but {} has no gateway", peering_name(g, pid), vnet_name(g, p.local)),
-                    p.flag_loc(&p.allow_gateway_transit),
-                    "no gateway to share",
-                )
-                .help("set `allowGatewayTransit` on the side that owns the gateway, or deploy the gateway"),
-            );
+            let f = Finding::new(
+                &p.id,
+                format!("peering {} allows gateway transit but {} has no gateway", peering_name(g, pid), vnet_name(g, p.local)),
+                p.flag_loc(&p.allow_gateway_transit),
+                "no gateway to share",
+            )
+            .help("set `allowGatewayTransit` on the side that owns the gateway, or deploy the gateway");
+            cx.report(crate::query::absent_gateways(f, g.vnet(p.local)));
         }
     }
 }

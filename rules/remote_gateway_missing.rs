@@ -37,14 +37,16 @@ impl Rule for RemoteGatewayMissing {
             if !r.defined || g.has_gateway(remote) {
                 continue;
             }
+            let mut f = Finding::new(
+                &p.id,
+                format!("peering {} sets `useRemoteGateways` but {} has no gateway", peering_name(g, pid), vnet_name(g, remote)),
+                p.flag_loc(&p.use_remote_gateways),
+                "uses the remote vnet's gateway",
+            )
+            .related(r.label_loc(), format!("{} has no VPN or ExpressRoute gateway or Route Server", vnet_name(g, remote)));
+            f = crate::query::absent_gateways(f, r);
             cx.report(
-                Finding::new(
-                    &p.id,
-                    format!("peering {} sets `useRemoteGateways` but {} has no gateway", peering_name(g, pid), vnet_name(g, remote)),
-                    p.flag_loc(&p.use_remote_gateways),
-                    "uses the remote vnet's gateway",
-                )
-                .related(r.label_loc(), format!("{} has no VPN or ExpressRoute gateway or Route Server", vnet_name(g, remote)))
+                f
                 .help(format!("deploy a gateway in {}, or set `useRemoteGateways` to false", vnet_name(g, remote)))
                 .note("Azure rejects this at deploy time with RemoteVnetHasNoGateways"),
             );

@@ -82,6 +82,7 @@ impl GraphBuilder {
             gateways: Vec::new(),
             peerings: Vec::new(),
             also_defined_at: Vec::new(),
+            absent_gateways: Vec::new(),
         });
         self.by_key.insert(key.to_string(), v);
         v
@@ -112,8 +113,10 @@ impl GraphBuilder {
             } else {
                 let peers = std::mem::take(&mut target.peerings);
                 let gateways = std::mem::take(&mut target.gateways);
+                let absent = std::mem::take(&mut target.absent_gateways);
                 *target = Vnet {
                     peerings: peers,
+                    absent_gateways: absent,
                     defined: true,
                     ..vnet
                 };
@@ -169,6 +172,16 @@ impl GraphBuilder {
         self.peering_keys.entry(hash_ci(&p.id)).or_insert(id);
         self.vnets[local.0 as usize].peerings.push(id);
         self.peerings.push(p);
+    }
+
+    /// Records a gateway a template declares for the vnet with `key` but doesn't deploy.
+    pub fn absent_gateway(&mut self, key: &str, name: String, condition: Loc, deciding: Loc) {
+        let id = key.to_string();
+        let short = key.rsplit('/').next().unwrap_or("").to_string();
+        let v = self.reference(key, &id, &short, condition);
+        self.vnets[v.0 as usize]
+            .absent_gateways
+            .push((name, condition, deciding));
     }
 
     /// Records a gateway attached to the vnet with `key` (from a gateway resource).

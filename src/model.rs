@@ -187,6 +187,9 @@ pub struct Vnet {
     pub peerings: Vec<PeeringId>,
     /// Other places the same vnet was defined (a second export of it).
     pub also_defined_at: Vec<Loc>,
+    /// Gateways a template declares for the vnet but doesn't deploy (condition false):
+    /// name, the condition, the value that decided it.
+    pub absent_gateways: Vec<(String, Loc, Loc)>,
 }
 
 impl Vnet {

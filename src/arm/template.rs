@@ -89,6 +89,7 @@ pub fn load(
             missed: Cell::new(false),
             depth: Cell::new(0),
             tag: ctx.tag.clone(),
+            skipped: RefCell::new(Vec::new()),
         };
         let before = walker.refs.borrow().len();
         {
@@ -108,8 +109,14 @@ pub fn load(
         refs = walker.refs.take();
     };
     let Walker {
-        out, unresolved, ..
+        out,
+        unresolved,
+        skipped,
+        ..
     } = walker;
+    for (vnet, name, condition, deciding) in skipped.into_inner() {
+        b.absent_gateway(&vnet, name, condition, deciding);
+    }
     for EvalError { loc, message } in errors.borrow_mut().drain(..) {
         b.problem(InputProblem {
             kind: ProblemKind::Expression,
@@ -205,6 +212,9 @@ struct Walker<'t> {
     depth: Cell<usize>,
     /// See [`Context::tag`].
     tag: String,
+    /// Gateways not deployed because their condition is false: (vnet key, gateway name,
+    /// condition, deciding value).
+    skipped: RefCell<Vec<(String, String, Loc, Loc)>>,
 }
 
 /// A declaration with what it is processed in.
@@ -396,7 +406,12 @@ impl<'t> Walker<'t> {
         if let Some(c) = t.get(r, "condition") {
             let cv = env.node(c);
             match &cv.v {
-                Val::Bool(false) => return,
+                Val::Bool(false) => {
+                    if lower == "microsoft.network/virtualnetworkgateways" {
+                        self.skipped_gateway(r, c, &cv, env);
+                    }
+                    return;
+                }
                 Val::Bool(true) => {}
                 Val::Unknown(u) => conditional = Some((c, u.reason.clone())),
                 other => p.scope.error(
@@ -530,6 +545,51 @@ impl<'t> Walker<'t> {
                 } else {
                     self.instance(&child, env, Some((&ty, &name)));
                 }
+            }
+        }
+    }
+
+    /// A gateway whose condition is false: noted on its vnet, so findings about the missing
+    /// gateway can point at the condition. Its subnet id is evaluated quietly (Resource
+    /// Manager doesn't evaluate the resource, so errors in it are not reported).
+    fn skipped_gateway(&self, r: NodeId, c: NodeId, cv: &Value, env: Env<'_, '_>) {
+        let t = self.tree;
+        let Some(props) = t.get(r, "properties") else {
+            return;
+        };
+        let errors = self.errors.borrow().len();
+        let v = env.node(props);
+        self.errors.borrow_mut().truncate(errors);
+        let name = t
+            .get(r, "name")
+            .map(|n| env.node(n))
+            .and_then(|n| n.text_or_symbol().map(str::to_string))
+            .unwrap_or_default();
+        self.errors.borrow_mut().truncate(errors);
+        let Some(Val::Array(configs)) = v.get("ipConfigurations").map(|x| &x.v) else {
+            return;
+        };
+        for cfg in configs.iter() {
+            let sid = cfg
+                .get("properties")
+                .and_then(|p| p.get("subnet"))
+                .and_then(|s| s.get("id"))
+                .and_then(|i| i.text_or_symbol());
+            if let Some(sid) = sid.and_then(|s| crate::id::ArmId::parse(s).ok())
+                && sid.types.len() == 2
+            {
+                let mut loc = self.loc(c);
+                if let Some(f) = &cv.from {
+                    // The deciding value: the parameters file's `false`, say.
+                    loc = f.loc;
+                }
+                self.skipped.borrow_mut().push((
+                    sid.ancestor(1).key(),
+                    name.clone(),
+                    self.loc(c),
+                    loc,
+                ));
+                return;
             }
         }
     }

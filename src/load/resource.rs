@@ -449,6 +449,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             gateways,
             peerings: Vec::new(),
             also_defined_at: Vec::new(),
+            absent_gateways: Vec::new(),
         };
         let mut peerings = Vec::new();
         if let Some(list) = self.array_for(obj, "virtualNetworkPeerings", blocks::PEERINGS) {
