@@ -82,7 +82,10 @@ pub fn report_problems(cx: &mut crate::rule::RuleContext<'_>, kind: ProblemKind)
 /// Adds labels for gateways a template declares for `v` under a false condition.
 pub fn absent_gateways(mut f: crate::rule::Finding, v: &Vnet) -> crate::rule::Finding {
     for (name, condition, deciding) in &v.absent_gateways {
-        f = f.related(*condition, format!("gateway `{name}` is not deployed: its condition is false"));
+        f = f.related(
+            *condition,
+            format!("gateway `{name}` is not deployed: its condition is false"),
+        );
         if deciding != condition {
             f = f.related(*deciding, "this value decides the condition");
         }

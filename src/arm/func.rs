@@ -476,32 +476,13 @@ pub(super) fn call(
         }
         "length" => {
             arity(args, 1, 1)?;
-            Ok(int(match &args[0].v {
-                Val::Str(t) => t.chars().count() as i64,
-                Val::Array(a) => a.len() as i64,
-                Val::Object(m) => m.len() as i64,
-                other => {
-                    return Err(format!(
-                        "needs a string, array or object, found {}",
-                        other.type_name()
-                    ));
-                }
-            }))
+            Ok(int(size(&args[0])?))
         }
         "empty" => {
             arity(args, 1, 1)?;
-            Ok(boolean(match &args[0].v {
-                Val::Null => true,
-                Val::Str(t) => t.is_empty(),
-                Val::Array(a) => a.is_empty(),
-                Val::Object(m) => m.is_empty(),
-                other => {
-                    return Err(format!(
-                        "needs a string, array or object, found {}",
-                        other.type_name()
-                    ));
-                }
-            }))
+            Ok(boolean(
+                matches!(args[0].v, Val::Null) || size(&args[0])? == 0,
+            ))
         }
         "contains" => {
             arity(args, 2, 2)?;
@@ -874,6 +855,21 @@ pub(super) fn call(
             Err("unknown function".into())
         }
     }
+}
+
+/// The length of a string (in characters), array or object.
+fn size(v: &Value) -> Result<i64, String> {
+    Ok(match &v.v {
+        Val::Str(t) => t.chars().count() as i64,
+        Val::Array(a) => a.len() as i64,
+        Val::Object(m) => m.len() as i64,
+        other => {
+            return Err(format!(
+                "needs a string, array or object, found {}",
+                other.type_name()
+            ));
+        }
+    })
 }
 
 /// `union` of two objects: nested objects merge, anything else is replaced.

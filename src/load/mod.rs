@@ -160,14 +160,7 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
         Ok(t) => t,
         Err(e) => {
             b.count_file();
-            b.problem(InputProblem {
-                kind: ProblemKind::Syntax,
-                loc: Loc::new(file, e.span, None),
-                message: format!("invalid JSON: {}", e.message),
-                label: "here".into(),
-                help: None,
-                related: Vec::new(),
-            });
+            b.problem(syntax_problem(file, e));
             return None;
         }
     };

@@ -219,15 +219,32 @@ impl<'a, D: Doc> Extractor<'a, D> {
         name: &str,
         blocks: &'static [&'static str],
     ) -> Option<NodeId> {
+        self.container(obj, name, Kind::Array, blocks)
+    }
+
+    /// A property of kind `kind` (array or object): `null` and unknown values count as
+    /// absent (unknowns are recorded), other kinds are reported.
+    fn container(
+        &mut self,
+        obj: NodeId,
+        name: &str,
+        kind: Kind,
+        blocks: &'static [&'static str],
+    ) -> Option<NodeId> {
         let n = self.field(obj, name)?;
         if self.is_unknown(n, || format!("`{name}`"), blocks) {
             return None;
         }
         match self.tree.kind(n) {
-            Kind::Array => Some(n),
+            k if k == kind => Some(n),
             Kind::Null => None,
             _ => {
-                self.type_problem(n, name, "an array");
+                let expected = if kind == Kind::Array {
+                    "an array"
+                } else {
+                    "an object"
+                };
+                self.type_problem(n, name, expected);
                 None
             }
         }
@@ -243,18 +260,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
         name: &str,
         blocks: &'static [&'static str],
     ) -> Option<NodeId> {
-        let n = self.field(obj, name)?;
-        if self.is_unknown(n, || format!("`{name}`"), blocks) {
-            return None;
-        }
-        match self.tree.kind(n) {
-            Kind::Object => Some(n),
-            Kind::Null => None,
-            _ => {
-                self.type_problem(n, name, "an object");
-                None
-            }
-        }
+        self.container(obj, name, Kind::Object, blocks)
     }
 
     fn flag(&mut self, obj: NodeId, name: &str, default: bool) -> Flag {
