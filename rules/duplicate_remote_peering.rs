@@ -36,6 +36,10 @@ impl Rule for DuplicateRemotePeering {
             let mut by_name: HashMap<String, _> = HashMap::new();
             for &pid in &v.peerings {
                 let p = g.peering(pid);
+                // A peering deployed only under an unknown condition may exclude the other.
+                if p.condition.is_some() {
+                    continue;
+                }
                 if let Some(r) = p.remote_vnet()
                     && let Some(&first) = by_remote.get(&r)
                 {

@@ -26,7 +26,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check exported Azure state: files, folders (walked for *.json), `-` for standard input.
+    /// Check exported Azure state and ARM templates: files, folders (walked for *.json), `-`
+    /// for standard input.
     Check(CheckArgs),
     /// List every rule.
     Rules {
@@ -224,10 +225,26 @@ fn check(
             );
             return EXIT_FAILURE;
         }
+        if let Some(t) = &template {
+            let same = |p: &std::path::Path| {
+                p == t || matches!((p.canonicalize(), t.canonicalize()), (Ok(a), Ok(b)) if a == b)
+            };
+            let is_input = inputs.iter().any(|i| match &i.origin {
+                crate::discover::Origin::File(p) => same(p),
+                crate::discover::Origin::Stdin => false,
+            });
+            if !is_input {
+                let _ = writeln!(stderr, "error: `--parameters {p}`: `{}` is not one of the inputs", t.display());
+                return EXIT_FAILURE;
+            }
+        }
         options.parameters.push((template, file));
     }
     let outcome = engine::run_with(&inputs, stdin, &rules, &options);
     errors.extend(outcome.read_errors.iter().cloned());
+    for n in &outcome.notes {
+        let _ = writeln!(stderr, "note: {n}");
+    }
     let g = &outcome.graph;
     let summary = Summary::new(
         g.file_count(),

@@ -14,6 +14,9 @@ pub struct Unknown {
     pub reason: String,
     /// A placeholder for identity: ids built from the same unknowns still compare equal.
     pub symbol: Option<String>,
+    /// Unknown because of an error already reported (an invalid expression), not because it
+    /// is known only at deployment.
+    pub error: bool,
 }
 
 pub trait Doc {

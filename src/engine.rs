@@ -21,6 +21,8 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Inputs that could not be read (a tool failure: exit 2).
     pub read_errors: Vec<String>,
+    /// Advice about the run itself (printed on standard error).
+    pub notes: Vec<String>,
 }
 
 /// How templates are evaluated: the deployment context and parameters files.
@@ -126,11 +128,35 @@ pub fn run_with(
         options,
         errors: Vec::new(),
         template_folders: Vec::new(),
+        explicit_parameters: Vec::new(),
+        used_parameters: Vec::new(),
     };
     read_inputs(inputs, stdin, &mut cx, &mut read_errors);
+    // A parameters file named as an input applies to no template by itself: say how to pair it.
+    let mut notes = Vec::new();
+    for &f in &cx.explicit_parameters {
+        if !cx.used_parameters.contains(&f) {
+            let p = &cx.db.get(f).path;
+            notes.push(format!(
+                "`{p}` is a parameters file and no template of this run uses it: pair it with `--parameters TEMPLATE={p}`"
+            ));
+        }
+    }
     let graph = b.finish();
     if timings {
         eprintln!("timing: read, parse and load: {:?}", start.elapsed());
+    }
+    // Resources a template deploys only under a condition peerlint can't evaluate.
+    let mut conditional: crate::fasthash::FastMap<String, Loc> = Default::default();
+    for (_, v) in graph.vnets() {
+        if let Some(c) = v.condition {
+            conditional.insert(v.key.clone(), c);
+        }
+    }
+    for (_, p) in graph.peerings() {
+        if let Some(c) = p.condition {
+            conditional.insert(p.id.to_ascii_lowercase(), c);
+        }
     }
     let mut diagnostics = Vec::new();
     for rule in rules {
@@ -156,6 +182,14 @@ pub fn run_with(
                 }
             }
             f.related.extend(origins);
+            if let Some(&c) = conditional.get(&f.resource.to_ascii_lowercase())
+                && meta.name != "unresolved-value"
+            {
+                f.related.push(crate::rule::Label {
+                    loc: c,
+                    text: "applies only if this condition holds, which can't be known before deployment".into(),
+                });
+            }
             let severity = if f.lesser {
                 meta.severity().lesser()
             } else {
@@ -190,5 +224,6 @@ pub fn run_with(
         graph,
         diagnostics,
         read_errors,
+        notes,
     }
 }

@@ -23,6 +23,7 @@ pub struct GraphBuilder {
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
+    intents: Vec<Intent>,
     files: usize,
 }
 
@@ -44,6 +45,45 @@ impl GraphBuilder {
 
     pub fn problem(&mut self, p: InputProblem) {
         self.problems.push(p);
+    }
+
+    /// Adds an intent of a design spec.
+    pub fn intent(&mut self, i: Intent) {
+        self.intents.push(i);
+    }
+
+    /// Places an appliance in the vnet with `key`.
+    pub fn appliance(&mut self, key: &str, a: Appliance) {
+        let id = key.to_string();
+        let short = key.rsplit('/').next().unwrap_or("").to_string();
+        let v = self.reference(key, &id, &short, a.loc);
+        self.vnets[v.0 as usize].appliances.push(a);
+    }
+
+    /// A vnet owned elsewhere: referenced, with what the spec knows of it.
+    pub fn external(&mut self, key: &str, id: &str, name: &str, loc: Loc, space: Option<PrefixList>) -> VnetId {
+        let v = self.reference(key, id, name, loc);
+        let vnet = &mut self.vnets[v.0 as usize];
+        vnet.external = true;
+        vnet.name_loc.get_or_insert(loc);
+        if vnet.address_space.is_none() {
+            vnet.address_space = space;
+        }
+        v
+    }
+
+    /// The defined vnets named `name` (case-insensitive), for matching a spec to other inputs.
+    pub fn defined_named(&self, name: &str) -> Vec<VnetId> {
+        self.vnets
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.defined && v.name.eq_ignore_ascii_case(name))
+            .map(|(i, _)| VnetId(i as u32))
+            .collect()
+    }
+
+    pub fn vnet_key(&self, v: VnetId) -> &str {
+        &self.vnets[v.0 as usize].key
     }
 
     /// Adds a route table; the same table seen twice is kept once.
@@ -83,6 +123,9 @@ impl GraphBuilder {
             peerings: Vec::new(),
             also_defined_at: Vec::new(),
             absent_gateways: Vec::new(),
+            appliances: Vec::new(),
+            external: false,
+            condition: None,
         });
         self.by_key.insert(key.to_string(), v);
         v
@@ -99,6 +142,33 @@ impl GraphBuilder {
             let target = &mut self.vnets[v.0 as usize];
             if target.defined {
                 target.also_defined_at.push(vnet.loc);
+                if let (Some(a), Some(b)) = (&target.address_space, &vnet.address_space)
+                    && a.all_valid()
+                    && b.all_valid()
+                {
+                    let (mut x, mut y): (Vec<_>, Vec<_>) = (a.nets().collect(), b.nets().collect());
+                    x.sort();
+                    y.sort();
+                    if x != y {
+                        let show = |v: &[ipnet::IpNet]| v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
+                        let problem = InputProblem {
+                            kind: ProblemKind::Conflict,
+                            loc: b.loc,
+                            message: format!(
+                                "vnet `{}` is described twice with different address spaces: {} here, {} in the other input",
+                                target.name,
+                                show(&y),
+                                show(&x)
+                            ),
+                            label: "this address space".into(),
+                            help: Some("make the inputs agree, or check only the one that describes what is (or will be) deployed".into()),
+                            related: Vec::new(),
+                        }
+                        .with_related(a.loc, "the other description");
+                        self.problems.push(problem);
+                    }
+                }
+                let target = &mut self.vnets[v.0 as usize];
                 if target.address_space.is_none() {
                     target.address_space = vnet.address_space;
                 }
@@ -114,9 +184,11 @@ impl GraphBuilder {
                 let peers = std::mem::take(&mut target.peerings);
                 let gateways = std::mem::take(&mut target.gateways);
                 let absent = std::mem::take(&mut target.absent_gateways);
+                let appliances = std::mem::take(&mut target.appliances);
                 *target = Vnet {
                     peerings: peers,
                     absent_gateways: absent,
+                    appliances,
                     defined: true,
                     ..vnet
                 };
@@ -217,6 +289,7 @@ impl GraphBuilder {
             unresolved: self.unresolved,
             origins: self.origins,
             route_tables: self.route_tables,
+            intents: self.intents,
             files: self.files,
             links,
             nodes,
@@ -233,6 +306,7 @@ pub struct Graph {
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
+    intents: Vec<Intent>,
     files: usize,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
@@ -267,6 +341,10 @@ impl Graph {
     }
     pub fn problems(&self) -> &[InputProblem] {
         &self.problems
+    }
+    /// Intents of design specs, in input order.
+    pub fn intents(&self) -> &[Intent] {
+        &self.intents
     }
     /// Route tables, in input order (subnets name theirs by id).
     pub fn route_tables(&self) -> &[RouteTable] {

@@ -190,6 +190,48 @@ pub struct Vnet {
     /// Gateways a template declares for the vnet but doesn't deploy (condition false):
     /// name, the condition, the value that decided it.
     pub absent_gateways: Vec<(String, Loc, Loc)>,
+    /// Forwarding devices (NVAs, firewalls) a design spec places in the vnet.
+    pub appliances: Vec<Appliance>,
+    /// Owned elsewhere (a spec's `external: true`): its own peerings are not expected.
+    pub external: bool,
+    /// A template deploys it only if this condition holds, which is unknown offline.
+    pub condition: Option<Loc>,
+}
+
+/// A forwarding device (NVA, Azure Firewall) and its private address.
+#[derive(Clone, Debug)]
+pub struct Appliance {
+    pub name: String,
+    pub ip: std::net::IpAddr,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntentKind {
+    Allow,
+    Deny,
+}
+
+/// One side of an intent, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A vnet, by name or id.
+    Vnet(String),
+    /// `vnet/subnet`.
+    Subnet(String, String),
+    /// A CIDR prefix or address.
+    Prefix(IpNet),
+}
+
+/// What must (allow) or must not (deny) reach what.
+#[derive(Clone, Debug)]
+pub struct Intent {
+    pub kind: IntentKind,
+    pub from: Vec<(Endpoint, Loc)>,
+    pub to: Vec<(Endpoint, Loc)>,
+    pub why: Option<String>,
+    /// The intent item.
+    pub loc: Loc,
 }
 
 impl Vnet {
@@ -292,6 +334,8 @@ pub struct Peering {
     pub remote_vnet_address_space: Option<PrefixList>,
     /// Read-only `remoteGateways[]`: gateways the remote side has.
     pub remote_gateways: Vec<Loc>,
+    /// A template deploys it only if this condition holds, which is unknown offline.
+    pub condition: Option<Loc>,
 }
 
 impl Peering {

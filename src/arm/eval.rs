@@ -122,7 +122,7 @@ impl<'t> Scope<'t> {
                 Some(v) => v.clone(),
                 None => {
                     self.error(at, format!("variable `{name}` refers to itself"));
-                    Value::unknown(format!("variable `{name}` refers to itself"), None, at)
+                    Value::invalid(format!("variable `{name}` refers to itself"), at)
                 }
             };
         }
@@ -133,14 +133,18 @@ impl<'t> Scope<'t> {
         };
         let v = if let Some(&n) = self.vars.get(&key) {
             let v = env.node(n);
-            let origin = self.loc(n);
-            v.with_origin(origin, format!("from variable `{name}`"))
+            if v.from.is_some() {
+                v // it came from further away (a parameter, another variable)
+            } else {
+                let origin = self.loc(n);
+                v.with_origin(origin, format!("from variable `{name}`"))
+            }
         } else if let Some(&entry) = self.var_copies.get(&key) {
             env.copy_array(entry, self.loc(entry))
         } else {
             let msg = format!("the template has no variable `{name}`");
             self.error(at, msg.clone());
-            Value::unknown(msg, None, at)
+            Value::invalid(msg, at)
         };
         self.var_cache.borrow_mut().insert(key, Some(v.clone()));
         v
@@ -152,7 +156,7 @@ impl<'t> Scope<'t> {
 pub(super) fn first_unknown(args: &[Value], at: Loc) -> Option<Value> {
     args.iter()
         .find_map(|a| a.as_unknown())
-        .map(|u| Value::unknown(u.reason.clone(), None, at))
+        .map(|u| Value::unknown_from(u, None, at))
 }
 
 /// The text of each argument, or the placeholder of symbolic unknowns; None when some argument
@@ -172,7 +176,7 @@ pub(super) fn arg_texts(args: &[Value]) -> Option<Vec<String>> {
 /// Wraps a string built from symbolic unknowns: still unknown, with the text as placeholder.
 pub(super) fn symbolic_text(text: String, args: &[Value], at: Loc) -> Value {
     match args.iter().find_map(|a| a.as_unknown()) {
-        Some(u) => Value::unknown(u.reason.clone(), Some(text), at),
+        Some(u) => Value::unknown_from(u, Some(text), at),
         None => Value::str(&text, at),
     }
 }
@@ -272,7 +276,7 @@ impl<'s, 't> Env<'s, 't> {
                 let loc = x_loc(at, base, err.at);
                 let msg = format!("syntax error in expression: {}", err.message);
                 self.scope.error(loc, msg.clone());
-                Value::unknown(msg, None, at)
+                Value::invalid(msg, at)
             }
         }
     }
@@ -292,13 +296,13 @@ impl<'s, 't> Env<'s, 't> {
             other => {
                 let msg = format!("copy count must be an integer, found {}", other.type_name());
                 sc.error(sc.loc(count_node), msg.clone());
-                return Value::unknown(msg, None, at);
+                return Value::invalid(msg, at);
             }
         };
         if !(0..=800).contains(&n) {
             let msg = format!("copy count {n} is outside ARM's limit of 0 to 800");
             sc.error(sc.loc(count_node), msg.clone());
-            return Value::unknown(msg, None, at);
+            return Value::invalid(msg, at);
         }
         let Some(input) = t.get(entry, "input") else {
             return Value::unknown(format!("copy `{name}` has no input"), None, at);
@@ -334,7 +338,11 @@ fn render(v: &Value) -> String {
 
 /// An unknown value with the placeholder `{symbol}` (braces added unless already there).
 fn with_symbol(v: Value, symbol: String) -> Value {
-    let reason = v.as_unknown().map(|u| u.reason.clone()).unwrap_or_default();
+    if let Some(u) = v.as_unknown() {
+        let symbol = if symbol.starts_with('{') && symbol.ends_with('}') { symbol } else { format!("{{{symbol}}}") };
+        return Value::unknown_from(u, Some(symbol), v.at);
+    }
+    let reason = String::new();
     let symbol = if symbol.starts_with('{') && symbol.ends_with('}') {
         symbol
     } else {
@@ -400,11 +408,9 @@ impl Eval<'_, '_> {
             Expr::Member(target, name, r) => {
                 let v = self.eval(target);
                 match &v.v {
-                    Val::Unknown(u) => Value::unknown(
-                        u.reason.clone(),
-                        u.symbol.as_ref().map(|s| format!("{s}.{name}")),
-                        self.at,
-                    ),
+                    Val::Unknown(u) => {
+                        Value::unknown_from(u, u.symbol.as_ref().map(|s| format!("{s}.{name}")), self.at)
+                    }
                     Val::Object(_) => match v.get(name) {
                         Some(m) => part_of(&v, m).relocated(self.at),
                         None if v.is_open() => Value::unknown(
@@ -468,7 +474,7 @@ impl Eval<'_, '_> {
                             // Either branch may be the value: named after the whole call.
                             let digest = crate::fasthash::hash_ci(&format!("{args:?}")) as u32;
                             let symbol = format!("{{if({},#{digest:08x})}}", render(&c));
-                            Value::unknown(u.reason.clone(), Some(symbol), self.at)
+                            Value::unknown_from(u, Some(symbol), self.at)
                         }
                         other => self.fail(
                             args[0].range(),
@@ -640,7 +646,7 @@ impl Eval<'_, '_> {
 
     fn fail(&self, r: expr::Range, msg: String) -> Value {
         self.env.scope.error(self.sub(r), msg.clone());
-        Value::unknown(msg, None, self.at)
+        Value::invalid(msg, self.at)
     }
 }
 

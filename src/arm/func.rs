@@ -91,7 +91,7 @@ pub(super) fn call(
         // Strings Azure computes keep a placeholder, so names built from them still match.
         let symbol = match f {
             "uniquestring" | "guid" | "utcnow" => {
-                arg_texts(args).map(|t| format!("{{{name}({})}}", t.join(",")))
+                arg_texts(args).map(|t| format!("{{{name}({})}}", t.join(",")).replace('/', "|"))
             }
             _ => None,
         };
@@ -164,7 +164,7 @@ pub(super) fn call(
                         x.to_uppercase()
                     }
                 });
-                return Ok(Value::unknown(u.reason.clone(), sym, at));
+                return Ok(Value::unknown_from(u, sym, at));
             }
             let x = want_str(&args[0], "the argument")?;
             return Ok(s(&if f == "tolower" {
@@ -715,7 +715,7 @@ pub(super) fn call(
             for x in a.iter() {
                 match &x.v {
                     Val::Array(inner) => out.extend(inner.iter().cloned()),
-                    Val::Unknown(u) => return Ok(Value::unknown(u.reason.clone(), None, at)),
+                    Val::Unknown(u) => return Ok(Value::unknown_from(u, None, at)),
                     _ => {
                         return Err(format!(
                             "needs an array of arrays, found {} in it",

@@ -122,8 +122,8 @@ pub fn load(
             kind: ProblemKind::Expression,
             loc,
             message,
-            label: "here".into(),
-            help: None,
+            label: "Resource Manager rejects this".into(),
+            help: Some("the deployment fails validation before anything is created; see the function's documentation".into()),
             related: Vec::new(),
         });
     }
@@ -225,6 +225,9 @@ struct Decl<'s, 't> {
     scope: &'s Scope<'t>,
     target: Rc<DeployCtx>,
 }
+
+/// The member of an evaluated resource whose location is the resource's unknown condition.
+pub const CONDITION_KEY: &str = "$peerlintCondition";
 
 /// Most evaluation passes over one template.
 const MAX_PASSES: usize = 6;
@@ -372,7 +375,7 @@ impl<'t> Walker<'t> {
                         self.unresolved(
                             self.loc(*c),
                             &loop_name,
-                            format!("the copy count of loop `{loop_name}` (`{ty}` resources)"),
+                            format!("the copy count of loop `{}` (`{ty}` resources)", t.get_str(copy, "name").unwrap_or("")),
                             u.reason.clone(),
                             blocks::EXISTS,
                         );
@@ -476,12 +479,13 @@ impl<'t> Walker<'t> {
             }
             return;
         }
+        let conditional_unknown = conditional.is_some();
         if let Some((c, reason)) = conditional
             && (is_network(&lower) || lower == "microsoft.resources/deployments")
         {
             self.unresolved(
                 self.loc(c),
-                &name,
+                &resource_id(&p.target, &ty, &name),
                 format!("whether `{name}` is deployed (its condition)"),
                 reason,
                 blocks::CONDITION,
@@ -503,17 +507,22 @@ impl<'t> Walker<'t> {
         let mut name_v = Value::str(&last, name_at);
         if let Some(Val::Unknown(u)) = name_val.as_ref().map(|v| &v.v) {
             id_val = Value::unknown(u.reason.clone(), Some(id.clone()), name_at);
-            name_v = Value::unknown(u.reason.clone(), Some(last.clone()), name_at);
+            // Only the parts with placeholders are unknown (`{hub}/to-spoke` names `to-spoke`).
+            if last.contains('{') {
+                name_v = Value::unknown(u.reason.clone(), Some(last.clone()), name_at);
+            }
         }
-        let body = Value::new(
-            Val::Object(Rc::new(vec![
-                (Rc::from("id"), id_val),
-                (Rc::from("name"), name_v),
-                (Rc::from("type"), Value::str(&ty, self.loc(ty_node))),
-                (Rc::from("properties"), props.clone()),
-            ])),
-            at,
-        );
+        let mut members = vec![
+            (Rc::from("id"), id_val),
+            (Rc::from("name"), name_v),
+            (Rc::from("type"), Value::str(&ty, self.loc(ty_node))),
+            (Rc::from("properties"), props.clone()),
+        ];
+        if let Some(c) = t.get(r, "condition").filter(|_| conditional_unknown) {
+            // Marks the resource as deployed only if its condition holds (see `CONDITION_KEY`).
+            members.push((Rc::from(CONDITION_KEY), Value::str("", self.loc(c))));
+        }
+        let body = Value::new(Val::Object(Rc::new(members)), at);
         {
             let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();
@@ -845,16 +854,19 @@ fn add_child(vnet: &mut Value, list: &str, child: &Res) -> Option<InputProblem> 
     };
     let items = Rc::make_mut(items);
     let short = child.name.rsplit('/').next().unwrap_or("");
-    if let Some(existing) = items.iter().find(|i| {
+    let mut body = child.body.clone();
+    if let Val::Object(m) = &mut body.v {
+        Rc::make_mut(m).retain(|(k, _)| !k.eq_ignore_ascii_case("type"));
+    }
+    if let Some(existing) = items.iter_mut().find(|i| {
         i.get("name")
             .and_then(|n| n.text_or_symbol())
             .is_some_and(|n| n.eq_ignore_ascii_case(short))
     }) {
-        return conflict(existing, child, list);
-    }
-    let mut body = child.body.clone();
-    if let Val::Object(m) = &mut body.v {
-        Rc::make_mut(m).retain(|(k, _)| !k.eq_ignore_ascii_case("type"));
+        // The child resource is deployed after its vnet, so its copy is the one that stays.
+        let problem = conflict(existing, child, list);
+        *existing = body;
+        return problem;
     }
     items.push(body);
     None

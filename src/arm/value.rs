@@ -66,6 +66,29 @@ impl Value {
             Val::Unknown(Rc::new(Unknown {
                 reason: reason.into(),
                 symbol,
+                error: false,
+            })),
+            at,
+        )
+    }
+    /// The unknown result of an error already reported.
+    pub fn invalid(reason: impl Into<String>, at: Loc) -> Value {
+        Value::new(
+            Val::Unknown(Rc::new(Unknown {
+                reason: reason.into(),
+                symbol: None,
+                error: true,
+            })),
+            at,
+        )
+    }
+    /// An unknown derived from `u` (same reason and error state), with its own placeholder.
+    pub fn unknown_from(u: &Unknown, symbol: Option<String>, at: Loc) -> Value {
+        Value::new(
+            Val::Unknown(Rc::new(Unknown {
+                reason: u.reason.clone(),
+                symbol: if u.error { None } else { symbol },
+                error: u.error,
             })),
             at,
         )

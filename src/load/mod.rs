@@ -56,6 +56,9 @@ pub struct LoadCx<'a> {
     /// Folders holding templates, in order: templates of one folder share a placeholder
     /// resource group (a hub and its spokes link up), other folders get their own.
     pub template_folders: Vec<Option<std::path::PathBuf>>,
+    /// Parameters files named on the command line as inputs, and those a template used.
+    pub explicit_parameters: Vec<FileId>,
+    pub used_parameters: Vec<FileId>,
 }
 
 impl LoadCx<'_> {
@@ -168,6 +171,7 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     let shape = sniff(&tree, root);
     if shape == Shape::Unknown(Unknown::ArmTemplate) {
         let params = cx.parameters_for(file);
+        cx.used_parameters.extend(params);
         let (trees, db, b) = (&*cx.trees, &*cx.db, &mut *cx.b);
         let p = params.and_then(|id| {
             let tree = trees.get(id.0 as usize).and_then(Option::as_ref)?;
@@ -215,6 +219,9 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     let empty_list = is_empty_list(&tree, root);
     let recognised = x.found > 0 || empty_list;
     if matches!(shape, Shape::Unknown(Unknown::ArmParameters)) {
+        if explicit {
+            cx.explicit_parameters.push(file);
+        }
         return Some(tree); // consumed with its template, never an input of its own
     }
     if recognised {

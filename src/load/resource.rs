@@ -131,7 +131,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
             return false;
         };
         let what = what();
-        if !blocks.is_empty() {
+        // An invalid expression is reported as such; it is not a deploy-time unknown.
+        if !blocks.is_empty() && !u.error {
             let owner = self.current.rsplit('/').next().unwrap_or("");
             let un = Unresolved {
                 loc: self.loc(n),
@@ -334,7 +335,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
     fn prefix(&mut self, n: NodeId, blocks: &'static [&'static str]) -> Prefix {
         let t = self.tree;
         let loc = self.loc(n);
-        if self.is_unknown(n, || "address prefix".to_string(), blocks) {
+        if self.is_unknown(n, || "an address prefix".to_string(), blocks) {
             return Prefix {
                 text: t.raw(n),
                 parsed: PrefixValue::Unresolved,
@@ -456,6 +457,9 @@ impl<'a, D: Doc> Extractor<'a, D> {
             peerings: Vec::new(),
             also_defined_at: Vec::new(),
             absent_gateways: Vec::new(),
+            appliances: Vec::new(),
+            external: false,
+            condition: self.condition(obj),
         };
         let mut peerings = Vec::new();
         if let Some(list) = self.array_for(obj, "virtualNetworkPeerings", blocks::PEERINGS) {
@@ -480,7 +484,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
             }
             (None, None) => (String::new(), obj),
         };
+        // Unknown prefixes are the subnet's (`<vnet id>/subnets/<name>`).
+        let vnet_id = std::mem::replace(&mut self.current, String::new());
+        self.current = format!("{vnet_id}/subnets/{name}");
         let prefixes = self.subnet_prefixes(obj);
+        self.current = vnet_id;
         // Gateways and Route Servers show up as ip configurations of their subnets.
         if let Some(configs) = self.array(obj, "ipConfigurations") {
             let tree = self.tree;
@@ -642,6 +650,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 &[],
             ),
             remote_gateways,
+            condition: self.condition(obj),
         };
         (peering, remote)
     }
@@ -675,6 +684,12 @@ impl<'a, D: Doc> Extractor<'a, D> {
             .reference(&vnet_id.key(), &vnet_id.display(), vnet_id.name(), loc);
         let (p, remote) = self.peering(obj, &vnet_id.display());
         self.b.standalone_peering(local, p, remote);
+    }
+
+    /// Where a template's unknown condition on this resource is, if it has one.
+    fn condition(&self, obj: NodeId) -> Option<Loc> {
+        let n = self.tree.get(obj, crate::arm::template::CONDITION_KEY)?;
+        Some(self.loc(n))
     }
 
     /// A route table with its routes.
