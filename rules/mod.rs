@@ -39,6 +39,9 @@ register_rules! {
     remote_gateway_without_transit::RemoteGatewayWithoutTransit,
     gateway_transit_without_gateway::GatewayTransitWithoutGateway,
     conflicting_gateway_flags::ConflictingGatewayFlags,
+    // Transitivity
+    transitive_peering_assumed::TransitivePeeringAssumed,
+    intent_violated::IntentViolated,
     // Subnet peering
     unknown_peered_subnet::UnknownPeeredSubnet,
     subnet_peering_without_subnets::SubnetPeeringWithoutSubnets,
@@ -55,6 +58,7 @@ register_rules! {
     unresolved_value::UnresolvedValue,
     invalid_expression::InvalidExpression,
     conflicting_declarations::ConflictingDeclarations,
+    invalid_spec::InvalidSpec,
 }
 
 /// The rule with this name.

@@ -18,6 +18,7 @@ pub mod load;
 pub mod model;
 pub mod prefix;
 pub mod query;
+pub mod reach;
 pub mod render;
 pub mod rule;
 pub mod source;

@@ -407,4 +407,7 @@ pub enum ProblemKind {
     Expression,
     /// Two declarations of one subnet or peering (an `az group export`) that disagree.
     Conflict,
+    /// A design spec that doesn't follow the spec's schema (unknown key, wrong type,
+    /// reference to something it doesn't declare).
+    Spec,
 }

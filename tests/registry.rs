@@ -54,6 +54,7 @@ fn names_match_the_catalog() {
         "truncated-export",
         "invalid-expression",
         "conflicting-declarations",
+        "invalid-spec",
     ];
     for r in ALL {
         let n = r.meta().name;

@@ -9,6 +9,7 @@ mod powershell;
 pub mod resource;
 mod resource_graph;
 mod rest;
+pub mod spec;
 
 use crate::arm;
 use crate::engine::Options;
@@ -168,6 +169,11 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
         }
     };
     let root = tree.root()?;
+    if spec::is_spec(&tree, root) {
+        spec::load(&tree, file, cx.b);
+        cx.b.count_file();
+        return Some(tree);
+    }
     let shape = sniff(&tree, root);
     if shape == Shape::Unknown(Unknown::ArmTemplate) {
         let params = cx.parameters_for(file);

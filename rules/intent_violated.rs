@@ -1,0 +1,64 @@
+use crate::model::IntentKind;
+use crate::reach::{check_intents, endpoint_text};
+use crate::rule::{Finding, Rule, RuleContext};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Checks each intent of a design spec against the merged graph: an `allow` whose traffic
+    /// has no path at all (and no shared neighbour that could forward it, which is
+    /// `transitive-peering-assumed`), or a `deny` that a path satisfies. The message shows the
+    /// path, or what is missing.
+    ///
+    /// ## Why is this bad?
+    /// The design doesn't do what its authors wrote down: a workload can't reach what it must,
+    /// or reaches what it must not (a direct peering undoes an isolation meant to go through a
+    /// firewall).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// topology:
+    ///   - peer: spoke1 <-> shared
+    /// intents:
+    ///   - deny: { from: spoke1, to: shared }
+    /// ```
+    ///
+    /// ## How to fix
+    /// Change the design (remove the peering, add the route) or the intent, whichever is wrong.
+    pub IntentViolated {
+        name: "intent-violated",
+        group: Correctness,
+        summary: "an intent of the design spec that the design doesn't satisfy",
+    }
+}
+
+impl Rule for IntentViolated {
+    fn check(&self, cx: &mut RuleContext<'_>) {
+        let g = cx.graph();
+        for c in check_intents(g) {
+            let (from, to) = (endpoint_text(c.from.0), endpoint_text(c.to.0));
+            let why = c.intent.why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default();
+            let finding = match c.intent.kind {
+                IntentKind::Allow if c.answer.path.is_none() && c.answer.shared.is_empty() => Finding::new(
+                    &g.vnet(c.source.vnet).id,
+                    format!("{from} must reach {to}{why}, but no path leads there: {}", c.answer.explain()),
+                    c.intent.loc,
+                    "no path for this intent",
+                )
+                .help(format!("peer the two vnets, or route {} through a forwarder in a vnet peered with both", c.dest)),
+                IntentKind::Deny if c.answer.path.is_some() => Finding::new(
+                    &g.vnet(c.source.vnet).id,
+                    format!("{from} must not reach {to}{why}, but it does: {}", c.answer.explain()),
+                    c.intent.loc,
+                    "this path exists",
+                )
+                .help("remove the peering or route that makes the path, or change the intent"),
+                _ => continue,
+            };
+            let mut finding = finding.related(c.to.1, format!("{} is the destination", c.dest));
+            for (loc, text) in c.answer.labels() {
+                finding = finding.related(loc, text);
+            }
+            cx.report(finding);
+        }
+    }
+}
