@@ -73,7 +73,7 @@ impl Rule for TransitivePeeringAssumed {
                     }
                     let Some((ip_text, ip_loc)) = &route.next_hop_ip else { continue };
                     let Ok(ip) = ip_text.parse() else { continue };
-                    let Some(b) = r.owner_of_ip(ip) else { continue };
+                    let Some(b) = r.hop_owner(vid, ip) else { continue };
                     if b == vid || r.connected(vid, b).is_some() {
                         continue;
                     }

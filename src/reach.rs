@@ -98,6 +98,21 @@ impl<'g> Reach<'g> {
         self.owner(IpNet::from(ip))
     }
 
+    /// The vnet holding a next hop seen from `a`: `a` itself or a directly peered vnet when
+    /// one holds it (address spaces of unrelated vnets may overlap), else any vnet that does.
+    pub fn hop_owner(&self, a: VnetId, ip: IpAddr) -> Option<VnetId> {
+        let net = IpNet::from(ip);
+        let k = key(&net);
+        let end = self.blocks.partition_point(|(n, _)| key(n) <= k);
+        let holders: Vec<VnetId> = self.blocks[..end].iter().rev().take(4096).filter(|(n, _)| n.contains(&net)).map(|(_, v)| *v).collect();
+        holders
+            .iter()
+            .find(|&&v| v == a)
+            .or_else(|| holders.iter().find(|&&v| self.connected(a, v).is_some()))
+            .or(holders.first())
+            .copied()
+    }
+
     /// A vnet by name or id, when exactly one matches.
     pub fn vnet(&self, name: &str) -> Result<VnetId, String> {
         if name.starts_with('/') {
@@ -246,7 +261,7 @@ impl<'g> Reach<'g> {
                     ans.missing.push(Step { text: "the route has no valid next-hop address".into(), loc: Some(r.loc) });
                     return;
                 };
-                let Some(b) = self.owner_of_ip(ip) else {
+                let Some(b) = self.hop_owner(a, ip) else {
                     ans.missing.push(Step { text: format!("no vnet in the inputs holds the next hop {ip}"), loc: r.next_hop_ip.as_ref().map(|(_, l)| *l) });
                     return;
                 };
@@ -310,7 +325,7 @@ impl<'g> Reach<'g> {
             let via_b = back_route.is_some_and(|br| {
                 let t = br.next_hop_type.as_ref().map(|(t, _)| t.to_ascii_lowercase()).unwrap_or_default();
                 match t.as_str() {
-                    "virtualappliance" => br.next_hop_ip.as_ref().and_then(|(ip, _)| ip.parse().ok()).and_then(|ip| self.owner_of_ip(ip)) == Some(b),
+                    "virtualappliance" => br.next_hop_ip.as_ref().and_then(|(ip, _)| ip.parse().ok()).and_then(|ip| self.hop_owner(c, ip)) == Some(b),
                     "virtualnetworkgateway" => self.gateway_of(c) == Some(b),
                     _ => false,
                 }
