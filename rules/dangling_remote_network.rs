@@ -30,7 +30,8 @@ impl Rule for DanglingRemoteNetwork {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
             let Some(remote) = p.remote_vnet() else { continue };
-            if g.vnet(remote).defined {
+            // A spec's `external: true` vnet is owned elsewhere by design.
+            if g.vnet(remote).defined || g.vnet(remote).external {
                 continue;
             }
             cx.report(

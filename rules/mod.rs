@@ -42,6 +42,8 @@ register_rules! {
     // Transitivity
     transitive_peering_assumed::TransitivePeeringAssumed,
     intent_violated::IntentViolated,
+    forwarded_traffic_blocked::ForwardedTrafficBlocked,
+    transit_address_overlap::TransitAddressOverlap,
     // Subnet peering
     unknown_peered_subnet::UnknownPeeredSubnet,
     subnet_peering_without_subnets::SubnetPeeringWithoutSubnets,
