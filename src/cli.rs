@@ -39,6 +39,19 @@ enum Command {
         /// The rule's name, such as `missing-reverse-peering`.
         name: String,
     },
+    /// Can traffic get from FROM to TO? Prints the path, or what stops it.
+    Reach {
+        /// A vnet (name or id), `vnet/subnet`, or an address or prefix inside a vnet.
+        from: String,
+        /// A vnet, `vnet/subnet`, or an address or prefix.
+        to: String,
+        /// Files or folders describing the network (default: the current folder).
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Print the JSON Schema of the design spec (for editors).
+    Schema,
 }
 
 #[derive(clap::Args, Debug)]
@@ -166,6 +179,11 @@ pub fn main_with(
     };
     match cli.command {
         Command::Check(args) => check(args, stdin, stdout, stderr),
+        Command::Reach { from, to, paths, format } => reach(&from, &to, paths, format, stdin, stdout, stderr),
+        Command::Schema => {
+            let _ = write!(stdout, "{}", crate::load::spec::SCHEMA);
+            EXIT_OK
+        }
         Command::Rules { format } => {
             let text = match format {
                 ListFormat::Json => rules_json(),
@@ -188,6 +206,41 @@ pub fn main_with(
             }
         },
     }
+}
+
+/// `peerlint reach`: exits 0 when every destination prefix is reached, 1 when one isn't, 2 on
+/// a tool failure (unreadable path, unknown vnet).
+fn reach(
+    from: &str,
+    to: &str,
+    paths: Vec<PathBuf>,
+    format: ListFormat,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+    let (inputs, errors) = discover(&paths);
+    let outcome = engine::run(&inputs, stdin, &[]);
+    for e in errors.iter().chain(&outcome.read_errors) {
+        let _ = writeln!(stderr, "error: {e}");
+    }
+    if !errors.is_empty() || !outcome.read_errors.is_empty() {
+        return EXIT_FAILURE;
+    }
+    let results = match render::reach::answer(&outcome, from, to) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let text = match format {
+        ListFormat::Json => render::reach::json(&outcome, from, to, &results),
+        ListFormat::Human => render::reach::human(&outcome, from, to, &results),
+    };
+    let _ = write!(stdout, "{text}");
+    if results.iter().all(|r| r.answer.path.is_some()) { EXIT_OK } else { EXIT_FINDINGS }
 }
 
 fn check(

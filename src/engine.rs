@@ -23,6 +23,14 @@ pub struct Outcome {
     pub read_errors: Vec<String>,
     /// Advice about the run itself (printed on standard error).
     pub notes: Vec<String>,
+    /// Parse trees by file, for JSON pointers.
+    trees: Vec<Option<crate::tree::Tree>>,
+}
+
+impl Outcome {
+    pub fn trees(&self) -> &[Option<crate::tree::Tree>] {
+        &self.trees
+    }
 }
 
 /// How templates are evaluated: the deployment context and parameters files.
@@ -225,5 +233,6 @@ pub fn run_with(
         diagnostics,
         read_errors,
         notes,
+        trees,
     }
 }

@@ -26,6 +26,9 @@ use crate::tree::{Kind, NodeId, Tree};
 
 use super::resource::Extractor;
 
+/// The spec's JSON Schema (`peerlint schema`).
+pub const SCHEMA: &str = include_str!("spec.schema.json");
+
 /// Whether a document is a spec: its top level holds `peerlint`.
 pub fn is_spec(t: &Tree, root: NodeId) -> bool {
     t.kind(root) == Kind::Object && t.get(root, "peerlint").is_some()

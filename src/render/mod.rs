@@ -2,6 +2,7 @@
 
 pub mod human;
 pub mod json;
+pub mod reach;
 
 use crate::diagnostic::Diagnostic;
 use crate::rule::Severity;

@@ -1,0 +1,114 @@
+//! `peerlint reach`: the path from one place to another, or why there is none, in words or
+//! as JSON.
+
+use crate::diagnostic::position;
+use crate::engine::Outcome;
+use crate::model::Endpoint;
+use crate::reach::{Answer, Path, Reach};
+
+/// Parses FROM / TO as the spec writes endpoints: a CIDR or address, `vnet/subnet`, a vnet
+/// name or id.
+pub fn endpoint(s: &str) -> Endpoint {
+    if let Ok(n) = s.parse::<ipnet::IpNet>() {
+        Endpoint::Prefix(n)
+    } else if let Ok(ip) = s.parse::<std::net::IpAddr>() {
+        Endpoint::Prefix(ip.into())
+    } else if let Some((v, sub)) = s.split_once('/').filter(|_| !s.starts_with('/')) {
+        Endpoint::Subnet(v.to_string(), sub.to_string())
+    } else {
+        Endpoint::Vnet(s.to_string())
+    }
+}
+
+/// One destination prefix and its answer.
+pub struct Result {
+    pub dest: ipnet::IpNet,
+    pub answer: Answer,
+}
+
+/// Answers FROM → TO on a run's graph.
+pub fn answer(o: &Outcome, from: &str, to: &str) -> std::result::Result<Vec<Result>, String> {
+    let r = Reach::new(&o.graph);
+    let source = r.source(&endpoint(from))?;
+    let dests = r.destination(&endpoint(to))?;
+    Ok(dests.into_iter().map(|d| Result { dest: d, answer: r.reach(source, d) }).collect())
+}
+
+fn path_text(o: &Outcome, p: &Path) -> String {
+    let name = |v| format!("`{}`", o.graph.vnet(v).name);
+    match p {
+        Path::Local => "local".into(),
+        Path::Direct { to } => format!("direct peering to {}", name(*to)),
+        Path::Forwarded { via, to } => format!("forwarded through {} to {}", name(*via), name(*to)),
+    }
+}
+
+pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
+    let mut out = String::new();
+    for r in results {
+        match &r.answer.path {
+            Some(p) => out.push_str(&format!("{from} → {to} ({}): reachable, {}\n", r.dest, path_text(o, p))),
+            None => out.push_str(&format!("{from} → {to} ({}): no path\n", r.dest)),
+        }
+        for (mark, steps) in [("  ·", &r.answer.steps), ("  ✗", &r.answer.missing)] {
+            for s in steps {
+                out.push_str(&format!("{mark} {}", s.text));
+                if let Some(loc) = s.loc {
+                    let at = position(&o.db, o.trees(), loc);
+                    out.push_str(&format!("  ({}:{}:{})", at.path, at.line, at.column));
+                }
+                out.push('\n');
+            }
+        }
+        if r.answer.path.is_none() && !r.answer.shared.is_empty() {
+            let hubs: Vec<String> = r.answer.shared.iter().map(|&h| format!("`{}`", o.graph.vnet(h).name)).collect();
+            out.push_str(&format!(
+                "  both are peered with {}, but peering is not transitive: peer them directly, or forward through an appliance or gateway there\n",
+                hubs.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
+    let steps = |steps: &[crate::reach::Step]| -> Vec<serde_json::Value> {
+        steps
+            .iter()
+            .map(|s| {
+                let mut v = serde_json::json!({ "text": s.text });
+                if let Some(loc) = s.loc {
+                    let at = position(&o.db, o.trees(), loc);
+                    v["path"] = at.path.into();
+                    v["line"] = at.line.into();
+                    v["column"] = at.column.into();
+                    v["pointer"] = at.pointer.into();
+                }
+                v
+            })
+            .collect()
+    };
+    let items: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            let path = r.answer.path.as_ref().map(|p| {
+                let id = |v| o.graph.vnet(v).id.clone();
+                match p {
+                    Path::Local => serde_json::json!({ "kind": "local" }),
+                    Path::Direct { to } => serde_json::json!({ "kind": "direct", "to": id(*to) }),
+                    Path::Forwarded { via, to } => serde_json::json!({ "kind": "forwarded", "via": id(*via), "to": id(*to) }),
+                }
+            });
+            serde_json::json!({
+                "destination": r.dest.to_string(),
+                "reachable": r.answer.path.is_some(),
+                "path": path,
+                "steps": steps(&r.answer.steps),
+                "missing": steps(&r.answer.missing),
+                "shared_neighbours": r.answer.shared.iter().map(|&v| o.graph.vnet(v).id.clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let v = serde_json::json!({ "version": 1, "from": from, "to": to, "results": items });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
