@@ -31,5 +31,20 @@ crate::declare_rule! {
 impl Rule for InvalidSpec {
     fn check(&self, cx: &mut RuleContext<'_>) {
         crate::query::report_problems(cx, ProblemKind::Spec);
+        // Intents name vnets of any input; one that names nothing can't be checked.
+        let g = cx.graph();
+        let r = crate::reach::Reach::new(g);
+        for intent in g.intents() {
+            let ends = intent.from.iter().map(|e| (e, true)).chain(intent.to.iter().map(|e| (e, false)));
+            for ((e, loc), is_from) in ends {
+                let resolved = if is_from { r.source(e).map(|_| ()) } else { r.destination(e).map(|_| ()) };
+                if let Err(why) = resolved {
+                    cx.report(
+                        crate::rule::Finding::new("", format!("this intent can't be checked: {why}"), *loc, "not in the inputs")
+                            .help("name a vnet of the spec or of another input of the run (by name, or by id when names repeat)"),
+                    );
+                }
+            }
+        }
     }
 }

@@ -107,6 +107,7 @@ fn read_inputs(
     for (file, explicit) in loaded {
         load::load_file(cx, file, explicit);
     }
+    load::load_specs(cx);
     errors.append(&mut cx.errors);
 }
 
@@ -138,6 +139,7 @@ pub fn run_with(
         template_folders: Vec::new(),
         explicit_parameters: Vec::new(),
         used_parameters: Vec::new(),
+        specs: Vec::new(),
     };
     read_inputs(inputs, stdin, &mut cx, &mut read_errors);
     // A parameters file named as an input applies to no template by itself: say how to pair it.

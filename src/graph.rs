@@ -86,6 +86,10 @@ impl GraphBuilder {
         &self.vnets[v.0 as usize].key
     }
 
+    pub fn vnet_id(&self, v: VnetId) -> &str {
+        &self.vnets[v.0 as usize].id
+    }
+
     /// Adds a route table; the same table seen twice is kept once.
     pub fn route_table(&mut self, t: RouteTable) {
         if !self.route_tables.iter().any(|x| x.key == t.key) {

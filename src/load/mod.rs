@@ -60,6 +60,9 @@ pub struct LoadCx<'a> {
     /// Parameters files named on the command line as inputs, and those a template used.
     pub explicit_parameters: Vec<FileId>,
     pub used_parameters: Vec<FileId>,
+    /// Design specs, loaded after every other input so that their vnets can match exported
+    /// ones by name.
+    pub specs: Vec<(FileId, Tree)>,
 }
 
 impl LoadCx<'_> {
@@ -150,11 +153,22 @@ fn syntax_problem(file: FileId, e: crate::tree::SyntaxError) -> InputProblem {
     }
 }
 
+/// Loads the design specs met so far (after every other input).
+pub fn load_specs(cx: &mut LoadCx<'_>) {
+    for (file, tree) in std::mem::take(&mut cx.specs) {
+        spec::load(&tree, file, cx.b);
+        cx.b.count_file();
+        cx.set_tree(file, Some(tree));
+    }
+}
+
 /// Loads one file. `explicit` is true for files named on the command line (an unrecognised
 /// explicit file is reported; one met while walking a folder is skipped quietly).
 pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
     let tree = load_one(cx, file, explicit);
-    cx.set_tree(file, tree);
+    if tree.is_some() || cx.specs.last().is_none_or(|(f, _)| *f != file) {
+        cx.set_tree(file, tree);
+    }
 }
 
 fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
@@ -170,9 +184,8 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     };
     let root = tree.root()?;
     if spec::is_spec(&tree, root) {
-        spec::load(&tree, file, cx.b);
-        cx.b.count_file();
-        return Some(tree);
+        cx.specs.push((file, tree));
+        return None; // its tree is kept once it is loaded (see `load_specs`)
     }
     let shape = sniff(&tree, root);
     if shape == Shape::Unknown(Unknown::ArmTemplate) {

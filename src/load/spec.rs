@@ -268,6 +268,12 @@ impl Loader<'_> {
                     return;
                 }
             },
+            // Without a subscription, a vnet another input defines under the same name (and
+            // only one) is that vnet: the spec adds to an export.
+            None if sub.is_none() && let [one] = self.b.defined_named(name).as_slice() => {
+                let v = *one;
+                self.b.vnet_id(v).to_string()
+            }
             None => format!(
                 "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{name}",
                 sub.as_deref().unwrap_or("{subscription}"),
