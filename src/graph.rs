@@ -65,6 +65,9 @@ impl GraphBuilder {
         let v = self.reference(key, id, name, loc);
         let vnet = &mut self.vnets[v.0 as usize];
         vnet.external = true;
+        if !vnet.defined {
+            vnet.name = name.to_string(); // the spec's name, not the id's last segment
+        }
         vnet.name_loc.get_or_insert(loc);
         if vnet.address_space.is_none() {
             vnet.address_space = space;

@@ -497,6 +497,16 @@ mod tests {
     }
 
     #[test]
+    fn a_member_with_escapes_in_both_key_and_value() {
+        let t = parse_str(r#"{"z": 1, "a\u0062": "x\u0079", "c\u0064": 2}"#).unwrap();
+        let root = t.root().unwrap();
+        let v = t.get(root, "ab").unwrap();
+        assert_eq!(t.key(v), Some("ab"));
+        assert_eq!(t.str(v), Some("xy"));
+        assert!(t.get(root, "cd").is_some());
+    }
+
+    #[test]
     fn comments_and_raw_newlines_are_accepted() {
         let t = parse_str("// c\n{\"e\": \"[if(\n  true)]\" /* b */}").unwrap();
         assert_eq!(t.comments.len(), 2);

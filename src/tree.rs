@@ -285,16 +285,17 @@ impl Builder {
             start: index,
             end: index,
         };
+        // `decoded` stays sorted by (node, is_key): a node's value text goes before its key's.
+        if let Some(d) = decoded {
+            flags |= VALUE_ESCAPED;
+            self.tree.decoded.push((id, false, d));
+        }
         if let Some((kspan, kdec)) = self.pending_key.take() {
             key = kspan;
             if let Some(k) = kdec {
                 flags |= KEY_ESCAPED;
                 self.tree.decoded.push((id, true, k));
             }
-        }
-        if let Some(d) = decoded {
-            flags |= VALUE_ESCAPED;
-            self.tree.decoded.push((id, false, d));
         }
         self.tree.nodes.push(Node {
             span,
