@@ -22,7 +22,7 @@ pub struct Input {
 }
 
 /// Extensions read when walking a folder.
-const EXTENSIONS: &[&str] = &["json", "jsonc"];
+const EXTENSIONS: &[&str] = &["json", "jsonc", "yaml", "yml"];
 /// Folders never walked into.
 const SKIP_DIRS: &[&str] = &[".git", "target", "node_modules", ".terraform"];
 

@@ -24,6 +24,7 @@ pub mod rule;
 pub mod source;
 pub mod suggest;
 pub mod tree;
+pub mod yaml;
 
 // The rules live in the top-level `rules/` folder, one file per rule, so that they are easy to
 // find and review; `#[path]` mounts that folder as this crate's `rules` module.

@@ -130,7 +130,7 @@ impl LoadCx<'_> {
                 Some(id)
             }
             Err(e) => {
-                self.b.problem(syntax_problem(id, e));
+                self.b.problem(syntax_problem(id, e, "JSON"));
                 self.set_tree(id, None);
                 None
             }
@@ -138,15 +138,25 @@ impl LoadCx<'_> {
     }
 }
 
+fn src_start(cx: &LoadCx<'_>, file: FileId) -> usize {
+    cx.db.get(file).content_start
+}
+
+/// Whether a path names a YAML file.
+fn is_yaml(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
+}
+
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
-fn syntax_problem(file: FileId, e: crate::tree::SyntaxError) -> InputProblem {
+fn syntax_problem(file: FileId, e: crate::tree::SyntaxError, format: &str) -> InputProblem {
     InputProblem {
         kind: ProblemKind::Syntax,
         loc: Loc::new(file, e.span, None),
-        message: format!("invalid JSON: {}", e.message),
+        message: format!("invalid {format}: {}", e.message),
         label: "here".into(),
         help: None,
         related: Vec::new(),
@@ -174,11 +184,21 @@ pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
 fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     let src = cx.db.get(file);
     let b = &mut *cx.b;
-    let mut tree = match json::parse(&src.text, src.content_start) {
+    // YAML is read as YAML (a design spec); everything else as JSON. What a file is, is
+    // still told by its content.
+    let yaml = is_yaml(&src.path);
+    let parsed = if yaml {
+        crate::yaml::parse(&src.text, src.content_start)
+    } else {
+        json::parse(&src.text, src.content_start)
+    };
+    let mut tree = match parsed {
         Ok(t) => t,
+        // A YAML file met while walking that isn't ours (a pipeline, a manifest): skipped.
+        Err(_) if yaml && !explicit && !src.text.contains("peerlint:") => return None,
         Err(e) => {
             b.count_file();
-            b.problem(syntax_problem(file, e));
+            b.problem(syntax_problem(file, e, if yaml { "YAML" } else { "JSON" }));
             return None;
         }
     };
@@ -186,6 +206,21 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     if spec::is_spec(&tree, root) {
         cx.specs.push((file, tree));
         return None; // its tree is kept once it is loaded (see `load_specs`)
+    }
+    if yaml {
+        // Only design specs are read from YAML.
+        if explicit {
+            cx.b.count_file();
+            cx.b.problem(InputProblem {
+                kind: ProblemKind::Unrecognized,
+                loc: Loc::new(file, Span::new(src_start(cx, file), src_start(cx, file)), Some(root)),
+                message: format!("`{}` is not a recognised input: a YAML file that isn't a peerlint design spec", cx.db.get(file).path),
+                label: "file starts here".into(),
+                help: Some("a design spec starts with `peerlint: 1`".into()),
+                related: Vec::new(),
+            });
+        }
+        return Some(tree);
     }
     let shape = sniff(&tree, root);
     if shape == Shape::Unknown(Unknown::ArmTemplate) {
