@@ -53,6 +53,12 @@ pub struct Answer {
     pub dest: Option<VnetId>,
     /// Vnets peered (both ways) with both the source and the destination vnet.
     pub shared: Vec<VnetId>,
+    /// The source subnet's name, when the source is a subnet.
+    pub source_subnet: Option<String>,
+}
+
+fn s_subnet(a: &Answer) -> Option<&str> {
+    a.source_subnet.as_deref()
 }
 
 /// Indexes of a graph the engine needs: address blocks by owner, route tables by id.
@@ -157,9 +163,16 @@ impl<'g> Reach<'g> {
         }
     }
 
-    /// Both links of the peering between `a` and `b`, when both exist.
+    /// Both links of the peering between `a` and `b`, when both exist. A vnet owned
+    /// elsewhere (a spec's `external`) is taken to have its side: (link, its link if known).
     pub fn connected(&self, a: VnetId, b: VnetId) -> Option<(PeeringId, PeeringId)> {
-        Some((self.g.between(a, b)?, self.g.between(b, a)?))
+        let (ab, ba) = (self.g.between(a, b), self.g.between(b, a));
+        match (ab, ba) {
+            (Some(x), Some(y)) => Some((x, y)),
+            (Some(x), None) if self.g.vnet(b).external => Some((x, x)),
+            (None, Some(y)) if self.g.vnet(a).external => Some((y, y)),
+            _ => None,
+        }
     }
 
     /// The user-defined routes that apply to a source: its subnet's table, or for a whole vnet
@@ -193,6 +206,18 @@ impl<'g> Reach<'g> {
         format!("`{}`", self.g.vnet(v).name)
     }
 
+    /// Whether traffic from `subnet` of `a` may use peering `p` (always, for a full peering).
+    fn in_subnet_peering(&self, subnet: Option<&str>, _a: VnetId, p: PeeringId) -> bool {
+        let p = self.g.peering(p);
+        if !p.is_subnet_peering() {
+            return true;
+        }
+        match (subnet, &p.local_subnets) {
+            (Some(s), Some(list)) => list.names.iter().any(|(n, _)| n.eq_ignore_ascii_case(s)),
+            _ => true, // a whole vnet as source: some of its subnets take part
+        }
+    }
+
     /// The vnet whose gateway `a` uses: its own, or its hub's through `useRemoteGateways`.
     fn gateway_of(&self, a: VnetId) -> Option<VnetId> {
         if self.g.has_gateway(a) {
@@ -206,7 +231,8 @@ impl<'g> Reach<'g> {
     pub fn reach(&self, s: Source, dest: IpNet) -> Answer {
         let g = self.g;
         let a = s.vnet;
-        let mut ans = Answer { path: None, steps: Vec::new(), missing: Vec::new(), dest: self.owner(dest), shared: Vec::new() };
+        let source_subnet = s.subnet.map(|i| g.vnet(a).subnets[i].name.clone());
+        let mut ans = Answer { path: None, steps: Vec::new(), missing: Vec::new(), dest: self.owner(dest), shared: Vec::new(), source_subnet };
         if g.vnet(a).space_nets().any(|n| n.contains(&dest)) {
             ans.path = Some(Path::Local);
             ans.steps.push(Step { text: format!("{dest} is inside {}", self.name(a)), loc: None });
@@ -229,6 +255,13 @@ impl<'g> Reach<'g> {
             return;
         };
         match self.connected(a, c) {
+            Some((ac, _)) if !self.in_subnet_peering(s_subnet(ans), a, ac) => {
+                let p = self.g.peering(ac);
+                ans.missing.push(Step {
+                    text: format!("peering `{}` is a subnet peering, and the source subnet is not in its `localSubnetNames`", p.name),
+                    loc: Some(p.local_subnets.as_ref().map(|l| l.loc).unwrap_or(p.label_loc())),
+                });
+            }
             Some((ac, _)) => {
                 ans.path = Some(Path::Direct { to: c });
                 ans.steps.push(Step { text: format!("{} and {} are peered", self.name(a), self.name(c)), loc: Some(self.g.peering(ac).label_loc()) });

@@ -1,0 +1,101 @@
+//! The design spec end to end: the README's example, its JSON Schema, the same spec as JSON,
+//! a spec merged with an export, route tables from `az network route-table list`.
+
+mod common;
+
+use std::sync::Arc;
+
+use peerlint::tree::{Kind, NodeId, Tree};
+
+/// A parsed YAML or JSON tree as a serde_json value.
+fn to_json(t: &Tree, n: NodeId) -> serde_json::Value {
+    match t.kind(n) {
+        Kind::Null => serde_json::Value::Null,
+        Kind::Bool => t.bool(n).unwrap().into(),
+        Kind::Number => serde_json::from_str(t.number(n).unwrap()).unwrap(),
+        Kind::String => t.str(n).unwrap().into(),
+        Kind::Array => t.children(n).map(|c| to_json(t, c)).collect(),
+        Kind::Object => serde_json::Value::Object(t.members(n).map(|(k, c)| (k.to_string(), to_json(t, c))).collect()),
+    }
+}
+
+fn example() -> (String, serde_json::Value) {
+    let text = std::fs::read_to_string("testdata/spec/example.yaml").unwrap();
+    let tree = peerlint::yaml::parse(&Arc::new(text.clone()), 0).unwrap();
+    let json = to_json(&tree, tree.root().unwrap());
+    (text, json)
+}
+
+#[test]
+fn the_readme_example_is_the_tested_one_and_checks_clean() {
+    let (text, _) = example();
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    assert!(readme.contains(text.trim()), "README's spec example differs from testdata/spec/example.yaml");
+    let o = common::run(std::path::Path::new("testdata/spec/example.yaml"), peerlint::rules::ALL);
+    assert!(o.diagnostics.is_empty(), "{:#?}", o.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>());
+    assert!(o.graph.defined_vnets().count() >= 5);
+    assert!(!o.graph.intents().is_empty());
+}
+
+#[test]
+fn the_example_validates_against_the_published_schema() {
+    let schema: serde_json::Value = serde_json::from_str(peerlint::load::spec::SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let (_, json) = example();
+    let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // And the schema rejects what the loader rejects.
+    let mut bad = json.clone();
+    bad["vnets"]["hub"]["gatway"] = "vpn".into();
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn the_same_spec_written_as_json_gives_the_same_result() {
+    let (_, json) = example();
+    let dir = std::env::temp_dir().join(format!("peerlint-spec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("example.json");
+    std::fs::write(&p, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let yaml = common::run(std::path::Path::new("testdata/spec/example.yaml"), peerlint::rules::ALL);
+    let as_json = common::run(&p, peerlint::rules::ALL);
+    assert_eq!(yaml.graph.defined_vnets().count(), as_json.graph.defined_vnets().count());
+    assert_eq!(yaml.graph.peering_count(), as_json.graph.peering_count());
+    assert_eq!(yaml.graph.intents().len(), as_json.graph.intents().len());
+    assert_eq!(yaml.diagnostics.len(), as_json.diagnostics.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_spec_of_intents_checks_an_export_it_names() {
+    let o = common::run(std::path::Path::new("testdata/spec/merge"), peerlint::rules::ALL);
+    let got: Vec<(&str, String, &str, usize)> = o
+        .diagnostics
+        .iter()
+        .map(|d| (d.rule, common::subject(d), d.at.path.as_str(), d.at.line))
+        .collect();
+    assert_eq!(got, vec![("intent-violated", "vnet-dev".to_string(), "testdata/spec/merge/intents.yaml", 13)], "{got:#?}");
+}
+
+#[test]
+fn unknown_keys_in_yaml_point_at_the_key_with_a_suggestion() {
+    let dir = std::env::temp_dir().join(format!("peerlint-spec-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("net.yaml");
+    std::fs::write(&p, "peerlint: 1\nvnets:\n  hub:\n    adress_space: [10.0.0.0/16]\n").unwrap();
+    let o = common::run(&p, peerlint::rules::ALL);
+    let d = o.diagnostics.iter().find(|d| d.rule == "invalid-spec").expect("invalid-spec");
+    assert!(d.message.contains("did you mean `address_space`"), "{}", d.message);
+    assert_eq!((d.at.line, d.at.column), (4, 5));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn route_tables_from_az_route_table_list_feed_reachability() {
+    let o = common::run(std::path::Path::new("testdata/spec/az-routes"), &[]);
+    let r = peerlint::reach::Reach::new(&o.graph);
+    let from = r.source(&peerlint::model::Endpoint::Subnet("vnet-a".into(), "app".into())).unwrap();
+    let to = "10.2.1.0/24".parse().unwrap();
+    let answer = r.reach(from, to);
+    assert!(answer.path.is_some(), "{}", answer.explain());
+}
