@@ -37,7 +37,7 @@ impl Rule for DuplicateRemotePeering {
             for &pid in &v.peerings {
                 let p = g.peering(pid);
                 // A peering deployed only under an unknown condition may exclude the other.
-                if p.condition.is_some() {
+                if g.condition(&p.id).is_some() {
                     continue;
                 }
                 if let Some(r) = p.remote_vnet()

@@ -34,6 +34,9 @@ crate::declare_rule! {
 impl Rule for ForwardedTrafficBlocked {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
+        if g.route_tables().is_empty() {
+            return;
+        }
         let r = Reach::new(g);
         // A vnet-wide route applies to every subnet: report each link once per route.
         let mut seen = std::collections::HashSet::new();

@@ -36,56 +36,60 @@ impl Rule for TransitAddressOverlap {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         let r = Reach::new(g);
-        let forwards = |v: VnetId| !g.vnet(v).appliances.is_empty() || g.has_gateway(v);
-        let mut reported = std::collections::HashSet::new();
-        for (h1, _) in g.defined_vnets().filter(|(v, _)| forwards(*v)) {
-            for h2 in g.neighbours(h1) {
-                if h2 <= h1 || !forwards(h2) || r.connected(h1, h2).is_none() {
-                    continue;
-                }
-                // Spokes of each hub, tagged by side; one sort-and-sweep per hub pair.
-                let mut blocks: Vec<(IpNet, VnetId, u8)> = Vec::new();
-                for (side, (hub, other)) in [(h1, h2), (h2, h1)].into_iter().enumerate() {
-                    for s in g.neighbours(hub) {
-                        if s == other || r.connected(hub, s).is_none() {
-                            continue;
-                        }
-                        blocks.extend(g.vnet(s).space_nets().map(|n| (n, s, side as u8)));
-                    }
-                }
-                blocks.sort_by_key(|(n, _, _)| (n.network().is_ipv6(), n.network(), n.prefix_len()));
-                let mut open: Vec<(IpNet, VnetId, u8)> = Vec::new();
-                for (n, v, side) in blocks {
-                    open.retain(|(o, _, _)| o.contains(&n.network()));
-                    for &(o, ov, oside) in &open {
-                        if oside == side || ov == v || r.connected(v, ov).is_some() {
-                            continue;
-                        }
-                        let (a, b) = if v < ov { (v, ov) } else { (ov, v) };
-                        if !reported.insert((a, b)) {
-                            continue;
-                        }
-                        let (va, vb) = (g.vnet(v), g.vnet(ov));
-                        cx.report(
-                            Finding::new(
-                                &va.id,
-                                format!(
-                                    "`{}` ({n}) overlaps `{}` ({o}), a spoke of `{}`, which is peered with its hub `{}`",
-                                    va.name,
-                                    vb.name,
-                                    g.vnet(if side == 0 { h2 } else { h1 }).name,
-                                    g.vnet(if side == 0 { h1 } else { h2 }).name
-                                ),
-                                crate::query::space_loc(va),
-                                "overlapping range",
-                            )
-                            .related(crate::query::space_loc(vb), format!("`{}` has {o}", vb.name))
-                            .help("re-address one of the two spokes"),
-                        );
-                    }
-                    open.push((n, v, side));
+        // The forwarding hubs each vnet is peered with (both ways).
+        let mut hubs: Vec<Vec<VnetId>> = vec![Vec::new(); g.vnets().count()];
+        for (h, hv) in g.defined_vnets() {
+            if hv.appliances.is_empty() && !g.has_gateway(h) {
+                continue;
+            }
+            for s in g.neighbours(h) {
+                if r.connected(h, s).is_some() {
+                    hubs[s.0 as usize].push(h);
                 }
             }
+        }
+        // One sort-and-sweep over the address spaces of every vnet behind such a hub.
+        let mut blocks: Vec<(IpNet, VnetId)> = g
+            .vnets()
+            .filter(|(v, _)| !hubs[v.0 as usize].is_empty())
+            .flat_map(|(v, vn)| vn.space_nets().map(move |n| (n, v)))
+            .collect();
+        blocks.sort_by_key(|(n, v)| (n.network().is_ipv6(), n.network(), n.prefix_len(), *v));
+        let mut open: Vec<(IpNet, VnetId)> = Vec::new();
+        let mut reported = std::collections::HashSet::new();
+        for (n, v) in blocks {
+            open.retain(|(o, _)| o.contains(&n.network()));
+            for &(o, ov) in &open {
+                if ov == v || r.connected(v, ov).is_some() || !reported.insert((ov.min(v), ov.max(v))) {
+                    continue;
+                }
+                let (hv, ho) = (&hubs[v.0 as usize], &hubs[ov.0 as usize]);
+                // Spokes of one hub are overlap-with-remote-peer's.
+                if hv.iter().any(|h| ho.contains(h)) {
+                    continue;
+                }
+                let Some((h1, h2)) = hv.iter().find_map(|&a| ho.iter().find(|&&b| r.connected(a, b).is_some()).map(|&b| (a, b))) else {
+                    continue;
+                };
+                let (va, vb) = (g.vnet(v), g.vnet(ov));
+                cx.report(
+                    Finding::new(
+                        &va.id,
+                        format!(
+                            "`{}` ({n}) overlaps `{}` ({o}), a spoke of `{}`, which is peered with its hub `{}`",
+                            va.name,
+                            vb.name,
+                            g.vnet(h2).name,
+                            g.vnet(h1).name
+                        ),
+                        crate::query::space_loc(va),
+                        "overlapping range",
+                    )
+                    .related(crate::query::space_loc(vb), format!("`{}` has {o}", vb.name))
+                    .help("re-address one of the two spokes"),
+                );
+            }
+            open.push((n, v));
         }
     }
 }

@@ -64,6 +64,9 @@ impl Rule for TransitivePeeringAssumed {
             cx.report(f);
         }
         // Routes whose next hop is beyond a directly peered vnet.
+        if g.route_tables().is_empty() {
+            return;
+        }
         let r = Reach::new(g);
         for (vid, v) in g.defined_vnets() {
             for (si, _) in v.subnets.iter().enumerate() {

@@ -43,7 +43,7 @@ pub struct Diagnostic {
 pub fn position(db: &SourceDb, trees: &[Option<Tree>], loc: Loc) -> Position {
     let file = db.get(loc.file);
     let (line, column) = file.line_col(loc.span.start as usize);
-    let pointer = match (loc.node, trees.get(loc.file.0 as usize)) {
+    let pointer = match (loc.node(), trees.get(loc.file.0 as usize)) {
         (Some(n), Some(Some(t))) => t.pointer(n),
         _ => String::new(),
     };

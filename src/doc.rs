@@ -37,6 +37,11 @@ pub trait Doc {
     fn unknown(&self, _n: NodeId) -> Option<&Unknown> {
         None
     }
+    /// Whether values may be unknown or carry template conditions at all (exports: never),
+    /// so the extractor can skip that bookkeeping.
+    fn computed(&self) -> bool {
+        false
+    }
     fn get_str(&self, n: NodeId, key: &str) -> Option<&str> {
         self.get(n, key).and_then(|v| self.str(v))
     }

@@ -156,18 +156,6 @@ pub fn run_with(
     if timings {
         eprintln!("timing: read, parse and load: {:?}", start.elapsed());
     }
-    // Resources a template deploys only under a condition peerlint can't evaluate.
-    let mut conditional: crate::fasthash::FastMap<String, Loc> = Default::default();
-    for (_, v) in graph.vnets() {
-        if let Some(c) = v.condition {
-            conditional.insert(v.key.clone(), c);
-        }
-    }
-    for (_, p) in graph.peerings() {
-        if let Some(c) = p.condition {
-            conditional.insert(p.id.to_ascii_lowercase(), c);
-        }
-    }
     let mut diagnostics = Vec::new();
     for rule in rules {
         let meta = rule.meta();
@@ -192,7 +180,8 @@ pub fn run_with(
                 }
             }
             f.related.extend(origins);
-            if let Some(&c) = conditional.get(&f.resource.to_ascii_lowercase())
+            // Resources a template deploys only under a condition peerlint can't evaluate.
+            if let Some(c) = graph.condition(&f.resource)
                 && meta.name != "unresolved-value"
             {
                 f.related.push(crate::rule::Label {

@@ -24,6 +24,7 @@ pub struct GraphBuilder {
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
     intents: Vec<Intent>,
+    conditions: FastMap<String, Loc>,
     files: usize,
 }
 
@@ -45,6 +46,11 @@ impl GraphBuilder {
 
     pub fn problem(&mut self, p: InputProblem) {
         self.problems.push(p);
+    }
+
+    /// Marks the vnet or peering with `id` as deployed only under an unknown condition.
+    pub fn condition(&mut self, id: &str, at: Loc) {
+        self.conditions.insert(id.to_ascii_lowercase(), at);
     }
 
     /// Adds an intent of a design spec.
@@ -132,7 +138,6 @@ impl GraphBuilder {
             absent_gateways: Vec::new(),
             appliances: Vec::new(),
             external: false,
-            condition: None,
         });
         self.by_key.insert(key.to_string(), v);
         v
@@ -297,6 +302,7 @@ impl GraphBuilder {
             origins: self.origins,
             route_tables: self.route_tables,
             intents: self.intents,
+            conditions: self.conditions,
             files: self.files,
             links,
             nodes,
@@ -314,6 +320,8 @@ pub struct Graph {
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
     intents: Vec<Intent>,
+    /// Ids (lower-case) of resources a template deploys only under an unknown condition.
+    conditions: FastMap<String, Loc>,
     files: usize,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
@@ -348,6 +356,13 @@ impl Graph {
     }
     pub fn problems(&self) -> &[InputProblem] {
         &self.problems
+    }
+    /// The unknown condition a vnet or peering (by id) is deployed under, if any.
+    pub fn condition(&self, id: &str) -> Option<Loc> {
+        if self.conditions.is_empty() {
+            return None;
+        }
+        self.conditions.get(&id.to_ascii_lowercase()).copied()
     }
     /// Intents of design specs, in input order.
     pub fn intents(&self) -> &[Intent] {

@@ -394,6 +394,9 @@ pub struct IntentCheck<'a> {
 /// `allow`, the first destination prefix that isn't reached (else the last one reached); for a
 /// `deny`, the first one that is reached (else the last one).
 pub fn check_intents(g: &Graph) -> Vec<IntentCheck<'_>> {
+    if g.intents().is_empty() {
+        return Vec::new();
+    }
     let r = Reach::new(g);
     let mut out = Vec::new();
     for intent in g.intents() {

@@ -162,4 +162,7 @@ impl Doc for EvalDoc {
     fn unknown(&self, n: NodeId) -> Option<&Unknown> {
         self.node(n).unknown.as_deref()
     }
+    fn computed(&self) -> bool {
+        true
+    }
 }

@@ -369,13 +369,11 @@ fn part_of(whole: &Value, part: &Value) -> Value {
 
 fn x_loc(at: Loc, base: Option<u32>, r: expr::Range) -> Loc {
     match base {
-        Some(b) => Loc {
-            span: Span {
-                start: b + r.start,
-                end: b + r.end,
-            },
-            ..at
-        },
+        Some(b) => {
+            let mut loc = at;
+            loc.span = Span { start: b + r.start, end: b + r.end };
+            loc
+        }
         None => at,
     }
 }

@@ -428,7 +428,9 @@ impl<'a, D: Doc> Extractor<'a, D> {
             .map(|(s, _)| s.clone())
             .or_else(|| parsed.as_ref().map(|a| a.name().to_string()))
             .unwrap_or_default();
-        self.current = id_text.clone();
+        if self.tree.computed() {
+            self.current = id_text.clone();
+        }
         let address_space = self.address_space(obj, "addressSpace", blocks::SPACE);
         let mut subnets = Vec::new();
         let mut gateways = Vec::new();
@@ -459,8 +461,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
             absent_gateways: Vec::new(),
             appliances: Vec::new(),
             external: false,
-            condition: self.condition(obj),
         };
+        if let Some(c) = self.condition(obj) {
+            self.b.condition(&id_text, c);
+        }
         let mut peerings = Vec::new();
         if let Some(list) = self.array_for(obj, "virtualNetworkPeerings", blocks::PEERINGS) {
             let tree = self.tree;
@@ -485,10 +489,15 @@ impl<'a, D: Doc> Extractor<'a, D> {
             (None, None) => (String::new(), obj),
         };
         // Unknown prefixes are the subnet's (`<vnet id>/subnets/<name>`).
-        let vnet_id = std::mem::replace(&mut self.current, String::new());
-        self.current = format!("{vnet_id}/subnets/{name}");
-        let prefixes = self.subnet_prefixes(obj);
-        self.current = vnet_id;
+        let prefixes = if self.tree.computed() {
+            let vnet_id = std::mem::take(&mut self.current);
+            self.current = format!("{vnet_id}/subnets/{name}");
+            let p = self.subnet_prefixes(obj);
+            self.current = vnet_id;
+            p
+        } else {
+            self.subnet_prefixes(obj)
+        };
         // Gateways and Route Servers show up as ip configurations of their subnets.
         if let Some(configs) = self.array(obj, "ipConfigurations") {
             let tree = self.tree;
@@ -576,7 +585,9 @@ impl<'a, D: Doc> Extractor<'a, D> {
             Some((s, _)) => s.clone(),
             None => format!("{local_id}/virtualNetworkPeerings/{pname}"),
         };
-        self.current = full_id.clone();
+        if self.tree.computed() {
+            self.current = full_id.clone();
+        }
         let mut unresolved_remote = None;
         let remote = self
             .object_for(obj, "remoteVirtualNetwork", blocks::REMOTE)
@@ -650,8 +661,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 &[],
             ),
             remote_gateways,
-            condition: self.condition(obj),
         };
+        if let Some(c) = self.condition(obj) {
+            self.b.condition(&peering.id, c);
+        }
         (peering, remote)
     }
 
@@ -688,6 +701,9 @@ impl<'a, D: Doc> Extractor<'a, D> {
 
     /// Where a template's unknown condition on this resource is, if it has one.
     fn condition(&self, obj: NodeId) -> Option<Loc> {
+        if !self.tree.computed() {
+            return None;
+        }
         let n = self.tree.get(obj, crate::arm::template::CONDITION_KEY)?;
         Some(self.loc(n))
     }
