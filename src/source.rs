@@ -60,7 +60,7 @@ impl SourceFile {
     }
 
     /// Offsets where lines start, computed on first use (only output needs them).
-    fn line_starts(&self) -> &[u32] {
+    pub fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             let mut v = vec![0u32];
             v.extend(

@@ -37,6 +37,10 @@ pub struct EvalError {
     pub message: String,
 }
 
+/// Most copies one template expands (ARM allows 800 resources per deployment; property
+/// copies multiply that).
+pub const COPY_BUDGET: usize = 50_000;
+
 pub struct Scope<'t> {
     pub tree: &'t Tree,
     pub file: FileId,
@@ -57,6 +61,9 @@ pub struct Scope<'t> {
     /// outer-scope nesting above the parent (each such pass removes one `[` of an escape).
     pub blind: usize,
     pub errors: Rc<RefCell<Vec<EvalError>>>,
+    /// Copies (resource instances and copy items) the whole template may still expand:
+    /// shared by all its scopes, so nested loops can't blow up.
+    pub budget: Rc<std::cell::Cell<usize>>,
     pub resolver: Option<&'t dyn Resolver>,
 }
 
@@ -86,6 +93,7 @@ impl<'t> Scope<'t> {
             double_bracket: false,
             blind: 0,
             errors,
+            budget: Rc::new(std::cell::Cell::new(COPY_BUDGET)),
             resolver: None,
         }
     }
@@ -108,6 +116,20 @@ impl<'t> Scope<'t> {
                 self.vars.insert(k.to_ascii_lowercase(), v);
             }
         }
+    }
+
+    /// Takes `n` copies from the template's budget; false (reported once) when it is spent.
+    pub fn spend(&self, n: usize, at: Loc) -> bool {
+        let left = self.budget.get();
+        if n <= left {
+            self.budget.set(left - n);
+            return true;
+        }
+        if left != 0 {
+            self.budget.set(0); // spent: report once, expand nothing more
+            self.error(at, format!("the template expands to more than {COPY_BUDGET} copies (resources and copy items); peerlint stops expanding it here"));
+        }
+        false
     }
 
     pub fn error(&self, loc: Loc, message: String) {
@@ -307,6 +329,9 @@ impl<'s, 't> Env<'s, 't> {
         let Some(input) = t.get(entry, "input") else {
             return Value::unknown(format!("copy `{name}` has no input"), None, at);
         };
+        if !sc.spend(n as usize, sc.loc(count_node)) {
+            return Value::invalid("the template expands too many copies", at);
+        }
         let mut items = Vec::with_capacity(n as usize);
         for i in 0..n {
             let mut copies = self.copies.to_vec();

@@ -613,7 +613,7 @@ pub(super) fn call(
                 Some(l) => want_int(l, "the length")?,
                 None => chars.len() as i64 - start,
             };
-            if start < 0 || len < 0 || start + len > chars.len() as i64 {
+            if start < 0 || len < 0 || start.checked_add(len).is_none_or(|e| e > chars.len() as i64) {
                 return Err(format!(
                     "start {start} and length {len} fall outside a string of {} characters",
                     chars.len()
@@ -779,13 +779,25 @@ pub(super) fn call(
                     net.prefix_len()
                 ));
             }
-            let mut subs = net.subnets(len as u8).map_err(|e| e.to_string())?;
-            let n = usize::try_from(index)
-                .ok()
-                .and_then(|i| subs.nth(i))
-                .ok_or_else(|| {
-                    format!("index {index} is out of range for /{len} subnets of {net}")
-                })?;
+            // The index-th subnet, computed (not counted: indexes can be huge).
+            let out_of_range = || format!("index {index} is out of range for /{len} subnets of {net}");
+            let bits = (len - net.prefix_len() as i64) as u32;
+            let index = u128::try_from(index).map_err(|_| out_of_range())?;
+            if bits < 128 && index >= 1u128 << bits {
+                return Err(out_of_range());
+            }
+            let shift = (max - len) as u32;
+            let n = match net {
+                IpNet::V4(v) => {
+                    let base = u32::from(v.network()) as u128 + (index << shift);
+                    IpNet::new(IpAddr::V4(std::net::Ipv4Addr::from(base as u32)), len as u8)
+                }
+                IpNet::V6(v) => {
+                    let step = if shift >= 128 { 0 } else { index << shift };
+                    IpNet::new(IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v.network()) + step)), len as u8)
+                }
+            }
+            .map_err(|e| e.to_string())?;
             Ok(s(&n.to_string()))
         }
         "cidrhost" => {
@@ -971,6 +983,9 @@ pub fn dotnet_format(fmt: &str, args: &[String]) -> Result<String, String> {
                 match pad {
                     Some(p) if p.starts_with(['D', 'd']) => {
                         let w: usize = p[1..].parse().unwrap_or(0);
+                        if w > 1000 {
+                            return Err(format!("`{{{spec}}}` pads to more than 1000 digits"));
+                        }
                         out.push_str(&format!("{arg:0>w$}"));
                     }
                     Some(p) if (p == "N0" || p == "n0") && arg.parse::<i64>().is_ok() => {

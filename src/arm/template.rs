@@ -89,6 +89,7 @@ pub fn load(
             missed: Cell::new(false),
             depth: Cell::new(0),
             tag: ctx.tag.clone(),
+            budget: Rc::new(Cell::new(super::eval::COPY_BUDGET)),
             skipped: RefCell::new(Vec::new()),
         };
         let before = walker.refs.borrow().len();
@@ -212,6 +213,8 @@ struct Walker<'t> {
     depth: Cell<usize>,
     /// See [`Context::tag`].
     tag: String,
+    /// Shared by every scope of the template (see [`Scope::spend`]).
+    budget: Rc<Cell<usize>>,
     /// Gateways not deployed because their condition is false: (vnet key, gateway name,
     /// condition, deciding value).
     skipped: RefCell<Vec<(String, String, Loc, Loc)>>,
@@ -269,6 +272,7 @@ impl<'t> Walker<'t> {
     ) -> Scope<'w> {
         let t = self.tree;
         let mut scope = Scope::new(t, self.file, ctx, self.errors.clone());
+        scope.budget = self.budget.clone();
         scope.double_bracket = double_bracket;
         scope.resolver = Some(self as &dyn Resolver);
         if let Some(section) = t.get(template, "parameters") {
@@ -359,6 +363,9 @@ impl<'t> Walker<'t> {
                 let count = t.get(copy, "count").map(|c| (env.node(c), c));
                 match count.as_ref().map(|(v, _)| &v.v) {
                     Some(Val::Int(n)) if (0..=800).contains(n) => {
+                        if !p.scope.spend(*n as usize, self.loc(copy)) {
+                            return;
+                        }
                         for i in 0..*n {
                             let copies =
                                 vec![(loop_name.clone(), Value::new(Val::Int(i), self.loc(copy)))];
@@ -663,6 +670,7 @@ impl<'t> Walker<'t> {
         } else {
             // Outer scope: the parent's parameters and variables, the parent's context.
             let mut s = Scope::new(t, self.file, p.scope.ctx.clone(), self.errors.clone());
+            s.budget = self.budget.clone();
             s.params = p.scope.params.clone();
             s.param_names = p.scope.param_names.clone();
             s.vars = p.scope.vars.clone();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
-    NamedSource, SourceCode,
+    MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::Summary;
@@ -26,7 +26,7 @@ struct Report {
     code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<Arc<String>>,
+    source: Excerpt,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -72,9 +72,69 @@ impl MietteDiagnostic for Report {
     }
 }
 
-fn source(db: &SourceDb, file: FileId) -> NamedSource<Arc<String>> {
-    let f = db.get(file);
-    NamedSource::new(f.path.clone(), f.text.clone()).with_language("json")
+/// The part of a file a report's labels need, a few lines around them. miette scans the
+/// source it is given from the start for every label; handing it the excerpt keeps rendering
+/// linear in the number of findings, not findings × file size.
+struct Excerpt {
+    name: String,
+    text: Arc<String>,
+    start: usize,
+    end: usize,
+    /// Lines before the excerpt.
+    line_base: usize,
+}
+
+/// Lines longer than this are not drawn (minified JSON): the finding gives line and column.
+const MAX_LINE: usize = 4096;
+
+impl Excerpt {
+    /// The excerpt of `file` around `spans`, or None when a line in it is too long to draw.
+    fn around(db: &SourceDb, file: FileId, spans: &[crate::source::Span]) -> Option<Excerpt> {
+        let f = db.get(file);
+        let starts = f.line_starts();
+        let line = |o: usize| starts.partition_point(|&s| s as usize <= o).saturating_sub(1);
+        let lo = spans.iter().map(|s| s.start as usize).min().unwrap_or(0);
+        let hi = spans.iter().map(|s| s.end as usize).max().unwrap_or(0).min(f.text.len());
+        let first = line(lo).saturating_sub(2);
+        let last = (line(hi) + 3).min(starts.len());
+        let start = starts[first] as usize;
+        let end = starts.get(last).map_or(f.text.len(), |&e| e as usize);
+        let too_long = (first..last).any(|l| {
+            let e = starts.get(l + 1).map_or(f.text.len(), |&e| e as usize);
+            e - starts[l] as usize > MAX_LINE
+        });
+        (!too_long).then(|| Excerpt { name: f.path.clone(), text: f.text.clone(), start, end, line_base: first })
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        if span.offset() < self.start || span.offset() + span.len() > self.end {
+            return Err(MietteError::OutOfBounds);
+        }
+        let local = SourceSpan::new((span.offset() - self.start).into(), span.len());
+        let part = self.text[self.start..self.end].as_bytes();
+        let c = part.read_span(&local, before, after)?;
+        let data: &'a [u8] = &self.text.as_bytes()[self.start + c.span().offset()..self.start + c.span().offset() + c.span().len()];
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            SourceSpan::new((self.start + c.span().offset()).into(), c.span().len()),
+            self.line_base + c.line(),
+            c.column(),
+            self.line_base + c.line_count(),
+        ).with_language("json")))
+    }
+}
+
+/// No source to draw from (the report has no labels).
+fn empty(db: &SourceDb, file: FileId) -> Excerpt {
+    Excerpt { name: db.get(file).path.clone(), text: Arc::new(String::new()), start: 0, end: 0, line_base: 0 }
 }
 
 fn severity(s: Severity) -> miette::Severity {
@@ -106,13 +166,22 @@ fn report(db: &SourceDb, d: &Diagnostic) -> Report {
         if r.at.file == d.at.file && r.at.line.abs_diff(d.at.line) <= 3 {
             labels.push(labelled(r.at.span, &r.message, false));
         } else {
+            let (source, labels) = match Excerpt::around(db, r.at.file, &[r.at.span]) {
+                Some(x) => (x, vec![labelled(r.at.span, &r.message, false)]),
+                None => (empty(db, r.at.file), Vec::new()),
+            };
+            let message = if labels.is_empty() {
+                format!("in {}:{}:{}: {}", r.at.path, r.at.line, r.at.column, r.message)
+            } else {
+                format!("in {}", r.at.path)
+            };
             related.push(Report {
-                message: format!("in {}", r.at.path),
+                message,
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                source: source(db, r.at.file),
-                labels: vec![labelled(r.at.span, &r.message, false)],
+                source,
+                labels,
                 related: Vec::new(),
             });
         }
@@ -123,12 +192,26 @@ fn report(db: &SourceDb, d: &Diagnostic) -> Report {
         (None, Some(n)) => Some(format!("note: {n}")),
         (None, None) => None,
     };
+    let spans: Vec<crate::source::Span> = labels
+        .iter()
+        .map(|l: &LabeledSpan| crate::source::Span::new(l.offset(), l.offset() + l.len()))
+        .collect();
+    let mut message = format!("{}: {}", d.rule, d.message);
+    let source = match Excerpt::around(db, d.at.file, &spans) {
+        Some(x) => x,
+        None => {
+            // A line too long to draw: say where instead.
+            labels.clear();
+            message.push_str(&format!(" (at {}:{}:{})", d.at.path, d.at.line, d.at.column));
+            empty(db, d.at.file)
+        }
+    };
     Report {
-        message: format!("{}: {}", d.rule, d.message),
+        message,
         code: None,
         severity: severity(d.severity),
         help,
-        source: source(db, d.at.file),
+        source,
         labels,
         related,
     }
