@@ -234,3 +234,26 @@ fn route_tables_and_routes_are_kept_with_their_subnets() {
     assert!(o.diagnostics.is_empty(), "{:#?}", o.diagnostics);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn nested_copy_loops_stop_at_the_budget() {
+    // 800 parents x 800 children: far beyond ARM's limits; peerlint stops expanding and says so.
+    let dir = std::env::temp_dir().join(format!("peerlint-arm-budget-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = dir.join("big.json");
+    std::fs::write(
+        &t,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [{ "type": "Microsoft.Network/virtualNetworks", "name": "[concat('v', copyIndex())]",
+    "copy": { "name": "l", "count": 800 },
+    "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+      "copy": [{ "name": "virtualNetworkPeerings", "count": 800,
+        "input": { "name": "[concat('p', copyIndex('virtualNetworkPeerings'))]",
+          "properties": { "remoteVirtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', 'x')]" } } } }] } }] }"#,
+    )
+    .unwrap();
+    let (_, ds) = findings(&[t.to_str().unwrap(), "--select", "invalid-expression"]);
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert!(ds[0]["message"].as_str().unwrap().contains("more than 50000 copies"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1186,3 +1186,14 @@ fn bad_index_type_is_an_error() {
     error(TPL, "[variables('list')['a']]");
     error(TPL, "['abc'[0]]");
 }
+
+// Found by fuzzing: each of these panicked or hung.
+#[test]
+fn huge_numbers_are_errors_not_panics_or_hangs() {
+    error(TPL, "[format('{0:D99999999999}', 1)]");
+    error(TPL, "[substring('abc', 9223372036854775807, 1)]");
+    error(TPL, "[substring('abc', 1, 9223372036854775807)]");
+    error(TPL, "[cidrSubnet('0.0.0.0/0', 32, 4294967296)]");
+    assert_eq!(known(TPL, "[cidrSubnet('0.0.0.0/0', 32, 4294967295)]"), json!("255.255.255.255/32"));
+    assert_eq!(known(TPL, "[cidrSubnet('::/0', 128, 9223372036854775807)]"), json!("::7fff:ffff:ffff:ffff/128"));
+}
