@@ -179,7 +179,12 @@ pub fn main_with(
     };
     match cli.command {
         Command::Check(args) => check(args, stdin, stdout, stderr),
-        Command::Reach { from, to, paths, format } => reach(&from, &to, paths, format, stdin, stdout, stderr),
+        Command::Reach {
+            from,
+            to,
+            paths,
+            format,
+        } => reach(&from, &to, paths, format, stdin, stdout, stderr),
         Command::Schema => {
             let _ = write!(stdout, "{}", crate::load::spec::SCHEMA);
             EXIT_OK
@@ -219,7 +224,11 @@ fn reach(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> u8 {
-    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
     let (inputs, errors) = discover(&paths);
     let outcome = engine::run(&inputs, stdin, &[]);
     for e in errors.iter().chain(&outcome.read_errors) {
@@ -240,7 +249,11 @@ fn reach(
         ListFormat::Human => render::reach::human(&outcome, from, to, &results),
     };
     let _ = write!(stdout, "{text}");
-    if results.iter().all(|r| r.answer.path.is_some()) { EXIT_OK } else { EXIT_FINDINGS }
+    if results.iter().all(|r| r.answer.path.is_some()) {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }
 }
 
 fn check(
@@ -287,7 +300,11 @@ fn check(
                 crate::discover::Origin::Stdin => false,
             });
             if !is_input {
-                let _ = writeln!(stderr, "error: `--parameters {p}`: `{}` is not one of the inputs", t.display());
+                let _ = writeln!(
+                    stderr,
+                    "error: `--parameters {p}`: `{}` is not one of the inputs",
+                    t.display()
+                );
                 return EXIT_FAILURE;
             }
         }

@@ -67,7 +67,14 @@ impl GraphBuilder {
     }
 
     /// A vnet owned elsewhere: referenced, with what the spec knows of it.
-    pub fn external(&mut self, key: &str, id: &str, name: &str, loc: Loc, space: Option<PrefixList>) -> VnetId {
+    pub fn external(
+        &mut self,
+        key: &str,
+        id: &str,
+        name: &str,
+        loc: Loc,
+        space: Option<PrefixList>,
+    ) -> VnetId {
         let v = self.reference(key, id, name, loc);
         let vnet = &mut self.vnets[v.0 as usize];
         vnet.external = true;
@@ -89,6 +96,19 @@ impl GraphBuilder {
             .filter(|(_, v)| v.defined && v.name.eq_ignore_ascii_case(name))
             .map(|(i, _)| VnetId(i as u32))
             .collect()
+    }
+
+    /// For a vnet another input defined: whether it has a gateway, and where that shows
+    /// (the gateway, else the vnet).
+    pub fn gateway_evidence(&self, key: &str) -> Option<(bool, Loc)> {
+        let v = &self.vnets[self.by_key.get(key)?.0 as usize];
+        if !v.defined {
+            return None;
+        }
+        Some(match v.gateways.first() {
+            Some(g) => (true, g.loc),
+            None => (false, v.label_loc()),
+        })
     }
 
     pub fn vnet_key(&self, v: VnetId) -> &str {
@@ -162,7 +182,12 @@ impl GraphBuilder {
                     x.sort();
                     y.sort();
                     if x != y {
-                        let show = |v: &[ipnet::IpNet]| v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
+                        let show = |v: &[ipnet::IpNet]| {
+                            v.iter()
+                                .map(|n| n.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        };
                         let problem = InputProblem {
                             kind: ProblemKind::Conflict,
                             loc: b.loc,

@@ -24,7 +24,12 @@ const NO_NODE: u32 = u32::MAX;
 
 impl Loc {
     pub fn new(file: FileId, span: Span, node: Option<NodeId>) -> Loc {
-        Loc { file, span, node: node.map_or(NO_NODE, |n| n.0), via: 0 }
+        Loc {
+            file,
+            span,
+            node: node.map_or(NO_NODE, |n| n.0),
+            via: 0,
+        }
     }
     /// The parse-tree node the location is in, if any (kept as a bare index: `Loc` is in every
     /// model field, so 4 bytes matter at 10,000 vnets).

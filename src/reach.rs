@@ -80,14 +80,30 @@ fn key(n: &IpNet) -> (u8, u128, u8) {
 
 impl<'g> Reach<'g> {
     pub fn new(g: &'g Graph) -> Reach<'g> {
-        let mut blocks: Vec<(IpNet, VnetId)> = g.vnets().flat_map(|(id, v)| v.space_nets().map(move |n| (n, id))).collect();
+        let mut blocks: Vec<(IpNet, VnetId)> = g
+            .vnets()
+            .flat_map(|(id, v)| v.space_nets().map(move |n| (n, id)))
+            .collect();
         blocks.sort_by_key(|(n, v)| (key(n), *v));
-        let tables = g.route_tables().iter().enumerate().map(|(i, t)| (t.key.clone(), i)).collect();
+        let tables = g
+            .route_tables()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.key.clone(), i))
+            .collect();
         let mut names: FastMap<String, Vec<VnetId>> = FastMap::default();
         for (id, v) in g.vnets().filter(|(_, v)| v.defined || v.external) {
-            names.entry(v.name.to_ascii_lowercase()).or_default().push(id);
+            names
+                .entry(v.name.to_ascii_lowercase())
+                .or_default()
+                .push(id);
         }
-        Reach { g, blocks, tables, names }
+        Reach {
+            g,
+            blocks,
+            tables,
+            names,
+        }
     }
 
     /// The vnet whose address space holds `net`, the most specific when several do.
@@ -97,7 +113,12 @@ impl<'g> Reach<'g> {
         // Scanning back from the last block starting at or before `net`, the first block that
         // contains it starts latest, so it is the most specific. Bounded: unrelated blocks in
         // between are skipped a few thousand at most.
-        self.blocks[..end].iter().rev().take(4096).find(|(n, _)| n.contains(&net)).map(|(_, v)| *v)
+        self.blocks[..end]
+            .iter()
+            .rev()
+            .take(4096)
+            .find(|(n, _)| n.contains(&net))
+            .map(|(_, v)| *v)
     }
 
     pub fn owner_of_ip(&self, ip: IpAddr) -> Option<VnetId> {
@@ -110,7 +131,13 @@ impl<'g> Reach<'g> {
         let net = IpNet::from(ip);
         let k = key(&net);
         let end = self.blocks.partition_point(|(n, _)| key(n) <= k);
-        let holders: Vec<VnetId> = self.blocks[..end].iter().rev().take(4096).filter(|(n, _)| n.contains(&net)).map(|(_, v)| *v).collect();
+        let holders: Vec<VnetId> = self.blocks[..end]
+            .iter()
+            .rev()
+            .take(4096)
+            .filter(|(n, _)| n.contains(&net))
+            .map(|(_, v)| *v)
+            .collect();
         holders
             .iter()
             .find(|&&v| v == a)
@@ -123,11 +150,23 @@ impl<'g> Reach<'g> {
     pub fn vnet(&self, name: &str) -> Result<VnetId, String> {
         if name.starts_with('/') {
             let lower = name.to_ascii_lowercase();
-            return self.g.vnets().find(|(_, v)| v.key == lower).map(|(id, _)| id).ok_or_else(|| format!("no vnet with id `{name}` in the inputs"));
+            return self
+                .g
+                .vnets()
+                .find(|(_, v)| v.key == lower)
+                .map(|(id, _)| id)
+                .ok_or_else(|| format!("no vnet with id `{name}` in the inputs"));
         }
-        match self.names.get(&name.to_ascii_lowercase()).map(Vec::as_slice) {
+        match self
+            .names
+            .get(&name.to_ascii_lowercase())
+            .map(Vec::as_slice)
+        {
             Some([one]) => Ok(*one),
-            Some(many) if many.len() > 1 => Err(format!("`{name}` names {} vnets; use the full id", many.len())),
+            Some(many) if many.len() > 1 => Err(format!(
+                "`{name}` names {} vnets; use the full id",
+                many.len()
+            )),
             _ => Err(format!("no vnet named `{name}` in the inputs")),
         }
     }
@@ -135,13 +174,28 @@ impl<'g> Reach<'g> {
     /// An intent endpoint as a source: a vnet or one of its subnets.
     pub fn source(&self, e: &Endpoint) -> Result<Source, String> {
         match e {
-            Endpoint::Vnet(n) => Ok(Source { vnet: self.vnet(n)?, subnet: None }),
+            Endpoint::Vnet(n) => Ok(Source {
+                vnet: self.vnet(n)?,
+                subnet: None,
+            }),
             Endpoint::Subnet(v, s) => {
                 let vnet = self.vnet(v)?;
-                let i = self.g.vnet(vnet).subnets.iter().position(|x| x.name.eq_ignore_ascii_case(s)).ok_or_else(|| format!("vnet `{v}` has no subnet `{s}`"))?;
-                Ok(Source { vnet, subnet: Some(i) })
+                let i = self
+                    .g
+                    .vnet(vnet)
+                    .subnets
+                    .iter()
+                    .position(|x| x.name.eq_ignore_ascii_case(s))
+                    .ok_or_else(|| format!("vnet `{v}` has no subnet `{s}`"))?;
+                Ok(Source {
+                    vnet,
+                    subnet: Some(i),
+                })
             }
-            Endpoint::Prefix(p) => self.owner(*p).map(|vnet| Source { vnet, subnet: None }).ok_or_else(|| format!("no vnet in the inputs holds {p}")),
+            Endpoint::Prefix(p) => self
+                .owner(*p)
+                .map(|vnet| Source { vnet, subnet: None })
+                .ok_or_else(|| format!("no vnet in the inputs holds {p}")),
         }
     }
 
@@ -152,13 +206,25 @@ impl<'g> Reach<'g> {
             Endpoint::Vnet(n) => {
                 let v = self.vnet(n)?;
                 let nets: Vec<IpNet> = self.g.vnet(v).space_nets().collect();
-                if nets.is_empty() { Err(format!("the address space of `{n}` is not known")) } else { Ok(nets) }
+                if nets.is_empty() {
+                    Err(format!("the address space of `{n}` is not known"))
+                } else {
+                    Ok(nets)
+                }
             }
             Endpoint::Subnet(v, s) => {
                 let vnet = self.vnet(v)?;
-                let sub = self.g.vnet(vnet).subnet(s).ok_or_else(|| format!("vnet `{v}` has no subnet `{s}`"))?;
+                let sub = self
+                    .g
+                    .vnet(vnet)
+                    .subnet(s)
+                    .ok_or_else(|| format!("vnet `{v}` has no subnet `{s}`"))?;
                 let nets: Vec<IpNet> = sub.nets().collect();
-                if nets.is_empty() { Err(format!("the prefix of `{v}/{s}` is not known")) } else { Ok(nets) }
+                if nets.is_empty() {
+                    Err(format!("the prefix of `{v}/{s}` is not known"))
+                } else {
+                    Ok(nets)
+                }
             }
         }
     }
@@ -185,8 +251,12 @@ impl<'g> Reach<'g> {
         };
         let mut out = Vec::new();
         for i in subnets {
-            let Some((id, _)) = &v.subnets[i].route_table else { continue };
-            let key = crate::id::ArmId::parse(id).map(|a| a.key()).unwrap_or_else(|_| id.to_ascii_lowercase());
+            let Some((id, _)) = &v.subnets[i].route_table else {
+                continue;
+            };
+            let key = crate::id::ArmId::parse(id)
+                .map(|a| a.key())
+                .unwrap_or_else(|_| id.to_ascii_lowercase());
             if let Some(&t) = self.tables.get(&key) {
                 out.extend(self.g.route_tables()[t].routes.iter());
             }
@@ -198,8 +268,19 @@ impl<'g> Reach<'g> {
     pub fn route_for(&self, s: Source, dest: IpNet) -> Option<&'g Route> {
         self.routes(s)
             .into_iter()
-            .filter(|r| r.prefix.as_ref().and_then(|p| p.net()).is_some_and(|n| n.contains(&dest)))
-            .max_by_key(|r| r.prefix.as_ref().and_then(|p| p.net()).map(|n| n.prefix_len()).unwrap_or(0))
+            .filter(|r| {
+                r.prefix
+                    .as_ref()
+                    .and_then(|p| p.net())
+                    .is_some_and(|n| n.contains(&dest))
+            })
+            .max_by_key(|r| {
+                r.prefix
+                    .as_ref()
+                    .and_then(|p| p.net())
+                    .map(|n| n.prefix_len())
+                    .unwrap_or(0)
+            })
     }
 
     fn name(&self, v: VnetId) -> String {
@@ -224,7 +305,11 @@ impl<'g> Reach<'g> {
             return Some(a);
         }
         let v = self.g.vnet(a);
-        v.peerings.iter().map(|&p| self.g.peering(p)).find(|p| p.use_remote_gateways.value).and_then(|p| p.remote_vnet())
+        v.peerings
+            .iter()
+            .map(|&p| self.g.peering(p))
+            .find(|p| p.use_remote_gateways.value)
+            .and_then(|p| p.remote_vnet())
     }
 
     /// Can traffic from `s` reach `dest`?
@@ -232,14 +317,30 @@ impl<'g> Reach<'g> {
         let g = self.g;
         let a = s.vnet;
         let source_subnet = s.subnet.map(|i| g.vnet(a).subnets[i].name.clone());
-        let mut ans = Answer { path: None, steps: Vec::new(), missing: Vec::new(), dest: self.owner(dest), shared: Vec::new(), source_subnet };
+        let mut ans = Answer {
+            path: None,
+            steps: Vec::new(),
+            missing: Vec::new(),
+            dest: self.owner(dest),
+            shared: Vec::new(),
+            source_subnet,
+        };
         if g.vnet(a).space_nets().any(|n| n.contains(&dest)) {
             ans.path = Some(Path::Local);
-            ans.steps.push(Step { text: format!("{dest} is inside {}", self.name(a)), loc: None });
+            ans.steps.push(Step {
+                text: format!("{dest} is inside {}", self.name(a)),
+                loc: None,
+            });
             return ans;
         }
         if let Some(c) = ans.dest {
-            ans.shared = g.neighbours(a).into_iter().filter(|&b| b != c && self.connected(a, b).is_some() && self.connected(b, c).is_some()).collect();
+            ans.shared = g
+                .neighbours(a)
+                .into_iter()
+                .filter(|&b| {
+                    b != c && self.connected(a, b).is_some() && self.connected(b, c).is_some()
+                })
+                .collect();
         }
         match self.route_for(s, dest) {
             None => self.system_route(a, dest, &mut ans),
@@ -251,7 +352,13 @@ impl<'g> Reach<'g> {
     /// No user-defined route: the destination must be in a directly peered vnet.
     fn system_route(&self, a: VnetId, dest: IpNet, ans: &mut Answer) {
         let Some(c) = ans.dest else {
-            ans.missing.push(Step { text: format!("no vnet in the inputs holds {dest}, and no route of {} covers it", self.name(a)), loc: None });
+            ans.missing.push(Step {
+                text: format!(
+                    "no vnet in the inputs holds {dest}, and no route of {} covers it",
+                    self.name(a)
+                ),
+                loc: None,
+            });
             return;
         };
         match self.connected(a, c) {
@@ -264,30 +371,60 @@ impl<'g> Reach<'g> {
             }
             Some((ac, _)) => {
                 ans.path = Some(Path::Direct { to: c });
-                ans.steps.push(Step { text: format!("{} and {} are peered", self.name(a), self.name(c)), loc: Some(self.g.peering(ac).label_loc()) });
+                ans.steps.push(Step {
+                    text: format!("{} and {} are peered", self.name(a), self.name(c)),
+                    loc: Some(self.g.peering(ac).label_loc()),
+                });
             }
             None => {
                 let half = self.g.between(a, c).or_else(|| self.g.between(c, a));
                 let text = match half {
-                    Some(_) => format!("the peering between {} and {} has only one side", self.name(a), self.name(c)),
-                    None => format!("{} is not peered with {}, and no route of {} sends {dest} to a forwarder", self.name(a), self.name(c), self.name(a)),
+                    Some(_) => format!(
+                        "the peering between {} and {} has only one side",
+                        self.name(a),
+                        self.name(c)
+                    ),
+                    None => format!(
+                        "{} is not peered with {}, and no route of {} sends {dest} to a forwarder",
+                        self.name(a),
+                        self.name(c),
+                        self.name(a)
+                    ),
                 };
-                ans.missing.push(Step { text, loc: half.map(|p| self.g.peering(p).label_loc()) });
+                ans.missing.push(Step {
+                    text,
+                    loc: half.map(|p| self.g.peering(p).label_loc()),
+                });
             }
         }
     }
 
     fn user_route(&self, s: Source, r: &'g Route, dest: IpNet, ans: &mut Answer) {
         let a = s.vnet;
-        let hop = r.next_hop_type.as_ref().map(|(t, _)| t.to_ascii_lowercase()).unwrap_or_default();
-        let rtext = format!("route `{}` of {} sends {dest} to {}", r.name, self.name(a), r.next_hop_ip.as_ref().map(|(ip, _)| ip.as_str()).unwrap_or(match hop.as_str() {
-            "virtualnetworkgateway" => "the gateway",
-            "none" => "nowhere (next hop None)",
-            "internet" => "the internet",
-            "vnetlocal" => "the local vnet",
-            _ => "its next hop",
-        }));
-        ans.steps.push(Step { text: rtext, loc: Some(r.loc) });
+        let hop = r
+            .next_hop_type
+            .as_ref()
+            .map(|(t, _)| t.to_ascii_lowercase())
+            .unwrap_or_default();
+        let rtext = format!(
+            "route `{}` of {} sends {dest} to {}",
+            r.name,
+            self.name(a),
+            r.next_hop_ip
+                .as_ref()
+                .map(|(ip, _)| ip.as_str())
+                .unwrap_or(match hop.as_str() {
+                    "virtualnetworkgateway" => "the gateway",
+                    "none" => "nowhere (next hop None)",
+                    "internet" => "the internet",
+                    "vnetlocal" => "the local vnet",
+                    _ => "its next hop",
+                })
+        );
+        ans.steps.push(Step {
+            text: rtext,
+            loc: Some(r.loc),
+        });
         match hop.as_str() {
             "virtualappliance" => {
                 let Some(ip) = r.next_hop_ip.as_ref().and_then(|(ip, _)| ip.parse::<IpAddr>().ok()) else {
@@ -318,26 +455,46 @@ impl<'g> Reach<'g> {
         }
         let Some((ab, _ba)) = self.connected(a, b) else {
             ans.missing.push(Step {
-                text: format!("the next hop is in {}, which is not peered with {}: peering is not transitive", self.name(b), self.name(a)),
+                text: format!(
+                    "the next hop is in {}, which is not peered with {}: peering is not transitive",
+                    self.name(b),
+                    self.name(a)
+                ),
                 loc: Some(r.loc),
             });
             return;
         };
         let Some(c) = ans.dest else {
-            ans.missing.push(Step { text: format!("no vnet in the inputs holds {dest}"), loc: None });
+            ans.missing.push(Step {
+                text: format!("no vnet in the inputs holds {dest}"),
+                loc: None,
+            });
             return;
         };
         if c == b {
             ans.path = Some(Path::Direct { to: c });
-            ans.steps.push(Step { text: format!("{} and {} are peered", self.name(a), self.name(b)), loc: Some(g.peering(ab).label_loc()) });
+            ans.steps.push(Step {
+                text: format!("{} and {} are peered", self.name(a), self.name(b)),
+                loc: Some(g.peering(ab).label_loc()),
+            });
             return;
         }
         let mut ok = true;
         let Some((bc, cb)) = self.connected(b, c) else {
-            ans.missing.push(Step { text: format!("{} is not peered (both ways) with {}", self.name(b), self.name(c)), loc: None });
+            ans.missing.push(Step {
+                text: format!(
+                    "{} is not peered (both ways) with {}",
+                    self.name(b),
+                    self.name(c)
+                ),
+                loc: None,
+            });
             return;
         };
-        let gateway = r.next_hop_type.as_ref().is_some_and(|(t, _)| t.eq_ignore_ascii_case("VirtualNetworkGateway"));
+        let gateway = r
+            .next_hop_type
+            .as_ref()
+            .is_some_and(|(t, _)| t.eq_ignore_ascii_case("VirtualNetworkGateway"));
         if !gateway {
             // Forwarded traffic must be allowed where it enters: C from B, and A on the way back.
             for (p, into, from) in [(cb, c, b), (ab, a, b)] {
@@ -354,11 +511,27 @@ impl<'g> Reach<'g> {
         // The way back: C's route for A's space must go through B as well.
         let back = g.vnet(a).space_nets().next();
         if let Some(src_net) = back {
-            let back_route = self.route_for(Source { vnet: c, subnet: None }, src_net);
+            let back_route = self.route_for(
+                Source {
+                    vnet: c,
+                    subnet: None,
+                },
+                src_net,
+            );
             let via_b = back_route.is_some_and(|br| {
-                let t = br.next_hop_type.as_ref().map(|(t, _)| t.to_ascii_lowercase()).unwrap_or_default();
+                let t = br
+                    .next_hop_type
+                    .as_ref()
+                    .map(|(t, _)| t.to_ascii_lowercase())
+                    .unwrap_or_default();
                 match t.as_str() {
-                    "virtualappliance" => br.next_hop_ip.as_ref().and_then(|(ip, _)| ip.parse().ok()).and_then(|ip| self.hop_owner(c, ip)) == Some(b),
+                    "virtualappliance" => {
+                        br.next_hop_ip
+                            .as_ref()
+                            .and_then(|(ip, _)| ip.parse().ok())
+                            .and_then(|ip| self.hop_owner(c, ip))
+                            == Some(b)
+                    }
                     "virtualnetworkgateway" => self.gateway_of(c) == Some(b),
                     _ => false,
                 }
@@ -366,7 +539,11 @@ impl<'g> Reach<'g> {
             if !via_b {
                 ok = false;
                 ans.missing.push(Step {
-                    text: format!("{} has no route back to {src_net} through {}", self.name(c), self.name(b)),
+                    text: format!(
+                        "{} has no route back to {src_net} through {}",
+                        self.name(c),
+                        self.name(b)
+                    ),
                     loc: back_route.map(|br| br.loc),
                 });
             }
@@ -374,7 +551,15 @@ impl<'g> Reach<'g> {
         let _ = bc;
         if ok {
             ans.path = Some(Path::Forwarded { via: b, to: c });
-            ans.steps.push(Step { text: format!("{} forwards it to {} over their peering, and {} routes the way back", self.name(b), self.name(c), self.name(c)), loc: None });
+            ans.steps.push(Step {
+                text: format!(
+                    "{} forwards it to {} over their peering, and {} routes the way back",
+                    self.name(b),
+                    self.name(c),
+                    self.name(c)
+                ),
+                loc: None,
+            });
         }
     }
 }
@@ -403,7 +588,9 @@ pub fn check_intents(g: &Graph) -> Vec<IntentCheck<'_>> {
         for (from, floc) in &intent.from {
             let Ok(source) = r.source(from) else { continue };
             for (to, tloc) in &intent.to {
-                let Ok(dests) = r.destination(to) else { continue };
+                let Ok(dests) = r.destination(to) else {
+                    continue;
+                };
                 let mut chosen = None;
                 for d in dests {
                     let answer = r.reach(source, d);
@@ -417,7 +604,14 @@ pub fn check_intents(g: &Graph) -> Vec<IntentCheck<'_>> {
                     }
                 }
                 if let Some((answer, dest)) = chosen {
-                    out.push(IntentCheck { intent, from: (from, *floc), to: (to, *tloc), source, answer, dest });
+                    out.push(IntentCheck {
+                        intent,
+                        from: (from, *floc),
+                        to: (to, *tloc),
+                        source,
+                        answer,
+                        dest,
+                    });
                 }
             }
         }
@@ -428,11 +622,20 @@ pub fn check_intents(g: &Graph) -> Vec<IntentCheck<'_>> {
 impl Answer {
     /// The steps and missing pieces that have a place, as related labels.
     pub fn labels(&self) -> Vec<(Loc, String)> {
-        self.steps.iter().chain(&self.missing).filter_map(|s| Some((s.loc?, s.text.clone()))).collect()
+        self.steps
+            .iter()
+            .chain(&self.missing)
+            .filter_map(|s| Some((s.loc?, s.text.clone())))
+            .collect()
     }
     /// Everything said, as one sentence list.
     pub fn explain(&self) -> String {
-        self.steps.iter().chain(&self.missing).map(|s| s.text.as_str()).collect::<Vec<_>>().join("; ")
+        self.steps
+            .iter()
+            .chain(&self.missing)
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 

@@ -254,6 +254,11 @@ fn nested_copy_loops_stop_at_the_budget() {
     .unwrap();
     let (_, ds) = findings(&[t.to_str().unwrap(), "--select", "invalid-expression"]);
     assert_eq!(ds.len(), 1, "{ds:#?}");
-    assert!(ds[0]["message"].as_str().unwrap().contains("more than 50000 copies"));
+    assert!(
+        ds[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 50000 copies")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1194,6 +1194,12 @@ fn huge_numbers_are_errors_not_panics_or_hangs() {
     error(TPL, "[substring('abc', 9223372036854775807, 1)]");
     error(TPL, "[substring('abc', 1, 9223372036854775807)]");
     error(TPL, "[cidrSubnet('0.0.0.0/0', 32, 4294967296)]");
-    assert_eq!(known(TPL, "[cidrSubnet('0.0.0.0/0', 32, 4294967295)]"), json!("255.255.255.255/32"));
-    assert_eq!(known(TPL, "[cidrSubnet('::/0', 128, 9223372036854775807)]"), json!("::7fff:ffff:ffff:ffff/128"));
+    assert_eq!(
+        known(TPL, "[cidrSubnet('0.0.0.0/0', 32, 4294967295)]"),
+        json!("255.255.255.255/32")
+    );
+    assert_eq!(
+        known(TPL, "[cidrSubnet('::/0', 128, 9223372036854775807)]"),
+        json!("::7fff:ffff:ffff:ffff/128")
+    );
 }

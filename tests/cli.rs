@@ -350,17 +350,35 @@ fn an_unrecognised_file_named_explicitly_is_reported_but_not_when_walked() {
 #[test]
 fn reach_explains_a_path_and_the_lack_of_one_on_the_demo() {
     // Two spokes of one hub: no path (peering is not transitive), exit 1.
-    let out = peerlint(&["reach", "vnet-spoke1", "vnet-spoke2", "testdata/demo"], None);
+    let out = peerlint(
+        &["reach", "vnet-spoke1", "vnet-spoke2", "testdata/demo"],
+        None,
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
     insta::assert_snapshot!("reach_spoke_to_spoke", out.stdout);
     // A spoke and its hub: the direct peering, exit 0.
     let out = peerlint(&["reach", "vnet-spoke1", "vnet-hub", "testdata/demo"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
     insta::assert_snapshot!("reach_spoke_to_hub", out.stdout);
-    let out = peerlint(&["reach", "vnet-spoke1", "10.2.1.4", "testdata/demo", "--format", "json"], None);
+    let out = peerlint(
+        &[
+            "reach",
+            "vnet-spoke1",
+            "10.2.1.4",
+            "testdata/demo",
+            "--format",
+            "json",
+        ],
+        None,
+    );
     let v = json(&out);
     assert_eq!(v["results"][0]["reachable"], false);
-    assert!(!v["results"][0]["shared_neighbours"].as_array().unwrap().is_empty());
+    assert!(
+        !v["results"][0]["shared_neighbours"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     insta::assert_snapshot!("reach_json", out.stdout);
 }
 
@@ -368,7 +386,11 @@ fn reach_explains_a_path_and_the_lack_of_one_on_the_demo() {
 fn reach_with_an_unknown_vnet_is_a_tool_failure() {
     let out = peerlint(&["reach", "vnet-spoke9", "vnet-hub", "testdata/demo"], None);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("no vnet named `vnet-spoke9`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no vnet named `vnet-spoke9`"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -15,7 +15,11 @@ fn to_json(t: &Tree, n: NodeId) -> serde_json::Value {
         Kind::Number => serde_json::from_str(t.number(n).unwrap()).unwrap(),
         Kind::String => t.str(n).unwrap().into(),
         Kind::Array => t.children(n).map(|c| to_json(t, c)).collect(),
-        Kind::Object => serde_json::Value::Object(t.members(n).map(|(k, c)| (k.to_string(), to_json(t, c))).collect()),
+        Kind::Object => serde_json::Value::Object(
+            t.members(n)
+                .map(|(k, c)| (k.to_string(), to_json(t, c)))
+                .collect(),
+        ),
     }
 }
 
@@ -30,9 +34,19 @@ fn example() -> (String, serde_json::Value) {
 fn the_readme_example_is_the_tested_one_and_checks_clean() {
     let (text, _) = example();
     let readme = std::fs::read_to_string("README.md").unwrap();
-    assert!(readme.contains(text.trim()), "README's spec example differs from testdata/spec/example.yaml");
-    let o = common::run(std::path::Path::new("testdata/spec/example.yaml"), peerlint::rules::ALL);
-    assert!(o.diagnostics.is_empty(), "{:#?}", o.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>());
+    assert!(
+        readme.contains(text.trim()),
+        "README's spec example differs from testdata/spec/example.yaml"
+    );
+    let o = common::run(
+        std::path::Path::new("testdata/spec/example.yaml"),
+        peerlint::rules::ALL,
+    );
+    assert!(
+        o.diagnostics.is_empty(),
+        "{:#?}",
+        o.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
     assert!(o.graph.defined_vnets().count() >= 5);
     assert!(!o.graph.intents().is_empty());
 }
@@ -42,7 +56,10 @@ fn the_example_validates_against_the_published_schema() {
     let schema: serde_json::Value = serde_json::from_str(peerlint::load::spec::SCHEMA).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let (_, json) = example();
-    let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // And the schema rejects what the loader rejects.
     let mut bad = json.clone();
@@ -57,9 +74,15 @@ fn the_same_spec_written_as_json_gives_the_same_result() {
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("example.json");
     std::fs::write(&p, serde_json::to_string_pretty(&json).unwrap()).unwrap();
-    let yaml = common::run(std::path::Path::new("testdata/spec/example.yaml"), peerlint::rules::ALL);
+    let yaml = common::run(
+        std::path::Path::new("testdata/spec/example.yaml"),
+        peerlint::rules::ALL,
+    );
     let as_json = common::run(&p, peerlint::rules::ALL);
-    assert_eq!(yaml.graph.defined_vnets().count(), as_json.graph.defined_vnets().count());
+    assert_eq!(
+        yaml.graph.defined_vnets().count(),
+        as_json.graph.defined_vnets().count()
+    );
     assert_eq!(yaml.graph.peering_count(), as_json.graph.peering_count());
     assert_eq!(yaml.graph.intents().len(), as_json.graph.intents().len());
     assert_eq!(yaml.diagnostics.len(), as_json.diagnostics.len());
@@ -68,13 +91,25 @@ fn the_same_spec_written_as_json_gives_the_same_result() {
 
 #[test]
 fn a_spec_of_intents_checks_an_export_it_names() {
-    let o = common::run(std::path::Path::new("testdata/spec/merge"), peerlint::rules::ALL);
+    let o = common::run(
+        std::path::Path::new("testdata/spec/merge"),
+        peerlint::rules::ALL,
+    );
     let got: Vec<(&str, String, &str, usize)> = o
         .diagnostics
         .iter()
         .map(|d| (d.rule, common::subject(d), d.at.path.as_str(), d.at.line))
         .collect();
-    assert_eq!(got, vec![("intent-violated", "vnet-dev".to_string(), "testdata/spec/merge/intents.yaml", 13)], "{got:#?}");
+    assert_eq!(
+        got,
+        vec![(
+            "intent-violated",
+            "vnet-dev".to_string(),
+            "testdata/spec/merge/intents.yaml",
+            13
+        )],
+        "{got:#?}"
+    );
 }
 
 #[test]
@@ -82,10 +117,22 @@ fn unknown_keys_in_yaml_point_at_the_key_with_a_suggestion() {
     let dir = std::env::temp_dir().join(format!("peerlint-spec-keys-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("net.yaml");
-    std::fs::write(&p, "peerlint: 1\nvnets:\n  hub:\n    adress_space: [10.0.0.0/16]\n").unwrap();
+    std::fs::write(
+        &p,
+        "peerlint: 1\nvnets:\n  hub:\n    adress_space: [10.0.0.0/16]\n",
+    )
+    .unwrap();
     let o = common::run(&p, peerlint::rules::ALL);
-    let d = o.diagnostics.iter().find(|d| d.rule == "invalid-spec").expect("invalid-spec");
-    assert!(d.message.contains("did you mean `address_space`"), "{}", d.message);
+    let d = o
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "invalid-spec")
+        .expect("invalid-spec");
+    assert!(
+        d.message.contains("did you mean `address_space`"),
+        "{}",
+        d.message
+    );
     assert_eq!((d.at.line, d.at.column), (4, 5));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -94,8 +141,56 @@ fn unknown_keys_in_yaml_point_at_the_key_with_a_suggestion() {
 fn route_tables_from_az_route_table_list_feed_reachability() {
     let o = common::run(std::path::Path::new("testdata/spec/az-routes"), &[]);
     let r = peerlint::reach::Reach::new(&o.graph);
-    let from = r.source(&peerlint::model::Endpoint::Subnet("vnet-a".into(), "app".into())).unwrap();
+    let from = r
+        .source(&peerlint::model::Endpoint::Subnet(
+            "vnet-a".into(),
+            "app".into(),
+        ))
+        .unwrap();
     let to = "10.2.1.0/24".parse().unwrap();
     let answer = r.reach(from, to);
     assert!(answer.path.is_some(), "{}", answer.explain());
+}
+
+#[test]
+fn a_spec_that_disagrees_with_an_export_is_reported_at_both_places() {
+    let dir = std::env::temp_dir().join(format!("peerlint-spec-merge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["hub.json", "spokes.json"] {
+        std::fs::copy(format!("testdata/demo/{f}"), dir.join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.join("design.yaml"),
+        "peerlint: 1\nvnets:\n  vnet-hub:\n    address_space: [10.0.0.0/16]\n    gateway: none\n  vnet-spoke1:\n    address_space: [10.1.0.0/24]\n",
+    )
+    .unwrap();
+    let o = common::run(
+        &dir,
+        &[peerlint::rules::by_name("conflicting-declarations").unwrap()],
+    );
+    let got: Vec<(&str, Vec<&str>)> = o
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.at.path.rsplit('/').next().unwrap(),
+                d.related
+                    .iter()
+                    .map(|r| r.at.path.rsplit('/').next().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got.len(),
+        2,
+        "{:#?}",
+        o.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+    assert!(
+        got.iter()
+            .all(|(at, rel)| *at == "design.yaml" && rel.iter().any(|r| r.ends_with(".json"))),
+        "{got:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -364,7 +364,11 @@ fn render(v: &Value) -> String {
 /// An unknown value with the placeholder `{symbol}` (braces added unless already there).
 fn with_symbol(v: Value, symbol: String) -> Value {
     if let Some(u) = v.as_unknown() {
-        let symbol = if symbol.starts_with('{') && symbol.ends_with('}') { symbol } else { format!("{{{symbol}}}") };
+        let symbol = if symbol.starts_with('{') && symbol.ends_with('}') {
+            symbol
+        } else {
+            format!("{{{symbol}}}")
+        };
         return Value::unknown_from(u, Some(symbol), v.at);
     }
     let reason = String::new();
@@ -396,7 +400,10 @@ fn x_loc(at: Loc, base: Option<u32>, r: expr::Range) -> Loc {
     match base {
         Some(b) => {
             let mut loc = at;
-            loc.span = Span { start: b + r.start, end: b + r.end };
+            loc.span = Span {
+                start: b + r.start,
+                end: b + r.end,
+            };
             loc
         }
         None => at,
@@ -431,9 +438,11 @@ impl Eval<'_, '_> {
             Expr::Member(target, name, r) => {
                 let v = self.eval(target);
                 match &v.v {
-                    Val::Unknown(u) => {
-                        Value::unknown_from(u, u.symbol.as_ref().map(|s| format!("{s}.{name}")), self.at)
-                    }
+                    Val::Unknown(u) => Value::unknown_from(
+                        u,
+                        u.symbol.as_ref().map(|s| format!("{s}.{name}")),
+                        self.at,
+                    ),
                     Val::Object(_) => match v.get(name) {
                         Some(m) => part_of(&v, m).relocated(self.at),
                         None if v.is_open() => Value::unknown(

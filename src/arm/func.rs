@@ -613,7 +613,12 @@ pub(super) fn call(
                 Some(l) => want_int(l, "the length")?,
                 None => chars.len() as i64 - start,
             };
-            if start < 0 || len < 0 || start.checked_add(len).is_none_or(|e| e > chars.len() as i64) {
+            if start < 0
+                || len < 0
+                || start
+                    .checked_add(len)
+                    .is_none_or(|e| e > chars.len() as i64)
+            {
                 return Err(format!(
                     "start {start} and length {len} fall outside a string of {} characters",
                     chars.len()
@@ -780,7 +785,8 @@ pub(super) fn call(
                 ));
             }
             // The index-th subnet, computed (not counted: indexes can be huge).
-            let out_of_range = || format!("index {index} is out of range for /{len} subnets of {net}");
+            let out_of_range =
+                || format!("index {index} is out of range for /{len} subnets of {net}");
             let bits = (len - net.prefix_len() as i64) as u32;
             let index = u128::try_from(index).map_err(|_| out_of_range())?;
             if bits < 128 && index >= 1u128 << bits {
@@ -794,7 +800,10 @@ pub(super) fn call(
                 }
                 IpNet::V6(v) => {
                     let step = if shift >= 128 { 0 } else { index << shift };
-                    IpNet::new(IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v.network()) + step)), len as u8)
+                    IpNet::new(
+                        IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v.network()) + step)),
+                        len as u8,
+                    )
                 }
             }
             .map_err(|e| e.to_string())?;

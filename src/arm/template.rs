@@ -382,7 +382,10 @@ impl<'t> Walker<'t> {
                         self.unresolved(
                             self.loc(*c),
                             &loop_name,
-                            format!("the copy count of loop `{}` (`{ty}` resources)", t.get_str(copy, "name").unwrap_or("")),
+                            format!(
+                                "the copy count of loop `{}` (`{ty}` resources)",
+                                t.get_str(copy, "name").unwrap_or("")
+                            ),
                             u.reason.clone(),
                             blocks::EXISTS,
                         );

@@ -213,8 +213,15 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
             cx.b.count_file();
             cx.b.problem(InputProblem {
                 kind: ProblemKind::Unrecognized,
-                loc: Loc::new(file, Span::new(src_start(cx, file), src_start(cx, file)), Some(root)),
-                message: format!("`{}` is not a recognised input: a YAML file that isn't a peerlint design spec", cx.db.get(file).path),
+                loc: Loc::new(
+                    file,
+                    Span::new(src_start(cx, file), src_start(cx, file)),
+                    Some(root),
+                ),
+                message: format!(
+                    "`{}` is not a recognised input: a YAML file that isn't a peerlint design spec",
+                    cx.db.get(file).path
+                ),
                 label: "file starts here".into(),
                 help: Some("a design spec starts with `peerlint: 1`".into()),
                 related: Vec::new(),

@@ -111,7 +111,11 @@ pub fn load(t: &Tree, file: FileId, b: &mut GraphBuilder) -> usize {
     if let Some(v) = t.get(root, "peerlint")
         && !(t.kind(v) == Kind::Number && t.number(v) == Some("1"))
     {
-        l.problem(v, "this peerlint understands spec version 1 (`peerlint: 1`)".into(), "unsupported version");
+        l.problem(
+            v,
+            "this peerlint understands spec version 1 (`peerlint: 1`)".into(),
+            "unsupported version",
+        );
     }
     if let Some(d) = l.object(root, "defaults") {
         l.defaults(d);
@@ -168,7 +172,14 @@ impl Loader<'_> {
             }
             let hint = match closest(k, allowed.iter().copied()) {
                 Some(c) => format!("; did you mean `{c}`?"),
-                None => format!("; expected one of {}", allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")),
+                None => format!(
+                    "; expected one of {}",
+                    allowed
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
             let loc = self.key_loc(v);
             self.b.problem(InputProblem {
@@ -188,7 +199,11 @@ impl Loader<'_> {
             k if k == kind => Some(n),
             Kind::Null => None,
             k => {
-                let msg = format!("`{key}` should be {}, found {}", kind.article_name(), k.article_name());
+                let msg = format!(
+                    "`{key}` should be {}, found {}",
+                    kind.article_name(),
+                    k.article_name()
+                );
                 self.problem(n, msg, "wrong type");
                 None
             }
@@ -219,7 +234,11 @@ impl Loader<'_> {
             Kind::Number => Val::Str(Rc::from(t.number(n).unwrap_or(""))),
             Kind::String => Val::Str(Rc::from(t.str(n).unwrap_or(""))),
             Kind::Array => Val::Array(Rc::new(t.children(n).map(|c| self.value(c)).collect())),
-            Kind::Object => Val::Object(Rc::new(t.members(n).map(|(k, c)| (Rc::from(k), self.value(c))).collect())),
+            Kind::Object => Val::Object(Rc::new(
+                t.members(n)
+                    .map(|(k, c)| (Rc::from(k), self.value(c)))
+                    .collect(),
+            )),
         };
         Value::new(v, at)
     }
@@ -254,23 +273,39 @@ impl Loader<'_> {
     fn vnet(&mut self, name: &str, def: NodeId) {
         let t = self.t;
         if t.kind(def) != Kind::Object {
-            self.problem(def, format!("vnet `{name}` should be a mapping of its settings"), "expected a mapping");
+            self.problem(
+                def,
+                format!("vnet `{name}` should be a mapping of its settings"),
+                "expected a mapping",
+            );
             return;
         }
         self.keys(def, VNET, &format!("vnet `{name}`"));
-        let sub = self.string(def, "subscription").map(|(s, _)| s).or_else(|| self.subscription.clone());
-        let rg = self.string(def, "resource_group").map(|(s, _)| s).or_else(|| self.resource_group.clone());
+        let sub = self
+            .string(def, "subscription")
+            .map(|(s, _)| s)
+            .or_else(|| self.subscription.clone());
+        let rg = self
+            .string(def, "resource_group")
+            .map(|(s, _)| s)
+            .or_else(|| self.resource_group.clone());
         let id = match self.string(def, "id") {
             Some((id, n)) => match ArmId::parse(&id) {
                 Ok(a) if a.is_type("Microsoft.Network", &["virtualNetworks"]) => id,
                 _ => {
-                    self.problem(n, format!("`id` of vnet `{name}` is not a virtual network id"), "not a vnet id");
+                    self.problem(
+                        n,
+                        format!("`id` of vnet `{name}` is not a virtual network id"),
+                        "not a vnet id",
+                    );
                     return;
                 }
             },
             // Without a subscription, a vnet another input defines under the same name (and
             // only one) is that vnet: the spec adds to an export.
-            None if sub.is_none() && let [one] = self.b.defined_named(name).as_slice() => {
+            None if sub.is_none()
+                && let [one] = self.b.defined_named(name).as_slice() =>
+            {
                 let v = *one;
                 self.b.vnet_id(v).to_string()
             }
@@ -280,7 +315,9 @@ impl Loader<'_> {
                 rg.as_deref().unwrap_or("{resourceGroup}")
             ),
         };
-        let key = ArmId::parse(&id).map(|a| a.key()).unwrap_or_else(|_| id.to_ascii_lowercase());
+        let key = ArmId::parse(&id)
+            .map(|a| a.key())
+            .unwrap_or_else(|_| id.to_ascii_lowercase());
         let external = self.boolean(def, "external").is_some_and(|(b, _)| b);
         let mut props: Vec<(Rc<str>, Value)> = Vec::new();
         let mut space = Vec::new();
@@ -290,7 +327,13 @@ impl Loader<'_> {
                     space.push(n);
                 }
             }
-            let prefixes = Value::new(Val::Object(Rc::new(vec![(Rc::from("addressPrefixes"), self.value(list))])), self.loc(list));
+            let prefixes = Value::new(
+                Val::Object(Rc::new(vec![(
+                    Rc::from("addressPrefixes"),
+                    self.value(list),
+                )])),
+                self.loc(list),
+            );
             props.push((Rc::from("addressSpace"), prefixes));
         }
         let mut subnets = Vec::new();
@@ -306,7 +349,11 @@ impl Loader<'_> {
                         }
                     }
                     _ => {
-                        self.problem(sdef, format!("subnet `{name}/{sname}` should be a prefix or a mapping"), "expected a prefix");
+                        self.problem(
+                            sdef,
+                            format!("subnet `{name}/{sname}` should be a prefix or a mapping"),
+                            "expected a prefix",
+                        );
                         continue;
                     }
                 }
@@ -317,8 +364,16 @@ impl Loader<'_> {
         if let Some(list) = self.object(def, "appliances") {
             for (aname, ip) in t.members(list) {
                 match t.str(ip).and_then(|s| s.parse::<IpAddr>().ok()) {
-                    Some(addr) => appliances.push(Appliance { name: aname.to_string(), ip: addr, loc: self.loc(ip) }),
-                    None => self.problem(ip, format!("appliance `{name}/{aname}` should be an IP address"), "not an IP address"),
+                    Some(addr) => appliances.push(Appliance {
+                        name: aname.to_string(),
+                        ip: addr,
+                        loc: self.loc(ip),
+                    }),
+                    None => self.problem(
+                        ip,
+                        format!("appliance `{name}/{aname}` should be an IP address"),
+                        "not an IP address",
+                    ),
                 }
             }
         }
@@ -357,13 +412,56 @@ impl Loader<'_> {
                 other => self.problem(n, format!("unknown gateway `{other}`: expected `none`, `vpn`, `expressroute` or `route-server`"), "unknown gateway"),
             }
         }
+        // The same vnet from another input: its gateway must agree with the spec's.
+        if let Some((g, n)) = self
+            .t
+            .get(def, "gateway")
+            .and_then(|n| Some((self.t.str(n)?.to_ascii_lowercase(), n)))
+            && let Some((has, at)) = self.b.gateway_evidence(&key)
+            && has != (g != "none")
+        {
+            let (spec_says, other_says) = if has {
+                ("none", "a gateway")
+            } else {
+                ("a gateway", "none")
+            };
+            let loc = self.loc(n);
+            self.b.problem(
+                InputProblem {
+                    kind: ProblemKind::Conflict,
+                    loc,
+                    message: format!("vnet `{name}` is described twice with different gateways: {spec_says} here, {other_says} in the other input"),
+                    label: "the spec's gateway".into(),
+                    help: Some("make the spec and the other input agree".into()),
+                    related: Vec::new(),
+                }
+                .with_related(at, "the other input's description"),
+            );
+        }
         let routes = self.object(def, "routes");
         if self.by_name.contains_key(&name.to_ascii_lowercase()) {
-            self.problem(def, format!("vnet `{name}` is declared twice"), "second declaration");
+            self.problem(
+                def,
+                format!("vnet `{name}` is declared twice"),
+                "second declaration",
+            );
             return;
         }
-        self.by_name.insert(name.to_ascii_lowercase(), self.vnets.len());
-        self.vnets.push(SpecVnet { name: name.to_string(), key, id, node: def, external, space, props, subnets, peerings: Vec::new(), routes, appliances });
+        self.by_name
+            .insert(name.to_ascii_lowercase(), self.vnets.len());
+        self.vnets.push(SpecVnet {
+            name: name.to_string(),
+            key,
+            id,
+            node: def,
+            external,
+            space,
+            props,
+            subnets,
+            peerings: Vec::new(),
+            routes,
+            appliances,
+        });
     }
 
     /// The vnet named `name`, or a problem at `n` with a suggestion.
@@ -372,8 +470,14 @@ impl Loader<'_> {
             return Some(i);
         }
         let names: Vec<String> = self.vnets.iter().map(|v| v.name.clone()).collect();
-        let hint = closest(name, names.iter().map(String::as_str)).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-        self.problem(n, format!("no vnet `{name}` in `vnets`{hint}"), "unknown vnet");
+        let hint = closest(name, names.iter().map(String::as_str))
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default();
+        self.problem(
+            n,
+            format!("no vnet `{name}` in `vnets`{hint}"),
+            "unknown vnet",
+        );
         None
     }
 
@@ -384,27 +488,48 @@ impl Loader<'_> {
         for s in 0..self.vnets[i].subnets.len() {
             let (sname, sdef, _) = &self.vnets[i].subnets[s];
             let (sname, sdef) = (sname.clone(), *sdef);
-            let own = if t.kind(sdef) == Kind::Object { self.object(sdef, "routes") } else { None };
-            let Some(routes) = own.or(vnet_routes) else { continue };
+            let own = if t.kind(sdef) == Kind::Object {
+                self.object(sdef, "routes")
+            } else {
+                None
+            };
+            let Some(routes) = own.or(vnet_routes) else {
+                continue;
+            };
             // The spec's route table of one subnet (no ARM resource: its own id).
             let rt_id = format!("{}/subnets/{sname}/routes", self.vnets[i].id);
             let mut list = Vec::new();
             for (dest, hop) in t.members(routes) {
                 let dests = self.destination(dest, hop);
-                let Some((hop_type, hop_ip)) = self.next_hop(i, hop) else { continue };
+                let Some((hop_type, hop_ip)) = self.next_hop(i, hop) else {
+                    continue;
+                };
                 for (k, d) in dests.into_iter().enumerate() {
                     let mut props = vec![
-                        (Rc::from("addressPrefix"), Value::str(&d.to_string(), self.key_loc(hop))),
+                        (
+                            Rc::from("addressPrefix"),
+                            Value::str(&d.to_string(), self.key_loc(hop)),
+                        ),
                         (Rc::from("nextHopType"), Value::str(hop_type, self.loc(hop))),
                     ];
                     if let Some(ip) = hop_ip {
-                        props.push((Rc::from("nextHopIpAddress"), Value::str(&ip.to_string(), self.loc(hop))));
+                        props.push((
+                            Rc::from("nextHopIpAddress"),
+                            Value::str(&ip.to_string(), self.loc(hop)),
+                        ));
                     }
-                    let rname = if k == 0 { dest.to_string() } else { format!("{dest}-{k}") };
+                    let rname = if k == 0 {
+                        dest.to_string()
+                    } else {
+                        format!("{dest}-{k}")
+                    };
                     list.push(Value::new(
                         Val::Object(Rc::new(vec![
                             (Rc::from("name"), Value::str(&rname, self.key_loc(hop))),
-                            (Rc::from("properties"), Value::new(Val::Object(Rc::new(props)), self.loc(hop))),
+                            (
+                                Rc::from("properties"),
+                                Value::new(Val::Object(Rc::new(props)), self.loc(hop)),
+                            ),
                         ])),
                         self.loc(hop),
                     ));
@@ -414,14 +539,34 @@ impl Loader<'_> {
             self.standalone.push(Value::new(
                 Val::Object(Rc::new(vec![
                     (Rc::from("id"), Value::str(&rt_id, at)),
-                    (Rc::from("name"), Value::str(&format!("{}-{sname}-routes", self.vnets[i].name), at)),
-                    (Rc::from("type"), Value::str("Microsoft.Network/routeTables", at)),
-                    (Rc::from("properties"), Value::new(Val::Object(Rc::new(vec![(Rc::from("routes"), Value::new(Val::Array(Rc::new(list)), at))])), at)),
+                    (
+                        Rc::from("name"),
+                        Value::str(&format!("{}-{sname}-routes", self.vnets[i].name), at),
+                    ),
+                    (
+                        Rc::from("type"),
+                        Value::str("Microsoft.Network/routeTables", at),
+                    ),
+                    (
+                        Rc::from("properties"),
+                        Value::new(
+                            Val::Object(Rc::new(vec![(
+                                Rc::from("routes"),
+                                Value::new(Val::Array(Rc::new(list)), at),
+                            )])),
+                            at,
+                        ),
+                    ),
                 ])),
                 at,
             ));
-            let rt = Value::new(Val::Object(Rc::new(vec![(Rc::from("id"), Value::str(&rt_id, at))])), at);
-            self.vnets[i].subnets[s].2.push((Rc::from("routeTable"), rt));
+            let rt = Value::new(
+                Val::Object(Rc::new(vec![(Rc::from("id"), Value::str(&rt_id, at))])),
+                at,
+            );
+            self.vnets[i].subnets[s]
+                .2
+                .push((Rc::from("routeTable"), rt));
         }
     }
 
@@ -437,17 +582,36 @@ impl Loader<'_> {
             Some((v, s)) => (v, Some(s)),
             None => (dest, None),
         };
-        let Some(v) = self.vnet_named(vname, at) else { return Vec::new() };
+        let Some(v) = self.vnet_named(vname, at) else {
+            return Vec::new();
+        };
         match sub {
             None => self.vnets[v].space.clone(),
             Some(s) => {
                 let t = self.t;
-                let found = self.vnets[v].subnets.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(s)).map(|(_, d, _)| *d);
+                let found = self.vnets[v]
+                    .subnets
+                    .iter()
+                    .find(|(n, _, _)| n.eq_ignore_ascii_case(s))
+                    .map(|(_, d, _)| *d);
                 match found {
-                    Some(d) if t.kind(d) == Kind::String => t.str(d).and_then(|x| x.parse().ok()).into_iter().collect(),
-                    Some(d) => t.get(d, "prefixes").map(|p| t.children(p).filter_map(|c| t.str(c).and_then(|x| x.parse().ok())).collect()).unwrap_or_default(),
+                    Some(d) if t.kind(d) == Kind::String => {
+                        t.str(d).and_then(|x| x.parse().ok()).into_iter().collect()
+                    }
+                    Some(d) => t
+                        .get(d, "prefixes")
+                        .map(|p| {
+                            t.children(p)
+                                .filter_map(|c| t.str(c).and_then(|x| x.parse().ok()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     None => {
-                        self.problem(at, format!("vnet `{vname}` has no subnet `{s}`"), "unknown subnet");
+                        self.problem(
+                            at,
+                            format!("vnet `{vname}` has no subnet `{s}`"),
+                            "unknown subnet",
+                        );
                         Vec::new()
                     }
                 }
@@ -458,7 +622,11 @@ impl Loader<'_> {
     /// A next hop: `vnet/appliance`, an IP address, or `gateway`.
     fn next_hop(&mut self, _from: usize, hop: NodeId) -> Option<(&'static str, Option<IpAddr>)> {
         let Some(text) = self.t.str(hop).map(str::to_string) else {
-            self.problem(hop, "a next hop should be `vnet/appliance`, an IP address or `gateway`".into(), "expected a next hop");
+            self.problem(
+                hop,
+                "a next hop should be `vnet/appliance`, an IP address or `gateway`".into(),
+                "expected a next hop",
+            );
             return None;
         };
         if text.eq_ignore_ascii_case("gateway") {
@@ -468,16 +636,34 @@ impl Loader<'_> {
             return Some(("VirtualAppliance", Some(ip)));
         }
         let Some((vname, aname)) = text.split_once('/') else {
-            self.problem(hop, format!("next hop `{text}` should be `vnet/appliance`, an IP address or `gateway`"), "unknown next hop");
+            self.problem(
+                hop,
+                format!("next hop `{text}` should be `vnet/appliance`, an IP address or `gateway`"),
+                "unknown next hop",
+            );
             return None;
         };
         let v = self.vnet_named(vname, hop)?;
-        match self.vnets[v].appliances.iter().find(|a| a.name.eq_ignore_ascii_case(aname)) {
+        match self.vnets[v]
+            .appliances
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(aname))
+        {
             Some(a) => Some(("VirtualAppliance", Some(a.ip))),
             None => {
-                let names: Vec<String> = self.vnets[v].appliances.iter().map(|a| a.name.clone()).collect();
-                let hint = closest(aname, names.iter().map(String::as_str)).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                self.problem(hop, format!("vnet `{vname}` has no appliance `{aname}`{hint}"), "unknown appliance");
+                let names: Vec<String> = self.vnets[v]
+                    .appliances
+                    .iter()
+                    .map(|a| a.name.clone())
+                    .collect();
+                let hint = closest(aname, names.iter().map(String::as_str))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                self.problem(
+                    hop,
+                    format!("vnet `{vname}` has no appliance `{aname}`{hint}"),
+                    "unknown appliance",
+                );
                 None
             }
         }
@@ -486,13 +672,21 @@ impl Loader<'_> {
     fn topology(&mut self, item: NodeId) {
         let t = self.t;
         if t.kind(item) != Kind::Object {
-            self.problem(item, "a topology item should be `hub_and_spoke`, `mesh` or `peer`".into(), "expected a mapping");
+            self.problem(
+                item,
+                "a topology item should be `hub_and_spoke`, `mesh` or `peer`".into(),
+                "expected a mapping",
+            );
             return;
         }
         if let Some(hs) = t.get(item, "hub_and_spoke") {
             self.keys(item, &["hub_and_spoke"], "a `hub_and_spoke` item");
             if t.kind(hs) != Kind::Object {
-                self.problem(hs, "`hub_and_spoke` should be a mapping".into(), "expected a mapping");
+                self.problem(
+                    hs,
+                    "`hub_and_spoke` should be a mapping".into(),
+                    "expected a mapping",
+                );
                 return;
             }
             self.keys(hs, HUB_AND_SPOKE, "`hub_and_spoke`");
@@ -500,13 +694,19 @@ impl Loader<'_> {
                 self.problem(hs, "`hub_and_spoke` needs a `hub`".into(), "no hub");
                 return;
             };
-            let Some(h) = self.vnet_named(&hub, hub_n) else { return };
+            let Some(h) = self.vnet_named(&hub, hub_n) else {
+                return;
+            };
             let transit = self.boolean(hs, "gateway_transit");
             let forwarded = self.boolean(hs, "forwarded_traffic");
-            let Some(spokes) = self.array(hs, "spokes") else { return };
+            let Some(spokes) = self.array(hs, "spokes") else {
+                return;
+            };
             for s in t.children(spokes) {
                 let Some(sname) = t.str(s) else { continue };
-                let Some(si) = self.vnet_named(sname, s) else { continue };
+                let Some(si) = self.vnet_named(sname, s) else {
+                    continue;
+                };
                 let mut hub_side = Vec::new();
                 let mut spoke_side = Vec::new();
                 if let Some((b, n)) = transit {
@@ -514,8 +714,14 @@ impl Loader<'_> {
                     spoke_side.push(("useRemoteGateways", Value::new(Val::Bool(b), self.loc(n))));
                 }
                 if let Some((b, n)) = forwarded {
-                    hub_side.push(("allowForwardedTraffic", Value::new(Val::Bool(b), self.loc(n))));
-                    spoke_side.push(("allowForwardedTraffic", Value::new(Val::Bool(b), self.loc(n))));
+                    hub_side.push((
+                        "allowForwardedTraffic",
+                        Value::new(Val::Bool(b), self.loc(n)),
+                    ));
+                    spoke_side.push((
+                        "allowForwardedTraffic",
+                        Value::new(Val::Bool(b), self.loc(n)),
+                    ));
                 }
                 self.peering(h, si, s, None, hub_side, None);
                 self.peering(si, h, s, None, spoke_side, None);
@@ -523,10 +729,17 @@ impl Loader<'_> {
         } else if let Some(m) = t.get(item, "mesh") {
             self.keys(item, &["mesh"], "a `mesh` item");
             let Some(list) = (t.kind(m) == Kind::Array).then_some(m) else {
-                self.problem(m, "`mesh` should be a list of vnets".into(), "expected a list");
+                self.problem(
+                    m,
+                    "`mesh` should be a list of vnets".into(),
+                    "expected a list",
+                );
                 return;
             };
-            let members: Vec<(usize, NodeId)> = t.children(list).filter_map(|n| Some((self.vnet_named(t.str(n)?, n)?, n))).collect();
+            let members: Vec<(usize, NodeId)> = t
+                .children(list)
+                .filter_map(|n| Some((self.vnet_named(t.str(n)?, n)?, n)))
+                .collect();
             for (i, &(a, an)) in members.iter().enumerate() {
                 for &(c, cn) in &members[i + 1..] {
                     self.peering(a, c, an, None, Vec::new(), None);
@@ -538,7 +751,11 @@ impl Loader<'_> {
             also.extend(PEERING_FIELDS.iter().map(|(s, _)| *s));
             self.keys(item, &also, "a `peer` item");
             let Some(text) = t.str(p) else {
-                self.problem(p, "`peer` should be `a <-> b` or `a -> b`".into(), "expected a link");
+                self.problem(
+                    p,
+                    "`peer` should be `a <-> b` or `a -> b`".into(),
+                    "expected a link",
+                );
                 return;
             };
             let (a, c, both) = if let Some((a, c)) = text.split_once("<->") {
@@ -546,17 +763,33 @@ impl Loader<'_> {
             } else if let Some((a, c)) = text.split_once("->") {
                 (a.trim(), c.trim(), false)
             } else {
-                self.problem(p, format!("`{text}` should be `a <-> b` (both directions) or `a -> b` (one)"), "expected `<->` or `->`");
+                self.problem(
+                    p,
+                    format!("`{text}` should be `a <-> b` (both directions) or `a -> b` (one)"),
+                    "expected `<->` or `->`",
+                );
                 return;
             };
-            let (Some(ai), Some(ci)) = (self.vnet_named(a, p), self.vnet_named(c, p)) else { return };
+            let (Some(ai), Some(ci)) = (self.vnet_named(a, p), self.vnet_named(c, p)) else {
+                return;
+            };
             let overrides = self.peering_fields(item, &["peer", "name", "subnets"]);
             let name = self.string(item, "name");
             let subnets = self.object(item, "subnets").map(|s| {
                 self.keys(s, &["local", "remote"], "`subnets`");
-                (t.get(s, "local").map(|n| self.value(n)), t.get(s, "remote").map(|n| self.value(n)))
+                (
+                    t.get(s, "local").map(|n| self.value(n)),
+                    t.get(s, "remote").map(|n| self.value(n)),
+                )
             });
-            self.peering(ai, ci, item, name.clone(), overrides.clone(), subnets.clone());
+            self.peering(
+                ai,
+                ci,
+                item,
+                name.clone(),
+                overrides.clone(),
+                subnets.clone(),
+            );
             if both {
                 let mirrored = subnets.map(|(l, r)| (r, l));
                 self.peering(ci, ai, item, None, overrides, mirrored);
@@ -564,8 +797,16 @@ impl Loader<'_> {
         } else {
             let keys: Vec<String> = t.members(item).map(|(k, _)| k.to_string()).collect();
             let k = keys.first().cloned().unwrap_or_default();
-            let hint = closest(&k, ["hub_and_spoke", "mesh", "peer"].into_iter()).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-            self.problem(item, format!("a topology item should be `hub_and_spoke`, `mesh` or `peer`, found `{k}`{hint}"), "unknown topology item");
+            let hint = closest(&k, ["hub_and_spoke", "mesh", "peer"].into_iter())
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            self.problem(
+                item,
+                format!(
+                    "a topology item should be `hub_and_spoke`, `mesh` or `peer`, found `{k}`{hint}"
+                ),
+                "unknown topology item",
+            );
         }
     }
 
@@ -582,16 +823,28 @@ impl Loader<'_> {
         let loc = self.loc(at);
         let (pname, name_loc) = match name {
             Some((n, node)) => (n, self.loc(node)),
-            None => (format!("{}-to-{}", self.vnets[a].name, self.vnets[c].name), loc),
+            None => (
+                format!("{}-to-{}", self.vnets[a].name, self.vnets[c].name),
+                loc,
+            ),
         };
-        let remote = Value::new(Val::Object(Rc::new(vec![(Rc::from("id"), Value::str(&self.vnets[c].id, loc))])), loc);
+        let remote = Value::new(
+            Val::Object(Rc::new(vec![(
+                Rc::from("id"),
+                Value::str(&self.vnets[c].id, loc),
+            )])),
+            loc,
+        );
         let mut props: Vec<(Rc<str>, Value)> = vec![(Rc::from("remoteVirtualNetwork"), remote)];
         for (k, v) in self.peering_defaults.iter().cloned().chain(fields) {
             props.retain(|(x, _)| **x != *k);
             props.push((Rc::from(k), v));
         }
         if let Some((local, remote)) = subnets {
-            props.push((Rc::from("peerCompleteVnets"), Value::new(Val::Bool(false), loc)));
+            props.push((
+                Rc::from("peerCompleteVnets"),
+                Value::new(Val::Bool(false), loc),
+            ));
             if let Some(l) = local {
                 props.push((Rc::from("localSubnetNames"), l));
             }
@@ -604,7 +857,10 @@ impl Loader<'_> {
             Val::Object(Rc::new(vec![
                 (Rc::from("id"), Value::str(&id, name_loc)),
                 (Rc::from("name"), Value::str(&pname, name_loc)),
-                (Rc::from("properties"), Value::new(Val::Object(Rc::new(props)), loc)),
+                (
+                    Rc::from("properties"),
+                    Value::new(Val::Object(Rc::new(props)), loc),
+                ),
             ])),
             loc,
         );
@@ -614,7 +870,11 @@ impl Loader<'_> {
     fn intent(&mut self, item: NodeId) {
         let t = self.t;
         if t.kind(item) != Kind::Object {
-            self.problem(item, "an intent should be `allow: {from, to}` or `deny: {from, to}`".into(), "expected a mapping");
+            self.problem(
+                item,
+                "an intent should be `allow: {from, to}` or `deny: {from, to}`".into(),
+                "expected a mapping",
+            );
             return;
         }
         self.keys(item, INTENT, "an intent");
@@ -622,18 +882,30 @@ impl Loader<'_> {
             (Some(b), None) => (IntentKind::Allow, b),
             (None, Some(b)) => (IntentKind::Deny, b),
             _ => {
-                self.problem(item, "an intent has exactly one of `allow` and `deny`".into(), "expected `allow` or `deny`");
+                self.problem(
+                    item,
+                    "an intent has exactly one of `allow` and `deny`".into(),
+                    "expected `allow` or `deny`",
+                );
                 return;
             }
         };
         if t.kind(body) != Kind::Object {
-            self.problem(body, "`allow`/`deny` should be a mapping with `from` and `to`".into(), "expected a mapping");
+            self.problem(
+                body,
+                "`allow`/`deny` should be a mapping with `from` and `to`".into(),
+                "expected a mapping",
+            );
             return;
         }
         self.keys(body, ENDS, "an intent");
         let why = self.string(item, "why").map(|(s, _)| s);
         let (Some(from), Some(to)) = (t.get(body, "from"), t.get(body, "to")) else {
-            self.problem(body, "an intent needs `from` and `to`".into(), "missing `from` or `to`");
+            self.problem(
+                body,
+                "an intent needs `from` and `to`".into(),
+                "missing `from` or `to`",
+            );
             return;
         };
         let from = self.endpoints(from);
@@ -642,17 +914,31 @@ impl Loader<'_> {
             return;
         }
         let loc = self.loc(item);
-        self.b.intent(Intent { kind, from, to, why, loc });
+        self.b.intent(Intent {
+            kind,
+            from,
+            to,
+            why,
+            loc,
+        });
     }
 
     /// `from`/`to`: one endpoint or a list.
     fn endpoints(&mut self, n: NodeId) -> Vec<(Endpoint, Loc)> {
         let t = self.t;
-        let items: Vec<NodeId> = if t.kind(n) == Kind::Array { t.children(n).collect() } else { vec![n] };
+        let items: Vec<NodeId> = if t.kind(n) == Kind::Array {
+            t.children(n).collect()
+        } else {
+            vec![n]
+        };
         let mut out = Vec::new();
         for i in items {
             let Some(s) = t.str(i) else {
-                self.problem(i, "an endpoint is a vnet, `vnet/subnet` or a CIDR".into(), "expected a string");
+                self.problem(
+                    i,
+                    "an endpoint is a vnet, `vnet/subnet` or a CIDR".into(),
+                    "expected a string",
+                );
                 continue;
             };
             let e = if let Ok(net) = s.parse::<IpNet>() {
@@ -672,7 +958,13 @@ impl Loader<'_> {
     /// Hands everything to the extractor and the graph.
     fn finish(self) -> usize {
         let t = self.t;
-        let Loader { file, b, vnets, standalone, .. } = self;
+        let Loader {
+            file,
+            b,
+            vnets,
+            standalone,
+            ..
+        } = self;
         let mut found = 0;
         for v in vnets {
             let at = Loc::new(file, t.key_span(v.node), Some(v.node));
@@ -681,7 +973,11 @@ impl Loader<'_> {
                     prefixes: v
                         .space
                         .iter()
-                        .map(|n| Prefix { text: n.to_string(), parsed: PrefixValue::Parsed(crate::prefix::parse(&n.to_string())), loc: at })
+                        .map(|n| Prefix {
+                            text: n.to_string(),
+                            parsed: PrefixValue::Parsed(crate::prefix::parse(&n.to_string())),
+                            loc: at,
+                        })
                         .collect(),
                     loc: at,
                 });
@@ -697,20 +993,35 @@ impl Loader<'_> {
                     Value::new(
                         Val::Object(Rc::new(vec![
                             (Rc::from("name"), Value::str(&name, sat)),
-                            (Rc::from("properties"), Value::new(Val::Object(Rc::new(sprops)), sat)),
+                            (
+                                Rc::from("properties"),
+                                Value::new(Val::Object(Rc::new(sprops)), sat),
+                            ),
                         ])),
                         sat,
                     )
                 })
                 .collect();
-            props.push((Rc::from("subnets"), Value::new(Val::Array(Rc::new(subnets)), at)));
-            props.push((Rc::from("virtualNetworkPeerings"), Value::new(Val::Array(Rc::new(v.peerings)), at)));
+            props.push((
+                Rc::from("subnets"),
+                Value::new(Val::Array(Rc::new(subnets)), at),
+            ));
+            props.push((
+                Rc::from("virtualNetworkPeerings"),
+                Value::new(Val::Array(Rc::new(v.peerings)), at),
+            ));
             let body = Value::new(
                 Val::Object(Rc::new(vec![
                     (Rc::from("id"), Value::str(&v.id, at)),
                     (Rc::from("name"), Value::str(&v.name, at)),
-                    (Rc::from("type"), Value::str("Microsoft.Network/virtualNetworks", at)),
-                    (Rc::from("properties"), Value::new(Val::Object(Rc::new(props)), at)),
+                    (
+                        Rc::from("type"),
+                        Value::str("Microsoft.Network/virtualNetworks", at),
+                    ),
+                    (
+                        Rc::from("properties"),
+                        Value::new(Val::Object(Rc::new(props)), at),
+                    ),
                 ])),
                 at,
             );

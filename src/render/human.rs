@@ -92,9 +92,18 @@ impl Excerpt {
     fn around(db: &SourceDb, file: FileId, spans: &[crate::source::Span]) -> Option<Excerpt> {
         let f = db.get(file);
         let starts = f.line_starts();
-        let line = |o: usize| starts.partition_point(|&s| s as usize <= o).saturating_sub(1);
+        let line = |o: usize| {
+            starts
+                .partition_point(|&s| s as usize <= o)
+                .saturating_sub(1)
+        };
         let lo = spans.iter().map(|s| s.start as usize).min().unwrap_or(0);
-        let hi = spans.iter().map(|s| s.end as usize).max().unwrap_or(0).min(f.text.len());
+        let hi = spans
+            .iter()
+            .map(|s| s.end as usize)
+            .max()
+            .unwrap_or(0)
+            .min(f.text.len());
         let first = line(lo).saturating_sub(2);
         let last = (line(hi) + 3).min(starts.len());
         let start = starts[first] as usize;
@@ -103,7 +112,13 @@ impl Excerpt {
             let e = starts.get(l + 1).map_or(f.text.len(), |&e| e as usize);
             e - starts[l] as usize > MAX_LINE
         });
-        (!too_long).then(|| Excerpt { name: f.path.clone(), text: f.text.clone(), start, end, line_base: first })
+        (!too_long).then(|| Excerpt {
+            name: f.path.clone(),
+            text: f.text.clone(),
+            start,
+            end,
+            line_base: first,
+        })
     }
 }
 
@@ -120,21 +135,31 @@ impl SourceCode for Excerpt {
         let local = SourceSpan::new((span.offset() - self.start).into(), span.len());
         let part = self.text[self.start..self.end].as_bytes();
         let c = part.read_span(&local, before, after)?;
-        let data: &'a [u8] = &self.text.as_bytes()[self.start + c.span().offset()..self.start + c.span().offset() + c.span().len()];
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            data,
-            SourceSpan::new((self.start + c.span().offset()).into(), c.span().len()),
-            self.line_base + c.line(),
-            c.column(),
-            self.line_base + c.line_count(),
-        ).with_language("json")))
+        let data: &'a [u8] = &self.text.as_bytes()
+            [self.start + c.span().offset()..self.start + c.span().offset() + c.span().len()];
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.name.clone(),
+                data,
+                SourceSpan::new((self.start + c.span().offset()).into(), c.span().len()),
+                self.line_base + c.line(),
+                c.column(),
+                self.line_base + c.line_count(),
+            )
+            .with_language("json"),
+        ))
     }
 }
 
 /// No source to draw from (the report has no labels).
 fn empty(db: &SourceDb, file: FileId) -> Excerpt {
-    Excerpt { name: db.get(file).path.clone(), text: Arc::new(String::new()), start: 0, end: 0, line_base: 0 }
+    Excerpt {
+        name: db.get(file).path.clone(),
+        text: Arc::new(String::new()),
+        start: 0,
+        end: 0,
+        line_base: 0,
+    }
 }
 
 fn severity(s: Severity) -> miette::Severity {
@@ -171,7 +196,10 @@ fn report(db: &SourceDb, d: &Diagnostic) -> Report {
                 None => (empty(db, r.at.file), Vec::new()),
             };
             let message = if labels.is_empty() {
-                format!("in {}:{}:{}: {}", r.at.path, r.at.line, r.at.column, r.message)
+                format!(
+                    "in {}:{}:{}: {}",
+                    r.at.path, r.at.line, r.at.column, r.message
+                )
             } else {
                 format!("in {}", r.at.path)
             };
@@ -202,7 +230,10 @@ fn report(db: &SourceDb, d: &Diagnostic) -> Report {
         None => {
             // A line too long to draw: say where instead.
             labels.clear();
-            message.push_str(&format!(" (at {}:{}:{})", d.at.path, d.at.line, d.at.column));
+            message.push_str(&format!(
+                " (at {}:{}:{})",
+                d.at.path, d.at.line, d.at.column
+            ));
             empty(db, d.at.file)
         }
     };

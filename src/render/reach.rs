@@ -31,7 +31,13 @@ pub fn answer(o: &Outcome, from: &str, to: &str) -> std::result::Result<Vec<Resu
     let r = Reach::new(&o.graph);
     let source = r.source(&endpoint(from))?;
     let dests = r.destination(&endpoint(to))?;
-    Ok(dests.into_iter().map(|d| Result { dest: d, answer: r.reach(source, d) }).collect())
+    Ok(dests
+        .into_iter()
+        .map(|d| Result {
+            dest: d,
+            answer: r.reach(source, d),
+        })
+        .collect())
 }
 
 fn path_text(o: &Outcome, p: &Path) -> String {
@@ -47,7 +53,11 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
     let mut out = String::new();
     for r in results {
         match &r.answer.path {
-            Some(p) => out.push_str(&format!("{from} → {to} ({}): reachable, {}\n", r.dest, path_text(o, p))),
+            Some(p) => out.push_str(&format!(
+                "{from} → {to} ({}): reachable, {}\n",
+                r.dest,
+                path_text(o, p)
+            )),
             None => out.push_str(&format!("{from} → {to} ({}): no path\n", r.dest)),
         }
         for (mark, steps) in [("  ·", &r.answer.steps), ("  ✗", &r.answer.missing)] {
@@ -61,7 +71,12 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
             }
         }
         if r.answer.path.is_none() && !r.answer.shared.is_empty() {
-            let hubs: Vec<String> = r.answer.shared.iter().map(|&h| format!("`{}`", o.graph.vnet(h).name)).collect();
+            let hubs: Vec<String> = r
+                .answer
+                .shared
+                .iter()
+                .map(|&h| format!("`{}`", o.graph.vnet(h).name))
+                .collect();
             out.push_str(&format!(
                 "  both are peered with {}, but peering is not transitive: peer them directly, or forward through an appliance or gateway there\n",
                 hubs.join(", ")
