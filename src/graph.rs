@@ -328,6 +328,7 @@ impl GraphBuilder {
             route_tables: self.route_tables,
             intents: self.intents,
             conditions: self.conditions,
+            reach_index: std::sync::OnceLock::new(),
             files: self.files,
             links,
             nodes,
@@ -347,6 +348,8 @@ pub struct Graph {
     intents: Vec<Intent>,
     /// Ids (lower-case) of resources a template deploys only under an unknown condition.
     conditions: FastMap<String, Loc>,
+    /// The reachability engine's lookups, built on first use.
+    reach_index: std::sync::OnceLock<crate::reach::Index>,
     files: usize,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
@@ -381,6 +384,11 @@ impl Graph {
     }
     pub fn problems(&self) -> &[InputProblem] {
         &self.problems
+    }
+    /// The reachability engine's lookups (built once, for every rule that needs them).
+    pub fn reach_index(&self) -> &crate::reach::Index {
+        self.reach_index
+            .get_or_init(|| crate::reach::Index::build(self))
     }
     /// The unknown condition a vnet or peering (by id) is deployed under, if any.
     pub fn condition(&self, id: &str) -> Option<Loc> {

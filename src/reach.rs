@@ -57,13 +57,9 @@ pub struct Answer {
     pub source_subnet: Option<String>,
 }
 
-fn s_subnet(a: &Answer) -> Option<&str> {
-    a.source_subnet.as_deref()
-}
-
-/// Indexes of a graph the engine needs: address blocks by owner, route tables by id.
-pub struct Reach<'g> {
-    g: &'g Graph,
+/// What the engine looks things up in: address blocks by owner, route tables by id, vnets by
+/// name. Built once per graph (see [`Graph::reach_index`]) and shared by every rule.
+pub struct Index {
     /// (network, vnet), sorted by family, first address, prefix length.
     blocks: Vec<(IpNet, VnetId)>,
     tables: FastMap<String, usize>,
@@ -71,15 +67,8 @@ pub struct Reach<'g> {
     names: FastMap<String, Vec<VnetId>>,
 }
 
-fn key(n: &IpNet) -> (u8, u128, u8) {
-    match n {
-        IpNet::V4(v) => (4, u32::from(v.network()) as u128, v.prefix_len()),
-        IpNet::V6(v) => (6, u128::from(v.network()), v.prefix_len()),
-    }
-}
-
-impl<'g> Reach<'g> {
-    pub fn new(g: &'g Graph) -> Reach<'g> {
+impl Index {
+    pub fn build(g: &Graph) -> Index {
         let mut blocks: Vec<(IpNet, VnetId)> = g
             .vnets()
             .flat_map(|(id, v)| v.space_nets().map(move |n| (n, id)))
@@ -98,27 +87,52 @@ impl<'g> Reach<'g> {
                 .or_default()
                 .push(id);
         }
-        Reach {
-            g,
+        Index {
             blocks,
             tables,
             names,
         }
     }
+}
 
-    /// The vnet whose address space holds `net`, the most specific when several do.
-    pub fn owner(&self, net: IpNet) -> Option<VnetId> {
+/// The engine over one graph.
+pub struct Reach<'g> {
+    g: &'g Graph,
+    ix: &'g Index,
+}
+
+fn key(n: &IpNet) -> (u8, u128, u8) {
+    match n {
+        IpNet::V4(v) => (4, u32::from(v.network()) as u128, v.prefix_len()),
+        IpNet::V6(v) => (6, u128::from(v.network()), v.prefix_len()),
+    }
+}
+
+impl<'g> Reach<'g> {
+    pub fn new(g: &'g Graph) -> Reach<'g> {
+        Reach {
+            g,
+            ix: g.reach_index(),
+        }
+    }
+
+    /// The vnets whose address space holds `net`, most specific first. Scanning back from the
+    /// last block starting at or before `net`, a block that contains it starts later the more
+    /// specific it is. Bounded: unrelated blocks in between are skipped a few thousand at most.
+    fn holders(&self, net: IpNet) -> impl Iterator<Item = VnetId> + '_ {
         let k = key(&net);
-        let end = self.blocks.partition_point(|(n, _)| key(n) <= k);
-        // Scanning back from the last block starting at or before `net`, the first block that
-        // contains it starts latest, so it is the most specific. Bounded: unrelated blocks in
-        // between are skipped a few thousand at most.
-        self.blocks[..end]
+        let end = self.ix.blocks.partition_point(|(n, _)| key(n) <= k);
+        self.ix.blocks[..end]
             .iter()
             .rev()
             .take(4096)
-            .find(|(n, _)| n.contains(&net))
+            .filter(move |(n, _)| n.contains(&net))
             .map(|(_, v)| *v)
+    }
+
+    /// The vnet whose address space holds `net`, the most specific when several do.
+    pub fn owner(&self, net: IpNet) -> Option<VnetId> {
+        self.holders(net).next()
     }
 
     pub fn owner_of_ip(&self, ip: IpAddr) -> Option<VnetId> {
@@ -128,16 +142,7 @@ impl<'g> Reach<'g> {
     /// The vnet holding a next hop seen from `a`: `a` itself or a directly peered vnet when
     /// one holds it (address spaces of unrelated vnets may overlap), else any vnet that does.
     pub fn hop_owner(&self, a: VnetId, ip: IpAddr) -> Option<VnetId> {
-        let net = IpNet::from(ip);
-        let k = key(&net);
-        let end = self.blocks.partition_point(|(n, _)| key(n) <= k);
-        let holders: Vec<VnetId> = self.blocks[..end]
-            .iter()
-            .rev()
-            .take(4096)
-            .filter(|(n, _)| n.contains(&net))
-            .map(|(_, v)| *v)
-            .collect();
+        let holders: Vec<VnetId> = self.holders(IpNet::from(ip)).collect();
         holders
             .iter()
             .find(|&&v| v == a)
@@ -158,6 +163,7 @@ impl<'g> Reach<'g> {
                 .ok_or_else(|| format!("no vnet with id `{name}` in the inputs"));
         }
         match self
+            .ix
             .names
             .get(&name.to_ascii_lowercase())
             .map(Vec::as_slice)
@@ -257,7 +263,7 @@ impl<'g> Reach<'g> {
             let key = crate::id::ArmId::parse(id)
                 .map(|a| a.key())
                 .unwrap_or_else(|_| id.to_ascii_lowercase());
-            if let Some(&t) = self.tables.get(&key) {
+            if let Some(&t) = self.ix.tables.get(&key) {
                 out.extend(self.g.route_tables()[t].routes.iter());
             }
         }
@@ -288,7 +294,7 @@ impl<'g> Reach<'g> {
     }
 
     /// Whether traffic from `subnet` of `a` may use peering `p` (always, for a full peering).
-    fn in_subnet_peering(&self, subnet: Option<&str>, _a: VnetId, p: PeeringId) -> bool {
+    fn in_subnet_peering(&self, subnet: Option<&str>, p: PeeringId) -> bool {
         let p = self.g.peering(p);
         if !p.is_subnet_peering() {
             return true;
@@ -362,7 +368,7 @@ impl<'g> Reach<'g> {
             return;
         };
         match self.connected(a, c) {
-            Some((ac, _)) if !self.in_subnet_peering(s_subnet(ans), a, ac) => {
+            Some((ac, _)) if !self.in_subnet_peering(ans.source_subnet.as_deref(), ac) => {
                 let p = self.g.peering(ac);
                 ans.missing.push(Step {
                     text: format!("peering `{}` is a subnet peering, and the source subnet is not in its `localSubnetNames`", p.name),
@@ -480,7 +486,7 @@ impl<'g> Reach<'g> {
             return;
         }
         let mut ok = true;
-        let Some((bc, cb)) = self.connected(b, c) else {
+        let Some((_, cb)) = self.connected(b, c) else {
             ans.missing.push(Step {
                 text: format!(
                     "{} is not peered (both ways) with {}",
@@ -548,7 +554,6 @@ impl<'g> Reach<'g> {
                 });
             }
         }
-        let _ = bc;
         if ok {
             ans.path = Some(Path::Forwarded { via: b, to: c });
             ans.steps.push(Step {

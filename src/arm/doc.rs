@@ -89,6 +89,12 @@ impl EvalDoc {
         self.nodes[i].end = self.nodes.len() as u32;
     }
 
+    /// Hands an evaluated resource to the shared extractor.
+    pub fn extract(v: &Value, file: FileId, b: &mut GraphBuilder) {
+        let doc = EvalDoc::new(v, b);
+        crate::load::resource::Extractor::new(file, &doc, b).resource(doc.root());
+    }
+
     pub fn root(&self) -> NodeId {
         NodeId(0)
     }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use crate::fasthash::FastMap;
 use crate::graph::GraphBuilder;
-use crate::load::resource::{Extractor, blocks};
+use crate::load::resource::blocks;
 use crate::model::{InputProblem, Loc, ProblemKind, Unresolved};
 use crate::source::FileId;
 use crate::tree::{Kind, NodeId, Tree};
@@ -50,15 +50,15 @@ struct Res {
     loc: Loc,
 }
 
-/// Loads one template; returns how many vnets, peerings and gateways it deploys.
+/// Loads one template.
 pub fn load(
     tree: &Tree,
     file: FileId,
     params: Option<Params<'_>>,
     ctx: &Context,
     b: &mut GraphBuilder,
-) -> usize {
-    let Some(root) = tree.root() else { return 0 };
+) {
+    let Some(root) = tree.root() else { return };
     let errors = Rc::new(RefCell::new(Vec::new()));
     let dctx = Rc::new(DeployCtx {
         subscription: ctx
@@ -778,7 +778,7 @@ fn resource_id(target: &DeployCtx, ty: &str, name: &str) -> String {
 
 /// Merges child subnets and peerings into their vnets (reporting copies that disagree) and
 /// extracts everything.
-fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) -> usize {
+fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) {
     // Vnets and route tables: the parents child resources merge into.
     let mut vnets: Vec<Res> = Vec::new();
     let mut by_id: FastMap<String, usize> = FastMap::default();
@@ -786,21 +786,15 @@ fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) -> usize {
     let mut gateways: Vec<Res> = Vec::new();
     for r in out {
         match r.ty.as_str() {
-            "microsoft.network/virtualnetworks" => {
+            "microsoft.network/virtualnetworks" | "microsoft.network/routetables" => {
+                // Declared twice (mutually exclusive conditions): the first is kept.
                 let key = r.id.to_ascii_lowercase();
-                if let Some(&i) = by_id.get(&key) {
-                    // Declared twice (mutually exclusive conditions): keep the first.
-                    let _ = i;
-                    continue;
+                if !by_id.contains_key(&key) {
+                    by_id.insert(key, vnets.len());
+                    vnets.push(r);
                 }
-                by_id.insert(key, vnets.len());
-                vnets.push(r);
             }
             "microsoft.network/virtualnetworkgateways" => gateways.push(r),
-            "microsoft.network/routetables" => {
-                by_id.insert(r.id.to_ascii_lowercase(), vnets.len());
-                vnets.push(r);
-            }
             _ => children.push(r),
         }
     }
@@ -828,14 +822,9 @@ fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) -> usize {
             None => {}
         }
     }
-    let mut found = 0;
     for r in vnets.iter().chain(standalone.iter()).chain(gateways.iter()) {
-        let doc = EvalDoc::new(&r.body, b);
-        let mut x = Extractor::new(file, &doc, b);
-        x.resource(doc.root());
-        found += x.found;
+        EvalDoc::extract(&r.body, file, b);
     }
-    found
 }
 
 /// Adds a child resource to its vnet's inline list; the same child declared inline too is

@@ -262,9 +262,8 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
                 context.resource_group = Some(format!("{{resourceGroup-{}}}", index + 1));
             }
         }
-        let found = arm::template::load(&tree, file, p, &context, b);
+        arm::template::load(&tree, file, p, &context, b);
         cx.b.count_file();
-        let _ = found;
         return Some(tree);
     }
     let src = cx.db.get(file);

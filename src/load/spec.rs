@@ -24,8 +24,6 @@ use crate::source::FileId;
 use crate::suggest::closest;
 use crate::tree::{Kind, NodeId, Tree};
 
-use super::resource::Extractor;
-
 /// The spec's JSON Schema (`peerlint schema`).
 pub const SCHEMA: &str = include_str!("spec.schema.json");
 
@@ -93,9 +91,9 @@ struct Loader<'a> {
     standalone: Vec<Value>,
 }
 
-/// Loads a spec; returns how many vnets, peerings and gateways it describes.
-pub fn load(t: &Tree, file: FileId, b: &mut GraphBuilder) -> usize {
-    let Some(root) = t.root() else { return 0 };
+/// Loads a spec.
+pub fn load(t: &Tree, file: FileId, b: &mut GraphBuilder) {
+    let Some(root) = t.root() else { return };
     let mut l = Loader {
         t,
         file,
@@ -255,18 +253,15 @@ impl Loader<'_> {
     /// The peering fields set in `obj` (snake_case), as (ARM name, value); keys in `also`
     /// are allowed besides.
     fn peering_fields(&mut self, obj: NodeId, also: &[&str]) -> Vec<(&'static str, Value)> {
-        let t = self.t;
         let mut allowed: Vec<&str> = PEERING_FIELDS.iter().map(|(s, _)| *s).collect();
         allowed.extend_from_slice(also);
         self.keys(obj, &allowed, "peering settings");
         let mut out = Vec::new();
         for (snake, arm) in PEERING_FIELDS {
-            if let Some((b, n)) = self.boolean(obj, snake) {
-                let _ = b;
+            if let Some((_, n)) = self.boolean(obj, snake) {
                 out.push((*arm, self.value(n)));
             }
         }
-        let _ = t;
         out
     }
 
@@ -501,7 +496,7 @@ impl Loader<'_> {
             let mut list = Vec::new();
             for (dest, hop) in t.members(routes) {
                 let dests = self.destination(dest, hop);
-                let Some((hop_type, hop_ip)) = self.next_hop(i, hop) else {
+                let Some((hop_type, hop_ip)) = self.next_hop(hop) else {
                     continue;
                 };
                 for (k, d) in dests.into_iter().enumerate() {
@@ -620,7 +615,7 @@ impl Loader<'_> {
     }
 
     /// A next hop: `vnet/appliance`, an IP address, or `gateway`.
-    fn next_hop(&mut self, _from: usize, hop: NodeId) -> Option<(&'static str, Option<IpAddr>)> {
+    fn next_hop(&mut self, hop: NodeId) -> Option<(&'static str, Option<IpAddr>)> {
         let Some(text) = self.t.str(hop).map(str::to_string) else {
             self.problem(
                 hop,
@@ -956,7 +951,7 @@ impl Loader<'_> {
     }
 
     /// Hands everything to the extractor and the graph.
-    fn finish(self) -> usize {
+    fn finish(self) {
         let t = self.t;
         let Loader {
             file,
@@ -965,7 +960,6 @@ impl Loader<'_> {
             standalone,
             ..
         } = self;
-        let mut found = 0;
         for v in vnets {
             let at = Loc::new(file, t.key_span(v.node), Some(v.node));
             if v.external {
@@ -1025,20 +1019,13 @@ impl Loader<'_> {
                 ])),
                 at,
             );
-            let doc = EvalDoc::new(&body, b);
-            let mut x = Extractor::new(file, &doc, b);
-            x.resource(doc.root());
-            found += x.found;
+            EvalDoc::extract(&body, file, b);
             for a in v.appliances {
                 b.appliance(&v.key, a);
             }
         }
         for r in standalone {
-            let doc = EvalDoc::new(&r, b);
-            let mut x = Extractor::new(file, &doc, b);
-            x.resource(doc.root());
-            found += x.found;
+            EvalDoc::extract(&r, file, b);
         }
-        found
     }
 }
