@@ -221,10 +221,7 @@ impl<'s, 't> Env<'s, 't> {
                 }
             }
             Kind::String => self.string(n),
-            Kind::Array => Value::new(
-                Val::Array(Rc::new(t.children(n).map(|c| self.node(c)).collect())),
-                at,
-            ),
+            Kind::Array => Value::array(t.children(n).map(|c| self.node(c)).collect(), at),
             Kind::Object => {
                 let mut members: Vec<(Rc<str>, Value)> = Vec::new();
                 for (k, v) in t.members(n) {
@@ -250,7 +247,7 @@ impl<'s, 't> Env<'s, 't> {
                     };
                     members.push((key, self.node(v)));
                 }
-                Value::new(Val::Object(Rc::new(members)), at)
+                Value::object(members, at)
             }
         }
     }
@@ -342,7 +339,7 @@ impl<'s, 't> Env<'s, 't> {
             };
             items.push(env.node(input));
         }
-        Value::new(Val::Array(Rc::new(items)), at)
+        Value::array(items, at)
     }
 }
 
@@ -588,7 +585,7 @@ impl Eval<'_, '_> {
             v
         };
         let at = self.at;
-        let arr = |v: Vec<Value>| Value::new(Val::Array(Rc::new(v)), at);
+        let arr = |v: Vec<Value>| Value::array(v, at);
         let Some(lam) = args.get(1).and_then(&lambda) else {
             return Some(self.fail(
                 range,
@@ -652,7 +649,7 @@ impl Eval<'_, '_> {
                     };
                     members.push((key, v));
                 }
-                Value::new(Val::Object(Rc::new(members)), at)
+                Value::object(members, at)
             }
             _ => Value::unknown(format!("peerlint does not evaluate `{f}()`"), None, at),
         })

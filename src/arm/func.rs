@@ -84,8 +84,8 @@ pub(super) fn call(
     let s = |t: &str| Value::str(t, at);
     let int = |n: i64| Value::new(Val::Int(n), at);
     let boolean = |b: bool| Value::new(Val::Bool(b), at);
-    let array = |v: Vec<Value>| Value::new(Val::Array(Rc::new(v)), at);
-    let object = |v: Vec<(Rc<str>, Value)>| Value::new(Val::Object(Rc::new(v)), at);
+    let array = |v: Vec<Value>| Value::array(v, at);
+    let object = |v: Vec<(Rc<str>, Value)>| Value::object(v, at);
 
     if let Some(why) = opaque(f) {
         // Strings Azure computes keep a placeholder, so names built from them still match.

@@ -144,7 +144,7 @@ fn supplied_params(p: &Params<'_>) -> FastMap<String, Value> {
     };
     for (name, def) in t.members(section) {
         let v = if let Some(v) = t.get(def, "value") {
-            literal(t, p.file, v)
+            Value::literal(t, p.file, v)
         } else if t.get(def, "reference").is_some() {
             Value::unknown(
                 format!("parameter `{name}` is a Key Vault reference"),
@@ -175,29 +175,6 @@ fn at_value(t: &Tree, file: FileId, def: NodeId) -> Loc {
 
 fn loc(file: FileId, t: &Tree, n: NodeId) -> Loc {
     Loc::new(file, t.span(n), Some(n))
-}
-
-/// A JSON value taken as it is (parameters files hold no expressions).
-fn literal(t: &Tree, file: FileId, n: NodeId) -> Value {
-    let at = loc(file, t, n);
-    let v = match t.kind(n) {
-        Kind::Null => Val::Null,
-        Kind::Bool => Val::Bool(t.bool(n).unwrap_or(false)),
-        Kind::Number => match t.number(n).unwrap_or("0").parse::<i64>() {
-            Ok(i) => Val::Int(i),
-            Err(_) => Val::Str(Rc::from(t.number(n).unwrap_or("0"))),
-        },
-        Kind::String => Val::Str(Rc::from(t.str(n).unwrap_or(""))),
-        Kind::Array => Val::Array(Rc::new(
-            t.children(n).map(|c| literal(t, file, c)).collect(),
-        )),
-        Kind::Object => Val::Object(Rc::new(
-            t.members(n)
-                .map(|(k, c)| (Rc::from(k), literal(t, file, c)))
-                .collect(),
-        )),
-    };
-    Value::new(v, at)
 }
 
 struct Walker<'t> {
@@ -510,7 +487,7 @@ impl<'t> Walker<'t> {
         let props = t
             .get(r, "properties")
             .map(|n| env.node(n))
-            .unwrap_or_else(|| Value::new(Val::Object(Rc::new(Vec::new())), at));
+            .unwrap_or_else(|| Value::object(Vec::<(Rc<str>, Value)>::new(), at));
         let name_at = name_node.map(|n| self.loc(n)).unwrap_or(at);
         let last = name.rsplit('/').next().unwrap_or(&name).to_string();
         let mut id_val = Value::str(&id, name_at);
@@ -532,7 +509,7 @@ impl<'t> Walker<'t> {
             // Marks the resource as deployed only if its condition holds (see `CONDITION_KEY`).
             members.push((Rc::from(CONDITION_KEY), Value::str("", self.loc(c))));
         }
-        let body = Value::new(Val::Object(Rc::new(members)), at);
+        let body = Value::object(members, at);
         {
             let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();
@@ -700,23 +677,13 @@ impl<'t> Walker<'t> {
                         None => continue,
                     }
                 };
-                let entry = Value::new(
-                    Val::Object(Rc::new(vec![(Rc::from("value"), v)])),
-                    self.loc(def),
-                );
+                let entry = Value::object([("value", v)], self.loc(def));
                 outputs.push((Rc::from(k), entry));
             }
         }
         self.depth.set(self.depth.get() - 1);
         let at = self.loc(r);
-        let view = Value::new(
-            Val::Object(Rc::new(vec![(
-                Rc::from("outputs"),
-                Value::new(Val::Object(Rc::new(outputs)), at),
-            )])),
-            at,
-        )
-        .opened();
+        let view = Value::object([("outputs", Value::object(outputs, at))], at).opened();
         let mut refs = self.refs.borrow_mut();
         refs.insert(id.to_ascii_lowercase(), view.clone());
         refs.insert(format!("name:{}", name.to_ascii_lowercase()), view.clone());
@@ -788,9 +755,10 @@ fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) {
         match r.ty.as_str() {
             "microsoft.network/virtualnetworks" | "microsoft.network/routetables" => {
                 // Declared twice (mutually exclusive conditions): the first is kept.
-                let key = r.id.to_ascii_lowercase();
-                if !by_id.contains_key(&key) {
-                    by_id.insert(key, vnets.len());
+                if let std::collections::hash_map::Entry::Vacant(e) =
+                    by_id.entry(r.id.to_ascii_lowercase())
+                {
+                    e.insert(vnets.len());
                     vnets.push(r);
                 }
             }
@@ -843,10 +811,7 @@ fn add_child(vnet: &mut Value, list: &str, child: &Res) -> Option<InputProblem> 
     let pm = Rc::make_mut(pm);
     let at = child.loc;
     if !pm.iter().any(|(k, _)| k.eq_ignore_ascii_case(list)) {
-        pm.push((
-            Rc::from(list),
-            Value::new(Val::Array(Rc::new(Vec::new())), at),
-        ));
+        pm.push((Rc::from(list), Value::array(Vec::new(), at)));
     }
     let slot = pm.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(list))?;
     let Val::Array(items) = &mut slot.1.v else {

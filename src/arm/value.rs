@@ -58,6 +58,53 @@ impl Value {
             open: false,
         }
     }
+    /// An object of `fields`, located at `at`.
+    pub fn object<K: Into<Rc<str>>>(
+        fields: impl IntoIterator<Item = (K, Value)>,
+        at: Loc,
+    ) -> Value {
+        Value::new(
+            Val::Object(Rc::new(
+                fields.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+            )),
+            at,
+        )
+    }
+    pub fn array(items: Vec<Value>, at: Loc) -> Value {
+        Value::new(Val::Array(Rc::new(items)), at)
+    }
+    /// A JSON value of a parse tree taken as it is (no expressions), each part located where
+    /// it is written.
+    pub fn literal(
+        t: &crate::tree::Tree,
+        file: crate::source::FileId,
+        n: crate::tree::NodeId,
+    ) -> Value {
+        use crate::tree::Kind;
+        let at = Loc::new(file, t.span(n), Some(n));
+        match t.kind(n) {
+            Kind::Null => Value::new(Val::Null, at),
+            Kind::Bool => Value::new(Val::Bool(t.bool(n).unwrap_or(false)), at),
+            Kind::Number => {
+                let raw = t.number(n).unwrap_or("0");
+                Value::new(
+                    raw.parse()
+                        .map(Val::Int)
+                        .unwrap_or_else(|_| Val::Str(Rc::from(raw))),
+                    at,
+                )
+            }
+            Kind::String => Value::str(t.str(n).unwrap_or(""), at),
+            Kind::Array => Value::array(
+                t.children(n).map(|c| Value::literal(t, file, c)).collect(),
+                at,
+            ),
+            Kind::Object => Value::object(
+                t.members(n).map(|(k, c)| (k, Value::literal(t, file, c))),
+                at,
+            ),
+        }
+    }
     pub fn str(s: &str, at: Loc) -> Value {
         Value::new(Val::Str(Rc::from(s)), at)
     }

@@ -27,6 +27,19 @@ use crate::tree::{Kind, NodeId, Tree};
 /// The spec's JSON Schema (`peerlint schema`).
 pub const SCHEMA: &str = include_str!("spec.schema.json");
 
+/// A resource as the extractor reads it: `{id, name, type, properties}`, all located at `at`.
+fn resource(id: &str, name: &str, ty: &str, properties: Value, at: Loc) -> Value {
+    Value::object(
+        [
+            ("id", Value::str(id, at)),
+            ("name", Value::str(name, at)),
+            ("type", Value::str(ty, at)),
+            ("properties", properties),
+        ],
+        at,
+    )
+}
+
 /// Whether a document is a spec: its top level holds `peerlint`.
 pub fn is_spec(t: &Tree, root: NodeId) -> bool {
     t.kind(root) == Kind::Object && t.get(root, "peerlint").is_some()
@@ -224,21 +237,7 @@ impl Loader<'_> {
 
     /// A JSON value as the ARM value it stands for, located at `n`.
     fn value(&self, n: NodeId) -> Value {
-        let t = self.t;
-        let at = self.loc(n);
-        let v = match t.kind(n) {
-            Kind::Null => Val::Null,
-            Kind::Bool => Val::Bool(t.bool(n).unwrap_or(false)),
-            Kind::Number => Val::Str(Rc::from(t.number(n).unwrap_or(""))),
-            Kind::String => Val::Str(Rc::from(t.str(n).unwrap_or(""))),
-            Kind::Array => Val::Array(Rc::new(t.children(n).map(|c| self.value(c)).collect())),
-            Kind::Object => Val::Object(Rc::new(
-                t.members(n)
-                    .map(|(k, c)| (Rc::from(k), self.value(c)))
-                    .collect(),
-            )),
-        };
-        Value::new(v, at)
+        Value::literal(self.t, self.file, n)
     }
 
     fn defaults(&mut self, d: NodeId) {
@@ -322,13 +321,7 @@ impl Loader<'_> {
                     space.push(n);
                 }
             }
-            let prefixes = Value::new(
-                Val::Object(Rc::new(vec![(
-                    Rc::from("addressPrefixes"),
-                    self.value(list),
-                )])),
-                self.loc(list),
-            );
+            let prefixes = Value::object([("addressPrefixes", self.value(list))], self.loc(list));
             props.push((Rc::from("addressSpace"), prefixes));
         }
         let mut subnets = Vec::new();
@@ -376,32 +369,13 @@ impl Loader<'_> {
             match g.to_ascii_lowercase().as_str() {
                 "none" => {}
                 "vpn" | "expressroute" | "route-server" => {
-                    let gw = Value::new(
-                        Val::Object(Rc::new(vec![
-                            (Rc::from("id"), Value::str(&format!("{id}/gateway"), self.loc(n))),
-                            (Rc::from("type"), Value::str("Microsoft.Network/virtualNetworkGateways", self.loc(n))),
-                            (
-                                Rc::from("ipConfigurations"),
-                                Value::new(
-                                    Val::Array(Rc::new(vec![Value::new(
-                                        Val::Object(Rc::new(vec![(
-                                            Rc::from("subnet"),
-                                            Value::new(
-                                                Val::Object(Rc::new(vec![(
-                                                    Rc::from("id"),
-                                                    Value::str(&format!("{id}/subnets/GatewaySubnet"), self.loc(n)),
-                                                )])),
-                                                self.loc(n),
-                                            ),
-                                        )])),
-                                        self.loc(n),
-                                    )])),
-                                    self.loc(n),
-                                ),
-                            ),
-                        ])),
-                        self.loc(n),
-                    );
+                    // The gateway resource a `virtualNetworkGateways` export would show.
+                    let gw = serde_json::json!({
+                        "id": format!("{id}/gateway"),
+                        "type": "Microsoft.Network/virtualNetworkGateways",
+                        "ipConfigurations": [{ "subnet": { "id": format!("{id}/subnets/GatewaySubnet") } }],
+                    });
+                    let gw = Value::from_json(&gw, self.loc(n));
                     self.standalone.push(gw);
                 }
                 other => self.problem(n, format!("unknown gateway `{other}`: expected `none`, `vpn`, `expressroute` or `route-server`"), "unknown gateway"),
@@ -518,47 +492,26 @@ impl Loader<'_> {
                     } else {
                         format!("{dest}-{k}")
                     };
-                    list.push(Value::new(
-                        Val::Object(Rc::new(vec![
-                            (Rc::from("name"), Value::str(&rname, self.key_loc(hop))),
-                            (
-                                Rc::from("properties"),
-                                Value::new(Val::Object(Rc::new(props)), self.loc(hop)),
-                            ),
-                        ])),
+                    list.push(Value::object(
+                        [
+                            ("name", Value::str(&rname, self.key_loc(hop))),
+                            ("properties", Value::object(props, self.loc(hop))),
+                        ],
                         self.loc(hop),
                     ));
                 }
             }
             let at = self.loc(routes);
-            self.standalone.push(Value::new(
-                Val::Object(Rc::new(vec![
-                    (Rc::from("id"), Value::str(&rt_id, at)),
-                    (
-                        Rc::from("name"),
-                        Value::str(&format!("{}-{sname}-routes", self.vnets[i].name), at),
-                    ),
-                    (
-                        Rc::from("type"),
-                        Value::str("Microsoft.Network/routeTables", at),
-                    ),
-                    (
-                        Rc::from("properties"),
-                        Value::new(
-                            Val::Object(Rc::new(vec![(
-                                Rc::from("routes"),
-                                Value::new(Val::Array(Rc::new(list)), at),
-                            )])),
-                            at,
-                        ),
-                    ),
-                ])),
+            let name = format!("{}-{sname}-routes", self.vnets[i].name);
+            let routes = Value::object([("routes", Value::array(list, at))], at);
+            self.standalone.push(resource(
+                &rt_id,
+                &name,
+                "Microsoft.Network/routeTables",
+                routes,
                 at,
             ));
-            let rt = Value::new(
-                Val::Object(Rc::new(vec![(Rc::from("id"), Value::str(&rt_id, at))])),
-                at,
-            );
+            let rt = Value::object([("id", Value::str(&rt_id, at))], at);
             self.vnets[i].subnets[s]
                 .2
                 .push((Rc::from("routeTable"), rt));
@@ -823,13 +776,7 @@ impl Loader<'_> {
                 loc,
             ),
         };
-        let remote = Value::new(
-            Val::Object(Rc::new(vec![(
-                Rc::from("id"),
-                Value::str(&self.vnets[c].id, loc),
-            )])),
-            loc,
-        );
+        let remote = Value::object([("id", Value::str(&self.vnets[c].id, loc))], loc);
         let mut props: Vec<(Rc<str>, Value)> = vec![(Rc::from("remoteVirtualNetwork"), remote)];
         for (k, v) in self.peering_defaults.iter().cloned().chain(fields) {
             props.retain(|(x, _)| **x != *k);
@@ -848,15 +795,12 @@ impl Loader<'_> {
             }
         }
         let id = format!("{}/virtualNetworkPeerings/{pname}", self.vnets[a].id);
-        let p = Value::new(
-            Val::Object(Rc::new(vec![
-                (Rc::from("id"), Value::str(&id, name_loc)),
-                (Rc::from("name"), Value::str(&pname, name_loc)),
-                (
-                    Rc::from("properties"),
-                    Value::new(Val::Object(Rc::new(props)), loc),
-                ),
-            ])),
+        let p = Value::object(
+            [
+                ("id", Value::str(&id, name_loc)),
+                ("name", Value::str(&pname, name_loc)),
+                ("properties", Value::object(props, loc)),
+            ],
             loc,
         );
         self.vnets[a].peerings.push(p);
@@ -984,39 +928,26 @@ impl Loader<'_> {
                 .into_iter()
                 .map(|(name, node, sprops)| {
                     let sat = Loc::new(file, t.key_span(node), Some(node));
-                    Value::new(
-                        Val::Object(Rc::new(vec![
-                            (Rc::from("name"), Value::str(&name, sat)),
-                            (
-                                Rc::from("properties"),
-                                Value::new(Val::Object(Rc::new(sprops)), sat),
-                            ),
-                        ])),
+                    Value::object(
+                        [
+                            ("name", Value::str(&name, sat)),
+                            ("properties", Value::object(sprops, sat)),
+                        ],
                         sat,
                     )
                 })
                 .collect();
-            props.push((
-                Rc::from("subnets"),
-                Value::new(Val::Array(Rc::new(subnets)), at),
-            ));
+            props.push((Rc::from("subnets"), Value::array(subnets, at)));
             props.push((
                 Rc::from("virtualNetworkPeerings"),
-                Value::new(Val::Array(Rc::new(v.peerings)), at),
+                Value::array(v.peerings, at),
             ));
-            let body = Value::new(
-                Val::Object(Rc::new(vec![
-                    (Rc::from("id"), Value::str(&v.id, at)),
-                    (Rc::from("name"), Value::str(&v.name, at)),
-                    (
-                        Rc::from("type"),
-                        Value::str("Microsoft.Network/virtualNetworks", at),
-                    ),
-                    (
-                        Rc::from("properties"),
-                        Value::new(Val::Object(Rc::new(props)), at),
-                    ),
-                ])),
+            let props = Value::object(props, at);
+            let body = resource(
+                &v.id,
+                &v.name,
+                "Microsoft.Network/virtualNetworks",
+                props,
                 at,
             );
             EvalDoc::extract(&body, file, b);
