@@ -2,29 +2,17 @@
 //! `testdata/arm/hub-spoke` (an overlapping spoke, a copy loop one peering short, spokes using
 //! the gateway of a hub whose gateway's condition is false) and a clean Bicep-style template.
 
-use std::process::Command;
+mod common;
 
-fn peerlint(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_peerlint"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().expect("exited"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{peerlint, scratch};
 
 fn findings(args: &[&str]) -> (i32, Vec<serde_json::Value>) {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
-    let (code, out, err) = peerlint(&all);
-    let v: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-    (code, v["diagnostics"].as_array().unwrap().clone())
+    let out = peerlint(&all, None);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", out.stdout, out.stderr));
+    (out.code, v["diagnostics"].as_array().unwrap().clone())
 }
 
 /// (rule, resource's last segment, path, line) of each finding.
@@ -87,15 +75,18 @@ fn hub_spoke_template_findings_point_into_the_template_and_its_parameters() {
         related.contains(&"testdata/arm/hub-spoke/azuredeploy.parameters.json"),
         "{related:?}"
     );
-    let (_, human, _) = peerlint(&["check", "testdata/arm/hub-spoke", "--color", "never"]);
+    let human = peerlint(
+        &["check", "testdata/arm/hub-spoke", "--color", "never"],
+        None,
+    )
+    .stdout;
     insta::assert_snapshot!("arm_hub_spoke_human", human);
 }
 
 #[test]
 fn the_gateway_deployed_fixes_the_gateway_findings() {
     // With the gateway deployed (the template's default), remote-gateway-missing goes away.
-    let dir = std::env::temp_dir().join(format!("peerlint-arm-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("arm");
     let params =
         std::fs::read_to_string("testdata/arm/hub-spoke/azuredeploy.parameters.json").unwrap();
     let p = dir.join("with-gateway.parameters.json");
@@ -116,13 +107,11 @@ fn the_gateway_deployed_fixes_the_gateway_findings() {
         s.iter().any(|(r, ..)| r == "peered-address-overlap"),
         "{s:#?}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn without_its_parameters_file_the_template_says_what_it_could_not_check() {
-    let dir = std::env::temp_dir().join(format!("peerlint-arm-alone-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("arm-alone");
     let t = dir.join("azuredeploy.json");
     std::fs::copy("testdata/arm/hub-spoke/azuredeploy.json", &t).unwrap();
     let (code, ds) = findings(&[t.to_str().unwrap()]);
@@ -133,7 +122,6 @@ fn without_its_parameters_file_the_template_says_what_it_could_not_check() {
         "nothing guessed: {s:#?}"
     );
     assert_ne!(code, 2);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -157,14 +145,21 @@ fn subscription_and_resource_group_set_the_ids() {
 
 #[test]
 fn a_missing_parameters_file_is_a_tool_failure() {
-    let (code, _, err) = peerlint(&[
-        "check",
-        "testdata/arm/hub-spoke",
-        "--parameters",
-        "nope.parameters.json",
-    ]);
-    assert_eq!(code, 2);
-    assert!(err.contains("nope.parameters.json"), "{err}");
+    let out = peerlint(
+        &[
+            "check",
+            "testdata/arm/hub-spoke",
+            "--parameters",
+            "nope.parameters.json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("nope.parameters.json"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -176,8 +171,7 @@ fn a_clean_symbolic_name_template_passes() {
 
 #[test]
 fn route_tables_and_routes_are_kept_with_their_subnets() {
-    let dir = std::env::temp_dir().join(format!("peerlint-arm-routes-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("arm-routes");
     let t = dir.join("routes.json");
     std::fs::write(
         &t,
@@ -232,14 +226,12 @@ fn route_tables_and_routes_are_kept_with_their_subnets() {
     let (rt_id, _) = spoke.subnet("app").unwrap().route_table.as_ref().unwrap();
     assert!(rt_id.eq_ignore_ascii_case(&rt.id), "{rt_id} vs {}", rt.id);
     assert!(o.diagnostics.is_empty(), "{:#?}", o.diagnostics);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn nested_copy_loops_stop_at_the_budget() {
     // 800 parents x 800 children: far beyond ARM's limits; peerlint stops expanding and says so.
-    let dir = std::env::temp_dir().join(format!("peerlint-arm-budget-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("arm-budget");
     let t = dir.join("big.json");
     std::fs::write(
         &t,
@@ -260,5 +252,4 @@ fn nested_copy_loops_stop_at_the_budget() {
             .unwrap()
             .contains("more than 50000 copies")
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

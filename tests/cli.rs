@@ -1,34 +1,8 @@
 //! The binary end to end: exit codes, every output format, stdin, malformed inputs.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod common;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn peerlint(args: &[&str], stdin: Option<&[u8]>) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_peerlint"));
-    cmd.args(args).env_remove("NO_COLOR").env_remove("COLUMNS");
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("binary runs");
-    let mut input = child.stdin.take().unwrap();
-    if let Some(bytes) = stdin {
-        input.write_all(bytes).unwrap();
-    }
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    Out {
-        code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
+use common::{Out, peerlint, scratch};
 
 fn json(out: &Out) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
@@ -36,14 +10,6 @@ fn json(out: &Out) -> serde_json::Value {
 
 fn diagnostics(v: &serde_json::Value) -> &Vec<serde_json::Value> {
     v["diagnostics"].as_array().expect("a diagnostics array")
-}
-
-/// A scratch folder for generated inputs, fresh for each test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("peerlint-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]

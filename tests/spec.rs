@@ -70,8 +70,7 @@ fn the_example_validates_against_the_published_schema() {
 #[test]
 fn the_same_spec_written_as_json_gives_the_same_result() {
     let (_, json) = example();
-    let dir = std::env::temp_dir().join(format!("peerlint-spec-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("spec");
     let p = dir.join("example.json");
     std::fs::write(&p, serde_json::to_string_pretty(&json).unwrap()).unwrap();
     let yaml = common::run(
@@ -86,7 +85,6 @@ fn the_same_spec_written_as_json_gives_the_same_result() {
     assert_eq!(yaml.graph.peering_count(), as_json.graph.peering_count());
     assert_eq!(yaml.graph.intents().len(), as_json.graph.intents().len());
     assert_eq!(yaml.diagnostics.len(), as_json.diagnostics.len());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -114,8 +112,7 @@ fn a_spec_of_intents_checks_an_export_it_names() {
 
 #[test]
 fn unknown_keys_in_yaml_point_at_the_key_with_a_suggestion() {
-    let dir = std::env::temp_dir().join(format!("peerlint-spec-keys-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("spec-keys");
     let p = dir.join("net.yaml");
     std::fs::write(
         &p,
@@ -134,7 +131,6 @@ fn unknown_keys_in_yaml_point_at_the_key_with_a_suggestion() {
         d.message
     );
     assert_eq!((d.at.line, d.at.column), (4, 5));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -154,8 +150,7 @@ fn route_tables_from_az_route_table_list_feed_reachability() {
 
 #[test]
 fn a_spec_that_disagrees_with_an_export_is_reported_at_both_places() {
-    let dir = std::env::temp_dir().join(format!("peerlint-spec-merge-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("spec-merge");
     for f in ["hub.json", "spokes.json"] {
         std::fs::copy(format!("testdata/demo/{f}"), dir.join(f)).unwrap();
     }
@@ -192,5 +187,4 @@ fn a_spec_that_disagrees_with_an_export_is_reported_at_both_places() {
             .all(|(at, rel)| *at == "design.yaml" && rel.iter().any(|r| r.ends_with(".json"))),
         "{got:?}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
