@@ -9,10 +9,8 @@ use crate::discover::{Input, Origin};
 use crate::graph::{Graph, GraphBuilder};
 use crate::load;
 use crate::load::LoadCx;
-use crate::model::{InputProblem, Loc, ProblemKind};
 use crate::rule::{Rule, RuleContext};
-use crate::source::FileId;
-use crate::source::{self, SourceDb, SourceFile, Span};
+use crate::source::SourceDb;
 use std::path::PathBuf;
 
 pub struct Outcome {
@@ -42,40 +40,6 @@ pub struct Options {
     pub parameters: Vec<(Option<PathBuf>, PathBuf)>,
 }
 
-/// Reads one file into the source database; bytes that aren't text become an
-/// `invalid-syntax` problem (and no text).
-pub(crate) fn read_source(
-    display: String,
-    fs_path: Option<PathBuf>,
-    bytes: Vec<u8>,
-    db: &mut SourceDb,
-    b: &mut GraphBuilder,
-) -> (FileId, bool) {
-    match source::decode(bytes) {
-        Ok((text, start)) => {
-            let mut f = SourceFile::new(display, text, start);
-            f.fs_path = fs_path;
-            (db.add(f), true)
-        }
-        Err(e) => {
-            // Keep an empty text so the error can be shown with its path.
-            let mut f = SourceFile::new(display, String::new(), 0);
-            f.fs_path = fs_path;
-            let file = db.add(f);
-            b.count_file();
-            b.problem(InputProblem {
-                kind: ProblemKind::Syntax,
-                loc: Loc::new(file, Span::new(0, 0), None),
-                message: format!("{} (first bad byte at offset {})", e.message, e.offset),
-                label: "here".into(),
-                help: Some("export the file again as UTF-8 JSON".into()),
-                related: Vec::new(),
-            });
-            (file, false)
-        }
-    }
-}
-
 /// Reads every input, then loads each.
 fn read_inputs(
     inputs: &[Input],
@@ -99,7 +63,7 @@ fn read_inputs(
                 continue;
             }
         };
-        let (file, text) = read_source(input.display.clone(), fs_path, bytes, cx.db, cx.b);
+        let (file, text) = load::read_source(input.display.clone(), fs_path, bytes, cx.db, cx.b);
         if text {
             loaded.push((file, input.explicit));
         }

@@ -16,7 +16,7 @@ use crate::engine::Options;
 use crate::graph::GraphBuilder;
 use crate::json;
 use crate::model::{InputProblem, Loc, ProblemKind};
-use crate::source::{FileId, SourceDb, Span};
+use crate::source::{FileId, SourceDb, SourceFile, Span};
 use crate::tree::{Kind, NodeId, Tree};
 
 use resource::Extractor;
@@ -119,7 +119,7 @@ impl LoadCx<'_> {
             }
         };
         let display = crate::discover::display(&path);
-        let (id, text) = crate::engine::read_source(display, Some(path), bytes, self.db, self.b);
+        let (id, text) = read_source(display, Some(path), bytes, self.db, self.b);
         if !text {
             return None;
         }
@@ -160,6 +160,40 @@ fn syntax_problem(file: FileId, e: crate::tree::SyntaxError, format: &str) -> In
         label: "here".into(),
         help: None,
         related: Vec::new(),
+    }
+}
+
+/// Reads one file into the source database; bytes that aren't text become an
+/// `invalid-syntax` problem (and no text).
+pub fn read_source(
+    display: String,
+    fs_path: Option<std::path::PathBuf>,
+    bytes: Vec<u8>,
+    db: &mut SourceDb,
+    b: &mut GraphBuilder,
+) -> (FileId, bool) {
+    match crate::source::decode(bytes) {
+        Ok((text, start)) => {
+            let mut f = SourceFile::new(display, text, start);
+            f.fs_path = fs_path;
+            (db.add(f), true)
+        }
+        Err(e) => {
+            // Keep an empty text so the error can be shown with its path.
+            let mut f = SourceFile::new(display, String::new(), 0);
+            f.fs_path = fs_path;
+            let file = db.add(f);
+            b.count_file();
+            b.problem(InputProblem {
+                kind: ProblemKind::Syntax,
+                loc: Loc::new(file, Span::new(0, 0), None),
+                message: format!("{} (first bad byte at offset {})", e.message, e.offset),
+                label: "here".into(),
+                help: Some("export the file again as UTF-8 JSON".into()),
+                related: Vec::new(),
+            });
+            (file, false)
+        }
     }
 }
 
