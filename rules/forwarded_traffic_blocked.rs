@@ -1,4 +1,4 @@
-use crate::reach::{Reach, Source};
+use crate::reach::Reach;
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -38,58 +38,45 @@ impl Rule for ForwardedTrafficBlocked {
             return;
         }
         let r = Reach::new(g);
-        // A vnet-wide route applies to every subnet: report each link once per route.
-        let mut seen = std::collections::HashSet::new();
-        for (a, v) in g.defined_vnets() {
-            for si in 0..v.subnets.len() {
-                for route in r.routes(Source { vnet: a, subnet: Some(si) }) {
-                    if !route.next_hop_type.as_ref().is_some_and(|(t, _)| t.eq_ignore_ascii_case("VirtualAppliance")) {
-                        continue;
-                    }
-                    let Some(dest) = route.prefix.as_ref().and_then(|p| p.net()) else { continue };
-                    if dest.prefix_len() == 0 {
-                        continue; // egress through a hub firewall
-                    }
-                    let Some(ip) = route.next_hop_ip.as_ref().and_then(|(ip, _)| ip.parse().ok()) else { continue };
-                    let Some(b) = r.hop_owner(a, ip) else { continue };
-                    let Some((ab, _)) = (b != a).then(|| r.connected(a, b)).flatten() else { continue };
-                    // The vnets the route reaches through the appliance: peered with it, in range.
-                    let mut links = vec![ab];
-                    for c in g.neighbours(b) {
-                        if c == a || !g.vnet(c).space_nets().any(|n| dest.contains(&n) || n.contains(&dest)) {
-                            continue;
-                        }
-                        if let Some((_, cb)) = r.connected(b, c) {
-                            links.push(cb);
-                        }
-                    }
-                    if links.len() == 1 {
-                        continue; // nothing behind the appliance in range
-                    }
-                    for p in links {
-                        let peering = g.peering(p);
-                        if peering.allow_forwarded_traffic.value
-                            || peering.allow_forwarded_traffic.unresolved
-                            || !seen.insert((p, route.loc))
-                        {
-                            continue;
-                        }
-                        let into = &g.vnet(peering.local).name;
-                        cx.report(
-                            Finding::new(
-                                &peering.id,
-                                format!(
-                                    "route `{}` of `{}` sends {dest} to the appliance {ip} in `{}`, but peering `{}` doesn't allow forwarded traffic, so `{into}` drops what the appliance forwards",
-                                    route.name, v.name, g.vnet(b).name, peering.name
-                                ),
-                                peering.flag_loc(&peering.allow_forwarded_traffic),
-                                "forwarded traffic not allowed",
-                            )
-                            .related(route.loc, "the route to the appliance")
-                            .help(format!("set `allowForwardedTraffic: true` on `{}`", peering.name)),
-                        );
-                    }
+        for (a, route, ip, b) in r.appliance_routes() {
+            let v = g.vnet(a);
+            let Some(dest) = route.prefix.as_ref().and_then(|p| p.net()) else { continue };
+            if dest.prefix_len() == 0 {
+                continue; // egress through a hub firewall
+            }
+            let Some((ab, _)) = (b != a).then(|| r.connected(a, b)).flatten() else { continue };
+            // The vnets the route reaches through the appliance: peered with it, in range.
+            let mut links = vec![ab];
+            for c in g.neighbours(b) {
+                if c == a || !g.vnet(c).space_nets().any(|n| dest.contains(&n) || n.contains(&dest)) {
+                    continue;
                 }
+                if let Some((_, cb)) = r.connected(b, c) {
+                    links.push(cb);
+                }
+            }
+            if links.len() == 1 {
+                continue; // nothing behind the appliance in range
+            }
+            for p in links {
+                let peering = g.peering(p);
+                if peering.allow_forwarded_traffic.value || peering.allow_forwarded_traffic.unresolved {
+                    continue;
+                }
+                let into = &g.vnet(peering.local).name;
+                cx.report(
+                    Finding::new(
+                        &peering.id,
+                        format!(
+                            "route `{}` of `{}` sends {dest} to the appliance {ip} in `{}`, but peering `{}` doesn't allow forwarded traffic, so `{into}` drops what the appliance forwards",
+                            route.name, v.name, g.vnet(b).name, peering.name
+                        ),
+                        peering.flag_loc(&peering.allow_forwarded_traffic),
+                        "forwarded traffic not allowed",
+                    )
+                    .related(route.loc, "the route to the appliance")
+                    .help(format!("set `allowForwardedTraffic: true` on `{}`", peering.name)),
+                );
             }
         }
     }

@@ -1,5 +1,5 @@
 use crate::model::IntentKind;
-use crate::reach::{Reach, Source, check_intents, endpoint_text};
+use crate::reach::{Reach, check_intents, endpoint_text};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -68,37 +68,38 @@ impl Rule for TransitivePeeringAssumed {
             return;
         }
         let r = Reach::new(g);
-        for (vid, v) in g.defined_vnets() {
-            for (si, _) in v.subnets.iter().enumerate() {
-                for route in r.routes(Source { vnet: vid, subnet: Some(si) }) {
-                    if !route.next_hop_type.as_ref().is_some_and(|(t, _)| t.eq_ignore_ascii_case("VirtualAppliance")) {
-                        continue;
-                    }
-                    let Some((ip_text, ip_loc)) = &route.next_hop_ip else { continue };
-                    let Ok(ip) = ip_text.parse() else { continue };
-                    let Some(b) = r.hop_owner(vid, ip) else { continue };
-                    if b == vid || r.connected(vid, b).is_some() {
-                        continue;
-                    }
-                    let hubs: Vec<String> = g.neighbours(vid).into_iter().filter(|&h| r.connected(vid, h).is_some() && r.connected(h, b).is_some()).map(|h| format!("`{}`", g.vnet(h).name)).collect();
-                    let through = if hubs.is_empty() { String::new() } else { format!(" (it is peered with {}, which is peered with it)", hubs.join(", ")) };
-                    cx.report(
-                        Finding::new(
-                            &v.id,
-                            format!(
-                                "route `{}` of `{}` sends traffic to {ip_text} in `{}`, which is not peered with `{}`{through}; peering is not transitive",
-                                route.name,
-                                v.name,
-                                g.vnet(b).name,
-                                v.name
-                            ),
-                            *ip_loc,
-                            "next hop two peerings away",
-                        )
-                        .help(format!("peer `{}` with `{}`, or use a next hop in a directly peered vnet", v.name, g.vnet(b).name)),
-                    );
-                }
+        for (vid, route, _, b) in r.appliance_routes() {
+            if b == vid || r.connected(vid, b).is_some() {
+                continue;
             }
+            let v = g.vnet(vid);
+            let Some((ip_text, ip_loc)) = &route.next_hop_ip else { continue };
+            let hubs: Vec<String> = g
+                .neighbours(vid)
+                .into_iter()
+                .filter(|&h| r.connected(vid, h).is_some() && r.connected(h, b).is_some())
+                .map(|h| format!("`{}`", g.vnet(h).name))
+                .collect();
+            let through = if hubs.is_empty() {
+                String::new()
+            } else {
+                format!(" (it is peered with {}, which is peered with it)", hubs.join(", "))
+            };
+            cx.report(
+                Finding::new(
+                    &v.id,
+                    format!(
+                        "route `{}` of `{}` sends traffic to {ip_text} in `{}`, which is not peered with `{}`{through}; peering is not transitive",
+                        route.name,
+                        v.name,
+                        g.vnet(b).name,
+                        v.name
+                    ),
+                    *ip_loc,
+                    "next hop two peerings away",
+                )
+                .help(format!("peer `{}` with `{}`, or use a next hop in a directly peered vnet", v.name, g.vnet(b).name)),
+            );
         }
     }
 }

@@ -270,6 +270,38 @@ impl<'g> Reach<'g> {
         out
     }
 
+    /// Every user-defined route of the defined vnets' subnets that sends traffic to an
+    /// appliance address some vnet holds: (source vnet, route, address, the vnet holding it).
+    /// A route shared by several subnets of a vnet is listed once.
+    pub fn appliance_routes(&self) -> Vec<(VnetId, &'g Route, IpAddr, VnetId)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for (a, v) in self.g.defined_vnets() {
+            for si in 0..v.subnets.len() {
+                for route in self.routes(Source {
+                    vnet: a,
+                    subnet: Some(si),
+                }) {
+                    let appliance = route
+                        .next_hop_type
+                        .as_ref()
+                        .is_some_and(|(t, _)| t.eq_ignore_ascii_case("VirtualAppliance"));
+                    let ip = route
+                        .next_hop_ip
+                        .as_ref()
+                        .and_then(|(ip, _)| ip.parse().ok());
+                    if let (true, Some(ip)) = (appliance, ip)
+                        && let Some(b) = self.hop_owner(a, ip)
+                        && seen.insert((a, route.loc, route.name.as_str()))
+                    {
+                        out.push((a, route, ip, b));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The route a packet for `dest` takes: the longest prefix containing it.
     pub fn route_for(&self, s: Source, dest: IpNet) -> Option<&'g Route> {
         self.routes(s)

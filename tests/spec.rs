@@ -188,3 +188,23 @@ fn a_spec_that_disagrees_with_an_export_is_reported_at_both_places() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_vnet_wide_route_is_reported_once_not_once_per_subnet() {
+    let dir = common::scratch("spec-vnet-route");
+    std::fs::write(
+        dir.join("net.yaml"),
+        "peerlint: 1\nvnets:\n  a: { address_space: [10.1.0.0/16], routes: { default: c/nva }, subnets: { s1: 10.1.1.0/24, s2: 10.1.2.0/24 } }\n  b: { address_space: [10.2.0.0/16] }\n  c: { address_space: [10.3.0.0/16], appliances: { nva: 10.3.0.4 } }\ntopology:\n  - peer: a <-> b\n  - peer: b <-> c\n",
+    )
+    .unwrap();
+    let o = common::run(
+        &dir,
+        &[peerlint::rules::by_name("transitive-peering-assumed").unwrap()],
+    );
+    assert_eq!(
+        o.diagnostics.len(),
+        1,
+        "{:#?}",
+        o.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+}
