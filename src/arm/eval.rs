@@ -417,7 +417,8 @@ pub(super) struct Eval<'s, 't> {
     lambda_vars: RefCell<Vec<(String, Value)>>,
 }
 
-type R = Result<Value, String>;
+/// What a function returns: a value, or why ARM would reject the call.
+pub(super) type FnResult = Result<Value, String>;
 
 impl Eval<'_, '_> {
     fn sub(&self, r: expr::Range) -> Loc {
@@ -695,7 +696,7 @@ impl<'s, 't> Eval<'s, 't> {
             .variable(name, self.sub(call))
             .relocated(self.at)
     }
-    pub(super) fn parameter(&self, name: &str) -> R {
+    pub(super) fn parameter(&self, name: &str) -> FnResult {
         match self.env.scope.params.get(&name.to_ascii_lowercase()) {
             Some(v) => Ok(v.clone().relocated(self.at)),
             None => Err(
@@ -712,6 +713,3 @@ impl<'s, 't> Eval<'s, 't> {
         }
     }
 }
-
-pub(super) type FnResult = R;
-pub(super) type Evaluator<'s, 't> = Eval<'s, 't>;

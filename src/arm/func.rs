@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use ipnet::IpNet;
 
-use super::eval::{Evaluator, FnResult, arg_texts, first_unknown, symbolic_text};
+use super::eval::{Eval, FnResult, arg_texts, first_unknown, symbolic_text};
 use super::expr::Range;
 use super::value::{Val, Value};
 
@@ -74,7 +74,7 @@ fn want_bool(v: &Value, what: &str) -> Result<bool, String> {
 }
 
 pub(super) fn call(
-    ev: &Evaluator<'_, '_>,
+    ev: &Eval<'_, '_>,
     f: &str,
     name: &str,
     args: &[Value],
@@ -1023,7 +1023,7 @@ fn group_thousands(n: &str) -> String {
 }
 
 /// `copyIndex()`, `copyIndex(offset)`, `copyIndex('loop')`, `copyIndex('loop', offset)`.
-fn copy_index(ev: &Evaluator<'_, '_>, args: &[Value]) -> FnResult {
+fn copy_index(ev: &Eval<'_, '_>, args: &[Value]) -> FnResult {
     arity(args, 0, 2)?;
     let at = ev.at();
     if let Some(u) = first_unknown(args, at) {
@@ -1065,7 +1065,7 @@ fn copy_index(ev: &Evaluator<'_, '_>, args: &[Value]) -> FnResult {
 }
 
 /// `resourceId([sub], [rg], type, names...)` and its subscription, tenant and extension forms.
-fn resource_id(ev: &Evaluator<'_, '_>, f: &str, args: &[Value]) -> FnResult {
+fn resource_id(ev: &Eval<'_, '_>, f: &str, args: &[Value]) -> FnResult {
     let at = ev.at();
     let Some(texts) = arg_texts(args) else {
         return first_unknown(args, at).ok_or_else(|| "takes strings".into());
