@@ -115,7 +115,13 @@ pub fn load(
         skipped,
         ..
     } = walker;
-    for (vnet, name, condition, deciding) in skipped.into_inner() {
+    for SkippedGateway {
+        vnet,
+        name,
+        condition,
+        deciding,
+    } in skipped.into_inner()
+    {
         b.absent_gateway(&vnet, name, condition, deciding);
     }
     for EvalError { loc, message } in errors.borrow_mut().drain(..) {
@@ -192,9 +198,18 @@ struct Walker<'t> {
     tag: String,
     /// Shared by every scope of the template (see [`Scope::spend`]).
     budget: Rc<Cell<usize>>,
-    /// Gateways not deployed because their condition is false: (vnet key, gateway name,
-    /// condition, deciding value).
-    skipped: RefCell<Vec<(String, String, Loc, Loc)>>,
+    /// Gateways not deployed because their condition is false.
+    skipped: RefCell<Vec<SkippedGateway>>,
+}
+
+/// A gateway a template declares under a false condition.
+struct SkippedGateway {
+    /// The key of the vnet it would attach to.
+    vnet: String,
+    name: String,
+    condition: Loc,
+    /// The value that decided the condition (the parameters file's `false`, say).
+    deciding: Loc,
 }
 
 /// A declaration with what it is processed in.
@@ -574,17 +589,12 @@ impl<'t> Walker<'t> {
             if let Some(sid) = sid.and_then(|s| crate::id::ArmId::parse(s).ok())
                 && sid.types.len() == 2
             {
-                let mut loc = self.loc(c);
-                if let Some(f) = &cv.from {
-                    // The deciding value: the parameters file's `false`, say.
-                    loc = f.loc;
-                }
-                self.skipped.borrow_mut().push((
-                    sid.ancestor(1).key(),
-                    name.clone(),
-                    self.loc(c),
-                    loc,
-                ));
+                self.skipped.borrow_mut().push(SkippedGateway {
+                    vnet: sid.ancestor(1).key(),
+                    name: name.clone(),
+                    condition: self.loc(c),
+                    deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
+                });
                 return;
             }
         }
