@@ -83,11 +83,18 @@ struct SpecVnet {
     space: Vec<IpNet>,
     /// `properties` members of the vnet resource.
     props: Vec<(Rc<str>, Value)>,
-    subnets: Vec<(String, NodeId, Vec<(Rc<str>, Value)>)>,
+    subnets: Vec<SpecSubnet>,
     peerings: Vec<Value>,
     /// Routes for every subnet (`routes` on the vnet).
     routes: Option<NodeId>,
     appliances: Vec<Appliance>,
+}
+
+/// A subnet of a spec vnet: its name, node and the properties of the subnet resource.
+struct SpecSubnet {
+    name: String,
+    node: NodeId,
+    props: Vec<(Rc<str>, Value)>,
 }
 
 struct Loader<'a> {
@@ -345,7 +352,11 @@ impl Loader<'_> {
                         continue;
                     }
                 }
-                subnets.push((sname.to_string(), sdef, sprops));
+                subnets.push(SpecSubnet {
+                    name: sname.to_string(),
+                    node: sdef,
+                    props: sprops,
+                });
             }
         }
         let mut appliances = Vec::new();
@@ -455,8 +466,8 @@ impl Loader<'_> {
         let t = self.t;
         let vnet_routes = self.vnets[i].routes;
         for s in 0..self.vnets[i].subnets.len() {
-            let (sname, sdef, _) = &self.vnets[i].subnets[s];
-            let (sname, sdef) = (sname.clone(), *sdef);
+            let sub = &self.vnets[i].subnets[s];
+            let (sname, sdef) = (sub.name.clone(), sub.node);
             let own = if t.kind(sdef) == Kind::Object {
                 self.object(sdef, "routes")
             } else {
@@ -513,7 +524,7 @@ impl Loader<'_> {
             ));
             let rt = Value::object([("id", Value::str(&rt_id, at))], at);
             self.vnets[i].subnets[s]
-                .2
+                .props
                 .push((Rc::from("routeTable"), rt));
         }
     }
@@ -540,8 +551,8 @@ impl Loader<'_> {
                 let found = self.vnets[v]
                     .subnets
                     .iter()
-                    .find(|(n, _, _)| n.eq_ignore_ascii_case(s))
-                    .map(|(_, d, _)| *d);
+                    .find(|sub| sub.name.eq_ignore_ascii_case(s))
+                    .map(|sub| sub.node);
                 match found {
                     Some(d) if t.kind(d) == Kind::String => {
                         t.str(d).and_then(|x| x.parse().ok()).into_iter().collect()
@@ -926,16 +937,22 @@ impl Loader<'_> {
             let subnets: Vec<Value> = v
                 .subnets
                 .into_iter()
-                .map(|(name, node, sprops)| {
-                    let sat = Loc::new(file, t.key_span(node), Some(node));
-                    Value::object(
-                        [
-                            ("name", Value::str(&name, sat)),
-                            ("properties", Value::object(sprops, sat)),
-                        ],
-                        sat,
-                    )
-                })
+                .map(
+                    |SpecSubnet {
+                         name,
+                         node,
+                         props: sprops,
+                     }| {
+                        let sat = Loc::new(file, t.key_span(node), Some(node));
+                        Value::object(
+                            [
+                                ("name", Value::str(&name, sat)),
+                                ("properties", Value::object(sprops, sat)),
+                            ],
+                            sat,
+                        )
+                    },
+                )
                 .collect();
             props.push((Rc::from("subnets"), Value::array(subnets, at)));
             props.push((
