@@ -209,10 +209,9 @@ pub fn load_specs(cx: &mut LoadCx<'_>) {
 /// Loads one file. `explicit` is true for files named on the command line (an unrecognised
 /// explicit file is reported; one met while walking a folder is skipped quietly).
 pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
+    // A design spec's tree comes back with `load_specs`.
     let tree = load_one(cx, file, explicit);
-    if tree.is_some() || cx.specs.last().is_none_or(|(f, _)| *f != file) {
-        cx.set_tree(file, tree);
-    }
+    cx.set_tree(file, tree);
 }
 
 fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
