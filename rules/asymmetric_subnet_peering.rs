@@ -30,7 +30,9 @@ crate::declare_rule! {
 }
 
 fn set(list: &Option<NameList>) -> BTreeSet<String> {
-    list.iter().flat_map(|l| l.names.iter().map(|(n, _)| n.to_ascii_lowercase())).collect()
+    list.iter()
+        .flat_map(|l| l.names.iter().map(|(n, _)| n.to_ascii_lowercase()))
+        .collect()
 }
 
 impl Rule for AsymmetricSubnetPeering {
@@ -47,11 +49,19 @@ impl Rule for AsymmetricSubnetPeering {
                 continue;
             }
             if p.is_subnet_peering() != r.is_subnet_peering() {
-                let (sub, full) = if p.is_subnet_peering() { (p, r) } else { (r, p) };
+                let (sub, full) = if p.is_subnet_peering() {
+                    (p, r)
+                } else {
+                    (r, p)
+                };
                 cx.report(
                     Finding::new(
                         &p.id,
-                        format!("{} peers subnets but {} peers whole vnets", peering_name(g, if sub.id == p.id { pid } else { rid }), peering_name(g, if full.id == p.id { pid } else { rid })),
+                        format!(
+                            "{} peers subnets but {} peers whole vnets",
+                            peering_name(g, if sub.id == p.id { pid } else { rid }),
+                            peering_name(g, if full.id == p.id { pid } else { rid })
+                        ),
                         sub.flag_loc(&sub.peer_complete_vnets),
                         "subnet peering",
                     )
@@ -61,8 +71,18 @@ impl Rule for AsymmetricSubnetPeering {
                 continue;
             }
             let pairs = [
-                (&p.local_subnets, &r.remote_subnets, "localSubnetNames", "remoteSubnetNames"),
-                (&p.remote_subnets, &r.local_subnets, "remoteSubnetNames", "localSubnetNames"),
+                (
+                    &p.local_subnets,
+                    &r.remote_subnets,
+                    "localSubnetNames",
+                    "remoteSubnetNames",
+                ),
+                (
+                    &p.remote_subnets,
+                    &r.local_subnets,
+                    "remoteSubnetNames",
+                    "localSubnetNames",
+                ),
             ];
             for (mine, theirs, mine_key, their_key) in pairs {
                 let (a, b) = (set(mine), set(theirs));
@@ -82,7 +102,10 @@ impl Rule for AsymmetricSubnetPeering {
                     mine.as_ref().map(|l| l.loc).unwrap_or(p.label_loc()),
                     "this side",
                 );
-                f = f.related(theirs.as_ref().map(|l| l.loc).unwrap_or(r.label_loc()), "the other side");
+                f = f.related(
+                    theirs.as_ref().map(|l| l.loc).unwrap_or(r.label_loc()),
+                    "the other side",
+                );
                 cx.report(f.help("make each side's local list equal the other side's remote list, then sync both peerings"));
             }
         }

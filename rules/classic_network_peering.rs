@@ -28,7 +28,9 @@ impl Rule for ClassicNetworkPeering {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
-            let Remote::Classic { text, loc } = &p.remote else { continue };
+            let Remote::Classic { text, loc } = &p.remote else {
+                continue;
+            };
             let name = text.rsplit('/').next().unwrap_or(text);
             cx.report(
                 Finding::new(&p.id, format!("peering {} points at classic vnet `{name}`", peering_name(g, pid)), *loc, "classic vnet")

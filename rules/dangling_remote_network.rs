@@ -29,7 +29,9 @@ impl Rule for DanglingRemoteNetwork {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
-            let Some(remote) = p.remote_vnet() else { continue };
+            let Some(remote) = p.remote_vnet() else {
+                continue;
+            };
             // A spec's `external: true` vnet is owned elsewhere by design.
             if g.vnet(remote).defined || g.vnet(remote).external {
                 continue;

@@ -73,7 +73,11 @@ impl Rule for DuplicateRemotePeering {
                     cx.report(
                         Finding::new(
                             &p.id,
-                            format!("two peerings of {} are named `{}`", vnet_name(g, p.local), p.name),
+                            format!(
+                                "two peerings of {} are named `{}`",
+                                vnet_name(g, p.local),
+                                p.name
+                            ),
                             p.label_loc(),
                             "name used twice",
                         )

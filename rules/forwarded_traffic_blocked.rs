@@ -40,15 +40,24 @@ impl Rule for ForwardedTrafficBlocked {
         let r = Reach::new(g);
         for (a, route, ip, b) in r.appliance_routes() {
             let v = g.vnet(a);
-            let Some(dest) = route.prefix.as_ref().and_then(|p| p.net()) else { continue };
+            let Some(dest) = route.prefix.as_ref().and_then(|p| p.net()) else {
+                continue;
+            };
             if dest.prefix_len() == 0 {
                 continue; // egress through a hub firewall
             }
-            let Some((ab, _)) = (b != a).then(|| r.connected(a, b)).flatten() else { continue };
+            let Some((ab, _)) = (b != a).then(|| r.connected(a, b)).flatten() else {
+                continue;
+            };
             // The vnets the route reaches through the appliance: peered with it, in range.
             let mut links = vec![ab];
             for c in g.neighbours(b) {
-                if c == a || !g.vnet(c).space_nets().any(|n| dest.contains(&n) || n.contains(&dest)) {
+                if c == a
+                    || !g
+                        .vnet(c)
+                        .space_nets()
+                        .any(|n| dest.contains(&n) || n.contains(&dest))
+                {
                     continue;
                 }
                 if let Some((_, cb)) = r.connected(b, c) {
@@ -60,7 +69,9 @@ impl Rule for ForwardedTrafficBlocked {
             }
             for p in links {
                 let peering = g.peering(p);
-                if peering.allow_forwarded_traffic.value || peering.allow_forwarded_traffic.unresolved {
+                if peering.allow_forwarded_traffic.value
+                    || peering.allow_forwarded_traffic.unresolved
+                {
                     continue;
                 }
                 let into = &g.vnet(peering.local).name;

@@ -28,7 +28,8 @@ impl Rule for GatewayTransitWithoutGateway {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
-            if !p.allow_gateway_transit.value || !g.vnet(p.local).defined || g.has_gateway(p.local) {
+            if !p.allow_gateway_transit.value || !g.vnet(p.local).defined || g.has_gateway(p.local)
+            {
                 continue;
             }
             let f = Finding::new(

@@ -36,7 +36,12 @@ impl Rule for IntentViolated {
         let g = cx.graph();
         for c in check_intents(g) {
             let (from, to) = (endpoint_text(c.from.0), endpoint_text(c.to.0));
-            let why = c.intent.why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default();
+            let why = c
+                .intent
+                .why
+                .as_ref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
             let finding = match c.intent.kind {
                 IntentKind::Allow if c.answer.path.is_none() && c.answer.shared.is_empty() => Finding::new(
                     &g.vnet(c.source.vnet).id,

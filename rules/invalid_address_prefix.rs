@@ -30,12 +30,27 @@ impl Rule for InvalidAddressPrefix {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (_, v) in g.defined_vnets() {
-            for p in v.address_space.iter().flat_map(|s| &s.prefixes).filter(|p| !p.is_valid()) {
+            for p in v
+                .address_space
+                .iter()
+                .flat_map(|s| &s.prefixes)
+                .filter(|p| !p.is_valid())
+            {
                 report(cx, &v.id, p, &format!("vnet `{}`", v.name));
             }
             for s in &v.subnets {
-                for p in s.prefixes.iter().flat_map(|l| &l.prefixes).filter(|p| !p.is_valid()) {
-                    report(cx, &format!("{}/subnets/{}", v.id, s.name), p, &format!("subnet `{}` of `{}`", s.name, v.name));
+                for p in s
+                    .prefixes
+                    .iter()
+                    .flat_map(|l| &l.prefixes)
+                    .filter(|p| !p.is_valid())
+                {
+                    report(
+                        cx,
+                        &format!("{}/subnets/{}", v.id, s.name),
+                        p,
+                        &format!("subnet `{}` of `{}`", s.name, v.name),
+                    );
                 }
             }
         }
@@ -56,7 +71,10 @@ fn report(cx: &mut RuleContext<'_>, resource: &str, p: &Prefix, owner: &str) {
         .note("Azure rejects this at deploy time with InvalidCIDRNotation"),
         PrefixValue::Parsed(Parsed::Malformed(reason)) => Finding::new(
             resource,
-            format!("address prefix `{}` of {owner} is not CIDR notation: {reason}", p.text),
+            format!(
+                "address prefix `{}` of {owner} is not CIDR notation: {reason}",
+                p.text
+            ),
             p.loc,
             "not an address prefix",
         )
@@ -64,7 +82,10 @@ fn report(cx: &mut RuleContext<'_>, resource: &str, p: &Prefix, owner: &str) {
         .note("Azure rejects this at deploy time with InvalidAddressPrefixFormat"),
         PrefixValue::WrongType(kind) => Finding::new(
             resource,
-            format!("address prefix of {owner} is {}, not a string", kind.article_name()),
+            format!(
+                "address prefix of {owner} is {}, not a string",
+                kind.article_name()
+            ),
             p.loc,
             "expected a CIDR string",
         )

@@ -32,8 +32,13 @@ pub fn name_problem(name: &str) -> Option<String> {
     if len > 80 {
         return Some(format!("it is {len} characters long, more than 80"));
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))) {
-        return Some(format!("`{c}` is not allowed (only letters, digits, `_`, `.` and `-`)"));
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+    {
+        return Some(format!(
+            "`{c}` is not allowed (only letters, digits, `_`, `.` and `-`)"
+        ));
     }
     let first = name.chars().next().expect("non-empty");
     if !first.is_ascii_alphanumeric() {
@@ -53,7 +58,9 @@ impl Rule for InvalidPeeringName {
             if !p.name_known {
                 continue; // unresolved-value says so
             }
-            let Some(reason) = name_problem(&p.name) else { continue };
+            let Some(reason) = name_problem(&p.name) else {
+                continue;
+            };
             cx.report(
                 Finding::new(
                     &p.id,

@@ -33,13 +33,19 @@ impl Rule for InvalidRemoteNetworkId {
             let finding = match &p.remote {
                 Remote::Invalid { text, reason, loc } => Finding::new(
                     &p.id,
-                    format!("peering {} has an invalid remote vnet id `{text}`: {reason}", peering_name(g, pid)),
+                    format!(
+                        "peering {} has an invalid remote vnet id `{text}`: {reason}",
+                        peering_name(g, pid)
+                    ),
                     *loc,
                     "not a virtual network id",
                 ),
                 Remote::Missing => Finding::new(
                     &p.id,
-                    format!("peering {} has no `remoteVirtualNetwork.id`", peering_name(g, pid)),
+                    format!(
+                        "peering {} has no `remoteVirtualNetwork.id`",
+                        peering_name(g, pid)
+                    ),
                     p.label_loc(),
                     "no remote vnet",
                 ),

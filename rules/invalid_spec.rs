@@ -38,9 +38,17 @@ impl Rule for InvalidSpec {
         }
         let r = crate::reach::Reach::new(g);
         for intent in g.intents() {
-            let ends = intent.from.iter().map(|e| (e, true)).chain(intent.to.iter().map(|e| (e, false)));
+            let ends = intent
+                .from
+                .iter()
+                .map(|e| (e, true))
+                .chain(intent.to.iter().map(|e| (e, false)));
             for ((e, loc), is_from) in ends {
-                let resolved = if is_from { r.source(e).map(|_| ()) } else { r.destination(e).map(|_| ()) };
+                let resolved = if is_from {
+                    r.source(e).map(|_| ())
+                } else {
+                    r.destination(e).map(|_| ())
+                };
                 if let Err(why) = resolved {
                     cx.report(
                         crate::rule::Finding::new("", format!("this intent can't be checked: {why}"), *loc, "not in the inputs")

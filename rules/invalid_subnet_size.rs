@@ -33,9 +33,17 @@ impl Rule for InvalidSubnetSize {
                     let Some(net) = p.net() else { continue };
                     let len = net.prefix_len();
                     let (problem, help) = match net {
-                        IpNet::V4(_) if len > 29 => ("smaller than /29, the smallest IPv4 subnet", "use a /29 or larger"),
-                        IpNet::V4(_) if len < 2 => ("larger than /2, the largest IPv4 subnet", "use a /2 or smaller"),
-                        IpNet::V6(_) if len != 64 => ("not a /64, the only IPv6 subnet size", "use a /64"),
+                        IpNet::V4(_) if len > 29 => (
+                            "smaller than /29, the smallest IPv4 subnet",
+                            "use a /29 or larger",
+                        ),
+                        IpNet::V4(_) if len < 2 => (
+                            "larger than /2, the largest IPv4 subnet",
+                            "use a /2 or smaller",
+                        ),
+                        IpNet::V6(_) if len != 64 => {
+                            ("not a /64, the only IPv6 subnet size", "use a /64")
+                        }
                         _ => continue,
                     };
                     cx.report(

@@ -31,8 +31,13 @@ impl Rule for Ipv6OnlyPeeringWithoutIpv6 {
             if !p.only_ipv6.value {
                 continue;
             }
-            for (vnet, list) in [(Some(p.local), &p.local_subnets), (p.remote_vnet(), &p.remote_subnets)] {
-                let (Some(v), Some(list)) = (vnet, list) else { continue };
+            for (vnet, list) in [
+                (Some(p.local), &p.local_subnets),
+                (p.remote_vnet(), &p.remote_subnets),
+            ] {
+                let (Some(v), Some(list)) = (vnet, list) else {
+                    continue;
+                };
                 let vnet = g.vnet(v);
                 for (name, loc) in &list.names {
                     let Some(s) = vnet.subnet(name) else { continue };

@@ -1,5 +1,5 @@
-use crate::query::{peering_name, vnet_name};
 use crate::model::Remote;
+use crate::query::{peering_name, vnet_name};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -29,25 +29,45 @@ impl Rule for MissingReversePeering {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
-            let Some(remote) = p.remote_vnet() else { continue };
+            let Some(remote) = p.remote_vnet() else {
+                continue;
+            };
             if remote == p.local || !g.vnet(remote).defined || g.reverse(pid).is_some() {
                 continue;
             }
             let r = g.vnet(remote);
             // A peering of the remote vnet whose own remote is unknown until deployment may be
             // the way back: unresolved-value reports it, this rule doesn't guess.
-            if r.peerings.iter().any(|&q| matches!(g.peering(q).remote, Remote::Unresolved { .. })) {
+            if r.peerings
+                .iter()
+                .any(|&q| matches!(g.peering(q).remote, Remote::Unresolved { .. }))
+            {
                 continue;
             }
             cx.report(
                 Finding::new(
                     &p.id,
-                    format!("peering {} has no counterpart on {}", peering_name(g, pid), vnet_name(g, remote)),
+                    format!(
+                        "peering {} has no counterpart on {}",
+                        peering_name(g, pid),
+                        vnet_name(g, remote)
+                    ),
                     p.remote_loc(),
                     format!("{} has no peering back", vnet_name(g, remote)),
                 )
-                .related(r.label_loc(), format!("{} defined here, without a peering to {}", vnet_name(g, remote), vnet_name(g, p.local)))
-                .help(format!("add a peering on {} whose remote is {}", vnet_name(g, remote), vnet_name(g, p.local)))
+                .related(
+                    r.label_loc(),
+                    format!(
+                        "{} defined here, without a peering to {}",
+                        vnet_name(g, remote),
+                        vnet_name(g, p.local)
+                    ),
+                )
+                .help(format!(
+                    "add a peering on {} whose remote is {}",
+                    vnet_name(g, remote),
+                    vnet_name(g, p.local)
+                ))
                 .note("without both links the peering stays Initiated and carries no traffic"),
             );
         }

@@ -28,7 +28,11 @@ impl Rule for MultipleRemoteGatewayPeerings {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (vid, v) in g.vnets() {
-            let mut using = v.peerings.iter().map(|&p| g.peering(p)).filter(|p| p.use_remote_gateways.value);
+            let mut using = v
+                .peerings
+                .iter()
+                .map(|&p| g.peering(p))
+                .filter(|p| p.use_remote_gateways.value);
             let Some(first) = using.next() else { continue };
             for p in using {
                 cx.report(

@@ -40,9 +40,13 @@ impl Rule for OverlapWithRemotePeer {
             let mut links: Vec<(VnetId, PeeringId)> = Vec::new();
             let mut blocks = Vec::new();
             for &n in &neighbours {
-                let Some(link) = g.between(n, hub).or_else(|| g.between(hub, n)) else { continue };
+                let Some(link) = g.between(n, hub).or_else(|| g.between(hub, n)) else {
+                    continue;
+                };
                 let from_neighbour = g.peering(link).local == n;
-                let Some(prefixes) = peered_prefixes(g, link, from_neighbour) else { continue };
+                let Some(prefixes) = peered_prefixes(g, link, from_neighbour) else {
+                    continue;
+                };
                 let li = links.len();
                 links.push((n, link));
                 for (pi, p) in prefixes.iter().enumerate() {
@@ -72,7 +76,11 @@ impl Rule for OverlapWithRemotePeer {
                 // The link that comes later in the inputs is the one Azure refuses.
                 let ((c, c_link, pc), (a, a_link, pa)) = {
                     let (li, lj) = (links[i], links[j]);
-                    if g.peering(li.1).loc <= g.peering(lj.1).loc { ((li.0, li.1, pi), (lj.0, lj.1, pj)) } else { ((lj.0, lj.1, pj), (li.0, li.1, pi)) }
+                    if g.peering(li.1).loc <= g.peering(lj.1).loc {
+                        ((li.0, li.1, pi), (lj.0, lj.1, pj))
+                    } else {
+                        ((lj.0, lj.1, pj), (li.0, li.1, pi))
+                    }
                 };
                 let link = g.peering(a_link);
                 cx.report(

@@ -46,7 +46,13 @@ impl Rule for OverlappingSubnets {
             pairs.sort_unstable();
             let prefix = |(si, pi): (usize, usize)| {
                 let s = &v.subnets[si];
-                (s, s.prefixes.as_ref().map(|l| &l.prefixes[pi]).expect("indexed above"))
+                (
+                    s,
+                    s.prefixes
+                        .as_ref()
+                        .map(|l| &l.prefixes[pi])
+                        .expect("indexed above"),
+                )
             };
             for (a, b) in pairs {
                 let ((sa, pa), (sb, pb)) = (prefix(a), prefix(b));

@@ -27,9 +27,15 @@ impl Rule for OverlappingVnetPrefixes {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (_, v) in g.defined_vnets() {
-            let Some(space) = &v.address_space else { continue };
-            let mut blocks: Vec<_> =
-                space.prefixes.iter().enumerate().filter_map(|(i, p)| Some(Block::new(&p.net()?, i))).collect();
+            let Some(space) = &v.address_space else {
+                continue;
+            };
+            let mut blocks: Vec<_> = space
+                .prefixes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| Some(Block::new(&p.net()?, i)))
+                .collect();
             let mut pairs = Vec::new();
             sweep(&mut blocks, |a, b| pairs.push((a.min(b), a.max(b))));
             pairs.sort_unstable();
@@ -38,7 +44,10 @@ impl Rule for OverlappingVnetPrefixes {
                 cx.report(
                     Finding::new(
                         &v.id,
-                        format!("address prefixes `{}` and `{}` of vnet `{}` overlap", first.text, second.text, v.name),
+                        format!(
+                            "address prefixes `{}` and `{}` of vnet `{}` overlap",
+                            first.text, second.text, v.name
+                        ),
                         second.loc,
                         format!("overlaps `{}`", first.text),
                     )

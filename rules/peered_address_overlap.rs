@@ -40,18 +40,27 @@ impl Rule for PeeredAddressOverlap {
         type Reported = (VnetId, VnetId, Vec<(Loc, Loc)>);
         let mut seen: HashSet<Reported> = HashSet::new();
         for (pid, p) in g.peerings() {
-            let Some(remote) = p.remote_vnet() else { continue };
+            let Some(remote) = p.remote_vnet() else {
+                continue;
+            };
             if remote == p.local {
                 continue; // self-peering is its own rule
             }
-            let (Some(local_side), Some(remote_side)) = (peered_prefixes(g, pid, true), peered_prefixes(g, pid, false))
-            else {
+            let (Some(local_side), Some(remote_side)) = (
+                peered_prefixes(g, pid, true),
+                peered_prefixes(g, pid, false),
+            ) else {
                 continue;
             };
             // Each side's peered prefixes against the other side's whole address space.
             let (a, b) = (g.vnet(p.local), g.vnet(remote));
             let full = |v: VnetId| -> Vec<&Prefix> {
-                g.vnet(v).address_space.iter().flat_map(|s| &s.prefixes).filter(|x| x.is_valid()).collect()
+                g.vnet(v)
+                    .address_space
+                    .iter()
+                    .flat_map(|s| &s.prefixes)
+                    .filter(|x| x.is_valid())
+                    .collect()
             };
             let (a_all, b_all) = (full(p.local), full(remote));
             let mut pairs: Vec<(&Prefix, &Prefix)> = Vec::new();
@@ -59,23 +68,41 @@ impl Rule for PeeredAddressOverlap {
             let mut reverse = Vec::new();
             overlapping(&a_all, &remote_side, &mut reverse);
             for pair in reverse {
-                if !pairs.iter().any(|(x, y)| x.loc == pair.0.loc && y.loc == pair.1.loc) {
+                if !pairs
+                    .iter()
+                    .any(|(x, y)| x.loc == pair.0.loc && y.loc == pair.1.loc)
+                {
                     pairs.push(pair);
                 }
             }
             if pairs.is_empty() {
                 continue;
             }
-            let mut key: Vec<(Loc, Loc)> =
-                pairs.iter().map(|(x, y)| if p.local < remote { (x.loc, y.loc) } else { (y.loc, x.loc) }).collect();
+            let mut key: Vec<(Loc, Loc)> = pairs
+                .iter()
+                .map(|(x, y)| {
+                    if p.local < remote {
+                        (x.loc, y.loc)
+                    } else {
+                        (y.loc, x.loc)
+                    }
+                })
+                .collect();
             key.sort();
             if !seen.insert((p.local.min(remote), p.local.max(remote), key)) {
                 continue;
             }
             pairs.sort_by_key(|(x, y)| (x.loc, y.loc));
             let (first_local, first_remote) = pairs[0];
-            let listed: Vec<String> = pairs.iter().map(|(x, y)| format!("{} ~ {}", x.text, y.text)).collect();
-            let kind = if p.is_subnet_peering() { "peered subnets and address spaces" } else { "address spaces" };
+            let listed: Vec<String> = pairs
+                .iter()
+                .map(|(x, y)| format!("{} ~ {}", x.text, y.text))
+                .collect();
+            let kind = if p.is_subnet_peering() {
+                "peered subnets and address spaces"
+            } else {
+                "address spaces"
+            };
             let mut f = Finding::new(
                 &p.id,
                 format!(
@@ -85,7 +112,11 @@ impl Rule for PeeredAddressOverlap {
                     listed.join(", ")
                 ),
                 first_local.loc,
-                format!("overlaps `{}` of {}", first_remote.text, vnet_name(g, remote)),
+                format!(
+                    "overlaps `{}` of {}",
+                    first_remote.text,
+                    vnet_name(g, remote)
+                ),
             );
             let mut labelled = vec![first_local.loc];
             for (x, y) in &pairs {
@@ -108,10 +139,23 @@ impl Rule for PeeredAddressOverlap {
 }
 
 /// Pairs (x from `left`, y from `right`) that overlap.
-fn overlapping<'g>(left: &[&'g Prefix], right: &[&'g Prefix], out: &mut Vec<(&'g Prefix, &'g Prefix)>) {
+fn overlapping<'g>(
+    left: &[&'g Prefix],
+    right: &[&'g Prefix],
+    out: &mut Vec<(&'g Prefix, &'g Prefix)>,
+) {
     let mut blocks: Vec<Block<(bool, usize)>> = Vec::new();
-    blocks.extend(left.iter().enumerate().filter_map(|(i, p)| Some(Block::new(&p.net()?, (false, i)))));
-    blocks.extend(right.iter().enumerate().filter_map(|(i, p)| Some(Block::new(&p.net()?, (true, i)))));
+    blocks.extend(
+        left.iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some(Block::new(&p.net()?, (false, i)))),
+    );
+    blocks.extend(
+        right
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some(Block::new(&p.net()?, (true, i)))),
+    );
     sweep(&mut blocks, |x, y| {
         if x.0 != y.0 {
             let (l, r) = if x.0 { (y.1, x.1) } else { (x.1, y.1) };

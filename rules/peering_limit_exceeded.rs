@@ -39,11 +39,30 @@ impl Rule for PeeringLimitExceeded {
             let loc = v.label_loc();
             let f = if n > LIMIT {
                 let over = g.peering(v.peerings[LIMIT]);
-                Finding::new(&v.id, format!("{} has {n} peerings, more than Azure's limit of {LIMIT}", vnet_name(g, vid)), loc, format!("{n} peerings"))
-                    .related(over.label_loc(), format!("peering {} is over the limit", LIMIT + 1))
+                Finding::new(
+                    &v.id,
+                    format!(
+                        "{} has {n} peerings, more than Azure's limit of {LIMIT}",
+                        vnet_name(g, vid)
+                    ),
+                    loc,
+                    format!("{n} peerings"),
+                )
+                .related(
+                    over.label_loc(),
+                    format!("peering {} is over the limit", LIMIT + 1),
+                )
             } else {
-                Finding::new(&v.id, format!("{} has {n} peerings, close to Azure's limit of {LIMIT}", vnet_name(g, vid)), loc, format!("{n} peerings"))
-                    .lesser()
+                Finding::new(
+                    &v.id,
+                    format!(
+                        "{} has {n} peerings, close to Azure's limit of {LIMIT}",
+                        vnet_name(g, vid)
+                    ),
+                    loc,
+                    format!("{n} peerings"),
+                )
+                .lesser()
             };
             cx.report(f.help("split the spokes across more hubs, or use Virtual WAN or Virtual Network Manager connectivity"));
         }

@@ -31,7 +31,9 @@ impl Rule for PeeringNotConnected {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
-            let Some((state, loc)) = &p.state else { continue };
+            let Some((state, loc)) = &p.state else {
+                continue;
+            };
             let remote = p.remote_vnet();
             if state.eq_ignore_ascii_case("Disconnected") {
                 let mut f = Finding::new(

@@ -32,22 +32,36 @@ impl Rule for RemoteGatewayMissing {
             if !p.use_remote_gateways.value {
                 continue;
             }
-            let Some(remote) = p.remote_vnet() else { continue };
+            let Some(remote) = p.remote_vnet() else {
+                continue;
+            };
             let r = g.vnet(remote);
             if !r.defined || g.has_gateway(remote) {
                 continue;
             }
             let mut f = Finding::new(
                 &p.id,
-                format!("peering {} sets `useRemoteGateways` but {} has no gateway", peering_name(g, pid), vnet_name(g, remote)),
+                format!(
+                    "peering {} sets `useRemoteGateways` but {} has no gateway",
+                    peering_name(g, pid),
+                    vnet_name(g, remote)
+                ),
                 p.flag_loc(&p.use_remote_gateways),
                 "uses the remote vnet's gateway",
             )
-            .related(r.label_loc(), format!("{} has no VPN or ExpressRoute gateway or Route Server", vnet_name(g, remote)));
+            .related(
+                r.label_loc(),
+                format!(
+                    "{} has no VPN or ExpressRoute gateway or Route Server",
+                    vnet_name(g, remote)
+                ),
+            );
             f = crate::query::absent_gateways(f, r);
             cx.report(
-                f
-                .help(format!("deploy a gateway in {}, or set `useRemoteGateways` to false", vnet_name(g, remote)))
+                f.help(format!(
+                    "deploy a gateway in {}, or set `useRemoteGateways` to false",
+                    vnet_name(g, remote)
+                ))
                 .note("Azure rejects this at deploy time with RemoteVnetHasNoGateways"),
             );
         }

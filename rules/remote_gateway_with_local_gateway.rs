@@ -32,11 +32,19 @@ impl Rule for RemoteGatewayWithLocalGateway {
             if !p.use_remote_gateways.value || !g.has_gateway(p.local) {
                 continue;
             }
-            let gateway = local.gateways.first().map(|gw| gw.loc).unwrap_or(local.label_loc());
+            let gateway = local
+                .gateways
+                .first()
+                .map(|gw| gw.loc)
+                .unwrap_or(local.label_loc());
             cx.report(
                 Finding::new(
                     &p.id,
-                    format!("peering {} sets `useRemoteGateways` but {} has its own gateway", peering_name(g, pid), vnet_name(g, p.local)),
+                    format!(
+                        "peering {} sets `useRemoteGateways` but {} has its own gateway",
+                        peering_name(g, pid),
+                        vnet_name(g, p.local)
+                    ),
                     p.flag_loc(&p.use_remote_gateways),
                     "uses a remote gateway",
                 )

@@ -38,7 +38,11 @@ impl Rule for RemoteGatewayWithoutTransit {
             if r.allow_gateway_transit.value || r.allow_gateway_transit.unresolved {
                 continue;
             }
-            let how = if r.allow_gateway_transit.loc.is_some() { "sets it to false" } else { "leaves it unset" };
+            let how = if r.allow_gateway_transit.loc.is_some() {
+                "sets it to false"
+            } else {
+                "leaves it unset"
+            };
             cx.report(
                 Finding::new(
                     &p.id,

@@ -37,7 +37,10 @@ const RESERVED: &[(&str, &str)] = &[
 impl Rule for ReservedAddressRange {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        let reserved: Vec<(IpNet, &str)> = RESERVED.iter().map(|(n, what)| (n.parse().expect("literal"), *what)).collect();
+        let reserved: Vec<(IpNet, &str)> = RESERVED
+            .iter()
+            .map(|(n, what)| (n.parse().expect("literal"), *what))
+            .collect();
         for (_, v) in g.defined_vnets() {
             for p in v.address_space.iter().flat_map(|s| &s.prefixes) {
                 let Some(net) = p.net() else { continue };

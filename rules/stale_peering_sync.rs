@@ -33,13 +33,24 @@ crate::declare_rule! {
 }
 
 fn canon(list: &PrefixList) -> BTreeSet<String> {
-    list.prefixes.iter().map(|p| p.net().map(|n| n.to_string()).unwrap_or_else(|| p.text.clone())).collect()
+    list.prefixes
+        .iter()
+        .map(|p| {
+            p.net()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| p.text.clone())
+        })
+        .collect()
 }
 
 /// Whether two lists hold the same prefixes (in any order), without allocating strings.
 fn same(a: &PrefixList, b: &PrefixList) -> bool {
     fn key(l: &PrefixList) -> Vec<Result<ipnet::IpNet, &str>> {
-        let mut v: Vec<Result<ipnet::IpNet, &str>> = l.prefixes.iter().map(|p| p.net().ok_or(p.text.as_str())).collect();
+        let mut v: Vec<Result<ipnet::IpNet, &str>> = l
+            .prefixes
+            .iter()
+            .map(|p| p.net().ok_or(p.text.as_str()))
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -53,8 +64,13 @@ impl Rule for StalePeeringSync {
         for (pid, p) in g.peerings() {
             let help = || {
                 let local = g.vnet(p.local);
-                let rg = crate::id::ArmId::parse(&local.id).map(|a| a.resource_group).unwrap_or_else(|_| "<rg>".into());
-                format!("sync the peering: az network vnet peering sync --resource-group {rg} --vnet-name {} --name {}", local.name, p.name)
+                let rg = crate::id::ArmId::parse(&local.id)
+                    .map(|a| a.resource_group)
+                    .unwrap_or_else(|_| "<rg>".into());
+                format!(
+                    "sync the peering: az network vnet peering sync --resource-group {rg} --vnet-name {} --name {}",
+                    local.name, p.name
+                )
             };
             if let Some((level, loc)) = &p.sync_level
                 && !level.eq_ignore_ascii_case("FullyInSync")
@@ -69,7 +85,9 @@ impl Rule for StalePeeringSync {
             if p.is_subnet_peering() {
                 continue;
             }
-            let Some(programmed) = &p.remote_address_space else { continue };
+            let Some(programmed) = &p.remote_address_space else {
+                continue;
+            };
             let remote = p.remote_vnet().map(|r| (r, g.vnet(r)));
             let (current, whence) = match remote {
                 Some((r, v)) if v.defined => match &v.address_space {

@@ -29,7 +29,9 @@ impl Rule for SubnetOutsideVnet {
         let g = cx.graph();
         for (_, v) in g.defined_vnets() {
             // An invalid or unknown address space would make every subnet look outside.
-            let Some(space) = v.address_space.as_ref().filter(|s| s.all_valid()) else { continue };
+            let Some(space) = v.address_space.as_ref().filter(|s| s.all_valid()) else {
+                continue;
+            };
             let sorted = sort_space(space.nets());
             let listed: Vec<&str> = space.prefixes.iter().map(|p| p.text.as_str()).collect();
             for s in &v.subnets {

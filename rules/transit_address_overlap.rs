@@ -60,7 +60,10 @@ impl Rule for TransitAddressOverlap {
         for (n, v) in blocks {
             open.retain(|(o, _)| o.contains(&n.network()));
             for &(o, ov) in &open {
-                if ov == v || r.connected(v, ov).is_some() || !reported.insert((ov.min(v), ov.max(v))) {
+                if ov == v
+                    || r.connected(v, ov).is_some()
+                    || !reported.insert((ov.min(v), ov.max(v)))
+                {
                     continue;
                 }
                 let (hv, ho) = (&hubs[v.0 as usize], &hubs[ov.0 as usize]);
@@ -68,7 +71,11 @@ impl Rule for TransitAddressOverlap {
                 if hv.iter().any(|h| ho.contains(h)) {
                     continue;
                 }
-                let Some((h1, h2)) = hv.iter().find_map(|&a| ho.iter().find(|&&b| r.connected(a, b).is_some()).map(|&b| (a, b))) else {
+                let Some((h1, h2)) = hv.iter().find_map(|&a| {
+                    ho.iter()
+                        .find(|&&b| r.connected(a, b).is_some())
+                        .map(|&b| (a, b))
+                }) else {
                     continue;
                 };
                 let (va, vb) = (g.vnet(v), g.vnet(ov));

@@ -36,12 +36,25 @@ impl Rule for TransitivePeeringAssumed {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for c in check_intents(g) {
-            if c.intent.kind != IntentKind::Allow || c.answer.path.is_some() || c.answer.shared.is_empty() {
+            if c.intent.kind != IntentKind::Allow
+                || c.answer.path.is_some()
+                || c.answer.shared.is_empty()
+            {
                 continue;
             }
-            let hubs: Vec<String> = c.answer.shared.iter().map(|&h| format!("`{}`", g.vnet(h).name)).collect();
+            let hubs: Vec<String> = c
+                .answer
+                .shared
+                .iter()
+                .map(|&h| format!("`{}`", g.vnet(h).name))
+                .collect();
             let hub = hubs.join(", ");
-            let why = c.intent.why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default();
+            let why = c
+                .intent
+                .why
+                .as_ref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
             let mut f = Finding::new(
                 &g.vnet(c.source.vnet).id,
                 format!(
@@ -73,7 +86,9 @@ impl Rule for TransitivePeeringAssumed {
                 continue;
             }
             let v = g.vnet(vid);
-            let Some((ip_text, ip_loc)) = &route.next_hop_ip else { continue };
+            let Some((ip_text, ip_loc)) = &route.next_hop_ip else {
+                continue;
+            };
             let hubs: Vec<String> = g
                 .neighbours(vid)
                 .into_iter()
@@ -83,7 +98,10 @@ impl Rule for TransitivePeeringAssumed {
             let through = if hubs.is_empty() {
                 String::new()
             } else {
-                format!(" (it is peered with {}, which is peered with it)", hubs.join(", "))
+                format!(
+                    " (it is peered with {}, which is peered with it)",
+                    hubs.join(", ")
+                )
             };
             cx.report(
                 Finding::new(

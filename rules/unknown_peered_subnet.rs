@@ -31,9 +31,14 @@ impl Rule for UnknownPeeredSubnet {
             if !p.is_subnet_peering() {
                 continue;
             }
-            let sides = [(Some(p.local), &p.local_subnets, "localSubnetNames"), (p.remote_vnet(), &p.remote_subnets, "remoteSubnetNames")];
+            let sides = [
+                (Some(p.local), &p.local_subnets, "localSubnetNames"),
+                (p.remote_vnet(), &p.remote_subnets, "remoteSubnetNames"),
+            ];
             for (vnet, list, key) in sides {
-                let (Some(v), Some(list)) = (vnet, list) else { continue };
+                let (Some(v), Some(list)) = (vnet, list) else {
+                    continue;
+                };
                 let vnet = g.vnet(v);
                 if !vnet.defined {
                     continue;
@@ -44,16 +49,28 @@ impl Rule for UnknownPeeredSubnet {
                     }
                     let mut f = Finding::new(
                         &p.id,
-                        format!("`{key}` of peering {} names `{name}`, which is not a subnet of {}", peering_name(g, pid), vnet_name(g, v)),
+                        format!(
+                            "`{key}` of peering {} names `{name}`, which is not a subnet of {}",
+                            peering_name(g, pid),
+                            vnet_name(g, v)
+                        ),
                         *loc,
                         "no such subnet",
                     );
-                    if let Some(close) = crate::suggest::closest(name, vnet.subnets.iter().map(|s| s.name.as_str())) {
+                    if let Some(close) =
+                        crate::suggest::closest(name, vnet.subnets.iter().map(|s| s.name.as_str()))
+                    {
                         f = f.help(format!("did you mean `{close}`?"));
                     } else {
-                        f = f.help(format!("use the name of an existing subnet of {}", vnet_name(g, v)));
+                        f = f.help(format!(
+                            "use the name of an existing subnet of {}",
+                            vnet_name(g, v)
+                        ));
                     }
-                    cx.report(f.related(vnet.label_loc(), format!("{} defined here", vnet_name(g, v))));
+                    cx.report(f.related(
+                        vnet.label_loc(),
+                        format!("{} defined here", vnet_name(g, v)),
+                    ));
                 }
             }
         }
