@@ -4,7 +4,7 @@
 //! say about the same vnet (ids compare case-insensitively). [`Graph`] keeps the model plus a
 //! `petgraph::StableDiGraph` with one edge per peering, so duplicate peerings survive.
 
-use crate::fasthash::{FastMap, hash_ci};
+use rustc_hash::FxHashMap as FastMap;
 
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
@@ -17,8 +17,8 @@ pub struct GraphBuilder {
     vnets: Vec<Vnet>,
     by_key: FastMap<String, VnetId>,
     peerings: Vec<Peering>,
-    /// Case-insensitive hash of every peering id, to merge a peering seen twice.
-    peering_keys: FastMap<u64, PeeringId>,
+    /// Every peering id, lower-cased, to merge a peering seen twice.
+    peering_keys: FastMap<Box<str>, PeeringId>,
     problems: Vec<InputProblem>,
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
@@ -256,11 +256,9 @@ impl GraphBuilder {
 
     /// The first peering with this id (compared case-insensitively), if any.
     fn existing_peering(&self, id: &str) -> Option<PeeringId> {
-        let seen = *self.peering_keys.get(&hash_ci(id))?;
-        self.peerings[seen.0 as usize]
-            .id
-            .eq_ignore_ascii_case(id)
-            .then_some(seen)
+        self.peering_keys
+            .get(id.to_ascii_lowercase().as_str())
+            .copied()
     }
 
     fn push_peering(&mut self, local: VnetId, mut p: Peering, remote: Option<(String, Loc)>) {
@@ -278,7 +276,9 @@ impl GraphBuilder {
             },
         };
         let id = PeeringId(self.peerings.len() as u32);
-        self.peering_keys.entry(hash_ci(&p.id)).or_insert(id);
+        self.peering_keys
+            .entry(p.id.to_ascii_lowercase().into_boxed_str())
+            .or_insert(id);
         self.vnets[local.0 as usize].peerings.push(id);
         self.peerings.push(p);
     }

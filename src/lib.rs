@@ -10,7 +10,6 @@ pub mod diagnostic;
 pub mod discover;
 pub mod doc;
 pub mod engine;
-pub mod fasthash;
 pub mod graph;
 pub mod id;
 pub mod json;

@@ -12,9 +12,9 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::fasthash::FastMap;
 use crate::graph::Graph;
 use crate::model::{Endpoint, Loc, PeeringId, Route, VnetId};
+use rustc_hash::FxHashMap as FastMap;
 
 /// Where traffic starts: a vnet, or one of its subnets (by index).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,11 +3,11 @@
 use std::rc::Rc;
 
 use crate::doc::{Doc, Unknown};
-use crate::fasthash::FastMap;
 use crate::graph::GraphBuilder;
 use crate::model::{Loc, Origin};
 use crate::source::FileId;
 use crate::tree::{Kind, NodeId};
+use rustc_hash::FxHashMap as FastMap;
 
 use super::value::{Val, Value};
 

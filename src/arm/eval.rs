@@ -9,10 +9,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::fasthash::FastMap;
 use crate::model::Loc;
 use crate::source::{FileId, Span};
 use crate::tree::{Kind, NodeId, Tree};
+use rustc_hash::FxHashMap as FastMap;
 
 use super::expr::{self, Expr, Text};
 use super::value::{Val, Value};
@@ -343,6 +343,14 @@ impl<'s, 't> Env<'s, 't> {
     }
 }
 
+/// A short, stable digest of a text (compared case-insensitively) for placeholder names.
+fn digest(text: &str) -> u32 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    text.to_ascii_lowercase().hash(&mut h);
+    h.finish() as u32
+}
+
 /// A value as it appears in a placeholder: strings as text (`/` as `|`, to keep id segments),
 /// unknowns as their placeholder, the rest as JSON.
 fn render(v: &Value) -> String {
@@ -352,7 +360,7 @@ fn render(v: &Value) -> String {
         Val::Array(_) | Val::Object(_) => {
             // Long literals (lookup tables) stand as a short digest of their JSON.
             let json = v.to_text().unwrap_or_default();
-            format!("#{:08x}", crate::fasthash::hash_ci(&json) as u32)
+            format!("#{:08x}", digest(&json))
         }
         _ => v.to_text().unwrap_or_default().replace('/', "|"),
     }
@@ -502,7 +510,7 @@ impl Eval<'_, '_> {
                         Val::Bool(false) => self.eval(&args[2]),
                         Val::Unknown(u) => {
                             // Either branch may be the value: named after the whole call.
-                            let digest = crate::fasthash::hash_ci(&format!("{args:?}")) as u32;
+                            let digest = digest(&format!("{args:?}"));
                             let symbol = format!("{{if({},#{digest:08x})}}", render(&c));
                             Value::unknown_from(u, Some(symbol), self.at)
                         }

@@ -5,12 +5,12 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::fasthash::FastMap;
 use crate::graph::GraphBuilder;
 use crate::load::resource::blocks;
 use crate::model::{InputProblem, Loc, ProblemKind, Unresolved};
 use crate::source::FileId;
 use crate::tree::{Kind, NodeId, Tree};
+use rustc_hash::FxHashMap as FastMap;
 
 use super::doc::EvalDoc;
 use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};

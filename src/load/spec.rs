@@ -13,7 +13,6 @@ use ipnet::IpNet;
 
 use crate::arm::doc::EvalDoc;
 use crate::arm::value::{Val, Value};
-use crate::fasthash::FastMap;
 use crate::graph::GraphBuilder;
 use crate::id::ArmId;
 use crate::model::{
@@ -23,6 +22,7 @@ use crate::model::{
 use crate::source::FileId;
 use crate::suggest::closest;
 use crate::tree::{Kind, NodeId, Tree};
+use rustc_hash::FxHashMap as FastMap;
 
 /// The spec's JSON Schema (`peerlint schema`).
 pub const SCHEMA: &str = include_str!("spec.schema.json");
