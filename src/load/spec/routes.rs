@@ -1,0 +1,180 @@
+//! Route tables: the `routes` of a subnet (else of its vnet), their destinations and next hops.
+
+use std::net::IpAddr;
+use std::rc::Rc;
+
+use ipnet::IpNet;
+
+use super::{Loader, resource};
+use crate::arm::value::Value;
+use crate::suggest::closest;
+use crate::tree::{Kind, NodeId};
+
+impl Loader<'_> {
+    /// Route tables for subnets with `routes` (their own, else the vnet's).
+    pub(super) fn subnet_routes(&mut self, i: usize) {
+        let t = self.t;
+        let vnet_routes = self.vnets[i].routes;
+        for s in 0..self.vnets[i].subnets.len() {
+            let sub = &self.vnets[i].subnets[s];
+            let (sname, sdef) = (sub.name.clone(), sub.node);
+            let own = if t.kind(sdef) == Kind::Object {
+                self.object(sdef, "routes")
+            } else {
+                None
+            };
+            let Some(routes) = own.or(vnet_routes) else {
+                continue;
+            };
+            // The spec's route table of one subnet (no ARM resource: its own id).
+            let rt_id = format!("{}/subnets/{sname}/routes", self.vnets[i].id);
+            let mut list = Vec::new();
+            for (dest, hop) in t.members(routes) {
+                let dests = self.destination(dest, hop);
+                let Some((hop_type, hop_ip)) = self.next_hop(hop) else {
+                    continue;
+                };
+                for (k, d) in dests.into_iter().enumerate() {
+                    let mut props = vec![
+                        (
+                            Rc::from("addressPrefix"),
+                            Value::str(&d.to_string(), self.key_loc(hop)),
+                        ),
+                        (Rc::from("nextHopType"), Value::str(hop_type, self.loc(hop))),
+                    ];
+                    if let Some(ip) = hop_ip {
+                        props.push((
+                            Rc::from("nextHopIpAddress"),
+                            Value::str(&ip.to_string(), self.loc(hop)),
+                        ));
+                    }
+                    let rname = if k == 0 {
+                        dest.to_string()
+                    } else {
+                        format!("{dest}-{k}")
+                    };
+                    list.push(Value::object(
+                        [
+                            ("name", Value::str(&rname, self.key_loc(hop))),
+                            ("properties", Value::object(props, self.loc(hop))),
+                        ],
+                        self.loc(hop),
+                    ));
+                }
+            }
+            let at = self.loc(routes);
+            let name = format!("{}-{sname}-routes", self.vnets[i].name);
+            let routes = Value::object([("routes", Value::array(list, at))], at);
+            self.standalone.push(resource(
+                &rt_id,
+                &name,
+                "Microsoft.Network/routeTables",
+                routes,
+                at,
+            ));
+            let rt = Value::object([("id", Value::str(&rt_id, at))], at);
+            self.vnets[i].subnets[s]
+                .props
+                .push((Rc::from("routeTable"), rt));
+        }
+    }
+
+    /// A route destination: a CIDR, `default`, a vnet or `vnet/subnet` (their prefixes).
+    fn destination(&mut self, dest: &str, at: NodeId) -> Vec<IpNet> {
+        if dest.eq_ignore_ascii_case("default") {
+            return vec!["0.0.0.0/0".parse().unwrap()];
+        }
+        if let Ok(n) = dest.parse::<IpNet>() {
+            return vec![n];
+        }
+        let (vname, sub) = match dest.split_once('/') {
+            Some((v, s)) => (v, Some(s)),
+            None => (dest, None),
+        };
+        let Some(v) = self.vnet_named(vname, at) else {
+            return Vec::new();
+        };
+        match sub {
+            None => self.vnets[v].space.clone(),
+            Some(s) => {
+                let t = self.t;
+                let found = self.vnets[v]
+                    .subnets
+                    .iter()
+                    .find(|sub| sub.name.eq_ignore_ascii_case(s))
+                    .map(|sub| sub.node);
+                match found {
+                    Some(d) if t.kind(d) == Kind::String => {
+                        t.str(d).and_then(|x| x.parse().ok()).into_iter().collect()
+                    }
+                    Some(d) => t
+                        .get(d, "prefixes")
+                        .map(|p| {
+                            t.children(p)
+                                .filter_map(|c| t.str(c).and_then(|x| x.parse().ok()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    None => {
+                        self.problem(
+                            at,
+                            format!("vnet `{vname}` has no subnet `{s}`"),
+                            "unknown subnet",
+                        );
+                        Vec::new()
+                    }
+                }
+            }
+        }
+    }
+
+    /// A next hop: `vnet/appliance`, an IP address, or `gateway`.
+    fn next_hop(&mut self, hop: NodeId) -> Option<(&'static str, Option<IpAddr>)> {
+        let Some(text) = self.t.str(hop).map(str::to_string) else {
+            self.problem(
+                hop,
+                "a next hop should be `vnet/appliance`, an IP address or `gateway`".into(),
+                "expected a next hop",
+            );
+            return None;
+        };
+        if text.eq_ignore_ascii_case("gateway") {
+            return Some(("VirtualNetworkGateway", None));
+        }
+        if let Ok(ip) = text.parse::<IpAddr>() {
+            return Some(("VirtualAppliance", Some(ip)));
+        }
+        let Some((vname, aname)) = text.split_once('/') else {
+            self.problem(
+                hop,
+                format!("next hop `{text}` should be `vnet/appliance`, an IP address or `gateway`"),
+                "unknown next hop",
+            );
+            return None;
+        };
+        let v = self.vnet_named(vname, hop)?;
+        match self.vnets[v]
+            .appliances
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(aname))
+        {
+            Some(a) => Some(("VirtualAppliance", Some(a.ip))),
+            None => {
+                let names: Vec<String> = self.vnets[v]
+                    .appliances
+                    .iter()
+                    .map(|a| a.name.clone())
+                    .collect();
+                let hint = closest(aname, names.iter().map(String::as_str))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                self.problem(
+                    hop,
+                    format!("vnet `{vname}` has no appliance `{aname}`{hint}"),
+                    "unknown appliance",
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Topology: `hub_and_spoke`, `mesh` and `peer` items, the peerings they make, and the
+//! peering fields (`defaults.peering`, a `peer` item's own) those peerings carry.
+
+use std::rc::Rc;
+
+use super::Loader;
+use crate::arm::value::{Val, Value};
+use crate::suggest::closest;
+use crate::tree::{Kind, NodeId};
+
+/// Peering fields a spec may set (snake_case) and their ARM names.
+const PEERING_FIELDS: &[(&str, &str)] = &[
+    ("allow_virtual_network_access", "allowVirtualNetworkAccess"),
+    ("allow_forwarded_traffic", "allowForwardedTraffic"),
+    ("allow_gateway_transit", "allowGatewayTransit"),
+    ("use_remote_gateways", "useRemoteGateways"),
+    ("do_not_verify_remote_gateways", "doNotVerifyRemoteGateways"),
+    ("enable_only_ipv6_peering", "enableOnlyIPv6Peering"),
+];
+const HUB_AND_SPOKE: &[&str] = &["hub", "spokes", "gateway_transit", "forwarded_traffic"];
+
+impl Loader<'_> {
+    /// The peering fields set in `obj` (snake_case), as (ARM name, value); keys in `also`
+    /// are allowed besides.
+    pub(super) fn peering_fields(
+        &mut self,
+        obj: NodeId,
+        also: &[&str],
+    ) -> Vec<(&'static str, Value)> {
+        let mut allowed: Vec<&str> = PEERING_FIELDS.iter().map(|(s, _)| *s).collect();
+        allowed.extend_from_slice(also);
+        self.keys(obj, &allowed, "peering settings");
+        let mut out = Vec::new();
+        for (snake, arm) in PEERING_FIELDS {
+            if let Some((_, n)) = self.boolean(obj, snake) {
+                out.push((*arm, self.value(n)));
+            }
+        }
+        out
+    }
+
+    pub(super) fn topology(&mut self, item: NodeId) {
+        let t = self.t;
+        if t.kind(item) != Kind::Object {
+            self.problem(
+                item,
+                "a topology item should be `hub_and_spoke`, `mesh` or `peer`".into(),
+                "expected a mapping",
+            );
+            return;
+        }
+        if let Some(hs) = t.get(item, "hub_and_spoke") {
+            self.keys(item, &["hub_and_spoke"], "a `hub_and_spoke` item");
+            if t.kind(hs) != Kind::Object {
+                self.problem(
+                    hs,
+                    "`hub_and_spoke` should be a mapping".into(),
+                    "expected a mapping",
+                );
+                return;
+            }
+            self.keys(hs, HUB_AND_SPOKE, "`hub_and_spoke`");
+            let Some((hub, hub_n)) = self.string(hs, "hub") else {
+                self.problem(hs, "`hub_and_spoke` needs a `hub`".into(), "no hub");
+                return;
+            };
+            let Some(h) = self.vnet_named(&hub, hub_n) else {
+                return;
+            };
+            let transit = self.boolean(hs, "gateway_transit");
+            let forwarded = self.boolean(hs, "forwarded_traffic");
+            let Some(spokes) = self.array(hs, "spokes") else {
+                return;
+            };
+            for s in t.children(spokes) {
+                let Some(sname) = t.str(s) else { continue };
+                let Some(si) = self.vnet_named(sname, s) else {
+                    continue;
+                };
+                let mut hub_side = Vec::new();
+                let mut spoke_side = Vec::new();
+                if let Some((b, n)) = transit {
+                    hub_side.push(("allowGatewayTransit", Value::new(Val::Bool(b), self.loc(n))));
+                    spoke_side.push(("useRemoteGateways", Value::new(Val::Bool(b), self.loc(n))));
+                }
+                if let Some((b, n)) = forwarded {
+                    hub_side.push((
+                        "allowForwardedTraffic",
+                        Value::new(Val::Bool(b), self.loc(n)),
+                    ));
+                    spoke_side.push((
+                        "allowForwardedTraffic",
+                        Value::new(Val::Bool(b), self.loc(n)),
+                    ));
+                }
+                self.peering(h, si, s, None, hub_side, None);
+                self.peering(si, h, s, None, spoke_side, None);
+            }
+        } else if let Some(m) = t.get(item, "mesh") {
+            self.keys(item, &["mesh"], "a `mesh` item");
+            let Some(list) = (t.kind(m) == Kind::Array).then_some(m) else {
+                self.problem(
+                    m,
+                    "`mesh` should be a list of vnets".into(),
+                    "expected a list",
+                );
+                return;
+            };
+            let members: Vec<(usize, NodeId)> = t
+                .children(list)
+                .filter_map(|n| Some((self.vnet_named(t.str(n)?, n)?, n)))
+                .collect();
+            for (i, &(a, an)) in members.iter().enumerate() {
+                for &(c, cn) in &members[i + 1..] {
+                    self.peering(a, c, an, None, Vec::new(), None);
+                    self.peering(c, a, cn, None, Vec::new(), None);
+                }
+            }
+        } else if let Some(p) = t.get(item, "peer") {
+            let mut also = vec!["peer", "name", "subnets"];
+            also.extend(PEERING_FIELDS.iter().map(|(s, _)| *s));
+            self.keys(item, &also, "a `peer` item");
+            let Some(text) = t.str(p) else {
+                self.problem(
+                    p,
+                    "`peer` should be `a <-> b` or `a -> b`".into(),
+                    "expected a link",
+                );
+                return;
+            };
+            let (a, c, both) = if let Some((a, c)) = text.split_once("<->") {
+                (a.trim(), c.trim(), true)
+            } else if let Some((a, c)) = text.split_once("->") {
+                (a.trim(), c.trim(), false)
+            } else {
+                self.problem(
+                    p,
+                    format!("`{text}` should be `a <-> b` (both directions) or `a -> b` (one)"),
+                    "expected `<->` or `->`",
+                );
+                return;
+            };
+            let (Some(ai), Some(ci)) = (self.vnet_named(a, p), self.vnet_named(c, p)) else {
+                return;
+            };
+            let overrides = self.peering_fields(item, &["peer", "name", "subnets"]);
+            let name = self.string(item, "name");
+            let subnets = self.object(item, "subnets").map(|s| {
+                self.keys(s, &["local", "remote"], "`subnets`");
+                (
+                    t.get(s, "local").map(|n| self.value(n)),
+                    t.get(s, "remote").map(|n| self.value(n)),
+                )
+            });
+            self.peering(
+                ai,
+                ci,
+                item,
+                name.clone(),
+                overrides.clone(),
+                subnets.clone(),
+            );
+            if both {
+                let mirrored = subnets.map(|(l, r)| (r, l));
+                self.peering(ci, ai, item, None, overrides, mirrored);
+            }
+        } else {
+            let keys: Vec<String> = t.members(item).map(|(k, _)| k.to_string()).collect();
+            let k = keys.first().cloned().unwrap_or_default();
+            let hint = closest(&k, ["hub_and_spoke", "mesh", "peer"].into_iter())
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            self.problem(
+                item,
+                format!(
+                    "a topology item should be `hub_and_spoke`, `mesh` or `peer`, found `{k}`{hint}"
+                ),
+                "unknown topology item",
+            );
+        }
+    }
+
+    /// A peering of vnet `a` towards `c`, made by the topology node `at`.
+    fn peering(
+        &mut self,
+        a: usize,
+        c: usize,
+        at: NodeId,
+        name: Option<(String, NodeId)>,
+        fields: Vec<(&'static str, Value)>,
+        subnets: Option<(Option<Value>, Option<Value>)>,
+    ) {
+        let loc = self.loc(at);
+        let (pname, name_loc) = match name {
+            Some((n, node)) => (n, self.loc(node)),
+            None => (
+                format!("{}-to-{}", self.vnets[a].name, self.vnets[c].name),
+                loc,
+            ),
+        };
+        let remote = Value::object([("id", Value::str(&self.vnets[c].id, loc))], loc);
+        let mut props: Vec<(Rc<str>, Value)> = vec![(Rc::from("remoteVirtualNetwork"), remote)];
+        for (k, v) in self.peering_defaults.iter().cloned().chain(fields) {
+            props.retain(|(x, _)| **x != *k);
+            props.push((Rc::from(k), v));
+        }
+        if let Some((local, remote)) = subnets {
+            props.push((
+                Rc::from("peerCompleteVnets"),
+                Value::new(Val::Bool(false), loc),
+            ));
+            if let Some(l) = local {
+                props.push((Rc::from("localSubnetNames"), l));
+            }
+            if let Some(r) = remote {
+                props.push((Rc::from("remoteSubnetNames"), r));
+            }
+        }
+        let id = format!("{}/virtualNetworkPeerings/{pname}", self.vnets[a].id);
+        let p = Value::object(
+            [
+                ("id", Value::str(&id, name_loc)),
+                ("name", Value::str(&pname, name_loc)),
+                ("properties", Value::object(props, loc)),
+            ],
+            loc,
+        );
+        self.vnets[a].peerings.push(p);
+    }
+}

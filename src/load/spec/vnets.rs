@@ -1,0 +1,230 @@
+//! Defaults and vnets: each spec vnet's identity, address space, subnets, appliances and
+//! gateway (external vnets included), and the vnet another input defines that it stands for.
+
+use std::net::IpAddr;
+use std::rc::Rc;
+
+use ipnet::IpNet;
+
+use super::{Loader, SpecSubnet, SpecVnet};
+use crate::arm::value::Value;
+use crate::id::ArmId;
+use crate::model::{Appliance, InputProblem, ProblemKind};
+use crate::suggest::closest;
+use crate::tree::{Kind, NodeId};
+
+const DEFAULTS: &[&str] = &["subscription", "resource_group", "location", "peering"];
+const VNET: &[&str] = &[
+    "id",
+    "subscription",
+    "resource_group",
+    "location",
+    "address_space",
+    "subnets",
+    "gateway",
+    "appliances",
+    "routes",
+    "external",
+];
+const SUBNET: &[&str] = &["prefixes", "routes"];
+
+impl Loader<'_> {
+    pub(super) fn defaults(&mut self, d: NodeId) {
+        self.keys(d, DEFAULTS, "`defaults`");
+        self.subscription = self.string(d, "subscription").map(|(s, _)| s);
+        self.resource_group = self.string(d, "resource_group").map(|(s, _)| s);
+        if let Some(p) = self.object(d, "peering") {
+            self.peering_defaults = self.peering_fields(p, &[]);
+        }
+    }
+
+    pub(super) fn vnet(&mut self, name: &str, def: NodeId) {
+        let t = self.t;
+        if t.kind(def) != Kind::Object {
+            self.problem(
+                def,
+                format!("vnet `{name}` should be a mapping of its settings"),
+                "expected a mapping",
+            );
+            return;
+        }
+        self.keys(def, VNET, &format!("vnet `{name}`"));
+        let sub = self
+            .string(def, "subscription")
+            .map(|(s, _)| s)
+            .or_else(|| self.subscription.clone());
+        let rg = self
+            .string(def, "resource_group")
+            .map(|(s, _)| s)
+            .or_else(|| self.resource_group.clone());
+        let id = match self.string(def, "id") {
+            Some((id, n)) => match ArmId::parse(&id) {
+                Ok(a) if a.is_type("Microsoft.Network", &["virtualNetworks"]) => id,
+                _ => {
+                    self.problem(
+                        n,
+                        format!("`id` of vnet `{name}` is not a virtual network id"),
+                        "not a vnet id",
+                    );
+                    return;
+                }
+            },
+            // Without a subscription, a vnet another input defines under the same name (and
+            // only one) is that vnet: the spec adds to an export.
+            None if sub.is_none()
+                && let [one] = self.b.defined_named(name).as_slice() =>
+            {
+                let v = *one;
+                self.b.vnet_id(v).to_string()
+            }
+            None => format!(
+                "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{name}",
+                sub.as_deref().unwrap_or("{subscription}"),
+                rg.as_deref().unwrap_or("{resourceGroup}")
+            ),
+        };
+        let key = ArmId::parse(&id)
+            .map(|a| a.key())
+            .unwrap_or_else(|_| id.to_ascii_lowercase());
+        let external = self.boolean(def, "external").is_some_and(|(b, _)| b);
+        let mut props: Vec<(Rc<str>, Value)> = Vec::new();
+        let mut space = Vec::new();
+        if let Some(list) = self.array(def, "address_space") {
+            for p in t.children(list) {
+                if let Some(n) = t.str(p).and_then(|s| s.parse::<IpNet>().ok()) {
+                    space.push(n);
+                }
+            }
+            let prefixes = Value::object([("addressPrefixes", self.value(list))], self.loc(list));
+            props.push((Rc::from("addressSpace"), prefixes));
+        }
+        let mut subnets = Vec::new();
+        if let Some(list) = self.object(def, "subnets") {
+            for (sname, sdef) in t.members(list) {
+                let mut sprops: Vec<(Rc<str>, Value)> = Vec::new();
+                match t.kind(sdef) {
+                    Kind::String => sprops.push((Rc::from("addressPrefix"), self.value(sdef))),
+                    Kind::Object => {
+                        self.keys(sdef, SUBNET, &format!("subnet `{name}/{sname}`"));
+                        if let Some(p) = self.array(sdef, "prefixes") {
+                            sprops.push((Rc::from("addressPrefixes"), self.value(p)));
+                        }
+                    }
+                    _ => {
+                        self.problem(
+                            sdef,
+                            format!("subnet `{name}/{sname}` should be a prefix or a mapping"),
+                            "expected a prefix",
+                        );
+                        continue;
+                    }
+                }
+                subnets.push(SpecSubnet {
+                    name: sname.to_string(),
+                    node: sdef,
+                    props: sprops,
+                });
+            }
+        }
+        let mut appliances = Vec::new();
+        if let Some(list) = self.object(def, "appliances") {
+            for (aname, ip) in t.members(list) {
+                match t.str(ip).and_then(|s| s.parse::<IpAddr>().ok()) {
+                    Some(addr) => appliances.push(Appliance {
+                        name: aname.to_string(),
+                        ip: addr,
+                        loc: self.loc(ip),
+                    }),
+                    None => self.problem(
+                        ip,
+                        format!("appliance `{name}/{aname}` should be an IP address"),
+                        "not an IP address",
+                    ),
+                }
+            }
+        }
+        if let Some((g, n)) = self.string(def, "gateway") {
+            match g.to_ascii_lowercase().as_str() {
+                "none" => {}
+                "vpn" | "expressroute" | "route-server" => {
+                    // The gateway resource a `virtualNetworkGateways` export would show.
+                    let gw = serde_json::json!({
+                        "id": format!("{id}/gateway"),
+                        "type": "Microsoft.Network/virtualNetworkGateways",
+                        "ipConfigurations": [{ "subnet": { "id": format!("{id}/subnets/GatewaySubnet") } }],
+                    });
+                    let gw = Value::from_json(&gw, self.loc(n));
+                    self.standalone.push(gw);
+                }
+                other => self.problem(n, format!("unknown gateway `{other}`: expected `none`, `vpn`, `expressroute` or `route-server`"), "unknown gateway"),
+            }
+        }
+        // The same vnet from another input: its gateway must agree with the spec's.
+        if let Some((g, n)) = self
+            .t
+            .get(def, "gateway")
+            .and_then(|n| Some((self.t.str(n)?.to_ascii_lowercase(), n)))
+            && let Some((has, at)) = self.b.gateway_evidence(&key)
+            && has != (g != "none")
+        {
+            let (spec_says, other_says) = if has {
+                ("none", "a gateway")
+            } else {
+                ("a gateway", "none")
+            };
+            let loc = self.loc(n);
+            self.b.problem(
+                InputProblem {
+                    kind: ProblemKind::Conflict,
+                    loc,
+                    message: format!("vnet `{name}` is described twice with different gateways: {spec_says} here, {other_says} in the other input"),
+                    label: "the spec's gateway".into(),
+                    help: Some("make the spec and the other input agree".into()),
+                    related: Vec::new(),
+                }
+                .with_related(at, "the other input's description"),
+            );
+        }
+        let routes = self.object(def, "routes");
+        if self.by_name.contains_key(&name.to_ascii_lowercase()) {
+            self.problem(
+                def,
+                format!("vnet `{name}` is declared twice"),
+                "second declaration",
+            );
+            return;
+        }
+        self.by_name
+            .insert(name.to_ascii_lowercase(), self.vnets.len());
+        self.vnets.push(SpecVnet {
+            name: name.to_string(),
+            key,
+            id,
+            node: def,
+            external,
+            space,
+            props,
+            subnets,
+            peerings: Vec::new(),
+            routes,
+            appliances,
+        });
+    }
+
+    /// The vnet named `name`, or a problem at `n` with a suggestion.
+    pub(super) fn vnet_named(&mut self, name: &str, n: NodeId) -> Option<usize> {
+        if let Some(&i) = self.by_name.get(&name.to_ascii_lowercase()) {
+            return Some(i);
+        }
+        let names: Vec<String> = self.vnets.iter().map(|v| v.name.clone()).collect();
+        let hint = closest(name, names.iter().map(String::as_str))
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default();
+        self.problem(
+            n,
+            format!("no vnet `{name}` in `vnets`{hint}"),
+            "unknown vnet",
+        );
+        None
+    }
+}
