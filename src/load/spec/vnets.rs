@@ -29,6 +29,8 @@ const VNET: &[&str] = &[
 const SUBNET: &[&str] = &["prefixes", "routes"];
 
 impl Loader<'_> {
+    /// `defaults`: subscription and resource group of vnets without their own, and peering
+    /// fields for every peering.
     pub(super) fn defaults(&mut self, d: NodeId) {
         self.keys(d, DEFAULTS, "`defaults`");
         self.subscription = self.string(d, "subscription").map(|(s, _)| s);
@@ -38,6 +40,7 @@ impl Loader<'_> {
         }
     }
 
+    /// A vnet of `vnets`, registered under its name unless that name is taken.
     pub(super) fn vnet(&mut self, name: &str, def: NodeId) {
         let t = self.t;
         if t.kind(def) != Kind::Object {
@@ -49,6 +52,52 @@ impl Loader<'_> {
             return;
         }
         self.keys(def, VNET, &format!("vnet `{name}`"));
+        let Some(id) = self.vnet_id(name, def) else {
+            return;
+        };
+        let key = ArmId::parse(&id)
+            .map(|a| a.key())
+            .unwrap_or_else(|_| id.to_ascii_lowercase());
+        let external = self.boolean(def, "external").is_some_and(|(b, _)| b);
+        let (space, address_space) = self.address_space(def);
+        let props: Vec<(Rc<str>, Value)> = address_space
+            .into_iter()
+            .map(|a| (Rc::from("addressSpace"), a))
+            .collect();
+        let subnets = self.subnets(name, def);
+        let appliances = self.appliances(name, def);
+        self.gateway(def, &id);
+        self.gateway_agrees(name, def, &key);
+        let routes = self.object(def, "routes");
+        if self.by_name.contains_key(&name.to_ascii_lowercase()) {
+            self.problem(
+                def,
+                format!("vnet `{name}` is declared twice"),
+                "second declaration",
+            );
+            return;
+        }
+        self.by_name
+            .insert(name.to_ascii_lowercase(), self.vnets.len());
+        self.vnets.push(SpecVnet {
+            name: name.to_string(),
+            key,
+            id,
+            node: def,
+            external,
+            space,
+            props,
+            subnets,
+            peerings: Vec::new(),
+            routes,
+            appliances,
+        });
+    }
+
+    /// The vnet's ARM id: its `id`, else the one vnet another input defines under its name
+    /// (when it has no subscription), else one made of its subscription and resource group.
+    /// `None` (with a problem) when `id` is not a vnet id.
+    fn vnet_id(&mut self, name: &str, def: NodeId) -> Option<String> {
         let sub = self
             .string(def, "subscription")
             .map(|(s, _)| s)
@@ -66,7 +115,7 @@ impl Loader<'_> {
                         format!("`id` of vnet `{name}` is not a virtual network id"),
                         "not a vnet id",
                     );
-                    return;
+                    return None;
                 }
             },
             // Without a subscription, a vnet another input defines under the same name (and
@@ -83,21 +132,28 @@ impl Loader<'_> {
                 rg.as_deref().unwrap_or("{resourceGroup}")
             ),
         };
-        let key = ArmId::parse(&id)
-            .map(|a| a.key())
-            .unwrap_or_else(|_| id.to_ascii_lowercase());
-        let external = self.boolean(def, "external").is_some_and(|(b, _)| b);
-        let mut props: Vec<(Rc<str>, Value)> = Vec::new();
+        Some(id)
+    }
+
+    /// `address_space`: its prefixes, and the `addressSpace` of the vnet resource.
+    fn address_space(&mut self, def: NodeId) -> (Vec<IpNet>, Option<Value>) {
+        let t = self.t;
         let mut space = Vec::new();
-        if let Some(list) = self.array(def, "address_space") {
-            for p in t.children(list) {
-                if let Some(n) = t.str(p).and_then(|s| s.parse::<IpNet>().ok()) {
-                    space.push(n);
-                }
+        let Some(list) = self.array(def, "address_space") else {
+            return (space, None);
+        };
+        for p in t.children(list) {
+            if let Some(n) = t.str(p).and_then(|s| s.parse::<IpNet>().ok()) {
+                space.push(n);
             }
-            let prefixes = Value::object([("addressPrefixes", self.value(list))], self.loc(list));
-            props.push((Rc::from("addressSpace"), prefixes));
         }
+        let prefixes = Value::object([("addressPrefixes", self.value(list))], self.loc(list));
+        (space, Some(prefixes))
+    }
+
+    /// `subnets`: each a prefix or a mapping with `prefixes` (its `routes` are read later).
+    fn subnets(&mut self, name: &str, def: NodeId) -> Vec<SpecSubnet> {
+        let t = self.t;
         let mut subnets = Vec::new();
         if let Some(list) = self.object(def, "subnets") {
             for (sname, sdef) in t.members(list) {
@@ -126,6 +182,12 @@ impl Loader<'_> {
                 });
             }
         }
+        subnets
+    }
+
+    /// `appliances`: name to IP address.
+    fn appliances(&mut self, name: &str, def: NodeId) -> Vec<Appliance> {
+        let t = self.t;
         let mut appliances = Vec::new();
         if let Some(list) = self.object(def, "appliances") {
             for (aname, ip) in t.members(list) {
@@ -143,6 +205,11 @@ impl Loader<'_> {
                 }
             }
         }
+        appliances
+    }
+
+    /// `gateway`: none, or the gateway resource of vnet `id`.
+    fn gateway(&mut self, def: NodeId, id: &str) {
         if let Some((g, n)) = self.string(def, "gateway") {
             match g.to_ascii_lowercase().as_str() {
                 "none" => {}
@@ -159,12 +226,15 @@ impl Loader<'_> {
                 other => self.problem(n, format!("unknown gateway `{other}`: expected `none`, `vpn`, `expressroute` or `route-server`"), "unknown gateway"),
             }
         }
-        // The same vnet from another input: its gateway must agree with the spec's.
+    }
+
+    /// The same vnet from another input: its gateway must agree with the spec's.
+    fn gateway_agrees(&mut self, name: &str, def: NodeId, key: &str) {
         if let Some((g, n)) = self
             .t
             .get(def, "gateway")
             .and_then(|n| Some((self.t.str(n)?.to_ascii_lowercase(), n)))
-            && let Some((has, at)) = self.b.gateway_evidence(&key)
+            && let Some((has, at)) = self.b.gateway_evidence(key)
             && has != (g != "none")
         {
             let (spec_says, other_says) = if has {
@@ -185,30 +255,6 @@ impl Loader<'_> {
                 .with_related(at, "the other input's description"),
             );
         }
-        let routes = self.object(def, "routes");
-        if self.by_name.contains_key(&name.to_ascii_lowercase()) {
-            self.problem(
-                def,
-                format!("vnet `{name}` is declared twice"),
-                "second declaration",
-            );
-            return;
-        }
-        self.by_name
-            .insert(name.to_ascii_lowercase(), self.vnets.len());
-        self.vnets.push(SpecVnet {
-            name: name.to_string(),
-            key,
-            id,
-            node: def,
-            external,
-            space,
-            props,
-            subnets,
-            peerings: Vec::new(),
-            routes,
-            appliances,
-        });
     }
 
     /// The vnet named `name`, or a problem at `n` with a suggestion.
