@@ -39,6 +39,7 @@ impl Loader<'_> {
         out
     }
 
+    /// A topology item: one of `hub_and_spoke`, `mesh` and `peer`.
     pub(super) fn topology(&mut self, item: NodeId) {
         let t = self.t;
         if t.kind(item) != Kind::Object {
@@ -50,134 +51,158 @@ impl Loader<'_> {
             return;
         }
         if let Some(hs) = t.get(item, "hub_and_spoke") {
-            self.keys(item, &["hub_and_spoke"], "a `hub_and_spoke` item");
-            if t.kind(hs) != Kind::Object {
-                self.problem(
-                    hs,
-                    "`hub_and_spoke` should be a mapping".into(),
-                    "expected a mapping",
-                );
-                return;
-            }
-            self.keys(hs, HUB_AND_SPOKE, "`hub_and_spoke`");
-            let Some((hub, hub_n)) = self.string(hs, "hub") else {
-                self.problem(hs, "`hub_and_spoke` needs a `hub`".into(), "no hub");
-                return;
-            };
-            let Some(h) = self.vnet_named(&hub, hub_n) else {
-                return;
-            };
-            let transit = self.boolean(hs, "gateway_transit");
-            let forwarded = self.boolean(hs, "forwarded_traffic");
-            let Some(spokes) = self.array(hs, "spokes") else {
-                return;
-            };
-            for s in t.children(spokes) {
-                let Some(sname) = t.str(s) else { continue };
-                let Some(si) = self.vnet_named(sname, s) else {
-                    continue;
-                };
-                let mut hub_side = Vec::new();
-                let mut spoke_side = Vec::new();
-                if let Some((b, n)) = transit {
-                    hub_side.push(("allowGatewayTransit", Value::new(Val::Bool(b), self.loc(n))));
-                    spoke_side.push(("useRemoteGateways", Value::new(Val::Bool(b), self.loc(n))));
-                }
-                if let Some((b, n)) = forwarded {
-                    hub_side.push((
-                        "allowForwardedTraffic",
-                        Value::new(Val::Bool(b), self.loc(n)),
-                    ));
-                    spoke_side.push((
-                        "allowForwardedTraffic",
-                        Value::new(Val::Bool(b), self.loc(n)),
-                    ));
-                }
-                self.peering(h, si, s, None, hub_side, None);
-                self.peering(si, h, s, None, spoke_side, None);
-            }
+            self.hub_and_spoke(item, hs);
         } else if let Some(m) = t.get(item, "mesh") {
-            self.keys(item, &["mesh"], "a `mesh` item");
-            let Some(list) = (t.kind(m) == Kind::Array).then_some(m) else {
-                self.problem(
-                    m,
-                    "`mesh` should be a list of vnets".into(),
-                    "expected a list",
-                );
-                return;
-            };
-            let members: Vec<(usize, NodeId)> = t
-                .children(list)
-                .filter_map(|n| Some((self.vnet_named(t.str(n)?, n)?, n)))
-                .collect();
-            for (i, &(a, an)) in members.iter().enumerate() {
-                for &(c, cn) in &members[i + 1..] {
-                    self.peering(a, c, an, None, Vec::new(), None);
-                    self.peering(c, a, cn, None, Vec::new(), None);
-                }
-            }
+            self.mesh(item, m);
         } else if let Some(p) = t.get(item, "peer") {
-            let mut also = vec!["peer", "name", "subnets"];
-            also.extend(PEERING_FIELDS.iter().map(|(s, _)| *s));
-            self.keys(item, &also, "a `peer` item");
-            let Some(text) = t.str(p) else {
-                self.problem(
-                    p,
-                    "`peer` should be `a <-> b` or `a -> b`".into(),
-                    "expected a link",
-                );
-                return;
-            };
-            let (a, c, both) = if let Some((a, c)) = text.split_once("<->") {
-                (a.trim(), c.trim(), true)
-            } else if let Some((a, c)) = text.split_once("->") {
-                (a.trim(), c.trim(), false)
-            } else {
-                self.problem(
-                    p,
-                    format!("`{text}` should be `a <-> b` (both directions) or `a -> b` (one)"),
-                    "expected `<->` or `->`",
-                );
-                return;
-            };
-            let (Some(ai), Some(ci)) = (self.vnet_named(a, p), self.vnet_named(c, p)) else {
-                return;
-            };
-            let overrides = self.peering_fields(item, &["peer", "name", "subnets"]);
-            let name = self.string(item, "name");
-            let subnets = self.object(item, "subnets").map(|s| {
-                self.keys(s, &["local", "remote"], "`subnets`");
-                (
-                    t.get(s, "local").map(|n| self.value(n)),
-                    t.get(s, "remote").map(|n| self.value(n)),
-                )
-            });
-            self.peering(
-                ai,
-                ci,
-                item,
-                name.clone(),
-                overrides.clone(),
-                subnets.clone(),
-            );
-            if both {
-                let mirrored = subnets.map(|(l, r)| (r, l));
-                self.peering(ci, ai, item, None, overrides, mirrored);
-            }
+            self.peer(item, p);
         } else {
-            let keys: Vec<String> = t.members(item).map(|(k, _)| k.to_string()).collect();
-            let k = keys.first().cloned().unwrap_or_default();
-            let hint = closest(&k, ["hub_and_spoke", "mesh", "peer"].into_iter())
-                .map(|c| format!("; did you mean `{c}`?"))
-                .unwrap_or_default();
-            self.problem(
-                item,
-                format!(
-                    "a topology item should be `hub_and_spoke`, `mesh` or `peer`, found `{k}`{hint}"
-                ),
-                "unknown topology item",
-            );
+            self.unknown_topology(item);
         }
+    }
+
+    /// `hub_and_spoke`: a peering each way between the hub and every spoke.
+    fn hub_and_spoke(&mut self, item: NodeId, hs: NodeId) {
+        let t = self.t;
+        self.keys(item, &["hub_and_spoke"], "a `hub_and_spoke` item");
+        if t.kind(hs) != Kind::Object {
+            self.problem(
+                hs,
+                "`hub_and_spoke` should be a mapping".into(),
+                "expected a mapping",
+            );
+            return;
+        }
+        self.keys(hs, HUB_AND_SPOKE, "`hub_and_spoke`");
+        let Some((hub, hub_n)) = self.string(hs, "hub") else {
+            self.problem(hs, "`hub_and_spoke` needs a `hub`".into(), "no hub");
+            return;
+        };
+        let Some(h) = self.vnet_named(&hub, hub_n) else {
+            return;
+        };
+        let transit = self.boolean(hs, "gateway_transit");
+        let forwarded = self.boolean(hs, "forwarded_traffic");
+        let Some(spokes) = self.array(hs, "spokes") else {
+            return;
+        };
+        for s in t.children(spokes) {
+            let Some(sname) = t.str(s) else { continue };
+            let Some(si) = self.vnet_named(sname, s) else {
+                continue;
+            };
+            let mut hub_side = Vec::new();
+            let mut spoke_side = Vec::new();
+            if let Some((b, n)) = transit {
+                hub_side.push(("allowGatewayTransit", Value::new(Val::Bool(b), self.loc(n))));
+                spoke_side.push(("useRemoteGateways", Value::new(Val::Bool(b), self.loc(n))));
+            }
+            if let Some((b, n)) = forwarded {
+                hub_side.push((
+                    "allowForwardedTraffic",
+                    Value::new(Val::Bool(b), self.loc(n)),
+                ));
+                spoke_side.push((
+                    "allowForwardedTraffic",
+                    Value::new(Val::Bool(b), self.loc(n)),
+                ));
+            }
+            self.peering(h, si, s, None, hub_side, None);
+            self.peering(si, h, s, None, spoke_side, None);
+        }
+    }
+
+    /// `mesh`: a peering each way between every two of its vnets.
+    fn mesh(&mut self, item: NodeId, m: NodeId) {
+        let t = self.t;
+        self.keys(item, &["mesh"], "a `mesh` item");
+        let Some(list) = (t.kind(m) == Kind::Array).then_some(m) else {
+            self.problem(
+                m,
+                "`mesh` should be a list of vnets".into(),
+                "expected a list",
+            );
+            return;
+        };
+        let members: Vec<(usize, NodeId)> = t
+            .children(list)
+            .filter_map(|n| Some((self.vnet_named(t.str(n)?, n)?, n)))
+            .collect();
+        for (i, &(a, an)) in members.iter().enumerate() {
+            for &(c, cn) in &members[i + 1..] {
+                self.peering(a, c, an, None, Vec::new(), None);
+                self.peering(c, a, cn, None, Vec::new(), None);
+            }
+        }
+    }
+
+    /// `peer`: `a <-> b` or `a -> b`, with its own peering fields, `name` and `subnets`.
+    fn peer(&mut self, item: NodeId, p: NodeId) {
+        let t = self.t;
+        let mut also = vec!["peer", "name", "subnets"];
+        also.extend(PEERING_FIELDS.iter().map(|(s, _)| *s));
+        self.keys(item, &also, "a `peer` item");
+        let Some(text) = t.str(p) else {
+            self.problem(
+                p,
+                "`peer` should be `a <-> b` or `a -> b`".into(),
+                "expected a link",
+            );
+            return;
+        };
+        let (a, c, both) = if let Some((a, c)) = text.split_once("<->") {
+            (a.trim(), c.trim(), true)
+        } else if let Some((a, c)) = text.split_once("->") {
+            (a.trim(), c.trim(), false)
+        } else {
+            self.problem(
+                p,
+                format!("`{text}` should be `a <-> b` (both directions) or `a -> b` (one)"),
+                "expected `<->` or `->`",
+            );
+            return;
+        };
+        let (Some(ai), Some(ci)) = (self.vnet_named(a, p), self.vnet_named(c, p)) else {
+            return;
+        };
+        let overrides = self.peering_fields(item, &["peer", "name", "subnets"]);
+        let name = self.string(item, "name");
+        let subnets = self.object(item, "subnets").map(|s| {
+            self.keys(s, &["local", "remote"], "`subnets`");
+            (
+                t.get(s, "local").map(|n| self.value(n)),
+                t.get(s, "remote").map(|n| self.value(n)),
+            )
+        });
+        self.peering(
+            ai,
+            ci,
+            item,
+            name.clone(),
+            overrides.clone(),
+            subnets.clone(),
+        );
+        if both {
+            let mirrored = subnets.map(|(l, r)| (r, l));
+            self.peering(ci, ai, item, None, overrides, mirrored);
+        }
+    }
+
+    /// A topology item of none of the known kinds.
+    fn unknown_topology(&mut self, item: NodeId) {
+        let t = self.t;
+        let keys: Vec<String> = t.members(item).map(|(k, _)| k.to_string()).collect();
+        let k = keys.first().cloned().unwrap_or_default();
+        let hint = closest(&k, ["hub_and_spoke", "mesh", "peer"].into_iter())
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default();
+        self.problem(
+            item,
+            format!(
+                "a topology item should be `hub_and_spoke`, `mesh` or `peer`, found `{k}`{hint}"
+            ),
+            "unknown topology item",
+        );
     }
 
     /// A peering of vnet `a` towards `c`, made by the topology node `at`.
