@@ -237,18 +237,7 @@ impl Loader<'_> {
         for v in vnets {
             let at = Loc::new(file, t.key_span(v.node), Some(v.node));
             if v.external {
-                let space = (!v.space.is_empty()).then(|| PrefixList {
-                    prefixes: v
-                        .space
-                        .iter()
-                        .map(|n| Prefix {
-                            text: n.to_string(),
-                            parsed: PrefixValue::Parsed(crate::prefix::parse(&n.to_string())),
-                            loc: at,
-                        })
-                        .collect(),
-                    loc: at,
-                });
+                let space = external_space(&v.space, at);
                 b.external(&v.key, &v.id, &v.name, at, space);
                 continue;
             }
@@ -256,22 +245,7 @@ impl Loader<'_> {
             let subnets: Vec<Value> = v
                 .subnets
                 .into_iter()
-                .map(
-                    |SpecSubnet {
-                         name,
-                         node,
-                         props: sprops,
-                     }| {
-                        let sat = Loc::new(file, t.key_span(node), Some(node));
-                        Value::object(
-                            [
-                                ("name", Value::str(&name, sat)),
-                                ("properties", Value::object(sprops, sat)),
-                            ],
-                            sat,
-                        )
-                    },
-                )
+                .map(|s| subnet_value(t, file, s))
                 .collect();
             props.push((Rc::from("subnets"), Value::array(subnets, at)));
             props.push((
@@ -295,4 +269,36 @@ impl Loader<'_> {
             EvalDoc::extract(&r, file, b);
         }
     }
+}
+
+/// An external vnet's address space as the graph takes it, located at the vnet (`at`).
+fn external_space(space: &[IpNet], at: Loc) -> Option<PrefixList> {
+    (!space.is_empty()).then(|| PrefixList {
+        prefixes: space
+            .iter()
+            .map(|n| Prefix {
+                text: n.to_string(),
+                parsed: PrefixValue::Parsed(crate::prefix::parse(&n.to_string())),
+                loc: at,
+            })
+            .collect(),
+        loc: at,
+    })
+}
+
+/// A subnet as the extractor reads it inside its vnet: `{name, properties}`, located at its key.
+fn subnet_value(t: &Tree, file: FileId, subnet: SpecSubnet) -> Value {
+    let SpecSubnet {
+        name,
+        node,
+        props: sprops,
+    } = subnet;
+    let sat = Loc::new(file, t.key_span(node), Some(node));
+    Value::object(
+        [
+            ("name", Value::str(&name, sat)),
+            ("properties", Value::object(sprops, sat)),
+        ],
+        sat,
+    )
 }

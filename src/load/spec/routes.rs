@@ -28,40 +28,7 @@ impl Loader<'_> {
             };
             // The spec's route table of one subnet (no ARM resource: its own id).
             let rt_id = format!("{}/subnets/{sname}/routes", self.vnets[i].id);
-            let mut list = Vec::new();
-            for (dest, hop) in t.members(routes) {
-                let dests = self.destination(dest, hop);
-                let Some((hop_type, hop_ip)) = self.next_hop(hop) else {
-                    continue;
-                };
-                for (k, d) in dests.into_iter().enumerate() {
-                    let mut props = vec![
-                        (
-                            Rc::from("addressPrefix"),
-                            Value::str(&d.to_string(), self.key_loc(hop)),
-                        ),
-                        (Rc::from("nextHopType"), Value::str(hop_type, self.loc(hop))),
-                    ];
-                    if let Some(ip) = hop_ip {
-                        props.push((
-                            Rc::from("nextHopIpAddress"),
-                            Value::str(&ip.to_string(), self.loc(hop)),
-                        ));
-                    }
-                    let rname = if k == 0 {
-                        dest.to_string()
-                    } else {
-                        format!("{dest}-{k}")
-                    };
-                    list.push(Value::object(
-                        [
-                            ("name", Value::str(&rname, self.key_loc(hop))),
-                            ("properties", Value::object(props, self.loc(hop))),
-                        ],
-                        self.loc(hop),
-                    ));
-                }
-            }
+            let list = self.route_list(routes);
             let at = self.loc(routes);
             let name = format!("{}-{sname}-routes", self.vnets[i].name);
             let routes = Value::object([("routes", Value::array(list, at))], at);
@@ -77,6 +44,46 @@ impl Loader<'_> {
                 .props
                 .push((Rc::from("routeTable"), rt));
         }
+    }
+
+    /// The routes of a `routes` mapping (destination: next hop), one per destination prefix.
+    fn route_list(&mut self, routes: NodeId) -> Vec<Value> {
+        let t = self.t;
+        let mut list = Vec::new();
+        for (dest, hop) in t.members(routes) {
+            let dests = self.destination(dest, hop);
+            let Some((hop_type, hop_ip)) = self.next_hop(hop) else {
+                continue;
+            };
+            for (k, d) in dests.into_iter().enumerate() {
+                let mut props = vec![
+                    (
+                        Rc::from("addressPrefix"),
+                        Value::str(&d.to_string(), self.key_loc(hop)),
+                    ),
+                    (Rc::from("nextHopType"), Value::str(hop_type, self.loc(hop))),
+                ];
+                if let Some(ip) = hop_ip {
+                    props.push((
+                        Rc::from("nextHopIpAddress"),
+                        Value::str(&ip.to_string(), self.loc(hop)),
+                    ));
+                }
+                let rname = if k == 0 {
+                    dest.to_string()
+                } else {
+                    format!("{dest}-{k}")
+                };
+                list.push(Value::object(
+                    [
+                        ("name", Value::str(&rname, self.key_loc(hop))),
+                        ("properties", Value::object(props, self.loc(hop))),
+                    ],
+                    self.loc(hop),
+                ));
+            }
+        }
+        list
     }
 
     /// A route destination: a CIDR, `default`, a vnet or `vnet/subnet` (their prefixes).
