@@ -3,8 +3,9 @@
 //!
 //! There is one test per rule, `fixture::<rule_module>`, so a failure in one rule never hides
 //! another, and one rule runs alone with `cargo test --test rules self_peering`. A rule's fixture
-//! is `testdata/rules/<rule-name>.json` or a folder `testdata/rules/<rule-name>/` of inputs read
-//! together; its snapshot is `tests/snapshots/rules__rule@<rule-name>.snap`.
+//! is `testdata/rules/<rule-name>.json`, `.yaml` or `.yml` (a design spec), or a folder
+//! `testdata/rules/<rule-name>/` of inputs read together; its snapshot is
+//! `tests/snapshots/rules__rule@<rule-name>.snap`.
 
 mod common;
 
@@ -26,19 +27,24 @@ fn fixtures() -> Vec<PathBuf> {
     v
 }
 
-fn rule_name(path: &Path) -> String {
-    path.file_name()
-        .unwrap()
-        .to_string_lossy()
-        .trim_end_matches(".json")
-        .to_string()
+/// The rule a fixture is for: a folder's name, or the stem of a `.json`, `.yaml` or `.yml`
+/// file. None for anything else.
+fn rule_name(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    if path.is_dir() {
+        return Some(name.to_string());
+    }
+    [".json", ".yaml", ".yml"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .map(str::to_string)
 }
 
 /// The fixtures for the rule `name` (exactly one when all is well).
 fn fixtures_of(name: &str) -> Vec<PathBuf> {
     fixtures()
         .into_iter()
-        .filter(|p| rule_name(p) == name)
+        .filter(|p| rule_name(p).as_deref() == Some(name))
         .collect()
 }
 
@@ -215,26 +221,75 @@ fn every_rule_has_a_fixture_test() {
 
 #[test]
 fn every_rule_has_a_fixture() {
-    let names: Vec<String> = fixtures().iter().map(|p| rule_name(p)).collect();
-    let missing: Vec<&str> = rules::ALL
-        .iter()
-        .map(|r| r.meta().name)
-        .filter(|n| !names.iter().any(|f| f == n))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "rules without a fixture in testdata/rules: {missing:?}"
-    );
+    let mut problems = Vec::new();
+    for r in rules::ALL {
+        let name = r.meta().name;
+        match fixtures_of(name).len() {
+            1 => {}
+            0 => problems.push(format!(
+                "{name}: no {FIXTURES}/{name}.json, .yaml, .yml or folder"
+            )),
+            _ => problems.push(format!("{name}: more than one fixture")),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
 fn every_fixture_belongs_to_a_rule() {
     let orphans: Vec<PathBuf> = fixtures()
         .into_iter()
-        .filter(|p| rules::by_name(&rule_name(p)).is_none())
+        .filter(|p| rule_name(p).and_then(|n| rules::by_name(&n)).is_none())
         .collect();
     assert!(
         orphans.is_empty(),
-        "in {FIXTURES}, named after no rule: {orphans:?}"
+        "in {FIXTURES}, named after no rule (or not .json, .yaml, .yml or a folder): {orphans:?}"
     );
+}
+
+#[test]
+fn every_fixture_has_a_snapshot_and_every_snapshot_a_fixture() {
+    let fixture_rules: Vec<String> = fixtures().iter().filter_map(|p| rule_name(p)).collect();
+    let mut snapshot_rules = Vec::new();
+    let mut orphans = Vec::new();
+    for e in std::fs::read_dir(SNAPSHOTS).unwrap() {
+        let file = e.unwrap().file_name().to_string_lossy().into_owned();
+        // Only this file's snapshots; pending `.snap.new` files are insta's business.
+        let Some(rest) = file.strip_prefix("rules__") else {
+            continue;
+        };
+        let Some(rest) = rest.strip_suffix(".snap") else {
+            continue;
+        };
+        match rest.strip_prefix("rule@") {
+            Some(rule) if fixture_rules.iter().any(|f| f == rule) => {
+                snapshot_rules.push(rule.to_string())
+            }
+            _ => orphans.push(file),
+        }
+    }
+    let unsnapshotted: Vec<&String> = fixture_rules
+        .iter()
+        .filter(|f| !snapshot_rules.contains(f))
+        .collect();
+    orphans.sort();
+    assert!(
+        orphans.is_empty() && unsnapshotted.is_empty(),
+        "snapshots without a fixture (delete them): {orphans:?}\n\
+         fixtures without a snapshot (run `cargo insta test` and review): {unsnapshotted:?}"
+    );
+}
+
+#[test]
+fn fixture_files_and_folders_name_their_rule() {
+    let cases = [
+        ("testdata/rules/self-peering.json", Some("self-peering")),
+        ("testdata/rules/self-peering.yaml", Some("self-peering")),
+        ("testdata/rules/self-peering.yml", Some("self-peering")),
+        ("testdata/rules/invalid-syntax", Some("invalid-syntax")),
+        ("testdata/rules/notes.md", None),
+    ];
+    for (path, rule) in cases {
+        assert_eq!(rule_name(Path::new(path)).as_deref(), rule, "{path}");
+    }
 }
