@@ -67,7 +67,7 @@ fn fixture_text(path: &Path) -> String {
 
 /// Runs the rule `name` alone on its fixture and checks everything, reporting all that is wrong
 /// at once: `bad-*` flagged, `ok-*` not, nothing else flagged, only this rule reporting, message
-/// style, and the snapshot of the human output.
+/// style, no control characters in the human output, and its snapshot.
 fn check_fixture(name: &str) {
     let rule = rules::by_name(name).unwrap_or_else(|| panic!("no rule named `{name}`"));
     let path = match fixtures_of(name).as_slice() {
@@ -108,6 +108,14 @@ fn check_fixture(name: &str) {
         if upper || d.message.ends_with('.') {
             failures.push(format!("message style: {:?}", d.message));
         }
+    }
+    // Snapshots are text: input bytes such as a UTF-16 file's NULs must not reach the output raw.
+    let rendered = common::human(&outcome);
+    if let Some(c) = rendered
+        .chars()
+        .find(|&c| c.is_control() && c != '\n' && c != '\t')
+    {
+        failures.push(format!("the output holds the control character {c:?}"));
     }
     // The snapshot is compared last and its panic caught, so that a changed rendering neither
     // hides the checks above nor is hidden by them (insta has printed the diff and, unless
