@@ -71,7 +71,7 @@ pub fn subject(d: &peerlint::diagnostic::Diagnostic) -> String {
     }
 }
 
-/// Every `bad-…` or `ok-…` token in a text.
+/// Every `bad-…` or `ok-…` token in a text (file names without their `.json`, `.yaml` or `.yml`).
 pub fn tokens(text: &str, prefix: &str) -> Vec<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -89,7 +89,13 @@ pub fn tokens(text: &str, prefix: &str) -> Vec<String> {
             end += 1;
         }
         if boundary {
-            out.push(text[start..end].trim_end_matches(".json").to_string());
+            // A file name in a fixture folder names its subject without the extension.
+            let token = &text[start..end];
+            let token = [".json", ".yaml", ".yml"]
+                .iter()
+                .find_map(|ext| token.strip_suffix(ext))
+                .unwrap_or(token);
+            out.push(token.to_string());
         }
         i = end.max(start + 1);
     }
