@@ -1,5 +1,5 @@
 use crate::model::IntentKind;
-use crate::reach::{check_intents, endpoint_text};
+use crate::reach::endpoint_text;
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -34,7 +34,7 @@ crate::declare_rule! {
 impl Rule for IntentViolated {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        for c in check_intents(g) {
+        for c in cx.intent_checks() {
             let (from, to) = (endpoint_text(c.from.0), endpoint_text(c.to.0));
             let why = c
                 .intent

@@ -1,5 +1,6 @@
+use crate::analysis::ApplianceRoute;
 use crate::model::IntentKind;
-use crate::reach::{Reach, check_intents, endpoint_text};
+use crate::reach::endpoint_text;
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -35,7 +36,7 @@ crate::declare_rule! {
 impl Rule for TransitivePeeringAssumed {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        for c in check_intents(g) {
+        for c in cx.intent_checks() {
             if c.intent.kind != IntentKind::Allow
                 || c.answer.path.is_some()
                 || c.answer.shared.is_empty()
@@ -77,11 +78,14 @@ impl Rule for TransitivePeeringAssumed {
             cx.report(f);
         }
         // Routes whose next hop is beyond a directly peered vnet.
-        if g.route_tables().is_empty() {
-            return;
-        }
-        let r = Reach::new(g);
-        for (vid, route, _, b) in r.appliance_routes() {
+        let r = cx.reach();
+        for &ApplianceRoute {
+            vnet: vid,
+            route,
+            appliance_vnet: b,
+            ..
+        } in cx.appliance_routes()
+        {
             if b == vid || r.connected(vid, b).is_some() {
                 continue;
             }

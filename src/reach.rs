@@ -9,11 +9,12 @@
 //! at; nothing computes a closure of the estate.
 
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use ipnet::IpNet;
 
 use crate::graph::Graph;
-use crate::model::{Endpoint, Loc, PeeringId, Route, VnetId};
+use crate::model::{Endpoint, Loc, PeeringId, Route, RouteId, VnetId};
 use rustc_hash::FxHashMap as FastMap;
 
 /// Where traffic starts: a vnet, or one of its subnets (by index).
@@ -58,7 +59,8 @@ pub struct Answer {
 }
 
 /// What the engine looks things up in: address blocks by owner, route tables by id, vnets by
-/// name. Built once per graph (see [`Graph::reach_index`]) and shared by every rule.
+/// name. Built on the engine's first lookup; one per run, in [`crate::analysis::Analyses`],
+/// shared by every rule.
 pub struct Index {
     /// (network, vnet), sorted by family, first address, prefix length.
     blocks: Vec<(IpNet, VnetId)>,
@@ -68,7 +70,7 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn build(g: &Graph) -> Index {
+    fn build(g: &Graph) -> Index {
         let mut blocks: Vec<(IpNet, VnetId)> = g
             .vnets()
             .flat_map(|(id, v)| v.space_nets().map(move |n| (n, id)))
@@ -96,9 +98,11 @@ impl Index {
 }
 
 /// The engine over one graph.
+#[derive(Clone, Copy)]
 pub struct Reach<'g> {
     g: &'g Graph,
-    ix: &'g Index,
+    /// Built on the first lookup that needs it: answering whether two vnets are peered doesn't.
+    ix: &'g OnceLock<Index>,
 }
 
 fn key(n: &IpNet) -> (u8, u128, u8) {
@@ -109,11 +113,13 @@ fn key(n: &IpNet) -> (u8, u128, u8) {
 }
 
 impl<'g> Reach<'g> {
-    pub fn new(g: &'g Graph) -> Reach<'g> {
-        Reach {
-            g,
-            ix: g.reach_index(),
-        }
+    /// The engine over `g`, with the place for its lookups (empty until first needed).
+    pub fn new(g: &'g Graph, ix: &'g OnceLock<Index>) -> Reach<'g> {
+        Reach { g, ix }
+    }
+
+    fn ix(&self) -> &'g Index {
+        self.ix.get_or_init(|| Index::build(self.g))
     }
 
     /// The vnets whose address space holds `net`, most specific first. Scanning back from the
@@ -121,8 +127,9 @@ impl<'g> Reach<'g> {
     /// specific it is. Bounded: unrelated blocks in between are skipped a few thousand at most.
     fn holders(&self, net: IpNet) -> impl Iterator<Item = VnetId> + '_ {
         let k = key(&net);
-        let end = self.ix.blocks.partition_point(|(n, _)| key(n) <= k);
-        self.ix.blocks[..end]
+        let blocks = &self.ix().blocks;
+        let end = blocks.partition_point(|(n, _)| key(n) <= k);
+        blocks[..end]
             .iter()
             .rev()
             .take(4096)
@@ -163,7 +170,7 @@ impl<'g> Reach<'g> {
                 .ok_or_else(|| format!("no vnet with id `{name}` in the inputs"));
         }
         match self
-            .ix
+            .ix()
             .names
             .get(&name.to_ascii_lowercase())
             .map(Vec::as_slice)
@@ -249,7 +256,7 @@ impl<'g> Reach<'g> {
 
     /// The user-defined routes that apply to a source: its subnet's table, or for a whole vnet
     /// the tables of all its subnets.
-    pub fn routes(&self, s: Source) -> Vec<&'g Route> {
+    pub fn routes(&self, s: Source) -> Vec<RouteId> {
         let v = self.g.vnet(s.vnet);
         let subnets: Vec<usize> = match s.subnet {
             Some(i) => vec![i],
@@ -263,57 +270,31 @@ impl<'g> Reach<'g> {
             let key = crate::id::ArmId::parse(id)
                 .map(|a| a.key())
                 .unwrap_or_else(|_| id.to_ascii_lowercase());
-            if let Some(&t) = self.ix.tables.get(&key) {
-                out.extend(self.g.route_tables()[t].routes.iter());
-            }
-        }
-        out
-    }
-
-    /// Every user-defined route of the defined vnets' subnets that sends traffic to an
-    /// appliance address some vnet holds: (source vnet, route, address, the vnet holding it).
-    /// A route shared by several subnets of a vnet is listed once.
-    pub fn appliance_routes(&self) -> Vec<(VnetId, &'g Route, IpAddr, VnetId)> {
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        for (a, v) in self.g.defined_vnets() {
-            for si in 0..v.subnets.len() {
-                for route in self.routes(Source {
-                    vnet: a,
-                    subnet: Some(si),
-                }) {
-                    let appliance = route
-                        .next_hop_type
-                        .as_ref()
-                        .is_some_and(|(t, _)| t.eq_ignore_ascii_case("VirtualAppliance"));
-                    let ip = route
-                        .next_hop_ip
-                        .as_ref()
-                        .and_then(|(ip, _)| ip.parse().ok());
-                    if let (true, Some(ip)) = (appliance, ip)
-                        && let Some(b) = self.hop_owner(a, ip)
-                        && seen.insert((a, route.loc, route.name.as_str()))
-                    {
-                        out.push((a, route, ip, b));
-                    }
-                }
+            if let Some(&t) = self.ix().tables.get(&key) {
+                out.extend((0..self.g.route_tables()[t].routes.len()).map(|i| RouteId {
+                    table: t as u32,
+                    route: i as u32,
+                }));
             }
         }
         out
     }
 
     /// The route a packet for `dest` takes: the longest prefix containing it.
-    pub fn route_for(&self, s: Source, dest: IpNet) -> Option<&'g Route> {
+    pub fn route_for(&self, s: Source, dest: IpNet) -> Option<RouteId> {
+        let g = self.g;
         self.routes(s)
             .into_iter()
-            .filter(|r| {
+            .filter(|&id| {
+                let r = g.route(id);
                 r.prefix
                     .as_ref()
                     .and_then(|p| p.net())
                     .is_some_and(|n| n.contains(&dest))
             })
-            .max_by_key(|r| {
-                r.prefix
+            .max_by_key(|&id| {
+                g.route(id)
+                    .prefix
                     .as_ref()
                     .and_then(|p| p.net())
                     .map(|n| n.prefix_len())
@@ -382,7 +363,7 @@ impl<'g> Reach<'g> {
         }
         match self.route_for(s, dest) {
             None => self.system_route(a, dest, &mut ans),
-            Some(r) => self.user_route(s, r, dest, &mut ans),
+            Some(r) => self.user_route(s, g.route(r), dest, &mut ans),
         }
         ans
     }
@@ -549,13 +530,15 @@ impl<'g> Reach<'g> {
         // The way back: C's route for A's space must go through B as well.
         let back = g.vnet(a).space_nets().next();
         if let Some(src_net) = back {
-            let back_route = self.route_for(
-                Source {
-                    vnet: c,
-                    subnet: None,
-                },
-                src_net,
-            );
+            let back_route = self
+                .route_for(
+                    Source {
+                        vnet: c,
+                        subnet: None,
+                    },
+                    src_net,
+                )
+                .map(|id| g.route(id));
             let via_b = back_route.is_some_and(|br| {
                 let t = br
                     .next_hop_type
@@ -599,61 +582,6 @@ impl<'g> Reach<'g> {
             });
         }
     }
-}
-
-/// The answer to one pair of an intent.
-pub struct IntentCheck<'a> {
-    pub intent: &'a crate::model::Intent,
-    pub from: (&'a Endpoint, Loc),
-    pub to: (&'a Endpoint, Loc),
-    pub source: Source,
-    pub answer: Answer,
-    /// The destination prefix the answer is about.
-    pub dest: IpNet,
-}
-
-/// Every (from, to) pair of every intent whose endpoints resolve, with its answer: for an
-/// `allow`, the first destination prefix that isn't reached (else the last one reached); for a
-/// `deny`, the first one that is reached (else the last one).
-pub fn check_intents(g: &Graph) -> Vec<IntentCheck<'_>> {
-    if g.intents().is_empty() {
-        return Vec::new();
-    }
-    let r = Reach::new(g);
-    let mut out = Vec::new();
-    for intent in g.intents() {
-        for (from, floc) in &intent.from {
-            let Ok(source) = r.source(from) else { continue };
-            for (to, tloc) in &intent.to {
-                let Ok(dests) = r.destination(to) else {
-                    continue;
-                };
-                let mut chosen = None;
-                for d in dests {
-                    let answer = r.reach(source, d);
-                    let decisive = match intent.kind {
-                        crate::model::IntentKind::Allow => answer.path.is_none(),
-                        crate::model::IntentKind::Deny => answer.path.is_some(),
-                    };
-                    chosen = Some((answer, d));
-                    if decisive {
-                        break;
-                    }
-                }
-                if let Some((answer, dest)) = chosen {
-                    out.push(IntentCheck {
-                        intent,
-                        from: (from, *floc),
-                        to: (to, *tloc),
-                        source,
-                        answer,
-                        dest,
-                    });
-                }
-            }
-        }
-    }
-    out
 }
 
 impl Answer {

@@ -1,10 +1,11 @@
 //! `peerlint reach`: the path from one place to another, or why there is none, in words or
 //! as JSON.
 
+use crate::analysis::Analyses;
 use crate::diagnostic::position;
 use crate::engine::Outcome;
 use crate::model::Endpoint;
-use crate::reach::{Answer, Path, Reach};
+use crate::reach::{Answer, Path};
 
 /// Parses FROM / TO as the spec writes endpoints: a CIDR or address, `vnet/subnet`, a vnet
 /// name or id.
@@ -28,7 +29,8 @@ pub struct Result {
 
 /// Answers FROM → TO on a run's graph.
 pub fn answer(o: &Outcome, from: &str, to: &str) -> std::result::Result<Vec<Result>, String> {
-    let r = Reach::new(&o.graph);
+    let analyses = Analyses::new(&o.graph);
+    let r = analyses.reach();
     let source = r.source(&endpoint(from))?;
     let dests = r.destination(&endpoint(to))?;
     Ok(dests
