@@ -1,6 +1,6 @@
 use crate::analysis::ApplianceRoute;
 use crate::model::IntentKind;
-use crate::reach::endpoint_text;
+use crate::query::{endpoint_text, explain, labels};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -62,7 +62,7 @@ impl Rule for TransitivePeeringAssumed {
                     "{} must reach {}{why}, but they are only peered through {hub}, and peering is not transitive: {}",
                     endpoint_text(c.from.0),
                     endpoint_text(c.to.0),
-                    c.answer.explain()
+                    explain(g, &c.answer)
                 ),
                 c.intent.loc,
                 "assumes a transitive path",
@@ -72,7 +72,7 @@ impl Rule for TransitivePeeringAssumed {
                 "peer the two vnets directly; or route {} to an appliance in {hub} (a route in both vnets, `allowForwardedTraffic` on the links); or use the gateway in {hub} with gateway transit and routes to it",
                 c.dest
             ));
-            for (loc, text) in c.answer.labels() {
+            for (loc, text) in labels(g, &c.answer) {
                 f = f.related(loc, text);
             }
             cx.report(f);

@@ -12,7 +12,7 @@ use ipnet::IpNet;
 
 use crate::graph::Graph;
 use crate::model::{Endpoint, Intent, IntentKind, Loc, Route, VnetId};
-use crate::reach::{Answer, Index, Reach, Source};
+use crate::reach::{Answer, Index, NextHop, Reach, Source};
 
 /// The shared analyses of one graph.
 pub struct Analyses<'g> {
@@ -138,10 +138,7 @@ fn appliance_routes<'g>(g: &'g Graph, r: Reach<'_>) -> Vec<ApplianceRoute<'g>> {
                 subnet: Some(si),
             }) {
                 let route = g.route(id);
-                let appliance = route
-                    .next_hop_type
-                    .as_ref()
-                    .is_some_and(|(t, _)| t.eq_ignore_ascii_case("VirtualAppliance"));
+                let appliance = NextHop::of(route) == NextHop::Appliance;
                 let ip = route
                     .next_hop_ip
                     .as_ref()

@@ -146,7 +146,11 @@ fn route_tables_from_az_route_table_list_feed_reachability() {
         .unwrap();
     let to = "10.2.1.0/24".parse().unwrap();
     let answer = r.reach(from, to);
-    assert!(answer.path.is_some(), "{}", answer.explain());
+    assert!(
+        answer.path.is_some(),
+        "{}",
+        peerlint::query::explain(&o.graph, &answer)
+    );
 }
 
 #[test]
