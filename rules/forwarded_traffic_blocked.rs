@@ -1,4 +1,4 @@
-use crate::reach::Reach;
+use crate::analysis::ApplianceRoute;
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -34,11 +34,14 @@ crate::declare_rule! {
 impl Rule for ForwardedTrafficBlocked {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        if g.route_tables().is_empty() {
-            return;
-        }
-        let r = Reach::new(g);
-        for (a, route, ip, b) in r.appliance_routes() {
+        let r = cx.reach();
+        for &ApplianceRoute {
+            vnet: a,
+            route,
+            ip,
+            appliance_vnet: b,
+        } in cx.appliance_routes()
+        {
             let v = g.vnet(a);
             let Some(dest) = route.prefix.as_ref().and_then(|p| p.net()) else {
                 continue;

@@ -1,5 +1,5 @@
 use crate::model::IntentKind;
-use crate::reach::{check_intents, endpoint_text};
+use crate::query::{endpoint_text, explain, labels};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -34,7 +34,7 @@ crate::declare_rule! {
 impl Rule for IntentViolated {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        for c in check_intents(g) {
+        for c in cx.intent_checks() {
             let (from, to) = (endpoint_text(c.from.0), endpoint_text(c.to.0));
             let why = c
                 .intent
@@ -45,14 +45,14 @@ impl Rule for IntentViolated {
             let finding = match c.intent.kind {
                 IntentKind::Allow if c.answer.path.is_none() && c.answer.shared.is_empty() => Finding::new(
                     &g.vnet(c.source.vnet).id,
-                    format!("{from} must reach {to}{why}, but no path leads there: {}", c.answer.explain()),
+                    format!("{from} must reach {to}{why}, but no path leads there: {}", explain(g, &c.answer)),
                     c.intent.loc,
                     "no path for this intent",
                 )
                 .help(format!("peer the two vnets, or route {} through a forwarder in a vnet peered with both", c.dest)),
                 IntentKind::Deny if c.answer.path.is_some() => Finding::new(
                     &g.vnet(c.source.vnet).id,
-                    format!("{from} must not reach {to}{why}, but it does: {}", c.answer.explain()),
+                    format!("{from} must not reach {to}{why}, but it does: {}", explain(g, &c.answer)),
                     c.intent.loc,
                     "this path exists",
                 )
@@ -60,7 +60,7 @@ impl Rule for IntentViolated {
                 _ => continue,
             };
             let mut finding = finding.related(c.to.1, format!("{} is the destination", c.dest));
-            for (loc, text) in c.answer.labels() {
+            for (loc, text) in labels(g, &c.answer) {
                 finding = finding.related(loc, text);
             }
             cx.report(finding);

@@ -36,7 +36,7 @@ impl Rule for InvalidSpec {
         if g.intents().is_empty() {
             return;
         }
-        let r = crate::reach::Reach::new(g);
+        let r = cx.reach();
         for intent in g.intents() {
             let ends = intent
                 .from

@@ -1,7 +1,6 @@
 use ipnet::IpNet;
 
 use crate::model::VnetId;
-use crate::reach::Reach;
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -35,7 +34,7 @@ crate::declare_rule! {
 impl Rule for TransitAddressOverlap {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        let r = Reach::new(g);
+        let r = cx.reach();
         // The forwarding hubs each vnet is peered with (both ways).
         let mut hubs: Vec<Vec<VnetId>> = vec![Vec::new(); g.vnets().count()];
         for (h, hv) in g.defined_vnets() {

@@ -1,5 +1,6 @@
+use crate::analysis::ApplianceRoute;
 use crate::model::IntentKind;
-use crate::reach::{Reach, check_intents, endpoint_text};
+use crate::query::{endpoint_text, explain, labels};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -35,7 +36,7 @@ crate::declare_rule! {
 impl Rule for TransitivePeeringAssumed {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        for c in check_intents(g) {
+        for c in cx.intent_checks() {
             if c.intent.kind != IntentKind::Allow
                 || c.answer.path.is_some()
                 || c.answer.shared.is_empty()
@@ -61,7 +62,7 @@ impl Rule for TransitivePeeringAssumed {
                     "{} must reach {}{why}, but they are only peered through {hub}, and peering is not transitive: {}",
                     endpoint_text(c.from.0),
                     endpoint_text(c.to.0),
-                    c.answer.explain()
+                    explain(g, &c.answer)
                 ),
                 c.intent.loc,
                 "assumes a transitive path",
@@ -71,17 +72,20 @@ impl Rule for TransitivePeeringAssumed {
                 "peer the two vnets directly; or route {} to an appliance in {hub} (a route in both vnets, `allowForwardedTraffic` on the links); or use the gateway in {hub} with gateway transit and routes to it",
                 c.dest
             ));
-            for (loc, text) in c.answer.labels() {
+            for (loc, text) in labels(g, &c.answer) {
                 f = f.related(loc, text);
             }
             cx.report(f);
         }
         // Routes whose next hop is beyond a directly peered vnet.
-        if g.route_tables().is_empty() {
-            return;
-        }
-        let r = Reach::new(g);
-        for (vid, route, _, b) in r.appliance_routes() {
+        let r = cx.reach();
+        for &ApplianceRoute {
+            vnet: vid,
+            route,
+            appliance_vnet: b,
+            ..
+        } in cx.appliance_routes()
+        {
             if b == vid || r.connected(vid, b).is_some() {
                 continue;
             }

@@ -121,9 +121,11 @@ pub fn run_with(
         eprintln!("timing: read, parse and load: {:?}", start.elapsed());
     }
     let mut diagnostics = Vec::new();
+    // What several rules need (reachability, intents, routes to appliances), built once.
+    let analyses = crate::analysis::Analyses::new(&graph);
     for rule in rules {
         let meta = rule.meta();
-        let mut cx = RuleContext::new(&graph);
+        let mut cx = RuleContext::new(&analyses);
         let rule_start = std::time::Instant::now();
         rule.check(&mut cx);
         if timings && rule_start.elapsed().as_millis() > 5 {

@@ -328,7 +328,6 @@ impl GraphBuilder {
             route_tables: self.route_tables,
             intents: self.intents,
             conditions: self.conditions,
-            reach_index: std::sync::OnceLock::new(),
             files: self.files,
             links,
             nodes,
@@ -348,8 +347,6 @@ pub struct Graph {
     intents: Vec<Intent>,
     /// Ids (lower-case) of resources a template deploys only under an unknown condition.
     conditions: FastMap<String, Loc>,
-    /// The reachability engine's lookups, built on first use.
-    reach_index: std::sync::OnceLock<crate::reach::Index>,
     files: usize,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
@@ -385,11 +382,6 @@ impl Graph {
     pub fn problems(&self) -> &[InputProblem] {
         &self.problems
     }
-    /// The reachability engine's lookups (built once, for every rule that needs them).
-    pub fn reach_index(&self) -> &crate::reach::Index {
-        self.reach_index
-            .get_or_init(|| crate::reach::Index::build(self))
-    }
     /// The unknown condition a vnet or peering (by id) is deployed under, if any.
     pub fn condition(&self, id: &str) -> Option<Loc> {
         if self.conditions.is_empty() {
@@ -404,6 +396,10 @@ impl Graph {
     /// Route tables, in input order (subnets name theirs by id).
     pub fn route_tables(&self) -> &[RouteTable] {
         &self.route_tables
+    }
+    /// A route of one of the route tables.
+    pub fn route(&self, r: RouteId) -> &Route {
+        &self.route_tables[r.table as usize].routes[r.route as usize]
     }
     /// Values templates compute only at deployment.
     pub fn unresolved(&self) -> &[Unresolved] {

@@ -1,9 +1,10 @@
 //! peerlint: checks Azure virtual-network peering designs before they are deployed.
 //!
 //! Data flows one way: files → spanned parse tree ([`tree`]) → loaders ([`load`]) → model and
-//! graph ([`model`], [`graph`]) → rules ([`rules`]) → diagnostics ([`diagnostic`]) → one
-//! renderer ([`render`]).
+//! graph ([`model`], [`graph`]), with the analyses rules share ([`analysis`], [`reach`]) →
+//! rules ([`rules`]) → diagnostics ([`diagnostic`]) → one renderer ([`render`]).
 
+pub mod analysis;
 pub mod arm;
 pub mod cli;
 pub mod diagnostic;

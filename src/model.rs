@@ -68,6 +68,13 @@ pub struct VnetId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PeeringId(pub u32);
 
+/// A route: its table (an index into the graph's route tables) and its place in that table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RouteId {
+    pub table: u32,
+    pub route: u32,
+}
+
 /// One address prefix as written.
 #[derive(Clone, Debug)]
 pub struct Prefix {

@@ -9,11 +9,12 @@
 //! at; nothing computes a closure of the estate.
 
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use ipnet::IpNet;
 
 use crate::graph::Graph;
-use crate::model::{Endpoint, Loc, PeeringId, Route, VnetId};
+use crate::model::{Endpoint, Loc, PeeringId, Route, RouteId, VnetId};
 use rustc_hash::FxHashMap as FastMap;
 
 /// Where traffic starts: a vnet, or one of its subnets (by index).
@@ -23,11 +24,148 @@ pub struct Source {
     pub subnet: Option<usize>,
 }
 
-/// One step of an explanation, and where it is written.
-#[derive(Clone, Debug)]
-pub struct Step {
-    pub text: String,
-    pub loc: Option<Loc>,
+/// One step of an answer: what the engine found, as data. `a` is the source vnet, `b` the
+/// vnet of the forwarder, `c` the vnet holding the destination. [`Step::loc`] says where a
+/// step is written; [`crate::query::step_text`] says it in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// `dest` is in `vnet`'s own address space.
+    Inside { dest: IpNet, vnet: VnetId },
+    /// `a` and `b` are peered, both ways; `peering` is `a`'s link.
+    Peered {
+        a: VnetId,
+        b: VnetId,
+        peering: PeeringId,
+    },
+    /// The path needs subnet peering `peering`, and the source subnet isn't one of its local
+    /// subnets.
+    NotInSubnetPeering { peering: PeeringId },
+    /// Of the peering between `a` and `c` only one link, `peering`, exists.
+    OneSided {
+        a: VnetId,
+        c: VnetId,
+        peering: PeeringId,
+    },
+    /// `a` and `c` are not peered, and no route of `a` sends `dest` to a forwarder.
+    NotPeered { a: VnetId, c: VnetId, dest: IpNet },
+    /// No vnet of the inputs holds `dest`. `unrouted_from`: the vnet whose system routes were
+    /// asked (no route of it covers `dest`); `None` past a forwarder.
+    NoOwner {
+        dest: IpNet,
+        unrouted_from: Option<VnetId>,
+    },
+    /// Route `route` of `vnet`, of next-hop type `hop`, takes `dest`.
+    Route {
+        route: RouteId,
+        vnet: VnetId,
+        dest: IpNet,
+        hop: NextHop,
+    },
+    /// The appliance route `route` has no valid next-hop address.
+    NoHopAddress { route: RouteId },
+    /// No vnet of the inputs holds `ip`, the next hop of `route`.
+    HopNotInInputs { ip: IpAddr, route: RouteId },
+    /// `route` of `vnet` sends to a gateway, and `vnet` has none (own or remote).
+    NoGateway { vnet: VnetId, route: RouteId },
+    /// `route` doesn't forward to another vnet (internet, none, an unknown type).
+    NotForwarding { route: RouteId },
+    /// The next hop of `route` is in `b`, which isn't peered with `a`.
+    HopNotPeered {
+        b: VnetId,
+        a: VnetId,
+        route: RouteId,
+    },
+    /// `b` and `c` are not peered both ways.
+    NotPeeredBothWays { b: VnetId, c: VnetId },
+    /// `peering`, the link of `into` towards `from`, doesn't allow forwarded traffic.
+    ForwardingNotAllowed {
+        peering: PeeringId,
+        into: VnetId,
+        from: VnetId,
+    },
+    /// `c` routes replies for `src_net` (`a`'s space) elsewhere than through `b`: by `route`,
+    /// or by its system routes.
+    NoRouteBack {
+        c: VnetId,
+        src_net: IpNet,
+        b: VnetId,
+        route: Option<RouteId>,
+    },
+    /// `b` forwards to `c` and `c` routes the way back.
+    Forwards { b: VnetId, c: VnetId },
+}
+
+impl Step {
+    /// Where the step is written, when it is in the inputs.
+    pub fn loc(&self, g: &Graph) -> Option<Loc> {
+        match *self {
+            Step::Peered { peering, .. } | Step::OneSided { peering, .. } => {
+                Some(g.peering(peering).label_loc())
+            }
+            Step::NotInSubnetPeering { peering } => {
+                let p = g.peering(peering);
+                Some(
+                    p.local_subnets
+                        .as_ref()
+                        .map(|l| l.loc)
+                        .unwrap_or(p.label_loc()),
+                )
+            }
+            Step::ForwardingNotAllowed { peering, .. } => {
+                let p = g.peering(peering);
+                Some(p.flag_loc(&p.allow_forwarded_traffic))
+            }
+            Step::Route { route, .. }
+            | Step::NoHopAddress { route }
+            | Step::NoGateway { route, .. }
+            | Step::NotForwarding { route }
+            | Step::HopNotPeered { route, .. } => Some(g.route(route).loc),
+            Step::HopNotInInputs { route, .. } => {
+                g.route(route).next_hop_ip.as_ref().map(|(_, l)| *l)
+            }
+            Step::NoRouteBack { route, .. } => route.map(|r| g.route(r).loc),
+            Step::Inside { .. }
+            | Step::NotPeered { .. }
+            | Step::NoOwner { .. }
+            | Step::NotPeeredBothWays { .. }
+            | Step::Forwards { .. } => None,
+        }
+    }
+}
+
+/// What a route's next-hop type does with the traffic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextHop {
+    /// `VirtualAppliance`: to the route's next-hop address.
+    Appliance,
+    /// `VirtualNetworkGateway`: to the gateway the vnet uses.
+    Gateway,
+    /// `VnetLocal`: by the system routes.
+    VnetLocal,
+    /// `Internet`.
+    Internet,
+    /// `None`: dropped.
+    Discard,
+    /// Missing, or a type peerlint doesn't know.
+    Other,
+}
+
+impl NextHop {
+    pub fn of(r: &Route) -> NextHop {
+        let t = r
+            .next_hop_type
+            .as_ref()
+            .map(|(t, _)| t.to_ascii_lowercase())
+            .unwrap_or_default();
+        match t.as_str() {
+            "virtualappliance" => NextHop::Appliance,
+            "virtualnetworkgateway" => NextHop::Gateway,
+            "vnetlocal" => NextHop::VnetLocal,
+            "internet" => NextHop::Internet,
+            "none" => NextHop::Discard,
+            _ => NextHop::Other,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +196,8 @@ pub struct Answer {
 }
 
 /// What the engine looks things up in: address blocks by owner, route tables by id, vnets by
-/// name. Built once per graph (see [`Graph::reach_index`]) and shared by every rule.
+/// name. Built on the engine's first lookup; one per run, in [`crate::analysis::Analyses`],
+/// shared by every rule.
 pub struct Index {
     /// (network, vnet), sorted by family, first address, prefix length.
     blocks: Vec<(IpNet, VnetId)>,
@@ -68,7 +207,7 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn build(g: &Graph) -> Index {
+    fn build(g: &Graph) -> Index {
         let mut blocks: Vec<(IpNet, VnetId)> = g
             .vnets()
             .flat_map(|(id, v)| v.space_nets().map(move |n| (n, id)))
@@ -96,9 +235,11 @@ impl Index {
 }
 
 /// The engine over one graph.
+#[derive(Clone, Copy)]
 pub struct Reach<'g> {
     g: &'g Graph,
-    ix: &'g Index,
+    /// Built on the first lookup that needs it: answering whether two vnets are peered doesn't.
+    ix: &'g OnceLock<Index>,
 }
 
 fn key(n: &IpNet) -> (u8, u128, u8) {
@@ -109,11 +250,13 @@ fn key(n: &IpNet) -> (u8, u128, u8) {
 }
 
 impl<'g> Reach<'g> {
-    pub fn new(g: &'g Graph) -> Reach<'g> {
-        Reach {
-            g,
-            ix: g.reach_index(),
-        }
+    /// The engine over `g`, with the place for its lookups (empty until first needed).
+    pub fn new(g: &'g Graph, ix: &'g OnceLock<Index>) -> Reach<'g> {
+        Reach { g, ix }
+    }
+
+    fn ix(&self) -> &'g Index {
+        self.ix.get_or_init(|| Index::build(self.g))
     }
 
     /// The vnets whose address space holds `net`, most specific first. Scanning back from the
@@ -121,8 +264,9 @@ impl<'g> Reach<'g> {
     /// specific it is. Bounded: unrelated blocks in between are skipped a few thousand at most.
     fn holders(&self, net: IpNet) -> impl Iterator<Item = VnetId> + '_ {
         let k = key(&net);
-        let end = self.ix.blocks.partition_point(|(n, _)| key(n) <= k);
-        self.ix.blocks[..end]
+        let blocks = &self.ix().blocks;
+        let end = blocks.partition_point(|(n, _)| key(n) <= k);
+        blocks[..end]
             .iter()
             .rev()
             .take(4096)
@@ -163,7 +307,7 @@ impl<'g> Reach<'g> {
                 .ok_or_else(|| format!("no vnet with id `{name}` in the inputs"));
         }
         match self
-            .ix
+            .ix()
             .names
             .get(&name.to_ascii_lowercase())
             .map(Vec::as_slice)
@@ -249,7 +393,7 @@ impl<'g> Reach<'g> {
 
     /// The user-defined routes that apply to a source: its subnet's table, or for a whole vnet
     /// the tables of all its subnets.
-    pub fn routes(&self, s: Source) -> Vec<&'g Route> {
+    pub fn routes(&self, s: Source) -> Vec<RouteId> {
         let v = self.g.vnet(s.vnet);
         let subnets: Vec<usize> = match s.subnet {
             Some(i) => vec![i],
@@ -263,66 +407,36 @@ impl<'g> Reach<'g> {
             let key = crate::id::ArmId::parse(id)
                 .map(|a| a.key())
                 .unwrap_or_else(|_| id.to_ascii_lowercase());
-            if let Some(&t) = self.ix.tables.get(&key) {
-                out.extend(self.g.route_tables()[t].routes.iter());
-            }
-        }
-        out
-    }
-
-    /// Every user-defined route of the defined vnets' subnets that sends traffic to an
-    /// appliance address some vnet holds: (source vnet, route, address, the vnet holding it).
-    /// A route shared by several subnets of a vnet is listed once.
-    pub fn appliance_routes(&self) -> Vec<(VnetId, &'g Route, IpAddr, VnetId)> {
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        for (a, v) in self.g.defined_vnets() {
-            for si in 0..v.subnets.len() {
-                for route in self.routes(Source {
-                    vnet: a,
-                    subnet: Some(si),
-                }) {
-                    let appliance = route
-                        .next_hop_type
-                        .as_ref()
-                        .is_some_and(|(t, _)| t.eq_ignore_ascii_case("VirtualAppliance"));
-                    let ip = route
-                        .next_hop_ip
-                        .as_ref()
-                        .and_then(|(ip, _)| ip.parse().ok());
-                    if let (true, Some(ip)) = (appliance, ip)
-                        && let Some(b) = self.hop_owner(a, ip)
-                        && seen.insert((a, route.loc, route.name.as_str()))
-                    {
-                        out.push((a, route, ip, b));
-                    }
-                }
+            if let Some(&t) = self.ix().tables.get(&key) {
+                out.extend((0..self.g.route_tables()[t].routes.len()).map(|i| RouteId {
+                    table: t as u32,
+                    route: i as u32,
+                }));
             }
         }
         out
     }
 
     /// The route a packet for `dest` takes: the longest prefix containing it.
-    pub fn route_for(&self, s: Source, dest: IpNet) -> Option<&'g Route> {
+    pub fn route_for(&self, s: Source, dest: IpNet) -> Option<RouteId> {
+        let g = self.g;
         self.routes(s)
             .into_iter()
-            .filter(|r| {
+            .filter(|&id| {
+                let r = g.route(id);
                 r.prefix
                     .as_ref()
                     .and_then(|p| p.net())
                     .is_some_and(|n| n.contains(&dest))
             })
-            .max_by_key(|r| {
-                r.prefix
+            .max_by_key(|&id| {
+                g.route(id)
+                    .prefix
                     .as_ref()
                     .and_then(|p| p.net())
                     .map(|n| n.prefix_len())
                     .unwrap_or(0)
             })
-    }
-
-    fn name(&self, v: VnetId) -> String {
-        format!("`{}`", self.g.vnet(v).name)
     }
 
     /// Whether traffic from `subnet` of `a` may use peering `p` (always, for a full peering).
@@ -365,10 +479,7 @@ impl<'g> Reach<'g> {
         };
         if g.vnet(a).space_nets().any(|n| n.contains(&dest)) {
             ans.path = Some(Path::Local);
-            ans.steps.push(Step {
-                text: format!("{dest} is inside {}", self.name(a)),
-                loc: None,
-            });
+            ans.steps.push(Step::Inside { dest, vnet: a });
             return ans;
         }
         if let Some(c) = ans.dest {
@@ -390,158 +501,108 @@ impl<'g> Reach<'g> {
     /// No user-defined route: the destination must be in a directly peered vnet.
     fn system_route(&self, a: VnetId, dest: IpNet, ans: &mut Answer) {
         let Some(c) = ans.dest else {
-            ans.missing.push(Step {
-                text: format!(
-                    "no vnet in the inputs holds {dest}, and no route of {} covers it",
-                    self.name(a)
-                ),
-                loc: None,
+            ans.missing.push(Step::NoOwner {
+                dest,
+                unrouted_from: Some(a),
             });
             return;
         };
         match self.connected(a, c) {
             Some((ac, _)) if !self.in_subnet_peering(ans.source_subnet.as_deref(), ac) => {
-                let p = self.g.peering(ac);
-                ans.missing.push(Step {
-                    text: format!("peering `{}` is a subnet peering, and the source subnet is not in its `localSubnetNames`", p.name),
-                    loc: Some(p.local_subnets.as_ref().map(|l| l.loc).unwrap_or(p.label_loc())),
-                });
+                ans.missing.push(Step::NotInSubnetPeering { peering: ac });
             }
             Some((ac, _)) => {
                 ans.path = Some(Path::Direct { to: c });
-                ans.steps.push(Step {
-                    text: format!("{} and {} are peered", self.name(a), self.name(c)),
-                    loc: Some(self.g.peering(ac).label_loc()),
+                ans.steps.push(Step::Peered {
+                    a,
+                    b: c,
+                    peering: ac,
                 });
             }
             None => {
                 let half = self.g.between(a, c).or_else(|| self.g.between(c, a));
-                let text = match half {
-                    Some(_) => format!(
-                        "the peering between {} and {} has only one side",
-                        self.name(a),
-                        self.name(c)
-                    ),
-                    None => format!(
-                        "{} is not peered with {}, and no route of {} sends {dest} to a forwarder",
-                        self.name(a),
-                        self.name(c),
-                        self.name(a)
-                    ),
-                };
-                ans.missing.push(Step {
-                    text,
-                    loc: half.map(|p| self.g.peering(p).label_loc()),
+                ans.missing.push(match half {
+                    Some(peering) => Step::OneSided { a, c, peering },
+                    None => Step::NotPeered { a, c, dest },
                 });
             }
         }
     }
 
-    fn user_route(&self, s: Source, r: &'g Route, dest: IpNet, ans: &mut Answer) {
+    fn user_route(&self, s: Source, route: RouteId, dest: IpNet, ans: &mut Answer) {
         let a = s.vnet;
-        let hop = r
-            .next_hop_type
-            .as_ref()
-            .map(|(t, _)| t.to_ascii_lowercase())
-            .unwrap_or_default();
-        let rtext = format!(
-            "route `{}` of {} sends {dest} to {}",
-            r.name,
-            self.name(a),
-            r.next_hop_ip
-                .as_ref()
-                .map(|(ip, _)| ip.as_str())
-                .unwrap_or(match hop.as_str() {
-                    "virtualnetworkgateway" => "the gateway",
-                    "none" => "nowhere (next hop None)",
-                    "internet" => "the internet",
-                    "vnetlocal" => "the local vnet",
-                    _ => "its next hop",
-                })
-        );
-        ans.steps.push(Step {
-            text: rtext,
-            loc: Some(r.loc),
+        let r = self.g.route(route);
+        let hop = NextHop::of(r);
+        ans.steps.push(Step::Route {
+            route,
+            vnet: a,
+            dest,
+            hop,
         });
-        match hop.as_str() {
-            "virtualappliance" => {
-                let Some(ip) = r.next_hop_ip.as_ref().and_then(|(ip, _)| ip.parse::<IpAddr>().ok()) else {
-                    ans.missing.push(Step { text: "the route has no valid next-hop address".into(), loc: Some(r.loc) });
+        match hop {
+            NextHop::Appliance => {
+                let Some(ip) = r
+                    .next_hop_ip
+                    .as_ref()
+                    .and_then(|(ip, _)| ip.parse::<IpAddr>().ok())
+                else {
+                    ans.missing.push(Step::NoHopAddress { route });
                     return;
                 };
                 let Some(b) = self.hop_owner(a, ip) else {
-                    ans.missing.push(Step { text: format!("no vnet in the inputs holds the next hop {ip}"), loc: r.next_hop_ip.as_ref().map(|(_, l)| *l) });
+                    ans.missing.push(Step::HopNotInInputs { ip, route });
                     return;
                 };
-                self.through(a, b, dest, ans, r);
+                self.through(a, b, dest, ans, route);
             }
-            "virtualnetworkgateway" => match self.gateway_of(a) {
-                Some(b) => self.through(a, b, dest, ans, r),
-                None => ans.missing.push(Step { text: format!("{} has no gateway to send it to, of its own or through `useRemoteGateways`", self.name(a)), loc: Some(r.loc) }),
+            NextHop::Gateway => match self.gateway_of(a) {
+                Some(b) => self.through(a, b, dest, ans, route),
+                None => ans.missing.push(Step::NoGateway { vnet: a, route }),
             },
-            "vnetlocal" => self.system_route(a, dest, ans),
-            _ => ans.missing.push(Step { text: "the route does not forward it to another vnet".into(), loc: Some(r.loc) }),
+            NextHop::VnetLocal => self.system_route(a, dest, ans),
+            NextHop::Internet | NextHop::Discard | NextHop::Other => {
+                ans.missing.push(Step::NotForwarding { route })
+            }
         }
     }
 
-    /// Traffic from `a` handed to a forwarder in `b`, on to the destination.
-    fn through(&self, a: VnetId, b: VnetId, dest: IpNet, ans: &mut Answer, r: &Route) {
+    /// Traffic from `a` handed to a forwarder in `b` by `route`, on to the destination.
+    fn through(&self, a: VnetId, b: VnetId, dest: IpNet, ans: &mut Answer, route: RouteId) {
         let g = self.g;
         if b == a {
             // A forwarder in the source vnet: from there, system routes apply.
             return self.system_route(a, dest, ans);
         }
         let Some((ab, _ba)) = self.connected(a, b) else {
-            ans.missing.push(Step {
-                text: format!(
-                    "the next hop is in {}, which is not peered with {}: peering is not transitive",
-                    self.name(b),
-                    self.name(a)
-                ),
-                loc: Some(r.loc),
-            });
+            ans.missing.push(Step::HopNotPeered { b, a, route });
             return;
         };
         let Some(c) = ans.dest else {
-            ans.missing.push(Step {
-                text: format!("no vnet in the inputs holds {dest}"),
-                loc: None,
+            ans.missing.push(Step::NoOwner {
+                dest,
+                unrouted_from: None,
             });
             return;
         };
         if c == b {
             ans.path = Some(Path::Direct { to: c });
-            ans.steps.push(Step {
-                text: format!("{} and {} are peered", self.name(a), self.name(b)),
-                loc: Some(g.peering(ab).label_loc()),
-            });
+            ans.steps.push(Step::Peered { a, b, peering: ab });
             return;
         }
         let mut ok = true;
         let Some((_, cb)) = self.connected(b, c) else {
-            ans.missing.push(Step {
-                text: format!(
-                    "{} is not peered (both ways) with {}",
-                    self.name(b),
-                    self.name(c)
-                ),
-                loc: None,
-            });
+            ans.missing.push(Step::NotPeeredBothWays { b, c });
             return;
         };
-        let gateway = r
-            .next_hop_type
-            .as_ref()
-            .is_some_and(|(t, _)| t.eq_ignore_ascii_case("VirtualNetworkGateway"));
-        if !gateway {
+        if NextHop::of(g.route(route)) != NextHop::Gateway {
             // Forwarded traffic must be allowed where it enters: C from B, and A on the way back.
             for (p, into, from) in [(cb, c, b), (ab, a, b)] {
-                let peering = g.peering(p);
-                if !peering.allow_forwarded_traffic.value {
+                if !g.peering(p).allow_forwarded_traffic.value {
                     ok = false;
-                    ans.missing.push(Step {
-                        text: format!("peering `{}` doesn't allow forwarded traffic, so {} drops what {} forwards", peering.name, self.name(into), self.name(from)),
-                        loc: Some(peering.flag_loc(&peering.allow_forwarded_traffic)),
+                    ans.missing.push(Step::ForwardingNotAllowed {
+                        peering: p,
+                        into,
+                        from,
                     });
                 }
             }
@@ -556,131 +617,84 @@ impl<'g> Reach<'g> {
                 },
                 src_net,
             );
-            let via_b = back_route.is_some_and(|br| {
-                let t = br
-                    .next_hop_type
-                    .as_ref()
-                    .map(|(t, _)| t.to_ascii_lowercase())
-                    .unwrap_or_default();
-                match t.as_str() {
-                    "virtualappliance" => {
+            let via_b = back_route.is_some_and(|id| {
+                let br = g.route(id);
+                match NextHop::of(br) {
+                    NextHop::Appliance => {
                         br.next_hop_ip
                             .as_ref()
                             .and_then(|(ip, _)| ip.parse().ok())
                             .and_then(|ip| self.hop_owner(c, ip))
                             == Some(b)
                     }
-                    "virtualnetworkgateway" => self.gateway_of(c) == Some(b),
+                    NextHop::Gateway => self.gateway_of(c) == Some(b),
                     _ => false,
                 }
             });
             if !via_b {
                 ok = false;
-                ans.missing.push(Step {
-                    text: format!(
-                        "{} has no route back to {src_net} through {}",
-                        self.name(c),
-                        self.name(b)
-                    ),
-                    loc: back_route.map(|br| br.loc),
+                ans.missing.push(Step::NoRouteBack {
+                    c,
+                    src_net,
+                    b,
+                    route: back_route,
                 });
             }
         }
         if ok {
             ans.path = Some(Path::Forwarded { via: b, to: c });
-            ans.steps.push(Step {
-                text: format!(
-                    "{} forwards it to {} over their peering, and {} routes the way back",
-                    self.name(b),
-                    self.name(c),
-                    self.name(c)
-                ),
-                loc: None,
-            });
+            ans.steps.push(Step::Forwards { b, c });
         }
     }
 }
 
-/// The answer to one pair of an intent.
-pub struct IntentCheck<'a> {
-    pub intent: &'a crate::model::Intent,
-    pub from: (&'a Endpoint, Loc),
-    pub to: (&'a Endpoint, Loc),
-    pub source: Source,
-    pub answer: Answer,
-    /// The destination prefix the answer is about.
-    pub dest: IpNet,
-}
+#[cfg(test)]
+mod tests {
+    use super::{NextHop, Path, Step};
+    use crate::analysis::Analyses;
+    use crate::discover::{Input, Origin};
+    use crate::model::Endpoint;
 
-/// Every (from, to) pair of every intent whose endpoints resolve, with its answer: for an
-/// `allow`, the first destination prefix that isn't reached (else the last one reached); for a
-/// `deny`, the first one that is reached (else the last one).
-pub fn check_intents(g: &Graph) -> Vec<IntentCheck<'_>> {
-    if g.intents().is_empty() {
-        return Vec::new();
-    }
-    let r = Reach::new(g);
-    let mut out = Vec::new();
-    for intent in g.intents() {
-        for (from, floc) in &intent.from {
-            let Ok(source) = r.source(from) else { continue };
-            for (to, tloc) in &intent.to {
-                let Ok(dests) = r.destination(to) else {
-                    continue;
-                };
-                let mut chosen = None;
-                for d in dests {
-                    let answer = r.reach(source, d);
-                    let decisive = match intent.kind {
-                        crate::model::IntentKind::Allow => answer.path.is_none(),
-                        crate::model::IntentKind::Deny => answer.path.is_some(),
-                    };
-                    chosen = Some((answer, d));
-                    if decisive {
-                        break;
-                    }
-                }
-                if let Some((answer, dest)) = chosen {
-                    out.push(IntentCheck {
-                        intent,
-                        from: (from, *floc),
-                        to: (to, *tloc),
-                        source,
-                        answer,
-                        dest,
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-impl Answer {
-    /// The steps and missing pieces that have a place, as related labels.
-    pub fn labels(&self) -> Vec<(Loc, String)> {
-        self.steps
+    #[test]
+    fn an_answer_names_what_happened_and_where() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/spec/az-routes");
+        let inputs: Vec<Input> = ["route-tables.json", "vnets.json"]
             .iter()
-            .chain(&self.missing)
-            .filter_map(|s| Some((s.loc?, s.text.clone())))
-            .collect()
-    }
-    /// Everything said, as one sentence list.
-    pub fn explain(&self) -> String {
-        self.steps
-            .iter()
-            .chain(&self.missing)
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
-
-/// How an endpoint is shown in messages.
-pub fn endpoint_text(e: &Endpoint) -> String {
-    match e {
-        Endpoint::Vnet(v) => format!("`{v}`"),
-        Endpoint::Subnet(v, s) => format!("`{v}/{s}`"),
-        Endpoint::Prefix(p) => format!("{p}"),
+            .map(|f| Input {
+                display: f.to_string(),
+                origin: Origin::File(dir.join(f)),
+                explicit: true,
+            })
+            .collect();
+        let o = crate::engine::run(&inputs, &mut std::io::empty(), &[]);
+        let g = &o.graph;
+        let analyses = Analyses::new(g);
+        let r = analyses.reach();
+        let vnet = |n: &str| r.vnet(n).unwrap();
+        let from = r
+            .source(&Endpoint::Subnet("vnet-a".into(), "app".into()))
+            .unwrap();
+        let answer = r.reach(from, "10.2.1.0/24".parse().unwrap());
+        let (hub, b) = (vnet("vnet-hub"), vnet("vnet-b"));
+        assert_eq!(answer.path, Some(Path::Forwarded { via: hub, to: b }));
+        let [
+            Step::Route {
+                route,
+                vnet: a,
+                hop,
+                ..
+            },
+            Step::Forwards { b: via, c },
+        ] = answer.steps[..]
+        else {
+            panic!("{:?}", answer.steps);
+        };
+        assert_eq!(
+            (a, hop, via, c),
+            (vnet("vnet-a"), NextHop::Appliance, hub, b)
+        );
+        assert!(answer.missing.is_empty());
+        assert_eq!(answer.steps[0].loc(g), Some(g.route(route).loc));
+        assert_eq!(answer.steps[1].loc(g), None);
     }
 }

@@ -1,9 +1,12 @@
 //! What a rule is: its metadata (declared with [`declare_rule!`]) and its check, a pure
-//! function of the graph that reports [`Finding`]s. The engine attaches the rule name and the
-//! configured severity; rules never choose a severity, print or read files.
+//! function of the graph (and of the analyses shared over it) that reports [`Finding`]s. The
+//! engine attaches the rule name and the configured severity; rules never choose a severity,
+//! print or read files.
 
+use crate::analysis::{Analyses, ApplianceRoute, IntentCheck};
 use crate::graph::Graph;
 use crate::model::Loc;
+use crate::reach::Reach;
 
 /// Groups set the default severity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -155,19 +158,32 @@ impl Finding {
 }
 
 pub struct RuleContext<'a> {
-    graph: &'a Graph,
+    analyses: &'a Analyses<'a>,
     findings: Vec<Finding>,
 }
 
 impl<'a> RuleContext<'a> {
-    pub fn new(graph: &'a Graph) -> RuleContext<'a> {
+    /// A context over the run's graph and the analyses every rule of the run shares.
+    pub fn new(analyses: &'a Analyses<'a>) -> RuleContext<'a> {
         RuleContext {
-            graph,
+            analyses,
             findings: Vec::new(),
         }
     }
     pub fn graph(&self) -> &'a Graph {
-        self.graph
+        self.analyses.graph()
+    }
+    /// The reachability engine (its lookups are built once per run, on first use).
+    pub fn reach(&self) -> Reach<'a> {
+        self.analyses.reach()
+    }
+    /// The answers to the design spec's intents, computed once per run.
+    pub fn intent_checks(&self) -> &'a [IntentCheck<'a>] {
+        self.analyses.intent_checks()
+    }
+    /// The routes to appliances, found once per run.
+    pub fn appliance_routes(&self) -> &'a [ApplianceRoute<'a>] {
+        self.analyses.appliance_routes()
     }
     pub fn report(&mut self, finding: Finding) {
         self.findings.push(finding);

@@ -136,7 +136,8 @@ fn unknown_keys_in_yaml_point_at_the_key_with_a_suggestion() {
 #[test]
 fn route_tables_from_az_route_table_list_feed_reachability() {
     let o = common::run(std::path::Path::new("testdata/spec/az-routes"), &[]);
-    let r = peerlint::reach::Reach::new(&o.graph);
+    let analyses = peerlint::analysis::Analyses::new(&o.graph);
+    let r = analyses.reach();
     let from = r
         .source(&peerlint::model::Endpoint::Subnet(
             "vnet-a".into(),
@@ -145,7 +146,11 @@ fn route_tables_from_az_route_table_list_feed_reachability() {
         .unwrap();
     let to = "10.2.1.0/24".parse().unwrap();
     let answer = r.reach(from, to);
-    assert!(answer.path.is_some(), "{}", answer.explain());
+    assert!(
+        answer.path.is_some(),
+        "{}",
+        peerlint::query::explain(&o.graph, &answer)
+    );
 }
 
 #[test]

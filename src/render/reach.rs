@@ -1,10 +1,12 @@
 //! `peerlint reach`: the path from one place to another, or why there is none, in words or
 //! as JSON.
 
+use crate::analysis::Analyses;
 use crate::diagnostic::position;
 use crate::engine::Outcome;
 use crate::model::Endpoint;
-use crate::reach::{Answer, Path, Reach};
+use crate::query::step_text;
+use crate::reach::{Answer, Path};
 
 /// Parses FROM / TO as the spec writes endpoints: a CIDR or address, `vnet/subnet`, a vnet
 /// name or id.
@@ -28,7 +30,8 @@ pub struct Result {
 
 /// Answers FROM → TO on a run's graph.
 pub fn answer(o: &Outcome, from: &str, to: &str) -> std::result::Result<Vec<Result>, String> {
-    let r = Reach::new(&o.graph);
+    let analyses = Analyses::new(&o.graph);
+    let r = analyses.reach();
     let source = r.source(&endpoint(from))?;
     let dests = r.destination(&endpoint(to))?;
     Ok(dests
@@ -62,8 +65,8 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
         }
         for (mark, steps) in [("  ·", &r.answer.steps), ("  ✗", &r.answer.missing)] {
             for s in steps {
-                out.push_str(&format!("{mark} {}", s.text));
-                if let Some(loc) = s.loc {
+                out.push_str(&format!("{mark} {}", step_text(&o.graph, s)));
+                if let Some(loc) = s.loc(&o.graph) {
                     let at = position(&o.db, o.trees(), loc);
                     out.push_str(&format!("  ({}:{}:{})", at.path, at.line, at.column));
                 }
@@ -91,8 +94,8 @@ pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
         steps
             .iter()
             .map(|s| {
-                let mut v = serde_json::json!({ "text": s.text });
-                if let Some(loc) = s.loc {
+                let mut v = serde_json::json!({ "text": step_text(&o.graph, s) });
+                if let Some(loc) = s.loc(&o.graph) {
                     let at = position(&o.db, o.trees(), loc);
                     v["path"] = at.path.into();
                     v["line"] = at.line.into();
