@@ -12,7 +12,6 @@ mod rest;
 pub mod spec;
 
 use crate::arm;
-use crate::engine::Options;
 use crate::graph::GraphBuilder;
 use crate::json;
 use crate::model::{InputProblem, Loc, ProblemKind};
@@ -42,6 +41,15 @@ pub enum Unknown {
     ArmTemplate,
     ArmParameters,
     Other,
+}
+
+/// How templates are evaluated: the deployment context and parameters files.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub context: arm::template::Context,
+    /// Parameters files named on the command line: (template path or None for every
+    /// template, parameters file).
+    pub parameters: Vec<(Option<std::path::PathBuf>, std::path::PathBuf)>,
 }
 
 /// What loading needs: the run's sources and parse trees (indexed by file), the graph being
