@@ -8,7 +8,6 @@ pub mod arm;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
-pub mod doc;
 pub mod engine;
 pub mod graph;
 pub mod id;

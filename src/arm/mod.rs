@@ -1,7 +1,6 @@
 //! ARM templates (authored, exported, Bicep-compiled): evaluated the way Resource Manager
 //! would, offline, so the rules see the resources a deployment would create.
 
-pub mod doc;
 pub mod eval;
 pub mod expr;
 mod func;

@@ -6,13 +6,13 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::graph::GraphBuilder;
+use crate::load::doc::EvalDoc;
 use crate::load::resource::blocks;
 use crate::model::{InputProblem, Loc, ProblemKind, Unresolved};
 use crate::source::FileId;
 use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
-use super::doc::EvalDoc;
 use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};
 use super::value::{Val, Value};
 

@@ -5,6 +5,7 @@
 //! extracts vnets, subnets, peerings and gateways from them.
 
 mod azcli;
+pub mod doc;
 mod powershell;
 pub mod resource;
 mod resource_graph;

@@ -6,13 +6,14 @@
 //! case-insensitive and look in `properties` first, so one extractor serves every shape; each
 //! shape's loader only finds the resource objects.
 
-use crate::doc::Doc;
 use crate::graph::{GraphBuilder, VnetDraft};
 use crate::id::ArmId;
 use crate::model::*;
 use crate::prefix;
 use crate::source::FileId;
 use crate::tree::{Kind, NodeId};
+
+use super::doc::Doc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResourceKind {

@@ -11,10 +11,10 @@ use std::rc::Rc;
 
 use ipnet::IpNet;
 
-use crate::arm::doc::EvalDoc;
 use crate::arm::value::{Val, Value};
 use crate::graph::GraphBuilder;
 use crate::id::ArmId;
+use crate::load::doc::EvalDoc;
 use crate::model::{
     Appliance, Endpoint, InputProblem, Intent, IntentKind, Loc, Prefix, PrefixList, PrefixValue,
     ProblemKind,
