@@ -11,6 +11,7 @@ pub mod resource;
 mod resource_graph;
 mod rest;
 pub mod spec;
+mod template;
 
 use crate::arm;
 use crate::graph::GraphBuilder;
@@ -85,65 +86,6 @@ impl LoadCx<'_> {
 
     fn tree(&self, file: FileId) -> Option<&Tree> {
         self.trees.get(file.0 as usize).and_then(Option::as_ref)
-    }
-
-    /// The parameters file for a template: named on the command line, else
-    /// `<stem>.parameters.json` beside it. Read, parsed and registered once.
-    fn parameters_for(&mut self, template: FileId) -> Option<FileId> {
-        let src = self.db.get(template);
-        let tpath = src.fs_path.clone()?;
-        let explicit = self
-            .options
-            .parameters
-            .iter()
-            .find(|(t, _)| t.as_deref().is_some_and(|t| same_file(t, &tpath)))
-            .or_else(|| self.options.parameters.iter().find(|(t, _)| t.is_none()))
-            .map(|(_, p)| p.clone());
-        let path = match explicit {
-            Some(p) => p,
-            None => {
-                let name = tpath.file_name()?.to_string_lossy();
-                let stem = name
-                    .strip_suffix(".jsonc")
-                    .or_else(|| name.strip_suffix(".json"))?;
-                let sibling = tpath.with_file_name(format!("{stem}.parameters.json"));
-                if !sibling.is_file() {
-                    return None;
-                }
-                sibling
-            }
-        };
-        if let Some(id) = self.db.find(&path) {
-            if self.tree(id).is_none() {
-                let parsed = json::parse(&self.db.get(id).text, self.db.get(id).content_start).ok();
-                self.set_tree(id, parsed);
-            }
-            return self.tree(id).is_some().then_some(id);
-        }
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                self.errors.push(format!("{}: {e}", path.display()));
-                return None;
-            }
-        };
-        let display = crate::discover::display(&path);
-        let (id, text) = read_source(display, Some(path), bytes, self.db, self.b);
-        if !text {
-            return None;
-        }
-        let src = self.db.get(id);
-        match json::parse(&src.text, src.content_start) {
-            Ok(t) => {
-                self.set_tree(id, Some(t));
-                Some(id)
-            }
-            Err(e) => {
-                self.b.problem(syntax_problem(id, e, "JSON"));
-                self.set_tree(id, None);
-                None
-            }
-        }
     }
 }
 
@@ -273,39 +215,7 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     }
     let shape = sniff(&tree, root);
     if shape == Shape::Unknown(Unknown::ArmTemplate) {
-        let params = cx.parameters_for(file);
-        cx.used_parameters.extend(params);
-        let (trees, db, b) = (&*cx.trees, &*cx.db, &mut *cx.b);
-        let p = params.and_then(|id| {
-            let tree = trees.get(id.0 as usize).and_then(Option::as_ref)?;
-            Some(arm::template::Params {
-                tree,
-                file: id,
-                path: &db.get(id).path,
-            })
-        });
-        let folder = db
-            .get(file)
-            .fs_path
-            .as_ref()
-            .and_then(|p| p.parent())
-            .map(|p| p.to_path_buf());
-        let index = match cx.template_folders.iter().position(|f| *f == folder) {
-            Some(i) => i,
-            None => {
-                cx.template_folders.push(folder);
-                cx.template_folders.len() - 1
-            }
-        };
-        let mut context = cx.options.context.clone();
-        if index > 0 {
-            context.tag = format!("-{}", index + 1);
-            if context.resource_group.is_none() {
-                context.resource_group = Some(format!("{{resourceGroup-{}}}", index + 1));
-            }
-        }
-        arm::template::load(&tree, file, p, &context, b);
-        cx.b.count_file();
+        template::load(cx, file, &tree);
         return Some(tree);
     }
     let src = cx.db.get(file);
