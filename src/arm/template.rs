@@ -228,9 +228,6 @@ struct Decl<'s, 't> {
     target: Rc<DeployCtx>,
 }
 
-/// The member of an evaluated resource whose location is the resource's unknown condition.
-pub const CONDITION_KEY: &str = "$peerlintCondition";
-
 /// Most evaluation passes over one template.
 const MAX_PASSES: usize = 6;
 
@@ -518,20 +515,15 @@ impl<'t> Walker<'t> {
                 name_v = Value::unknown(u.reason.clone(), Some(last.clone()), name_at);
             }
         }
-        let mut members = vec![
-            (Rc::from("id"), id_val),
-            (Rc::from("name"), name_v),
-            (Rc::from("type"), Value::str(&ty, self.loc(ty_node))),
-            (Rc::from("properties"), props.clone()),
-        ];
-        if let Some(c) = t
-            .get(r, "condition")
-            .filter(|_| matches!(condition, Condition::Unknown { .. }))
-        {
-            // Marks the resource as deployed only if its condition holds (see `CONDITION_KEY`).
-            members.push((Rc::from(CONDITION_KEY), Value::str("", self.loc(c))));
-        }
-        let body = Value::object(members, at);
+        let body = Value::object(
+            [
+                ("id", id_val),
+                ("name", name_v),
+                ("type", Value::str(&ty, self.loc(ty_node))),
+                ("properties", props.clone()),
+            ],
+            at,
+        );
         {
             let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();

@@ -31,10 +31,15 @@ pub trait Doc {
     fn unknown(&self, _n: NodeId) -> Option<&Unknown> {
         None
     }
-    /// Whether values may be unknown or carry template conditions at all (exports: never),
-    /// so the extractor can skip that bookkeeping.
+    /// Whether values may be unknown at all (exports: never), so the extractor can skip that
+    /// bookkeeping.
     fn computed(&self) -> bool {
         false
+    }
+    /// Where the unknown `condition` is that the resource at `n` (or a child resource merged
+    /// into its parent's list) is deployed under, if it has one.
+    fn condition(&self, _n: NodeId) -> Option<Loc> {
+        None
     }
     fn get_str(&self, n: NodeId, key: &str) -> Option<&str> {
         self.get(n, key).and_then(|v| self.str(v))
@@ -84,13 +89,18 @@ struct Node {
 /// reads it too: a flattened, pre-order copy of the value.
 pub struct EvalDoc {
     nodes: Vec<Node>,
+    /// Objects deployed only under an unknown condition, and where that condition is.
+    conditions: FastMap<u32, Loc>,
 }
 
 impl EvalDoc {
     /// Flattens `v`; origins of computed values are registered with the graph builder and
     /// carried in each node's [`Loc::via`].
     pub fn new(v: &Value, b: &mut GraphBuilder) -> EvalDoc {
-        let mut doc = EvalDoc { nodes: Vec::new() };
+        let mut doc = EvalDoc {
+            nodes: Vec::new(),
+            conditions: FastMap::default(),
+        };
         let mut origins: FastMap<*const From, u32> = FastMap::default();
         doc.push(v, None, b, &mut origins);
         doc
@@ -152,6 +162,11 @@ impl EvalDoc {
     pub fn extract(v: &Value, file: FileId, b: &mut GraphBuilder) {
         let doc = EvalDoc::new(v, b);
         super::resource::Extractor::new(file, &doc, b).resource(doc.root());
+    }
+
+    /// Marks the object at `n` as deployed only if the unknown condition at `at` holds.
+    pub fn set_condition(&mut self, n: NodeId, at: Loc) {
+        self.conditions.insert(n.0, at);
     }
 
     pub fn root(&self) -> NodeId {
@@ -229,5 +244,8 @@ impl Doc for EvalDoc {
     }
     fn computed(&self) -> bool {
         true
+    }
+    fn condition(&self, n: NodeId) -> Option<Loc> {
+        self.conditions.get(&n.0).copied()
     }
 }

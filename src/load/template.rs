@@ -10,13 +10,13 @@ use crate::arm::{self, Condition, Effect, EvalError, Evaluated, Resource};
 use crate::graph::GraphBuilder;
 use crate::id::ArmId;
 use crate::json;
-use crate::model::{InputProblem, ProblemKind, Unresolved};
+use crate::model::{InputProblem, Loc, ProblemKind, Unresolved};
 use crate::source::FileId;
 use crate::tree::Tree;
 use rustc_hash::FxHashMap as FastMap;
 
-use super::doc::EvalDoc;
-use super::resource::blocks;
+use super::doc::{Doc, EvalDoc};
+use super::resource::{Extractor, blocks};
 use super::{LoadCx, read_source, same_file, syntax_problem};
 
 /// Loads one template: evaluated with its parameters file, in its folder's context.
@@ -163,12 +163,7 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
 
 /// A gateway whose condition is false: noted on the vnet of the first subnet its ip
 /// configurations name, so that findings about the missing gateway can point at the condition.
-fn absent_gateway(
-    r: &Resource,
-    condition: crate::model::Loc,
-    deciding: crate::model::Loc,
-    b: &mut GraphBuilder,
-) {
+fn absent_gateway(r: &Resource, condition: Loc, deciding: Loc, b: &mut GraphBuilder) {
     if r.ty != "microsoft.network/virtualnetworkgateways" {
         return;
     }
@@ -194,11 +189,19 @@ fn absent_gateway(
     }
 }
 
+/// A vnet or route table, with the child resources merged into its lists.
+struct Parent {
+    res: Resource,
+    /// The merged children deployed only under an unknown condition: (list, index in it, where
+    /// the condition is).
+    conditional: Vec<(&'static str, usize, Loc)>,
+}
+
 /// Merges child subnets and peerings into their vnets (reporting copies that disagree) and
 /// extracts everything.
 fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
     // Vnets and route tables: the parents child resources merge into.
-    let mut vnets: Vec<Resource> = Vec::new();
+    let mut parents: Vec<Parent> = Vec::new();
     let mut by_id: FastMap<String, usize> = FastMap::default();
     let mut children: Vec<Resource> = Vec::new();
     let mut gateways: Vec<Resource> = Vec::new();
@@ -213,8 +216,11 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
                 if let std::collections::hash_map::Entry::Vacant(e) =
                     by_id.entry(r.id.to_ascii_lowercase())
                 {
-                    e.insert(vnets.len());
-                    vnets.push(r);
+                    e.insert(parents.len());
+                    parents.push(Parent {
+                        res: r,
+                        conditional: Vec::new(),
+                    });
                 }
             }
             "microsoft.network/virtualnetworkgateways" => gateways.push(r),
@@ -237,22 +243,69 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
         };
         match by_id.get(&parent_key) {
             Some(&i) => {
-                if let Some(conflict) = add_child(&mut vnets[i].body, list, &c) {
+                let parent = &mut parents[i];
+                let Some(added) = add_child(&mut parent.res.body, list, &c) else {
+                    continue;
+                };
+                if let Some(conflict) = added.conflict {
                     b.problem(conflict);
+                }
+                // The child's copy is the one in the list now, and so is its condition.
+                parent
+                    .conditional
+                    .retain(|&(l, i, _)| (l, i) != (list, added.index));
+                if let Condition::Unknown { at, .. } = c.condition {
+                    parent.conditional.push((list, added.index, at));
                 }
             }
             None if list == "virtualNetworkPeerings" => standalone.push(c),
             None => {}
         }
     }
-    for r in vnets.iter().chain(standalone.iter()).chain(gateways.iter()) {
-        EvalDoc::extract(&r.body, file, b);
+    for p in &parents {
+        extract_one(&p.res, &p.conditional, file, b);
+    }
+    for r in standalone.iter().chain(gateways.iter()) {
+        extract_one(r, &[], file, b);
     }
 }
 
+/// Hands one resource to the shared extractor, telling it which objects (the resource, the
+/// children merged into its lists) are deployed only under an unknown condition.
+fn extract_one(
+    r: &Resource,
+    conditional: &[(&'static str, usize, Loc)],
+    file: FileId,
+    b: &mut GraphBuilder,
+) {
+    let mut doc = EvalDoc::new(&r.body, b);
+    let root = doc.root();
+    if let Condition::Unknown { at, .. } = r.condition {
+        doc.set_condition(root, at);
+    }
+    for &(list, index, at) in conditional {
+        let item = doc
+            .get(root, "properties")
+            .and_then(|p| doc.get(p, list))
+            .and_then(|l| doc.children(l).nth(index));
+        if let Some(n) = item {
+            doc.set_condition(n, at);
+        }
+    }
+    Extractor::new(file, &doc, b).resource(root);
+}
+
+/// Where [`add_child`] put a child: its index in the list, and how it disagrees with the inline
+/// copy it replaced.
+struct Added {
+    index: usize,
+    conflict: Option<InputProblem>,
+}
+
 /// Adds a child resource to its vnet's inline list; the same child declared inline too is
-/// merged, and a disagreement between the copies is returned as a problem.
-fn add_child(vnet: &mut Value, list: &str, child: &Resource) -> Option<InputProblem> {
+/// merged, and a disagreement between the copies is returned as a problem. None when the vnet
+/// has no such list to add to.
+fn add_child(vnet: &mut Value, list: &str, child: &Resource) -> Option<Added> {
     let Val::Object(members) = &mut vnet.v else {
         return None;
     };
@@ -278,18 +331,21 @@ fn add_child(vnet: &mut Value, list: &str, child: &Resource) -> Option<InputProb
     if let Val::Object(m) = &mut body.v {
         Rc::make_mut(m).retain(|(k, _)| !k.eq_ignore_ascii_case("type"));
     }
-    if let Some(existing) = items.iter_mut().find(|i| {
+    if let Some(index) = items.iter().position(|i| {
         i.get("name")
             .and_then(|n| n.text_or_symbol())
             .is_some_and(|n| n.eq_ignore_ascii_case(short))
     }) {
         // The child resource is deployed after its vnet, so its copy is the one that stays.
-        let problem = conflict(existing, child, list);
-        *existing = body;
-        return problem;
+        let conflict = conflict(&items[index], child, list);
+        items[index] = body;
+        return Some(Added { index, conflict });
     }
     items.push(body);
-    None
+    Some(Added {
+        index: items.len() - 1,
+        conflict: None,
+    })
 }
 
 /// The properties whose values must agree between two copies of one subnet, peering or route.
