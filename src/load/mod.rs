@@ -1,8 +1,10 @@
 //! Loaders: recognise a file's shape by its content (never by its name) and hand its
-//! resources to the graph builder.
+//! resources to the graph builder; they depend on the parse trees, the `arm` evaluator, the
+//! model and the graph builder, never on the engine.
 //!
-//! One module per input shape finds the resource objects in its envelope; `resource`
-//! extracts vnets, subnets, peerings and gateways from them.
+//! One module per input shape finds the resource objects in its envelope (`template` has
+//! ARM templates evaluated first, `spec` builds a design spec's resources); `resource`
+//! extracts vnets, subnets, peerings and gateways from them, reading them through `doc`.
 
 mod azcli;
 pub mod doc;
@@ -89,10 +91,6 @@ impl LoadCx<'_> {
     }
 }
 
-fn src_start(cx: &LoadCx<'_>, file: FileId) -> usize {
-    cx.db.get(file).content_start
-}
-
 /// Whether a path names a YAML file.
 fn is_yaml(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
@@ -165,27 +163,13 @@ pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
     cx.set_tree(file, tree);
 }
 
+/// Loads one file by what it is; returns the tree to keep (none for a design spec, whose tree
+/// `load_specs` keeps, or for a file that doesn't parse).
 fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
-    let src = cx.db.get(file);
-    let b = &mut *cx.b;
     // YAML is read as YAML (a design spec); everything else as JSON. What a file is, is
     // still told by its content.
-    let yaml = is_yaml(&src.path);
-    let parsed = if yaml {
-        crate::yaml::parse(&src.text, src.content_start)
-    } else {
-        json::parse(&src.text, src.content_start)
-    };
-    let mut tree = match parsed {
-        Ok(t) => t,
-        // A YAML file met while walking that isn't ours (a pipeline, a manifest): skipped.
-        Err(_) if yaml && !explicit && !src.text.contains("peerlint:") => return None,
-        Err(e) => {
-            b.count_file();
-            b.problem(syntax_problem(file, e, if yaml { "YAML" } else { "JSON" }));
-            return None;
-        }
-    };
+    let yaml = is_yaml(&cx.db.get(file).path);
+    let mut tree = parse(cx, file, yaml, explicit)?;
     let root = tree.root()?;
     if spec::is_spec(&tree, root) {
         cx.specs.push((file, tree));
@@ -194,33 +178,76 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     if yaml {
         // Only design specs are read from YAML.
         if explicit {
-            cx.b.count_file();
-            cx.b.problem(InputProblem {
-                kind: ProblemKind::Unrecognized,
-                loc: Loc::new(
-                    file,
-                    Span::new(src_start(cx, file), src_start(cx, file)),
-                    Some(root),
-                ),
-                message: format!(
-                    "`{}` is not a recognised input: a YAML file that isn't a peerlint design spec",
-                    cx.db.get(file).path
-                ),
-                label: "file starts here".into(),
-                help: Some("a design spec starts with `peerlint: 1`".into()),
-                related: Vec::new(),
-            });
+            not_a_spec(cx, file, root);
         }
         return Some(tree);
     }
-    let shape = sniff(&tree, root);
-    if shape == Shape::Unknown(Unknown::ArmTemplate) {
-        template::load(cx, file, &tree);
-        return Some(tree);
+    match sniff(&tree, root) {
+        Shape::Unknown(Unknown::ArmTemplate) => template::load(cx, file, &tree),
+        // Consumed with its template, never an input of its own.
+        Shape::Unknown(Unknown::ArmParameters) => {
+            if explicit {
+                cx.explicit_parameters.push(file);
+            }
+        }
+        shape => {
+            if export(cx, file, &tree, root, shape) {
+                cx.b.count_file();
+            } else if explicit {
+                unrecognised(cx, file, root);
+            }
+            tree.release_values();
+        }
     }
+    Some(tree)
+}
+
+/// Parses a file as YAML or JSON. A file that doesn't parse is reported (and counted), except
+/// a YAML file met while walking that isn't ours (a pipeline, a manifest), which is skipped.
+fn parse(cx: &mut LoadCx<'_>, file: FileId, yaml: bool, explicit: bool) -> Option<Tree> {
     let src = cx.db.get(file);
-    let b = &mut *cx.b;
-    let mut x = Extractor::new(file, &tree, b);
+    let parsed = if yaml {
+        crate::yaml::parse(&src.text, src.content_start)
+    } else {
+        json::parse(&src.text, src.content_start)
+    };
+    match parsed {
+        Ok(t) => Some(t),
+        Err(_) if yaml && !explicit && !src.text.contains("peerlint:") => None,
+        Err(e) => {
+            cx.b.count_file();
+            cx.b.problem(syntax_problem(file, e, if yaml { "YAML" } else { "JSON" }));
+            None
+        }
+    }
+}
+
+/// Where a file's content starts, to report the file as a whole.
+fn file_start(cx: &LoadCx<'_>, file: FileId, root: NodeId) -> Loc {
+    let start = cx.db.get(file).content_start;
+    Loc::new(file, Span::new(start, start), Some(root))
+}
+
+/// Reports a YAML file named on the command line that isn't a design spec.
+fn not_a_spec(cx: &mut LoadCx<'_>, file: FileId, root: NodeId) {
+    cx.b.count_file();
+    cx.b.problem(InputProblem {
+        kind: ProblemKind::Unrecognized,
+        loc: file_start(cx, file, root),
+        message: format!(
+            "`{}` is not a recognised input: a YAML file that isn't a peerlint design spec",
+            cx.db.get(file).path
+        ),
+        label: "file starts here".into(),
+        help: Some("a design spec starts with `peerlint: 1`".into()),
+        related: Vec::new(),
+    });
+}
+
+/// Loads an export (az CLI, REST, Resource Graph, PowerShell) through the shared extractor;
+/// false when the file holds nothing peerlint reads (an empty list counts as read).
+fn export(cx: &mut LoadCx<'_>, file: FileId, tree: &Tree, root: NodeId, shape: Shape) -> bool {
+    let mut x = Extractor::new(file, tree, cx.b);
     match shape {
         Shape::AzCli => azcli::load(&mut x, root),
         Shape::Rest => rest::load(&mut x, root),
@@ -228,39 +255,27 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
         Shape::PowerShell => powershell::load(&mut x, root),
         Shape::Unknown(_) => {}
     }
-    let empty_list = is_empty_list(&tree, root);
-    let recognised = x.found > 0 || empty_list;
-    if matches!(shape, Shape::Unknown(Unknown::ArmParameters)) {
-        if explicit {
-            cx.explicit_parameters.push(file);
-        }
-        return Some(tree); // consumed with its template, never an input of its own
-    }
-    if recognised {
-        b.count_file();
-    } else if explicit {
-        b.count_file();
-        let what = match shape {
-            Shape::Unknown(Unknown::ArmTemplate) => {
-                "an ARM template (templates are not supported yet)"
-            }
-            _ => "no vnet, peering or gateway in a shape peerlint reads",
-        };
-        b.problem(InputProblem {
-            kind: ProblemKind::Unrecognized,
-            loc: Loc::new(file, Span::new(src.content_start, src.content_start), Some(root)),
-            message: format!("`{}` is not a recognised input: {what}", src.path),
-            label: "file starts here".into(),
-            help: Some(
-                "pass `az network vnet list`, `az network vnet peering list`, a REST GET response, \
-                 `az graph query` output or `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output"
-                    .into(),
-            ),
-            related: Vec::new(),
-        });
-    }
-    tree.release_values();
-    Some(tree)
+    x.found > 0 || is_empty_list(tree, root)
+}
+
+/// Reports a JSON file named on the command line that peerlint can't read.
+fn unrecognised(cx: &mut LoadCx<'_>, file: FileId, root: NodeId) {
+    cx.b.count_file();
+    cx.b.problem(InputProblem {
+        kind: ProblemKind::Unrecognized,
+        loc: file_start(cx, file, root),
+        message: format!(
+            "`{}` is not a recognised input: no vnet, peering or gateway in a shape peerlint reads",
+            cx.db.get(file).path
+        ),
+        label: "file starts here".into(),
+        help: Some(
+            "pass `az network vnet list`, `az network vnet peering list`, a REST GET response, \
+             `az graph query` output or `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output"
+                .into(),
+        ),
+        related: Vec::new(),
+    });
 }
 
 fn is_empty_list(t: &Tree, root: NodeId) -> bool {
