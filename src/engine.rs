@@ -1,5 +1,6 @@
 //! One run: read the inputs, load them into one graph, run the enabled rules, turn findings
-//! into sorted diagnostics.
+//! into sorted diagnostics. It drives the loaders, the graph and the rules; none of them
+//! imports it.
 
 use std::io::Read;
 

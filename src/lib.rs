@@ -1,8 +1,8 @@
 //! peerlint: checks Azure virtual-network peering designs before they are deployed.
 //!
-//! Data flows one way: files → spanned parse tree ([`tree`]) → loaders ([`load`]) → model and
-//! graph ([`model`], [`graph`]) → rules ([`rules`]) → diagnostics ([`diagnostic`]) → one
-//! renderer ([`render`]).
+//! Data flows one way: files → spanned parse tree ([`tree`]) → loaders ([`load`], which have
+//! templates evaluated by [`arm`]) → model and graph ([`model`], [`graph`]) → rules
+//! ([`rules`]) → diagnostics ([`diagnostic`]) → one renderer ([`render`]).
 
 pub mod arm;
 pub mod cli;

@@ -1,5 +1,10 @@
 //! ARM templates (authored, exported, Bicep-compiled): evaluated the way Resource Manager
 //! would, offline, so the rules see the resources a deployment would create.
+//!
+//! A pure evaluator: [`evaluate`] returns what a template deploys as data ([`Evaluated`]), and
+//! the module depends only on `tree`, `json`, `source`, `model` (locations), `id`, `prefix` and
+//! `suggest`, never on the graph, the loaders or the engine (`load::template` hands the result
+//! to the graph).
 
 pub mod eval;
 pub mod expr;

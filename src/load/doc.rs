@@ -2,7 +2,8 @@
 //!
 //! Two documents implement it: the parse tree of a file ([`Tree`]), whose values are literal,
 //! and evaluated values ([`EvalDoc`]: an ARM template's resources, a design spec's), whose
-//! values were computed and may be unknown until deployment.
+//! values were computed and may be unknown until deployment. Depends on the parse tree, the
+//! model's locations, `arm`'s values and the graph builder (where value origins are recorded).
 
 use std::rc::Rc;
 

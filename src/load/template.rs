@@ -1,7 +1,8 @@
 //! ARM templates as inputs: finds a template's parameters file and deployment context, has
-//! [`arm::evaluate`] evaluate it, and hands what it deploys to the graph builder (child resources
-//! merged into their vnets, through the shared extractor) with its expression errors and
-//! undecided declarations. Depends on `arm`, the extractor and the graph builder.
+//! [`arm::evaluate`] evaluate it, and hands the result to the graph builder: expression errors
+//! as input problems, undecided declarations as unresolved values, resources (child resources
+//! merged into their vnets) through the shared extractor. Depends on `arm`, the extractor and
+//! the graph builder.
 
 use std::rc::Rc;
 
