@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::discover::discover;
 use crate::engine;
+use crate::load::Options;
 use crate::render::{self, Summary};
 use crate::rule::{Group, Rule, Severity};
 use crate::rules::ALL;
@@ -275,7 +276,7 @@ fn check(
         args.paths
     };
     let (inputs, mut errors) = discover(&paths);
-    let mut options = engine::Options::default();
+    let mut options = Options::default();
     options.context.subscription = args.subscription.clone();
     options.context.resource_group = args.resource_group.clone();
     for p in &args.parameters {

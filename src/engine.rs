@@ -1,17 +1,15 @@
 //! One run: read the inputs, load them into one graph, run the enabled rules, turn findings
-//! into sorted diagnostics.
+//! into sorted diagnostics. It drives the loaders, the graph and the rules; none of them
+//! imports it.
 
 use std::io::Read;
 
-use crate::arm::template::Context;
 use crate::diagnostic::{self, Diagnostic, RelatedLabel};
 use crate::discover::{Input, Origin};
 use crate::graph::{Graph, GraphBuilder};
-use crate::load;
-use crate::load::LoadCx;
+use crate::load::{self, LoadCx, Options};
 use crate::rule::{Rule, RuleContext};
 use crate::source::SourceDb;
-use std::path::PathBuf;
 
 pub struct Outcome {
     pub db: SourceDb,
@@ -29,15 +27,6 @@ impl Outcome {
     pub fn trees(&self) -> &[Option<crate::tree::Tree>] {
         &self.trees
     }
-}
-
-/// How templates are evaluated: the deployment context and parameters files.
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    pub context: Context,
-    /// Parameters files named on the command line: (template path or None for every
-    /// template, parameters file).
-    pub parameters: Vec<(Option<PathBuf>, PathBuf)>,
 }
 
 /// Reads every input, then loads each.

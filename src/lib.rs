@@ -1,15 +1,15 @@
 //! peerlint: checks Azure virtual-network peering designs before they are deployed.
 //!
-//! Data flows one way: files → spanned parse tree ([`tree`]) → loaders ([`load`]) → model and
-//! graph ([`model`], [`graph`]), with the analyses rules share ([`analysis`], [`reach`]) →
-//! rules ([`rules`]) → diagnostics ([`diagnostic`]) → one renderer ([`render`]).
+//! Data flows one way: files → spanned parse tree ([`tree`]) → loaders ([`load`], which have
+//! templates evaluated by [`arm`]) → model and graph ([`model`], [`graph`]), with the analyses
+//! rules share ([`analysis`], [`reach`]) → rules ([`rules`]) → diagnostics ([`diagnostic`]) →
+//! one renderer ([`render`]).
 
 pub mod analysis;
 pub mod arm;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
-pub mod doc;
 pub mod engine;
 pub mod graph;
 pub mod id;

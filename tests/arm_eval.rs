@@ -1,10 +1,10 @@
-//! Unit tests of the ARM template expression evaluator (`peerlint::arm::evaluate`).
+//! Unit tests of the ARM template expression evaluator (`peerlint::arm::evaluate_expression`).
 //!
 //! Expected values follow Microsoft's ARM template function reference and
 //! design/input-formats.md §2. The deployment context is the placeholder one: subscription
 //! `{subscription}`, resource group `{resourceGroup}`.
 
-use peerlint::arm::{Outcome, evaluate};
+use peerlint::arm::{Outcome, evaluate_expression};
 use serde_json::{Value, json};
 
 /// The id prefix of the placeholder resource group.
@@ -34,7 +34,7 @@ const TPL: &str = r#"{
 
 /// Evaluates `expr` in `tpl`, asserting it is known and reported no error.
 fn known(tpl: &str, expr: &str) -> Value {
-    let (out, errs) = evaluate(tpl, expr);
+    let (out, errs) = evaluate_expression(tpl, expr);
     assert!(errs.is_empty(), "{expr}: unexpected errors {errs:?}");
     match out {
         Outcome::Known(v) => v,
@@ -49,7 +49,7 @@ fn k(expr: &str) -> Value {
 
 /// Evaluates `expr` in `tpl`, asserting it is unknown without any error; returns the symbol.
 fn unknown(tpl: &str, expr: &str) -> Option<String> {
-    let (out, errs) = evaluate(tpl, expr);
+    let (out, errs) = evaluate_expression(tpl, expr);
     assert!(errs.is_empty(), "{expr}: unexpected errors {errs:?}");
     match out {
         Outcome::Unknown { symbol, .. } => symbol,
@@ -60,7 +60,7 @@ fn unknown(tpl: &str, expr: &str) -> Option<String> {
 /// Evaluates an expression that must fail: exactly one error, and an unknown outcome.
 /// Returns the error's message and the text it points at.
 fn error(tpl: &str, expr: &str) -> (String, String) {
-    let (out, errs) = evaluate(tpl, expr);
+    let (out, errs) = evaluate_expression(tpl, expr);
     assert!(
         matches!(out, Outcome::Unknown { .. }),
         "{expr}: expected unknown after an error, got {out:?}"
@@ -221,7 +221,7 @@ fn variables_referencing_variables() {
 #[test]
 fn variable_cycle_is_an_error() {
     let tpl = r#"{"variables": {"a": "[variables('b')]", "b": "[variables('a')]"}}"#;
-    let (out, errs) = evaluate(tpl, "[variables('a')]");
+    let (out, errs) = evaluate_expression(tpl, "[variables('a')]");
     assert!(matches!(out, Outcome::Unknown { .. }), "{out:?}");
     assert!(!errs.is_empty());
     assert!(
@@ -234,7 +234,7 @@ fn variable_cycle_is_an_error() {
 #[test]
 fn variable_referring_to_itself_is_an_error() {
     let tpl = r#"{"variables": {"a": "[concat('x', variables('a'))]"}}"#;
-    let (out, errs) = evaluate(tpl, "[variables('a')]");
+    let (out, errs) = evaluate_expression(tpl, "[variables('a')]");
     assert!(matches!(out, Outcome::Unknown { .. }), "{out:?}");
     assert!(!errs.is_empty());
 }
@@ -253,7 +253,7 @@ fn variable_errors_point_at_the_call() {
         "variables('nope')"
     );
     let tpl = r#"{"variables": {"a": "[variables('b')]", "b": "[variables('a')]"}}"#;
-    let (_, errs) = evaluate(tpl, "[concat('x', variables('a'))]");
+    let (_, errs) = evaluate_expression(tpl, "[concat('x', variables('a'))]");
     assert!(
         errs.iter().all(|(_, at)| at.starts_with("variables(")),
         "{errs:?}"

@@ -1,20 +1,26 @@
 //! ARM templates (authored, exported, Bicep-compiled): evaluated the way Resource Manager
 //! would, offline, so the rules see the resources a deployment would create.
+//!
+//! A pure evaluator: [`evaluate`] returns what a template deploys as data ([`Evaluated`]), and
+//! the module depends only on `tree`, `json`, `source`, `model` (locations), `id`, `prefix` and
+//! `suggest`, never on the graph, the loaders or the engine (`load::template` hands the result
+//! to the graph).
 
-pub mod doc;
 pub mod eval;
 pub mod expr;
 mod func;
 pub mod template;
 pub mod value;
 
+pub use eval::EvalError;
 pub use func::dotnet_format;
+pub use template::{Condition, Context, Effect, Evaluated, Params, Resource, Undecided, evaluate};
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// What [`evaluate`] produced.
+/// What [`evaluate_expression`] produced.
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
     Known(serde_json::Value),
@@ -29,7 +35,7 @@ pub enum Outcome {
 /// JSON text (its `parameters` defaults and `variables`), with the placeholder deployment
 /// context. Returns the value and the expression errors reported (message and the offending
 /// text). For tests and tools.
-pub fn evaluate(template: &str, expression: &str) -> (Outcome, Vec<(String, String)>) {
+pub fn evaluate_expression(template: &str, expression: &str) -> (Outcome, Vec<(String, String)>) {
     use crate::source::FileId;
     let text = Arc::new(format!(
         "{{\"t\": {template}, \"e\": {}}}",

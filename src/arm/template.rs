@@ -1,18 +1,15 @@
 //! Walks a template: parameters, variables, resources (array or symbolic-name object), copy
-//! loops, conditions, child resources and nested deployments, and hands the deployed vnets,
-//! peerings, subnets and gateways to the shared extractor.
+//! loops, conditions, child resources and nested deployments, and returns the network
+//! resources a deployment would create, with what can't be known offline, as data.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::graph::GraphBuilder;
-use crate::load::resource::blocks;
-use crate::model::{InputProblem, Loc, ProblemKind, Unresolved};
+use crate::model::Loc;
 use crate::source::FileId;
 use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
-use super::doc::EvalDoc;
 use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};
 use super::value::{Val, Value};
 
@@ -37,28 +34,74 @@ pub struct Params<'a> {
     pub path: &'a str,
 }
 
-/// A resource the template deploys, evaluated.
-struct Res {
-    /// Lower-case full type.
-    ty: String,
-    /// Full id (text, or the placeholder of a symbolic unknown).
-    id: String,
-    name: String,
-    /// `{id, name, type, properties}` as the extractor reads it.
-    body: Value,
-    /// The resource object in the template.
-    loc: Loc,
+/// What evaluating a template gives: the network resources it deploys, the expression errors a
+/// deployment would fail with, and the declarations whose deployment can't be decided offline,
+/// each in the order met.
+#[derive(Debug, Default)]
+pub struct Evaluated {
+    /// Vnets, subnets, peerings, gateways, route tables and routes. A resource whose
+    /// condition is false is left out, except a gateway, which is returned (with
+    /// [`Condition::False`]) so that its vnet can be told where its gateway went.
+    pub resources: Vec<Resource>,
+    pub problems: Vec<EvalError>,
+    pub undecided: Vec<Undecided>,
 }
 
-/// Loads one template.
-pub fn load(
-    tree: &Tree,
-    file: FileId,
-    params: Option<Params<'_>>,
-    ctx: &Context,
-    b: &mut GraphBuilder,
-) {
-    let Some(root) = tree.root() else { return };
+/// A network resource the template deploys, evaluated.
+#[derive(Debug)]
+pub struct Resource {
+    /// Lower-case full type.
+    pub ty: String,
+    /// Full id (text, or the placeholder of a symbolic unknown).
+    pub id: String,
+    pub name: String,
+    /// `{id, name, type, properties}` as Resource Manager would see it.
+    pub body: Value,
+    /// The resource object in the template.
+    pub loc: Loc,
+    pub condition: Condition,
+}
+
+/// Whether a resource is deployed, as its `condition` says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Condition {
+    /// No condition, or one that holds.
+    Always,
+    /// Deployed only if a condition that can't be known offline holds.
+    Unknown { at: Loc, reason: String },
+    /// Not deployed: the condition is false. `deciding` is the value that decided it (the
+    /// parameters file's `false`, say), else the condition itself.
+    False { at: Loc, deciding: Loc },
+}
+
+/// A declaration whose deployment can't be decided offline.
+#[derive(Clone, Debug)]
+pub struct Undecided {
+    /// The unknown expression (copy count, name, condition) or the linked template.
+    pub loc: Loc,
+    /// The resource it belongs to (its id, possibly with placeholders), else what names it.
+    pub resource: String,
+    /// "the copy count of loop `spokes` (`Microsoft.Network/virtualNetworks` resources)".
+    pub what: String,
+    /// Why it is unknown: "parameter `count` has no default and no parameters file sets it".
+    pub reason: String,
+    pub effect: Effect,
+}
+
+/// What an [`Undecided`] declaration did to evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing of it was evaluated (unknown copy count, name or linked template).
+    Skipped,
+    /// It was evaluated as if its unknown condition held.
+    AsIfDeployed,
+}
+
+/// Evaluates one template, with the values of a parameters file if there is one.
+pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Context) -> Evaluated {
+    let Some(root) = tree.root() else {
+        return Evaluated::default();
+    };
     let errors = Rc::new(RefCell::new(Vec::new()));
     let dctx = Rc::new(DeployCtx {
         subscription: ctx
@@ -84,13 +127,12 @@ pub fn load(
             file,
             errors: errors.clone(),
             out: RefCell::new(Vec::new()),
-            unresolved: RefCell::new(Vec::new()),
+            undecided: RefCell::new(Vec::new()),
             refs: RefCell::new(refs),
             missed: Cell::new(false),
             depth: Cell::new(0),
             tag: ctx.tag.clone(),
             budget: Rc::new(Cell::new(super::eval::COPY_BUDGET)),
-            skipped: RefCell::new(Vec::new()),
         };
         let before = walker.refs.borrow().len();
         {
@@ -109,35 +151,12 @@ pub fn load(
         }
         refs = walker.refs.take();
     };
-    let Walker {
-        out,
-        unresolved,
-        skipped,
-        ..
-    } = walker;
-    for SkippedGateway {
-        vnet,
-        name,
-        condition,
-        deciding,
-    } in skipped.into_inner()
-    {
-        b.absent_gateway(&vnet, name, condition, deciding);
+    let Walker { out, undecided, .. } = walker;
+    Evaluated {
+        resources: out.into_inner(),
+        problems: errors.take(),
+        undecided: undecided.into_inner(),
     }
-    for EvalError { loc, message } in errors.borrow_mut().drain(..) {
-        b.problem(InputProblem {
-            kind: ProblemKind::Expression,
-            loc,
-            message,
-            label: "Resource Manager rejects this".into(),
-            help: Some("the deployment fails validation before anything is created; see the function's documentation".into()),
-            related: Vec::new(),
-        });
-    }
-    for u in unresolved.into_inner() {
-        b.unresolved(u);
-    }
-    extract(out.into_inner(), file, b)
 }
 
 /// The values of a parameters file, by lower-case name.
@@ -187,8 +206,8 @@ struct Walker<'t> {
     tree: &'t Tree,
     file: FileId,
     errors: Rc<RefCell<Vec<EvalError>>>,
-    out: RefCell<Vec<Res>>,
-    unresolved: RefCell<Vec<Unresolved>>,
+    out: RefCell<Vec<Resource>>,
+    undecided: RefCell<Vec<Undecided>>,
     /// What `reference()` can see: by lower-case id, `name:<name>` and `sym:<symbol>`.
     refs: RefCell<FastMap<String, Value>>,
     /// Whether a `reference()` found nothing in this pass.
@@ -198,18 +217,6 @@ struct Walker<'t> {
     tag: String,
     /// Shared by every scope of the template (see [`Scope::spend`]).
     budget: Rc<Cell<usize>>,
-    /// Gateways not deployed because their condition is false.
-    skipped: RefCell<Vec<SkippedGateway>>,
-}
-
-/// A gateway a template declares under a false condition.
-struct SkippedGateway {
-    /// The key of the vnet it would attach to.
-    vnet: String,
-    name: String,
-    condition: Loc,
-    /// The value that decided the condition (the parameters file's `false`, say).
-    deciding: Loc,
 }
 
 /// A declaration with what it is processed in.
@@ -220,9 +227,6 @@ struct Decl<'s, 't> {
     scope: &'s Scope<'t>,
     target: Rc<DeployCtx>,
 }
-
-/// The member of an evaluated resource whose location is the resource's unknown condition.
-pub const CONDITION_KEY: &str = "$peerlintCondition";
 
 /// Most evaluation passes over one template.
 const MAX_PASSES: usize = 6;
@@ -235,20 +239,13 @@ impl<'t> Walker<'t> {
         loc(self.file, self.tree, n)
     }
 
-    fn unresolved(
-        &self,
-        at: Loc,
-        resource: &str,
-        what: String,
-        reason: String,
-        blocks: &'static [&'static str],
-    ) {
-        self.unresolved.borrow_mut().push(Unresolved {
+    fn undecided(&self, at: Loc, resource: &str, what: String, reason: String, effect: Effect) {
+        self.undecided.borrow_mut().push(Undecided {
             loc: at,
             resource: resource.to_string(),
             what,
             reason,
-            blocks,
+            effect,
         });
     }
 
@@ -371,7 +368,7 @@ impl<'t> Walker<'t> {
                     Some(Val::Unknown(u)) => {
                         let (_, c) = count.as_ref().unwrap();
                         let ty = t.get_str(r, "type").unwrap_or("");
-                        self.unresolved(
+                        self.undecided(
                             self.loc(*c),
                             &loop_name,
                             format!(
@@ -379,7 +376,7 @@ impl<'t> Walker<'t> {
                                 t.get_str(copy, "name").unwrap_or("")
                             ),
                             u.reason.clone(),
-                            blocks::EXISTS,
+                            Effect::Skipped,
                         );
                     }
                     _ => {
@@ -407,18 +404,23 @@ impl<'t> Walker<'t> {
         };
         let lower = ty.to_ascii_lowercase();
         // Condition first: a resource whose condition is false isn't evaluated at all.
-        let mut conditional = None;
+        let mut condition = Condition::Always;
         if let Some(c) = t.get(r, "condition") {
             let cv = env.node(c);
             match &cv.v {
                 Val::Bool(false) => {
                     if lower == "microsoft.network/virtualnetworkgateways" {
-                        self.skipped_gateway(r, c, &cv, env);
+                        self.skipped_gateway(p, env, r, &ty, c, &cv);
                     }
                     return;
                 }
                 Val::Bool(true) => {}
-                Val::Unknown(u) => conditional = Some((c, u.reason.clone())),
+                Val::Unknown(u) => {
+                    condition = Condition::Unknown {
+                        at: self.loc(c),
+                        reason: u.reason.clone(),
+                    }
+                }
                 other => p.scope.error(
                     self.loc(c),
                     format!("condition must be a boolean, found {}", other.type_name()),
@@ -443,12 +445,12 @@ impl<'t> Walker<'t> {
             ) = (name_node, &name_val)
             {
                 if is_network(&lower) {
-                    self.unresolved(
+                    self.undecided(
                         self.loc(n),
                         raw_ty,
                         format!("the name of a `{raw_ty}` resource"),
                         u.reason.clone(),
-                        blocks::EXISTS,
+                        Effect::Skipped,
                     );
                 }
             }
@@ -464,12 +466,12 @@ impl<'t> Walker<'t> {
         if name.split('/').count() != want && is_network(&lower) {
             let at = name_node.map(|n| self.loc(n)).unwrap_or(self.loc(r));
             match name_val.as_ref().and_then(Value::as_unknown) {
-                Some(u) => self.unresolved(
+                Some(u) => self.undecided(
                     at,
                     &name,
                     format!("the full name of `{raw_ty}` resource `{name}`"),
                     u.reason.clone(),
-                    blocks::EXISTS,
+                    Effect::Skipped,
                 ),
                 None => p.scope.error(
                     at,
@@ -481,19 +483,18 @@ impl<'t> Walker<'t> {
             }
             return;
         }
-        let conditional_unknown = conditional.is_some();
-        if let Some((c, reason)) = conditional
+        let id = resource_id(&p.target, &ty, &name);
+        if let Condition::Unknown { at, reason } = &condition
             && (is_network(&lower) || lower == "microsoft.resources/deployments")
         {
-            self.unresolved(
-                self.loc(c),
-                &resource_id(&p.target, &ty, &name),
+            self.undecided(
+                *at,
+                &id,
                 format!("whether `{name}` is deployed (its condition)"),
-                reason,
-                blocks::CONDITION,
+                reason.clone(),
+                Effect::AsIfDeployed,
             );
         }
-        let id = resource_id(&p.target, &ty, &name);
         let at = self.loc(r);
         if lower == "microsoft.resources/deployments" {
             self.deployment(p, env, r, &name, &id);
@@ -514,17 +515,15 @@ impl<'t> Walker<'t> {
                 name_v = Value::unknown(u.reason.clone(), Some(last.clone()), name_at);
             }
         }
-        let mut members = vec![
-            (Rc::from("id"), id_val),
-            (Rc::from("name"), name_v),
-            (Rc::from("type"), Value::str(&ty, self.loc(ty_node))),
-            (Rc::from("properties"), props.clone()),
-        ];
-        if let Some(c) = t.get(r, "condition").filter(|_| conditional_unknown) {
-            // Marks the resource as deployed only if its condition holds (see `CONDITION_KEY`).
-            members.push((Rc::from(CONDITION_KEY), Value::str("", self.loc(c))));
-        }
-        let body = Value::object(members, at);
+        let body = Value::object(
+            [
+                ("id", id_val),
+                ("name", name_v),
+                ("type", Value::str(&ty, self.loc(ty_node))),
+                ("properties", props.clone()),
+            ],
+            at,
+        );
         {
             let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();
@@ -534,12 +533,13 @@ impl<'t> Walker<'t> {
             }
         }
         if is_network(&lower) {
-            self.out.borrow_mut().push(Res {
+            self.out.borrow_mut().push(Resource {
                 ty: lower.clone(),
                 id: id.clone(),
                 name: name.clone(),
                 body,
                 loc: at,
+                condition,
             });
         }
         // Child resources declared inside this one.
@@ -560,10 +560,19 @@ impl<'t> Walker<'t> {
         }
     }
 
-    /// A gateway whose condition is false: noted on its vnet, so findings about the missing
-    /// gateway can point at the condition. Its subnet id is evaluated quietly (Resource
-    /// Manager doesn't evaluate the resource, so errors in it are not reported).
-    fn skipped_gateway(&self, r: NodeId, c: NodeId, cv: &Value, env: Env<'_, '_>) {
+    /// A gateway whose condition is false: returned with [`Condition::False`], so that the
+    /// vnet its subnet id names can be told where its gateway went. Its properties and name are
+    /// evaluated quietly (Resource Manager doesn't evaluate the resource, so errors in it are
+    /// not reported).
+    fn skipped_gateway(
+        &self,
+        p: &Decl<'_, '_>,
+        env: Env<'_, '_>,
+        r: NodeId,
+        ty: &str,
+        c: NodeId,
+        cv: &Value,
+    ) {
         let t = self.tree;
         let Some(props) = t.get(r, "properties") else {
             return;
@@ -577,27 +586,28 @@ impl<'t> Walker<'t> {
             .and_then(|n| n.text_or_symbol().map(str::to_string))
             .unwrap_or_default();
         self.errors.borrow_mut().truncate(errors);
-        let Some(Val::Array(configs)) = v.get("ipConfigurations").map(|x| &x.v) else {
-            return;
-        };
-        for cfg in configs.iter() {
-            let sid = cfg
-                .get("properties")
-                .and_then(|p| p.get("subnet"))
-                .and_then(|s| s.get("id"))
-                .and_then(|i| i.text_or_symbol());
-            if let Some(sid) = sid.and_then(|s| crate::id::ArmId::parse(s).ok())
-                && sid.types.len() == 2
-            {
-                self.skipped.borrow_mut().push(SkippedGateway {
-                    vnet: sid.ancestor(1).key(),
-                    name: name.clone(),
-                    condition: self.loc(c),
-                    deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
-                });
-                return;
-            }
-        }
+        let id = resource_id(&p.target, ty, &name);
+        let at = self.loc(r);
+        let body = Value::object(
+            [
+                ("id", Value::str(&id, at)),
+                ("name", Value::str(&name, at)),
+                ("type", Value::str(ty, at)),
+                ("properties", v),
+            ],
+            at,
+        );
+        self.out.borrow_mut().push(Resource {
+            ty: ty.to_ascii_lowercase(),
+            id,
+            name,
+            body,
+            loc: at,
+            condition: Condition::False {
+                at: self.loc(c),
+                deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
+            },
+        });
     }
 
     /// A nested deployment with an inline template: its resources deploy to its target;
@@ -612,7 +622,7 @@ impl<'t> Walker<'t> {
             .filter(|&n| t.kind(n) == Kind::Object)
         else {
             if let Some(link) = t.get(props, "templateLink") {
-                self.unresolved(self.loc(link), id, format!("the linked template of deployment `{name}`"), "peerlint reads inline templates only; pass the linked template as an input of its own".into(), blocks::EXISTS);
+                self.undecided(self.loc(link), id, format!("the linked template of deployment `{name}`"), "peerlint reads inline templates only; pass the linked template as an input of its own".into(), Effect::Skipped);
             }
             return;
         };
@@ -751,150 +761,4 @@ fn resource_id(target: &DeployCtx, ty: &str, name: &str) -> String {
         id.push_str(names.get(i).copied().unwrap_or(""));
     }
     id
-}
-
-/// Merges child subnets and peerings into their vnets (reporting copies that disagree) and
-/// extracts everything.
-fn extract(out: Vec<Res>, file: FileId, b: &mut GraphBuilder) {
-    // Vnets and route tables: the parents child resources merge into.
-    let mut vnets: Vec<Res> = Vec::new();
-    let mut by_id: FastMap<String, usize> = FastMap::default();
-    let mut children: Vec<Res> = Vec::new();
-    let mut gateways: Vec<Res> = Vec::new();
-    for r in out {
-        match r.ty.as_str() {
-            "microsoft.network/virtualnetworks" | "microsoft.network/routetables" => {
-                // Declared twice (mutually exclusive conditions): the first is kept.
-                if let std::collections::hash_map::Entry::Vacant(e) =
-                    by_id.entry(r.id.to_ascii_lowercase())
-                {
-                    e.insert(vnets.len());
-                    vnets.push(r);
-                }
-            }
-            "microsoft.network/virtualnetworkgateways" => gateways.push(r),
-            _ => children.push(r),
-        }
-    }
-    let mut standalone = Vec::new();
-    for c in children {
-        let parent_key =
-            c.id.rsplitn(3, '/')
-                .nth(2)
-                .unwrap_or("")
-                .to_ascii_lowercase();
-        let list = if c.ty.ends_with("/subnets") {
-            "subnets"
-        } else if c.ty.ends_with("/routes") {
-            "routes"
-        } else {
-            "virtualNetworkPeerings"
-        };
-        match by_id.get(&parent_key) {
-            Some(&i) => {
-                if let Some(conflict) = add_child(&mut vnets[i].body, list, &c) {
-                    b.problem(conflict);
-                }
-            }
-            None if list == "virtualNetworkPeerings" => standalone.push(c),
-            None => {}
-        }
-    }
-    for r in vnets.iter().chain(standalone.iter()).chain(gateways.iter()) {
-        EvalDoc::extract(&r.body, file, b);
-    }
-}
-
-/// Adds a child resource to its vnet's inline list; the same child declared inline too is
-/// merged, and a disagreement between the copies is returned as a problem.
-fn add_child(vnet: &mut Value, list: &str, child: &Res) -> Option<InputProblem> {
-    let Val::Object(members) = &mut vnet.v else {
-        return None;
-    };
-    let members = Rc::make_mut(members);
-    let props = members
-        .iter_mut()
-        .find(|(k, _)| k.eq_ignore_ascii_case("properties"))?;
-    let Val::Object(pm) = &mut props.1.v else {
-        return None;
-    };
-    let pm = Rc::make_mut(pm);
-    let at = child.loc;
-    if !pm.iter().any(|(k, _)| k.eq_ignore_ascii_case(list)) {
-        pm.push((Rc::from(list), Value::array(Vec::new(), at)));
-    }
-    let slot = pm.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(list))?;
-    let Val::Array(items) = &mut slot.1.v else {
-        return None;
-    };
-    let items = Rc::make_mut(items);
-    let short = child.name.rsplit('/').next().unwrap_or("");
-    let mut body = child.body.clone();
-    if let Val::Object(m) = &mut body.v {
-        Rc::make_mut(m).retain(|(k, _)| !k.eq_ignore_ascii_case("type"));
-    }
-    if let Some(existing) = items.iter_mut().find(|i| {
-        i.get("name")
-            .and_then(|n| n.text_or_symbol())
-            .is_some_and(|n| n.eq_ignore_ascii_case(short))
-    }) {
-        // The child resource is deployed after its vnet, so its copy is the one that stays.
-        let problem = conflict(existing, child, list);
-        *existing = body;
-        return problem;
-    }
-    items.push(body);
-    None
-}
-
-/// The properties whose values must agree between two copies of one subnet, peering or route.
-const COMPARED: &[&str] = &[
-    "addressPrefix",
-    "nextHopType",
-    "nextHopIpAddress",
-    "routeTable",
-    "addressPrefixes",
-    "remoteVirtualNetwork",
-    "allowVirtualNetworkAccess",
-    "allowForwardedTraffic",
-    "allowGatewayTransit",
-    "useRemoteGateways",
-    "peerCompleteVnets",
-    "localSubnetNames",
-    "remoteSubnetNames",
-];
-
-fn conflict(inline: &Value, child: &Res, list: &str) -> Option<InputProblem> {
-    let a = inline.get("properties")?;
-    let b = child.body.get("properties")?;
-    for key in COMPARED {
-        let (x, y) = (a.get(key), b.get(key));
-        let differs = match (x, y) {
-            (Some(x), Some(y)) => x.equals(y) == Some(false),
-            _ => false,
-        };
-        if differs {
-            let (x, y) = (x.unwrap(), y.unwrap());
-            let what = match list {
-                "subnets" => "subnet",
-                "routes" => "route",
-                _ => "peering",
-            };
-            return Some(InputProblem {
-                kind: ProblemKind::Conflict,
-                loc: y.at,
-                message: format!(
-                    "{what} `{}` is declared twice with different `{key}`: `{}` here, `{}` in the vnet's inline list",
-                    child.name,
-                    y.to_text().unwrap_or_default(),
-                    x.to_text().unwrap_or_default()
-                ),
-                label: format!("`{key}` differs from the inline copy"),
-                help: Some(format!("keep one declaration of the {what}, or make both copies agree")),
-                related: Vec::new(),
-            }
-            .with_related(x.at, "the inline copy"));
-        }
-    }
-    None
 }

@@ -3,7 +3,6 @@
 
 use std::rc::Rc;
 
-use crate::doc::Unknown;
 use crate::model::Loc;
 
 #[derive(Clone, Debug)]
@@ -22,6 +21,17 @@ pub struct Value {
 pub struct From {
     pub loc: Loc,
     pub text: String,
+}
+
+/// Why a value is unknown, and the symbolic text that stands for it in ids (`{parameters('hub')}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unknown {
+    pub reason: String,
+    /// A placeholder for identity: ids built from the same unknowns still compare equal.
+    pub symbol: Option<String>,
+    /// Unknown because of an error already reported (an invalid expression), not because it
+    /// is known only at deployment.
+    pub error: bool,
 }
 
 #[derive(Clone, Debug)]

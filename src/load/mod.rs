@@ -1,18 +1,21 @@
 //! Loaders: recognise a file's shape by its content (never by its name) and hand its
-//! resources to the graph builder.
+//! resources to the graph builder; they depend on the parse trees, the `arm` evaluator, the
+//! model and the graph builder, never on the engine.
 //!
-//! One module per input shape finds the resource objects in its envelope; `resource`
-//! extracts vnets, subnets, peerings and gateways from them.
+//! One module per input shape finds the resource objects in its envelope (`template` has
+//! ARM templates evaluated first, `spec` builds a design spec's resources); `resource`
+//! extracts vnets, subnets, peerings and gateways from them, reading them through `doc`.
 
 mod azcli;
+pub mod doc;
 mod powershell;
 pub mod resource;
 mod resource_graph;
 mod rest;
 pub mod spec;
+mod template;
 
 use crate::arm;
-use crate::engine::Options;
 use crate::graph::GraphBuilder;
 use crate::json;
 use crate::model::{InputProblem, Loc, ProblemKind};
@@ -42,6 +45,15 @@ pub enum Unknown {
     ArmTemplate,
     ArmParameters,
     Other,
+}
+
+/// How templates are evaluated: the deployment context and parameters files.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub context: arm::template::Context,
+    /// Parameters files named on the command line: (template path or None for every
+    /// template, parameters file).
+    pub parameters: Vec<(Option<std::path::PathBuf>, std::path::PathBuf)>,
 }
 
 /// What loading needs: the run's sources and parse trees (indexed by file), the graph being
@@ -77,69 +89,6 @@ impl LoadCx<'_> {
     fn tree(&self, file: FileId) -> Option<&Tree> {
         self.trees.get(file.0 as usize).and_then(Option::as_ref)
     }
-
-    /// The parameters file for a template: named on the command line, else
-    /// `<stem>.parameters.json` beside it. Read, parsed and registered once.
-    fn parameters_for(&mut self, template: FileId) -> Option<FileId> {
-        let src = self.db.get(template);
-        let tpath = src.fs_path.clone()?;
-        let explicit = self
-            .options
-            .parameters
-            .iter()
-            .find(|(t, _)| t.as_deref().is_some_and(|t| same_file(t, &tpath)))
-            .or_else(|| self.options.parameters.iter().find(|(t, _)| t.is_none()))
-            .map(|(_, p)| p.clone());
-        let path = match explicit {
-            Some(p) => p,
-            None => {
-                let name = tpath.file_name()?.to_string_lossy();
-                let stem = name
-                    .strip_suffix(".jsonc")
-                    .or_else(|| name.strip_suffix(".json"))?;
-                let sibling = tpath.with_file_name(format!("{stem}.parameters.json"));
-                if !sibling.is_file() {
-                    return None;
-                }
-                sibling
-            }
-        };
-        if let Some(id) = self.db.find(&path) {
-            if self.tree(id).is_none() {
-                let parsed = json::parse(&self.db.get(id).text, self.db.get(id).content_start).ok();
-                self.set_tree(id, parsed);
-            }
-            return self.tree(id).is_some().then_some(id);
-        }
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                self.errors.push(format!("{}: {e}", path.display()));
-                return None;
-            }
-        };
-        let display = crate::discover::display(&path);
-        let (id, text) = read_source(display, Some(path), bytes, self.db, self.b);
-        if !text {
-            return None;
-        }
-        let src = self.db.get(id);
-        match json::parse(&src.text, src.content_start) {
-            Ok(t) => {
-                self.set_tree(id, Some(t));
-                Some(id)
-            }
-            Err(e) => {
-                self.b.problem(syntax_problem(id, e, "JSON"));
-                self.set_tree(id, None);
-                None
-            }
-        }
-    }
-}
-
-fn src_start(cx: &LoadCx<'_>, file: FileId) -> usize {
-    cx.db.get(file).content_start
 }
 
 /// Whether a path names a YAML file.
@@ -214,27 +163,13 @@ pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
     cx.set_tree(file, tree);
 }
 
+/// Loads one file by what it is; returns the tree to keep (none for a design spec, whose tree
+/// `load_specs` keeps, or for a file that doesn't parse).
 fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
-    let src = cx.db.get(file);
-    let b = &mut *cx.b;
     // YAML is read as YAML (a design spec); everything else as JSON. What a file is, is
     // still told by its content.
-    let yaml = is_yaml(&src.path);
-    let parsed = if yaml {
-        crate::yaml::parse(&src.text, src.content_start)
-    } else {
-        json::parse(&src.text, src.content_start)
-    };
-    let mut tree = match parsed {
-        Ok(t) => t,
-        // A YAML file met while walking that isn't ours (a pipeline, a manifest): skipped.
-        Err(_) if yaml && !explicit && !src.text.contains("peerlint:") => return None,
-        Err(e) => {
-            b.count_file();
-            b.problem(syntax_problem(file, e, if yaml { "YAML" } else { "JSON" }));
-            return None;
-        }
-    };
+    let yaml = is_yaml(&cx.db.get(file).path);
+    let mut tree = parse(cx, file, yaml, explicit)?;
     let root = tree.root()?;
     if spec::is_spec(&tree, root) {
         cx.specs.push((file, tree));
@@ -243,65 +178,76 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     if yaml {
         // Only design specs are read from YAML.
         if explicit {
-            cx.b.count_file();
-            cx.b.problem(InputProblem {
-                kind: ProblemKind::Unrecognized,
-                loc: Loc::new(
-                    file,
-                    Span::new(src_start(cx, file), src_start(cx, file)),
-                    Some(root),
-                ),
-                message: format!(
-                    "`{}` is not a recognised input: a YAML file that isn't a peerlint design spec",
-                    cx.db.get(file).path
-                ),
-                label: "file starts here".into(),
-                help: Some("a design spec starts with `peerlint: 1`".into()),
-                related: Vec::new(),
-            });
+            not_a_spec(cx, file, root);
         }
         return Some(tree);
     }
-    let shape = sniff(&tree, root);
-    if shape == Shape::Unknown(Unknown::ArmTemplate) {
-        let params = cx.parameters_for(file);
-        cx.used_parameters.extend(params);
-        let (trees, db, b) = (&*cx.trees, &*cx.db, &mut *cx.b);
-        let p = params.and_then(|id| {
-            let tree = trees.get(id.0 as usize).and_then(Option::as_ref)?;
-            Some(arm::template::Params {
-                tree,
-                file: id,
-                path: &db.get(id).path,
-            })
-        });
-        let folder = db
-            .get(file)
-            .fs_path
-            .as_ref()
-            .and_then(|p| p.parent())
-            .map(|p| p.to_path_buf());
-        let index = match cx.template_folders.iter().position(|f| *f == folder) {
-            Some(i) => i,
-            None => {
-                cx.template_folders.push(folder);
-                cx.template_folders.len() - 1
-            }
-        };
-        let mut context = cx.options.context.clone();
-        if index > 0 {
-            context.tag = format!("-{}", index + 1);
-            if context.resource_group.is_none() {
-                context.resource_group = Some(format!("{{resourceGroup-{}}}", index + 1));
+    match sniff(&tree, root) {
+        Shape::Unknown(Unknown::ArmTemplate) => template::load(cx, file, &tree),
+        // Consumed with its template, never an input of its own.
+        Shape::Unknown(Unknown::ArmParameters) => {
+            if explicit {
+                cx.explicit_parameters.push(file);
             }
         }
-        arm::template::load(&tree, file, p, &context, b);
-        cx.b.count_file();
-        return Some(tree);
+        shape => {
+            if export(cx, file, &tree, root, shape) {
+                cx.b.count_file();
+            } else if explicit {
+                unrecognised(cx, file, root);
+            }
+            tree.release_values();
+        }
     }
+    Some(tree)
+}
+
+/// Parses a file as YAML or JSON. A file that doesn't parse is reported (and counted), except
+/// a YAML file met while walking that isn't ours (a pipeline, a manifest), which is skipped.
+fn parse(cx: &mut LoadCx<'_>, file: FileId, yaml: bool, explicit: bool) -> Option<Tree> {
     let src = cx.db.get(file);
-    let b = &mut *cx.b;
-    let mut x = Extractor::new(file, &tree, b);
+    let parsed = if yaml {
+        crate::yaml::parse(&src.text, src.content_start)
+    } else {
+        json::parse(&src.text, src.content_start)
+    };
+    match parsed {
+        Ok(t) => Some(t),
+        Err(_) if yaml && !explicit && !src.text.contains("peerlint:") => None,
+        Err(e) => {
+            cx.b.count_file();
+            cx.b.problem(syntax_problem(file, e, if yaml { "YAML" } else { "JSON" }));
+            None
+        }
+    }
+}
+
+/// Where a file's content starts, to report the file as a whole.
+fn file_start(cx: &LoadCx<'_>, file: FileId, root: NodeId) -> Loc {
+    let start = cx.db.get(file).content_start;
+    Loc::new(file, Span::new(start, start), Some(root))
+}
+
+/// Reports a YAML file named on the command line that isn't a design spec.
+fn not_a_spec(cx: &mut LoadCx<'_>, file: FileId, root: NodeId) {
+    cx.b.count_file();
+    cx.b.problem(InputProblem {
+        kind: ProblemKind::Unrecognized,
+        loc: file_start(cx, file, root),
+        message: format!(
+            "`{}` is not a recognised input: a YAML file that isn't a peerlint design spec",
+            cx.db.get(file).path
+        ),
+        label: "file starts here".into(),
+        help: Some("a design spec starts with `peerlint: 1`".into()),
+        related: Vec::new(),
+    });
+}
+
+/// Loads an export (az CLI, REST, Resource Graph, PowerShell) through the shared extractor;
+/// false when the file holds nothing peerlint reads (an empty list counts as read).
+fn export(cx: &mut LoadCx<'_>, file: FileId, tree: &Tree, root: NodeId, shape: Shape) -> bool {
+    let mut x = Extractor::new(file, tree, cx.b);
     match shape {
         Shape::AzCli => azcli::load(&mut x, root),
         Shape::Rest => rest::load(&mut x, root),
@@ -309,39 +255,27 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
         Shape::PowerShell => powershell::load(&mut x, root),
         Shape::Unknown(_) => {}
     }
-    let empty_list = is_empty_list(&tree, root);
-    let recognised = x.found > 0 || empty_list;
-    if matches!(shape, Shape::Unknown(Unknown::ArmParameters)) {
-        if explicit {
-            cx.explicit_parameters.push(file);
-        }
-        return Some(tree); // consumed with its template, never an input of its own
-    }
-    if recognised {
-        b.count_file();
-    } else if explicit {
-        b.count_file();
-        let what = match shape {
-            Shape::Unknown(Unknown::ArmTemplate) => {
-                "an ARM template (templates are not supported yet)"
-            }
-            _ => "no vnet, peering or gateway in a shape peerlint reads",
-        };
-        b.problem(InputProblem {
-            kind: ProblemKind::Unrecognized,
-            loc: Loc::new(file, Span::new(src.content_start, src.content_start), Some(root)),
-            message: format!("`{}` is not a recognised input: {what}", src.path),
-            label: "file starts here".into(),
-            help: Some(
-                "pass `az network vnet list`, `az network vnet peering list`, a REST GET response, \
-                 `az graph query` output or `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output"
-                    .into(),
-            ),
-            related: Vec::new(),
-        });
-    }
-    tree.release_values();
-    Some(tree)
+    x.found > 0 || is_empty_list(tree, root)
+}
+
+/// Reports a JSON file named on the command line that peerlint can't read.
+fn unrecognised(cx: &mut LoadCx<'_>, file: FileId, root: NodeId) {
+    cx.b.count_file();
+    cx.b.problem(InputProblem {
+        kind: ProblemKind::Unrecognized,
+        loc: file_start(cx, file, root),
+        message: format!(
+            "`{}` is not a recognised input: no vnet, peering or gateway in a shape peerlint reads",
+            cx.db.get(file).path
+        ),
+        label: "file starts here".into(),
+        help: Some(
+            "pass `az network vnet list`, `az network vnet peering list`, a REST GET response, \
+             `az graph query` output or `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output"
+                .into(),
+        ),
+        related: Vec::new(),
+    });
 }
 
 fn is_empty_list(t: &Tree, root: NodeId) -> bool {

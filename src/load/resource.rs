@@ -6,13 +6,14 @@
 //! case-insensitive and look in `properties` first, so one extractor serves every shape; each
 //! shape's loader only finds the resource objects.
 
-use crate::doc::Doc;
 use crate::graph::{GraphBuilder, VnetDraft};
 use crate::id::ArmId;
 use crate::model::*;
 use crate::prefix;
 use crate::source::FileId;
 use crate::tree::{Kind, NodeId};
+
+use super::doc::Doc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResourceKind {
@@ -462,7 +463,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             appliances: Vec::new(),
             external: false,
         };
-        if let Some(c) = self.condition(obj) {
+        if let Some(c) = self.tree.condition(obj) {
             self.b.condition(&id_text, c);
         }
         let mut peerings = Vec::new();
@@ -662,7 +663,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             ),
             remote_gateways,
         };
-        if let Some(c) = self.condition(obj) {
+        if let Some(c) = self.tree.condition(obj) {
             self.b.condition(&peering.id, c);
         }
         (peering, remote)
@@ -697,15 +698,6 @@ impl<'a, D: Doc> Extractor<'a, D> {
             .reference(&vnet_id.key(), &vnet_id.display(), vnet_id.name(), loc);
         let (p, remote) = self.peering(obj, &vnet_id.display());
         self.b.standalone_peering(local, p, remote);
-    }
-
-    /// Where a template's unknown condition on this resource is, if it has one.
-    fn condition(&self, obj: NodeId) -> Option<Loc> {
-        if !self.tree.computed() {
-            return None;
-        }
-        let n = self.tree.get(obj, crate::arm::template::CONDITION_KEY)?;
-        Some(self.loc(n))
     }
 
     /// A route table with its routes.

@@ -18,7 +18,7 @@ use std::rc::Rc;
 
 use ipnet::IpNet;
 
-use crate::arm::doc::EvalDoc;
+use crate::load::doc::EvalDoc;
 use crate::arm::value::Value;
 use crate::graph::GraphBuilder;
 use crate::model::{Appliance, InputProblem, Loc, Prefix, PrefixList, PrefixValue, ProblemKind};

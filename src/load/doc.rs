@@ -1,16 +1,80 @@
-//! An evaluated resource as a [`Doc`], so the shared extractor reads templates too.
+//! What the resource extractor reads: a tree of JSON-like values, each with a location.
+//!
+//! Two documents implement it: the parse tree of a file ([`Tree`]), whose values are literal,
+//! and evaluated values ([`EvalDoc`]: an ARM template's resources, a design spec's), whose
+//! values were computed and may be unknown until deployment. Depends on the parse tree, the
+//! model's locations, `arm`'s values and the graph builder (where value origins are recorded).
 
 use std::rc::Rc;
 
-use crate::doc::{Doc, Unknown};
+use crate::arm::value::{From, Unknown, Val, Value};
 use crate::graph::GraphBuilder;
 use crate::model::{Loc, Origin};
 use crate::source::FileId;
-use crate::tree::{Kind, NodeId};
+use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
-use super::value::{Val, Value};
+pub trait Doc {
+    /// The kind of a value; unknown values report `Null` and are told apart by [`Doc::unknown`].
+    fn kind(&self, n: NodeId) -> Kind;
+    /// The first member named `key`, compared ASCII-case-insensitively.
+    fn get(&self, n: NodeId, key: &str) -> Option<NodeId>;
+    fn str(&self, n: NodeId) -> Option<&str>;
+    fn bool(&self, n: NodeId) -> Option<bool>;
+    fn children(&self, n: NodeId) -> impl Iterator<Item = NodeId> + '_;
+    /// Where the value is (for a computed value: the expression, with its origin).
+    fn loc(&self, file: FileId, n: NodeId) -> Loc;
+    /// Where the member holding the value is named (the key), else the value.
+    fn key_loc(&self, file: FileId, n: NodeId) -> Loc;
+    /// The value as written, for messages.
+    fn raw(&self, n: NodeId) -> String;
+    /// Set when the value can't be known offline.
+    fn unknown(&self, _n: NodeId) -> Option<&Unknown> {
+        None
+    }
+    /// Whether values may be unknown at all (exports: never), so the extractor can skip that
+    /// bookkeeping.
+    fn computed(&self) -> bool {
+        false
+    }
+    /// Where the unknown `condition` is that the resource at `n` (or a child resource merged
+    /// into its parent's list) is deployed under, if it has one.
+    fn condition(&self, _n: NodeId) -> Option<Loc> {
+        None
+    }
+    fn get_str(&self, n: NodeId, key: &str) -> Option<&str> {
+        self.get(n, key).and_then(|v| self.str(v))
+    }
+}
 
+impl Doc for Tree {
+    fn kind(&self, n: NodeId) -> Kind {
+        Tree::kind(self, n)
+    }
+    fn get(&self, n: NodeId, key: &str) -> Option<NodeId> {
+        Tree::get(self, n, key)
+    }
+    fn str(&self, n: NodeId) -> Option<&str> {
+        Tree::str(self, n)
+    }
+    fn bool(&self, n: NodeId) -> Option<bool> {
+        Tree::bool(self, n)
+    }
+    fn children(&self, n: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        Tree::children(self, n)
+    }
+    fn loc(&self, file: FileId, n: NodeId) -> Loc {
+        Loc::new(file, self.span(n), Some(n))
+    }
+    fn key_loc(&self, file: FileId, n: NodeId) -> Loc {
+        Loc::new(file, self.key_span(n), Some(n))
+    }
+    fn raw(&self, n: NodeId) -> String {
+        self.text()[self.span(n).range()].to_string()
+    }
+}
+
+/// One value of an [`EvalDoc`].
 struct Node {
     kind: Kind,
     loc: Loc,
@@ -22,17 +86,23 @@ struct Node {
     end: u32,
 }
 
-/// A flattened, pre-order copy of one evaluated value.
+/// An evaluated value (a template's resource, a spec's) as a [`Doc`], so the shared extractor
+/// reads it too: a flattened, pre-order copy of the value.
 pub struct EvalDoc {
     nodes: Vec<Node>,
+    /// Objects deployed only under an unknown condition, and where that condition is.
+    conditions: FastMap<u32, Loc>,
 }
 
 impl EvalDoc {
     /// Flattens `v`; origins of computed values are registered with the graph builder and
     /// carried in each node's [`Loc::via`].
     pub fn new(v: &Value, b: &mut GraphBuilder) -> EvalDoc {
-        let mut doc = EvalDoc { nodes: Vec::new() };
-        let mut origins: FastMap<*const super::value::From, u32> = FastMap::default();
+        let mut doc = EvalDoc {
+            nodes: Vec::new(),
+            conditions: FastMap::default(),
+        };
+        let mut origins: FastMap<*const From, u32> = FastMap::default();
         doc.push(v, None, b, &mut origins);
         doc
     }
@@ -42,7 +112,7 @@ impl EvalDoc {
         v: &Value,
         key: Option<Rc<str>>,
         b: &mut GraphBuilder,
-        origins: &mut FastMap<*const super::value::From, u32>,
+        origins: &mut FastMap<*const From, u32>,
     ) {
         let mut loc = v.at;
         if let Some(f) = &v.from {
@@ -92,7 +162,12 @@ impl EvalDoc {
     /// Hands an evaluated resource to the shared extractor.
     pub fn extract(v: &Value, file: FileId, b: &mut GraphBuilder) {
         let doc = EvalDoc::new(v, b);
-        crate::load::resource::Extractor::new(file, &doc, b).resource(doc.root());
+        super::resource::Extractor::new(file, &doc, b).resource(doc.root());
+    }
+
+    /// Marks the object at `n` as deployed only if the unknown condition at `at` holds.
+    pub fn set_condition(&mut self, n: NodeId, at: Loc) {
+        self.conditions.insert(n.0, at);
     }
 
     pub fn root(&self) -> NodeId {
@@ -170,5 +245,8 @@ impl Doc for EvalDoc {
     }
     fn computed(&self) -> bool {
         true
+    }
+    fn condition(&self, n: NodeId) -> Option<Loc> {
+        self.conditions.get(&n.0).copied()
     }
 }

@@ -1,0 +1,402 @@
+//! ARM templates as inputs: finds a template's parameters file and deployment context, has
+//! [`arm::evaluate`] evaluate it, and hands the result to the graph builder: expression errors
+//! as input problems, undecided declarations as unresolved values, resources (child resources
+//! merged into their vnets) through the shared extractor. Depends on `arm`, the extractor and
+//! the graph builder.
+
+use std::rc::Rc;
+
+use crate::arm::value::{Val, Value};
+use crate::arm::{self, Condition, Effect, EvalError, Evaluated, Resource};
+use crate::graph::GraphBuilder;
+use crate::id::ArmId;
+use crate::json;
+use crate::model::{InputProblem, Loc, ProblemKind, Unresolved};
+use crate::source::FileId;
+use crate::tree::Tree;
+use rustc_hash::FxHashMap as FastMap;
+
+use super::doc::{Doc, EvalDoc};
+use super::resource::{Extractor, blocks};
+use super::{LoadCx, read_source, same_file, syntax_problem};
+
+/// Loads one template: evaluated with its parameters file, in its folder's context.
+pub(super) fn load(cx: &mut LoadCx<'_>, file: FileId, tree: &Tree) {
+    let params = parameters_for(cx, file);
+    cx.used_parameters.extend(params);
+    let context = context_for(cx, file);
+    let p = params.and_then(|id| {
+        Some(arm::Params {
+            tree: cx.tree(id)?,
+            file: id,
+            path: &cx.db.get(id).path,
+        })
+    });
+    let evaluated = arm::evaluate(tree, file, p, &context);
+    record(evaluated, file, cx.b);
+    cx.b.count_file();
+}
+
+/// The parameters file for a template: named on the command line, else
+/// `<stem>.parameters.json` beside it. Read, parsed and registered once.
+fn parameters_for(cx: &mut LoadCx<'_>, template: FileId) -> Option<FileId> {
+    let src = cx.db.get(template);
+    let tpath = src.fs_path.clone()?;
+    let explicit = cx
+        .options
+        .parameters
+        .iter()
+        .find(|(t, _)| t.as_deref().is_some_and(|t| same_file(t, &tpath)))
+        .or_else(|| cx.options.parameters.iter().find(|(t, _)| t.is_none()))
+        .map(|(_, p)| p.clone());
+    let path = match explicit {
+        Some(p) => p,
+        None => {
+            let name = tpath.file_name()?.to_string_lossy();
+            let stem = name
+                .strip_suffix(".jsonc")
+                .or_else(|| name.strip_suffix(".json"))?;
+            let sibling = tpath.with_file_name(format!("{stem}.parameters.json"));
+            if !sibling.is_file() {
+                return None;
+            }
+            sibling
+        }
+    };
+    if let Some(id) = cx.db.find(&path) {
+        if cx.tree(id).is_none() {
+            let parsed = json::parse(&cx.db.get(id).text, cx.db.get(id).content_start).ok();
+            cx.set_tree(id, parsed);
+        }
+        return cx.tree(id).is_some().then_some(id);
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            cx.errors.push(format!("{}: {e}", path.display()));
+            return None;
+        }
+    };
+    let display = crate::discover::display(&path);
+    let (id, text) = read_source(display, Some(path), bytes, cx.db, cx.b);
+    if !text {
+        return None;
+    }
+    let src = cx.db.get(id);
+    match json::parse(&src.text, src.content_start) {
+        Ok(t) => {
+            cx.set_tree(id, Some(t));
+            Some(id)
+        }
+        Err(e) => {
+            cx.b.problem(syntax_problem(id, e, "JSON"));
+            cx.set_tree(id, None);
+            None
+        }
+    }
+}
+
+/// The run's deployment context, with the placeholders of the template's folder: templates of
+/// one folder share a placeholder resource group (a hub and its spokes link up), the folders
+/// met after the first get their own, numbered.
+fn context_for(cx: &mut LoadCx<'_>, file: FileId) -> arm::Context {
+    let folder = cx
+        .db
+        .get(file)
+        .fs_path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(|p| p.to_path_buf());
+    let index = match cx.template_folders.iter().position(|f| *f == folder) {
+        Some(i) => i,
+        None => {
+            cx.template_folders.push(folder);
+            cx.template_folders.len() - 1
+        }
+    };
+    let mut context = cx.options.context.clone();
+    if index > 0 {
+        context.tag = format!("-{}", index + 1);
+        if context.resource_group.is_none() {
+            context.resource_group = Some(format!("{{resourceGroup-{}}}", index + 1));
+        }
+    }
+    context
+}
+
+/// Hands an evaluated template to the graph builder: gateways under a false condition, the
+/// expression errors, the undecided declarations, then the resources.
+fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
+    let Evaluated {
+        resources,
+        problems,
+        undecided,
+    } = evaluated;
+    for r in &resources {
+        if let Condition::False { at, deciding } = r.condition {
+            absent_gateway(r, at, deciding, b);
+        }
+    }
+    for EvalError { loc, message } in problems {
+        b.problem(InputProblem {
+            kind: ProblemKind::Expression,
+            loc,
+            message,
+            label: "Resource Manager rejects this".into(),
+            help: Some("the deployment fails validation before anything is created; see the function's documentation".into()),
+            related: Vec::new(),
+        });
+    }
+    for u in undecided {
+        b.unresolved(Unresolved {
+            loc: u.loc,
+            resource: u.resource,
+            what: u.what,
+            reason: u.reason,
+            blocks: match u.effect {
+                Effect::Skipped => blocks::EXISTS,
+                Effect::AsIfDeployed => blocks::CONDITION,
+            },
+        });
+    }
+    extract(resources, file, b)
+}
+
+/// A gateway whose condition is false: noted on the vnet of the first subnet its ip
+/// configurations name, so that findings about the missing gateway can point at the condition.
+fn absent_gateway(r: &Resource, condition: Loc, deciding: Loc, b: &mut GraphBuilder) {
+    if r.ty != "microsoft.network/virtualnetworkgateways" {
+        return;
+    }
+    let configs = r
+        .body
+        .get("properties")
+        .and_then(|p| p.get("ipConfigurations"));
+    let Some(Val::Array(configs)) = configs.map(|x| &x.v) else {
+        return;
+    };
+    for cfg in configs.iter() {
+        let sid = cfg
+            .get("properties")
+            .and_then(|p| p.get("subnet"))
+            .and_then(|s| s.get("id"))
+            .and_then(|i| i.text_or_symbol());
+        if let Some(sid) = sid.and_then(|s| ArmId::parse(s).ok())
+            && sid.types.len() == 2
+        {
+            b.absent_gateway(&sid.ancestor(1).key(), r.name.clone(), condition, deciding);
+            return;
+        }
+    }
+}
+
+/// A vnet or route table, with the child resources merged into its lists.
+struct Parent {
+    res: Resource,
+    /// The merged children deployed only under an unknown condition: (list, index in it, where
+    /// the condition is).
+    conditional: Vec<(&'static str, usize, Loc)>,
+}
+
+/// Merges child subnets and peerings into their vnets (reporting copies that disagree) and
+/// extracts everything.
+fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
+    // Vnets and route tables: the parents child resources merge into.
+    let mut parents: Vec<Parent> = Vec::new();
+    let mut by_id: FastMap<String, usize> = FastMap::default();
+    let mut children: Vec<Resource> = Vec::new();
+    let mut gateways: Vec<Resource> = Vec::new();
+    // A resource whose condition is false is not deployed.
+    for r in out
+        .into_iter()
+        .filter(|r| !matches!(r.condition, Condition::False { .. }))
+    {
+        match r.ty.as_str() {
+            "microsoft.network/virtualnetworks" | "microsoft.network/routetables" => {
+                // Declared twice (mutually exclusive conditions): the first is kept.
+                if let std::collections::hash_map::Entry::Vacant(e) =
+                    by_id.entry(r.id.to_ascii_lowercase())
+                {
+                    e.insert(parents.len());
+                    parents.push(Parent {
+                        res: r,
+                        conditional: Vec::new(),
+                    });
+                }
+            }
+            "microsoft.network/virtualnetworkgateways" => gateways.push(r),
+            _ => children.push(r),
+        }
+    }
+    let mut standalone = Vec::new();
+    for c in children {
+        let parent_key =
+            c.id.rsplitn(3, '/')
+                .nth(2)
+                .unwrap_or("")
+                .to_ascii_lowercase();
+        let list = if c.ty.ends_with("/subnets") {
+            "subnets"
+        } else if c.ty.ends_with("/routes") {
+            "routes"
+        } else {
+            "virtualNetworkPeerings"
+        };
+        match by_id.get(&parent_key) {
+            Some(&i) => {
+                let parent = &mut parents[i];
+                let Some(added) = add_child(&mut parent.res.body, list, &c) else {
+                    continue;
+                };
+                if let Some(conflict) = added.conflict {
+                    b.problem(conflict);
+                }
+                // The child's copy is the one in the list now, and so is its condition.
+                parent
+                    .conditional
+                    .retain(|&(l, i, _)| (l, i) != (list, added.index));
+                if let Condition::Unknown { at, .. } = c.condition {
+                    parent.conditional.push((list, added.index, at));
+                }
+            }
+            None if list == "virtualNetworkPeerings" => standalone.push(c),
+            None => {}
+        }
+    }
+    for p in &parents {
+        extract_one(&p.res, &p.conditional, file, b);
+    }
+    for r in standalone.iter().chain(gateways.iter()) {
+        extract_one(r, &[], file, b);
+    }
+}
+
+/// Hands one resource to the shared extractor, telling it which objects (the resource, the
+/// children merged into its lists) are deployed only under an unknown condition.
+fn extract_one(
+    r: &Resource,
+    conditional: &[(&'static str, usize, Loc)],
+    file: FileId,
+    b: &mut GraphBuilder,
+) {
+    let mut doc = EvalDoc::new(&r.body, b);
+    let root = doc.root();
+    if let Condition::Unknown { at, .. } = r.condition {
+        doc.set_condition(root, at);
+    }
+    for &(list, index, at) in conditional {
+        let item = doc
+            .get(root, "properties")
+            .and_then(|p| doc.get(p, list))
+            .and_then(|l| doc.children(l).nth(index));
+        if let Some(n) = item {
+            doc.set_condition(n, at);
+        }
+    }
+    Extractor::new(file, &doc, b).resource(root);
+}
+
+/// Where [`add_child`] put a child: its index in the list, and how it disagrees with the inline
+/// copy it replaced.
+struct Added {
+    index: usize,
+    conflict: Option<InputProblem>,
+}
+
+/// Adds a child resource to its vnet's inline list; the same child declared inline too is
+/// merged, and a disagreement between the copies is returned as a problem. None when the vnet
+/// has no such list to add to.
+fn add_child(vnet: &mut Value, list: &str, child: &Resource) -> Option<Added> {
+    let Val::Object(members) = &mut vnet.v else {
+        return None;
+    };
+    let members = Rc::make_mut(members);
+    let props = members
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case("properties"))?;
+    let Val::Object(pm) = &mut props.1.v else {
+        return None;
+    };
+    let pm = Rc::make_mut(pm);
+    let at = child.loc;
+    if !pm.iter().any(|(k, _)| k.eq_ignore_ascii_case(list)) {
+        pm.push((Rc::from(list), Value::array(Vec::new(), at)));
+    }
+    let slot = pm.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(list))?;
+    let Val::Array(items) = &mut slot.1.v else {
+        return None;
+    };
+    let items = Rc::make_mut(items);
+    let short = child.name.rsplit('/').next().unwrap_or("");
+    let mut body = child.body.clone();
+    if let Val::Object(m) = &mut body.v {
+        Rc::make_mut(m).retain(|(k, _)| !k.eq_ignore_ascii_case("type"));
+    }
+    if let Some(index) = items.iter().position(|i| {
+        i.get("name")
+            .and_then(|n| n.text_or_symbol())
+            .is_some_and(|n| n.eq_ignore_ascii_case(short))
+    }) {
+        // The child resource is deployed after its vnet, so its copy is the one that stays.
+        let conflict = conflict(&items[index], child, list);
+        items[index] = body;
+        return Some(Added { index, conflict });
+    }
+    items.push(body);
+    Some(Added {
+        index: items.len() - 1,
+        conflict: None,
+    })
+}
+
+/// The properties whose values must agree between two copies of one subnet, peering or route.
+const COMPARED: &[&str] = &[
+    "addressPrefix",
+    "nextHopType",
+    "nextHopIpAddress",
+    "routeTable",
+    "addressPrefixes",
+    "remoteVirtualNetwork",
+    "allowVirtualNetworkAccess",
+    "allowForwardedTraffic",
+    "allowGatewayTransit",
+    "useRemoteGateways",
+    "peerCompleteVnets",
+    "localSubnetNames",
+    "remoteSubnetNames",
+];
+
+fn conflict(inline: &Value, child: &Resource, list: &str) -> Option<InputProblem> {
+    let a = inline.get("properties")?;
+    let b = child.body.get("properties")?;
+    for key in COMPARED {
+        let (x, y) = (a.get(key), b.get(key));
+        let differs = match (x, y) {
+            (Some(x), Some(y)) => x.equals(y) == Some(false),
+            _ => false,
+        };
+        if differs {
+            let (x, y) = (x.unwrap(), y.unwrap());
+            let what = match list {
+                "subnets" => "subnet",
+                "routes" => "route",
+                _ => "peering",
+            };
+            return Some(InputProblem {
+                kind: ProblemKind::Conflict,
+                loc: y.at,
+                message: format!(
+                    "{what} `{}` is declared twice with different `{key}`: `{}` here, `{}` in the vnet's inline list",
+                    child.name,
+                    y.to_text().unwrap_or_default(),
+                    x.to_text().unwrap_or_default()
+                ),
+                label: format!("`{key}` differs from the inline copy"),
+                help: Some(format!("keep one declaration of the {what}, or make both copies agree")),
+                related: Vec::new(),
+            }
+            .with_related(x.at, "the inline copy"));
+        }
+    }
+    None
+}
