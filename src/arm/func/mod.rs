@@ -363,3 +363,41 @@ fn want_bool(v: &Value, what: &str) -> Result<bool, String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_are_unique_lower_case_and_sorted_and_arities_sane() {
+        let mut seen = std::collections::HashSet::new();
+        for d in TABLE {
+            assert!(seen.insert(d.name), "`{}` is listed twice", d.name);
+            assert_eq!(
+                d.name,
+                d.name.to_lowercase(),
+                "`{}` is not lower-case",
+                d.name
+            );
+            assert!(d.min <= d.max, "`{}` takes {} to {}", d.name, d.min, d.max);
+        }
+        // `lookup` is a binary search.
+        for w in TABLE.windows(2) {
+            assert!(
+                w[0].name < w[1].name,
+                "TABLE must stay sorted: `{}` belongs before `{}`",
+                w[1].name,
+                w[0].name
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_finds_every_table_name_and_nothing_else() {
+        for d in TABLE {
+            assert_eq!(lookup(d.name).map(|x| x.name), Some(d.name));
+        }
+        assert!(lookup("nosuchfunction").is_none());
+        assert!(lookup("").is_none());
+    }
+}
