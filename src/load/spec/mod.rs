@@ -18,9 +18,9 @@ use std::rc::Rc;
 
 use ipnet::IpNet;
 
-use crate::load::doc::EvalDoc;
 use crate::arm::value::Value;
 use crate::graph::GraphBuilder;
+use crate::load::doc::EvalDoc;
 use crate::model::{Appliance, InputProblem, Loc, Prefix, PrefixList, PrefixValue, ProblemKind};
 use crate::source::FileId;
 use crate::suggest::closest;
