@@ -1,5 +1,5 @@
-use crate::model::ProblemKind;
-use crate::rule::{Rule, RuleContext};
+use crate::model::{Child, Conflict, Problem};
+use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
@@ -31,6 +31,93 @@ crate::declare_rule! {
 
 impl Rule for ConflictingDeclarations {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        crate::query::report_problems(cx, ProblemKind::Conflict);
+        for p in cx.graph().problems() {
+            let Problem::Conflict(c) = p else {
+                continue;
+            };
+            let f = match c {
+                Conflict::Copies {
+                    loc,
+                    what,
+                    name,
+                    key,
+                    here,
+                    other,
+                    other_loc,
+                } => {
+                    let what = match what {
+                        Child::Subnet => "subnet",
+                        Child::Peering => "peering",
+                        Child::Route => "route",
+                    };
+                    Finding::new(
+                        "",
+                        format!(
+                            "{what} `{name}` is declared twice with different `{key}`: \
+                             `{here}` here, `{other}` in the vnet's inline list"
+                        ),
+                        *loc,
+                        format!("`{key}` differs from the inline copy"),
+                    )
+                    .help(format!(
+                        "keep one declaration of the {what}, or make both copies agree"
+                    ))
+                    .related(*other_loc, "the inline copy")
+                }
+                Conflict::AddressSpaces {
+                    loc,
+                    vnet,
+                    here,
+                    other,
+                    other_loc,
+                } => {
+                    let show = |v: &[ipnet::IpNet]| {
+                        v.iter()
+                            .map(|n| n.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    Finding::new(
+                        "",
+                        format!(
+                            "vnet `{vnet}` is described twice with different address spaces: \
+                             {} here, {} in the other input",
+                            show(here),
+                            show(other)
+                        ),
+                        *loc,
+                        "this address space",
+                    )
+                    .help(
+                        "make the inputs agree, or check only the one that describes what is \
+                         (or will be) deployed",
+                    )
+                    .related(*other_loc, "the other description")
+                }
+                Conflict::Gateways {
+                    loc,
+                    vnet,
+                    here,
+                    other,
+                    other_loc,
+                } => {
+                    let says = |has: bool| if has { "a gateway" } else { "none" };
+                    Finding::new(
+                        "",
+                        format!(
+                            "vnet `{vnet}` is described twice with different gateways: \
+                             {} here, {} in the other input",
+                            says(*here),
+                            says(*other)
+                        ),
+                        *loc,
+                        "the spec's gateway",
+                    )
+                    .help("make the spec and the other input agree")
+                    .related(*other_loc, "the other input's description")
+                }
+            };
+            cx.report(f);
+        }
     }
 }
