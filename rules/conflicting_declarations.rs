@@ -3,14 +3,22 @@ use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Reports a subnet or peering that a template declares twice, inline in its vnet's
-    /// `properties` and again as a child resource, with different values (`az group export`
-    /// writes both copies).
+    /// Reports two descriptions of one thing that disagree:
+    /// - a subnet, peering or route that a template declares twice, inline in its vnet's (or
+    ///   route table's) `properties` and again as a child resource, with different values
+    ///   (`az group export` writes both copies);
+    /// - two inputs that give one vnet different address spaces (two exports of it, or an
+    ///   export and a template or design spec);
+    /// - a design spec and another input that disagree about whether a vnet has a gateway.
     ///
     /// ## Why is this bad?
-    /// Resource Manager deploys both: the vnet with its inline copy, then the child resource,
-    /// which overwrites it. Which value wins depends on deployment order, and a later
-    /// redeployment of the vnet alone silently reverts the other.
+    /// Resource Manager deploys both template copies: the vnet with its inline copy, then the
+    /// child resource, which overwrites it. Which value wins depends on deployment order, and a
+    /// later redeployment of the vnet alone silently reverts the other.
+    ///
+    /// Two inputs that disagree can't both describe what is deployed. The checks see one
+    /// merged vnet (the first input's address space, a gateway if either input has one), so
+    /// their findings may fit neither.
     ///
     /// ## Example
     /// ```json
@@ -21,7 +29,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Keep one declaration (the inline one, usually), or make both copies agree.
+    /// Keep one declaration (the inline one, usually), or make both copies agree. Make two
+    /// inputs agree, or check only the one that describes what is (or will be) deployed.
     pub ConflictingDeclarations {
         name: "conflicting-declarations",
         group: Suspicious,
