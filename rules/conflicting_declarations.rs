@@ -1,16 +1,24 @@
-use crate::model::ProblemKind;
-use crate::rule::{Rule, RuleContext};
+use crate::model::{Child, Conflict, Problem};
+use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Reports a subnet or peering that a template declares twice, inline in its vnet's
-    /// `properties` and again as a child resource, with different values (`az group export`
-    /// writes both copies).
+    /// Reports two descriptions of one thing that disagree:
+    /// - a subnet, peering or route that a template declares twice, inline in its vnet's (or
+    ///   route table's) `properties` and again as a child resource, with different values
+    ///   (`az group export` writes both copies);
+    /// - two inputs that give one vnet different address spaces (two exports of it, or an
+    ///   export and a template or design spec);
+    /// - a design spec and another input that disagree about whether a vnet has a gateway.
     ///
     /// ## Why is this bad?
-    /// Resource Manager deploys both: the vnet with its inline copy, then the child resource,
-    /// which overwrites it. Which value wins depends on deployment order, and a later
-    /// redeployment of the vnet alone silently reverts the other.
+    /// Resource Manager deploys both template copies: the vnet with its inline copy, then the
+    /// child resource, which overwrites it. Which value wins depends on deployment order, and a
+    /// later redeployment of the vnet alone silently reverts the other.
+    ///
+    /// Two inputs that disagree can't both describe what is deployed. The checks see one
+    /// merged vnet (the first input's address space, a gateway if either input has one), so
+    /// their findings may fit neither.
     ///
     /// ## Example
     /// ```json
@@ -21,7 +29,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Keep one declaration (the inline one, usually), or make both copies agree.
+    /// Keep one declaration (the inline one, usually), or make both copies agree. Make two
+    /// inputs agree, or check only the one that describes what is (or will be) deployed.
     pub ConflictingDeclarations {
         name: "conflicting-declarations",
         group: Suspicious,
@@ -31,6 +40,93 @@ crate::declare_rule! {
 
 impl Rule for ConflictingDeclarations {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        crate::query::report_problems(cx, ProblemKind::Conflict);
+        for p in cx.graph().problems() {
+            let Problem::Conflict(c) = p else {
+                continue;
+            };
+            let f = match c {
+                Conflict::Copies {
+                    loc,
+                    what,
+                    name,
+                    key,
+                    here,
+                    other,
+                    other_loc,
+                } => {
+                    let what = match what {
+                        Child::Subnet => "subnet",
+                        Child::Peering => "peering",
+                        Child::Route => "route",
+                    };
+                    Finding::new(
+                        "",
+                        format!(
+                            "{what} `{name}` is declared twice with different `{key}`: \
+                             `{here}` here, `{other}` in the vnet's inline list"
+                        ),
+                        *loc,
+                        format!("`{key}` differs from the inline copy"),
+                    )
+                    .help(format!(
+                        "keep one declaration of the {what}, or make both copies agree"
+                    ))
+                    .related(*other_loc, "the inline copy")
+                }
+                Conflict::AddressSpaces {
+                    loc,
+                    vnet,
+                    here,
+                    other,
+                    other_loc,
+                } => {
+                    let show = |v: &[ipnet::IpNet]| {
+                        v.iter()
+                            .map(|n| n.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    Finding::new(
+                        "",
+                        format!(
+                            "vnet `{vnet}` is described twice with different address spaces: \
+                             {} here, {} in the other input",
+                            show(here),
+                            show(other)
+                        ),
+                        *loc,
+                        "this address space",
+                    )
+                    .help(
+                        "make the inputs agree, or check only the one that describes what is \
+                         (or will be) deployed",
+                    )
+                    .related(*other_loc, "the other description")
+                }
+                Conflict::Gateways {
+                    loc,
+                    vnet,
+                    here,
+                    other,
+                    other_loc,
+                } => {
+                    let says = |has: bool| if has { "a gateway" } else { "none" };
+                    Finding::new(
+                        "",
+                        format!(
+                            "vnet `{vnet}` is described twice with different gateways: \
+                             {} here, {} in the other input",
+                            says(*here),
+                            says(*other)
+                        ),
+                        *loc,
+                        "the spec's gateway",
+                    )
+                    .help("make the spec and the other input agree")
+                    .related(*other_loc, "the other input's description")
+                }
+            };
+            cx.report(f);
+        }
     }
 }

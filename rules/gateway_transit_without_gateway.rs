@@ -32,14 +32,17 @@ impl Rule for GatewayTransitWithoutGateway {
             {
                 continue;
             }
-            let f = Finding::new(
+            let mut f = Finding::new(
                 &p.id,
                 format!("peering {} allows gateway transit but {} has no gateway", peering_name(g, pid), vnet_name(g, p.local)),
                 p.flag_loc(&p.allow_gateway_transit),
                 "no gateway to share",
             )
             .help("set `allowGatewayTransit` on the side that owns the gateway, or deploy the gateway");
-            cx.report(crate::query::absent_gateways(f, g.vnet(p.local)));
+            for (loc, text) in crate::query::absent_gateways(g.vnet(p.local)) {
+                f = f.related(loc, text);
+            }
+            cx.report(f);
         }
     }
 }

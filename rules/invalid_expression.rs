@@ -1,5 +1,5 @@
-use crate::model::ProblemKind;
-use crate::rule::{Rule, RuleContext};
+use crate::model::Problem;
+use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
@@ -28,6 +28,16 @@ crate::declare_rule! {
 
 impl Rule for InvalidExpression {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        crate::query::report_problems(cx, ProblemKind::Expression);
+        for p in cx.graph().problems() {
+            let Problem::Expression { loc, detail } = p else {
+                continue;
+            };
+            cx.report(
+                Finding::new("", detail.clone(), *loc, "Resource Manager rejects this").help(
+                    "the deployment fails validation before anything is created; \
+                     see the function's documentation",
+                ),
+            );
+        }
     }
 }

@@ -1,5 +1,5 @@
-use crate::model::ProblemKind;
-use crate::rule::{Rule, RuleContext};
+use crate::model::Problem;
+use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
@@ -27,6 +27,35 @@ crate::declare_rule! {
 
 impl Rule for InvalidPropertyType {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        crate::query::report_problems(cx, ProblemKind::PropertyType);
+        for p in cx.graph().problems() {
+            let f = match p {
+                Problem::PropertyType {
+                    loc,
+                    property,
+                    expected,
+                    found,
+                } => {
+                    let (expected, found) = (expected.article_name(), found.article_name());
+                    Finding::new(
+                        "",
+                        format!("`{property}` should be {expected}, found {found}"),
+                        *loc,
+                        format!("expected {expected}"),
+                    )
+                }
+                Problem::StandalonePeeringId { loc } => Finding::new(
+                    "",
+                    "a standalone peering needs an `id` of the form \
+                     `<vnet id>/virtualNetworkPeerings/<name>`",
+                    *loc,
+                    "the peering's vnet can't be told from this",
+                )
+                .help(
+                    "export peerings with their ids (`az network vnet peering list` includes them)",
+                ),
+                _ => continue,
+            };
+            cx.report(f);
+        }
     }
 }

@@ -1,5 +1,7 @@
-use crate::model::ProblemKind;
-use crate::rule::{Rule, RuleContext};
+use crate::model::{
+    Loc, Problem, SpecField, SpecInvalid, SpecPlace, SpecProblem, SpecRef, SpecValue,
+};
+use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
@@ -30,7 +32,12 @@ crate::declare_rule! {
 
 impl Rule for InvalidSpec {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        crate::query::report_problems(cx, ProblemKind::Spec);
+        for p in cx.graph().problems() {
+            if let Problem::Spec(p) = p {
+                let (loc, message, label) = wording(p);
+                cx.report(Finding::new("", message, loc, label));
+            }
+        }
         // Intents name vnets of any input; one that names nothing can't be checked.
         let g = cx.graph();
         if g.intents().is_empty() {
@@ -58,4 +65,199 @@ impl Rule for InvalidSpec {
             }
         }
     }
+}
+
+/// A spec problem's place, message and label.
+fn wording(p: &SpecProblem) -> (Loc, String, &'static str) {
+    match p {
+        SpecProblem::Version { loc } => (
+            *loc,
+            "this peerlint understands spec version 1 (`peerlint: 1`)".into(),
+            "unsupported version",
+        ),
+        SpecProblem::UnknownKey {
+            loc,
+            key,
+            place,
+            suggestion,
+            expected,
+        } => {
+            let place = match place {
+                SpecPlace::Spec => "the spec".to_string(),
+                SpecPlace::Defaults => "`defaults`".into(),
+                SpecPlace::Vnet(v) => format!("vnet `{v}`"),
+                SpecPlace::Subnet { vnet, subnet } => format!("subnet `{vnet}/{subnet}`"),
+                SpecPlace::PeeringSettings => "peering settings".into(),
+                SpecPlace::HubAndSpokeItem => "a `hub_and_spoke` item".into(),
+                SpecPlace::HubAndSpoke => "`hub_and_spoke`".into(),
+                SpecPlace::MeshItem => "a `mesh` item".into(),
+                SpecPlace::PeerItem => "a `peer` item".into(),
+                SpecPlace::PeerSubnets => "`subnets`".into(),
+                SpecPlace::Intent => "an intent".into(),
+            };
+            let hint = match suggestion {
+                Some(c) => did_you_mean(Some(c)),
+                None => format!(
+                    "; expected one of {}",
+                    expected
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            (
+                *loc,
+                format!("unknown key `{key}` in {place}{hint}"),
+                "unknown key",
+            )
+        }
+        SpecProblem::WrongType {
+            loc,
+            key,
+            expected,
+            found,
+        } => (
+            *loc,
+            format!(
+                "`{key}` should be {}, found {}",
+                expected.article_name(),
+                found.article_name()
+            ),
+            "wrong type",
+        ),
+        SpecProblem::WrongForm { loc, value } => {
+            let (message, label) = match value {
+                SpecValue::Vnet(v) => (
+                    format!("vnet `{v}` should be a mapping of its settings"),
+                    "expected a mapping",
+                ),
+                SpecValue::Subnet { vnet, subnet } => (
+                    format!("subnet `{vnet}/{subnet}` should be a prefix or a mapping"),
+                    "expected a prefix",
+                ),
+                SpecValue::TopologyItem => (
+                    "a topology item should be `hub_and_spoke`, `mesh` or `peer`".into(),
+                    "expected a mapping",
+                ),
+                SpecValue::HubAndSpoke => (
+                    "`hub_and_spoke` should be a mapping".into(),
+                    "expected a mapping",
+                ),
+                SpecValue::Mesh => ("`mesh` should be a list of vnets".into(), "expected a list"),
+                SpecValue::Peer => (
+                    "`peer` should be `a <-> b` or `a -> b`".into(),
+                    "expected a link",
+                ),
+                SpecValue::NextHop => (
+                    "a next hop should be `vnet/appliance`, an IP address or `gateway`".into(),
+                    "expected a next hop",
+                ),
+                SpecValue::Intent => (
+                    "an intent should be `allow: {from, to}` or `deny: {from, to}`".into(),
+                    "expected a mapping",
+                ),
+                SpecValue::IntentBody => (
+                    "`allow`/`deny` should be a mapping with `from` and `to`".into(),
+                    "expected a mapping",
+                ),
+                SpecValue::Endpoint => (
+                    "an endpoint is a vnet, `vnet/subnet` or a CIDR".into(),
+                    "expected a string",
+                ),
+            };
+            (*loc, message, label)
+        }
+        SpecProblem::Undeclared { loc, reference } => {
+            let (message, label) = match reference {
+                SpecRef::Vnet { name, suggestion } => (
+                    format!(
+                        "no vnet `{name}` in `vnets`{}",
+                        did_you_mean(suggestion.as_deref())
+                    ),
+                    "unknown vnet",
+                ),
+                SpecRef::Subnet { vnet, subnet } => (
+                    format!("vnet `{vnet}` has no subnet `{subnet}`"),
+                    "unknown subnet",
+                ),
+                SpecRef::Appliance {
+                    vnet,
+                    appliance,
+                    suggestion,
+                } => (
+                    format!(
+                        "vnet `{vnet}` has no appliance `{appliance}`{}",
+                        did_you_mean(suggestion.as_deref())
+                    ),
+                    "unknown appliance",
+                ),
+            };
+            (*loc, message, label)
+        }
+        SpecProblem::DuplicateVnet { loc, name } => (
+            *loc,
+            format!("vnet `{name}` is declared twice"),
+            "second declaration",
+        ),
+        SpecProblem::Invalid { loc, value } => {
+            let (message, label) = match value {
+                SpecInvalid::VnetId { vnet } => (
+                    format!("`id` of vnet `{vnet}` is not a virtual network id"),
+                    "not a vnet id",
+                ),
+                SpecInvalid::ApplianceIp { vnet, appliance } => (
+                    format!("appliance `{vnet}/{appliance}` should be an IP address"),
+                    "not an IP address",
+                ),
+                SpecInvalid::Gateway(g) => (
+                    format!(
+                        "unknown gateway `{}`: expected `none`, `vpn`, `expressroute` or \
+                         `route-server`",
+                        g.to_ascii_lowercase()
+                    ),
+                    "unknown gateway",
+                ),
+                SpecInvalid::PeerLink(text) => (
+                    format!("`{text}` should be `a <-> b` (both directions) or `a -> b` (one)"),
+                    "expected `<->` or `->`",
+                ),
+                SpecInvalid::NextHop(text) => (
+                    format!(
+                        "next hop `{text}` should be `vnet/appliance`, an IP address or `gateway`"
+                    ),
+                    "unknown next hop",
+                ),
+                SpecInvalid::TopologyItem { key, suggestion } => (
+                    format!(
+                        "a topology item should be `hub_and_spoke`, `mesh` or `peer`, \
+                         found `{key}`{}",
+                        did_you_mean(*suggestion)
+                    ),
+                    "unknown topology item",
+                ),
+            };
+            (*loc, message, label)
+        }
+        SpecProblem::Missing { loc, field } => {
+            let (message, label) = match field {
+                SpecField::Hub => ("`hub_and_spoke` needs a `hub`", "no hub"),
+                SpecField::AllowOrDeny => (
+                    "an intent has exactly one of `allow` and `deny`",
+                    "expected `allow` or `deny`",
+                ),
+                SpecField::FromAndTo => {
+                    ("an intent needs `from` and `to`", "missing `from` or `to`")
+                }
+            };
+            (*loc, message.into(), label)
+        }
+    }
+}
+
+/// "; did you mean `x`?", or nothing.
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
 }

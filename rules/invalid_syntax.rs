@@ -1,5 +1,5 @@
-use crate::model::ProblemKind;
-use crate::rule::{Rule, RuleContext};
+use crate::model::{Format, Problem};
+use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
@@ -26,6 +26,33 @@ crate::declare_rule! {
 
 impl Rule for InvalidSyntax {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        crate::query::report_problems(cx, ProblemKind::Syntax);
+        for p in cx.graph().problems() {
+            let f = match p {
+                Problem::Syntax {
+                    loc,
+                    format,
+                    detail,
+                } => {
+                    let format = match format {
+                        Format::Json => "JSON",
+                        Format::Yaml => "YAML",
+                    };
+                    Finding::new("", format!("invalid {format}: {detail}"), *loc, "here")
+                }
+                Problem::NotText {
+                    loc,
+                    detail,
+                    offset,
+                } => Finding::new(
+                    "",
+                    format!("{detail} (first bad byte at offset {offset})"),
+                    *loc,
+                    "here",
+                )
+                .help("export the file again as UTF-8 JSON"),
+                _ => continue,
+            };
+            cx.report(f);
+        }
     }
 }

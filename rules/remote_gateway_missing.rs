@@ -56,7 +56,9 @@ impl Rule for RemoteGatewayMissing {
                     vnet_name(g, remote)
                 ),
             );
-            f = crate::query::absent_gateways(f, r);
+            for (loc, text) in crate::query::absent_gateways(r) {
+                f = f.related(loc, text);
+            }
             cx.report(
                 f.help(format!(
                     "deploy a gateway in {}, or set `useRemoteGateways` to false",

@@ -1,5 +1,5 @@
-use crate::model::ProblemKind;
-use crate::rule::{Rule, RuleContext};
+use crate::model::Problem;
+use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
@@ -27,6 +27,21 @@ crate::declare_rule! {
 
 impl Rule for TruncatedExport {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        crate::query::report_problems(cx, ProblemKind::Truncated);
+        for p in cx.graph().problems() {
+            let Problem::Truncated { loc, type_name } = p else {
+                continue;
+            };
+            cx.report(
+                Finding::new(
+                    "",
+                    format!(
+                        "truncated PowerShell export: `{type_name}` stands where an object belongs"
+                    ),
+                    *loc,
+                    "cut off by ConvertTo-Json's depth limit",
+                )
+                .help("re-run the export with `ConvertTo-Json -Depth 10`"),
+            );
+        }
     }
 }

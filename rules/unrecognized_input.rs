@@ -1,5 +1,5 @@
-use crate::model::ProblemKind;
-use crate::rule::{Rule, RuleContext};
+use crate::model::{Problem, UnrecognizedWhy};
+use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
@@ -27,6 +27,31 @@ crate::declare_rule! {
 
 impl Rule for UnrecognizedInput {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        crate::query::report_problems(cx, ProblemKind::Unrecognized);
+        for p in cx.graph().problems() {
+            let Problem::Unrecognized { loc, path, why } = p else {
+                continue;
+            };
+            let (what, help) = match why {
+                UnrecognizedWhy::YamlNotSpec => (
+                    "a YAML file that isn't a peerlint design spec",
+                    "a design spec starts with `peerlint: 1`",
+                ),
+                UnrecognizedWhy::NoResources => (
+                    "no vnet, peering or gateway in a shape peerlint reads",
+                    "pass `az network vnet list`, `az network vnet peering list`, a REST GET \
+                     response, `az graph query` output or \
+                     `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output",
+                ),
+            };
+            cx.report(
+                Finding::new(
+                    "",
+                    format!("`{path}` is not a recognised input: {what}"),
+                    *loc,
+                    "file starts here",
+                )
+                .help(help),
+            );
+        }
     }
 }

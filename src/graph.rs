@@ -19,7 +19,7 @@ pub struct GraphBuilder {
     peerings: Vec<Peering>,
     /// Every peering id, lower-cased, to merge a peering seen twice.
     peering_keys: FastMap<Box<str>, PeeringId>,
-    problems: Vec<InputProblem>,
+    problems: Vec<Problem>,
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
@@ -44,7 +44,7 @@ impl GraphBuilder {
         self.files += 1;
     }
 
-    pub fn problem(&mut self, p: InputProblem) {
+    pub fn problem(&mut self, p: Problem) {
         self.problems.push(p);
     }
 
@@ -182,27 +182,14 @@ impl GraphBuilder {
                     x.sort();
                     y.sort();
                     if x != y {
-                        let show = |v: &[ipnet::IpNet]| {
-                            v.iter()
-                                .map(|n| n.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        };
-                        let problem = InputProblem {
-                            kind: ProblemKind::Conflict,
-                            loc: b.loc,
-                            message: format!(
-                                "vnet `{}` is described twice with different address spaces: {} here, {} in the other input",
-                                target.name,
-                                show(&y),
-                                show(&x)
-                            ),
-                            label: "this address space".into(),
-                            help: Some("make the inputs agree, or check only the one that describes what is (or will be) deployed".into()),
-                            related: Vec::new(),
-                        }
-                        .with_related(a.loc, "the other description");
-                        self.problems.push(problem);
+                        self.problems
+                            .push(Problem::Conflict(Conflict::AddressSpaces {
+                                loc: b.loc,
+                                vnet: target.name.clone(),
+                                here: y,
+                                other: x,
+                                other_loc: a.loc,
+                            }));
                     }
                 }
                 let target = &mut self.vnets[v.0 as usize];
@@ -340,7 +327,7 @@ impl GraphBuilder {
 pub struct Graph {
     vnets: Vec<Vnet>,
     peerings: Vec<Peering>,
-    problems: Vec<InputProblem>,
+    problems: Vec<Problem>,
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
@@ -379,7 +366,7 @@ impl Graph {
             .enumerate()
             .map(|(i, p)| (PeeringId(i as u32), p))
     }
-    pub fn problems(&self) -> &[InputProblem] {
+    pub fn problems(&self) -> &[Problem] {
         &self.problems
     }
     /// The unknown condition a vnet or peering (by id) is deployed under, if any.

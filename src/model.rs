@@ -385,40 +385,242 @@ impl Peering {
     }
 }
 
-/// A problem with an input file found while loading it (reported by the input rules).
+/// A problem with an input file found while loading it: what is wrong and where, as data.
+/// The input rules match the variants and word them (loaders write no sentences).
 #[derive(Clone, Debug)]
-pub struct InputProblem {
-    pub kind: ProblemKind,
-    pub loc: Loc,
-    pub message: String,
-    pub label: String,
-    pub help: Option<String>,
-    /// Other places the problem involves.
-    pub related: Vec<(Loc, String)>,
-}
-
-impl InputProblem {
-    pub fn with_related(mut self, loc: Loc, text: impl Into<String>) -> InputProblem {
-        self.related.push((loc, text.into()));
-        self
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProblemKind {
-    /// Not valid JSON (or not text).
-    Syntax,
-    /// A file named on the command line that matches no input shape.
-    Unrecognized,
+pub enum Problem {
+    /// Not valid JSON or YAML: the parser's own message.
+    Syntax {
+        loc: Loc,
+        format: Format,
+        detail: String,
+    },
+    /// Bytes that aren't text: the decoder's message and the first bad byte.
+    NotText {
+        loc: Loc,
+        detail: String,
+        offset: usize,
+    },
+    /// A file named on the command line that matches no input shape (`loc` is its start).
+    Unrecognized {
+        loc: Loc,
+        /// The file's path as shown.
+        path: String,
+        why: UnrecognizedWhy,
+    },
     /// A property of the wrong JSON type.
-    PropertyType,
-    /// A PowerShell export cut off by `ConvertTo-Json`'s depth.
-    Truncated,
-    /// A template expression ARM would reject (wrong arity or types, unknown function).
-    Expression,
-    /// Two declarations of one subnet or peering (an `az group export`) that disagree.
-    Conflict,
-    /// A design spec that doesn't follow the spec's schema (unknown key, wrong type,
-    /// reference to something it doesn't declare).
+    PropertyType {
+        loc: Loc,
+        /// The property (`subnets[]` for an item of `subnets`, `remoteVirtualNetwork.id`).
+        property: String,
+        expected: Kind,
+        found: Kind,
+    },
+    /// A standalone peering whose `id` (missing, or at `loc`) doesn't name its vnet.
+    StandalonePeeringId { loc: Loc },
+    /// A PowerShell export cut off by `ConvertTo-Json`'s depth: a .NET type name stands
+    /// where an object belongs.
+    Truncated { loc: Loc, type_name: String },
+    /// A template expression Resource Manager would reject: the evaluator's message about it.
+    Expression { loc: Loc, detail: String },
+    /// Two descriptions of one thing that disagree.
+    Conflict(Conflict),
+    /// A design spec that doesn't follow the spec's schema.
+    Spec(SpecProblem),
+}
+
+/// The format a file was parsed as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+/// Why a file named on the command line is not an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnrecognizedWhy {
+    /// A YAML file without `peerlint:`.
+    YamlNotSpec,
+    /// JSON holding no vnet, peering or gateway in a shape peerlint reads.
+    NoResources,
+}
+
+/// Two descriptions of one vnet, subnet, peering or route that disagree.
+#[derive(Clone, Debug)]
+pub enum Conflict {
+    /// A template declares a subnet, peering or route both inline in its parent's list and as
+    /// a child resource (`az group export` writes both), with different values of `key`.
+    Copies {
+        /// The child resource's value.
+        loc: Loc,
+        what: Child,
+        /// The child resource's name (`vnet/subnet`).
+        name: String,
+        key: &'static str,
+        /// The child resource's value and the inline copy's, as text.
+        here: String,
+        other: String,
+        other_loc: Loc,
+    },
+    /// Two inputs give one vnet different address spaces (each sorted).
+    AddressSpaces {
+        /// The second input's address space.
+        loc: Loc,
+        vnet: String,
+        here: Vec<ipnet::IpNet>,
+        other: Vec<ipnet::IpNet>,
+        other_loc: Loc,
+    },
+    /// A design spec and another input disagree about whether a vnet has a gateway.
+    Gateways {
+        /// The spec's `gateway`.
+        loc: Loc,
+        vnet: String,
+        /// Whether the spec gives it a gateway, and whether the other input does.
+        here: bool,
+        other: bool,
+        /// The other input's gateway, else its vnet.
+        other_loc: Loc,
+    },
+}
+
+/// What a template declares twice: a child resource kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Child {
+    Subnet,
+    Peering,
+    Route,
+}
+
+/// A design spec's departure from the spec's schema.
+#[derive(Clone, Debug)]
+pub enum SpecProblem {
+    /// `peerlint:` is not `1`.
+    Version { loc: Loc },
+    /// A key the place doesn't take (`loc` is the key).
+    UnknownKey {
+        loc: Loc,
+        key: String,
+        place: SpecPlace,
+        /// The allowed key the unknown one is probably a typo of.
+        suggestion: Option<&'static str>,
+        /// The keys the place takes.
+        expected: Vec<&'static str>,
+    },
+    /// A key's value of the wrong type.
+    WrongType {
+        loc: Loc,
+        key: &'static str,
+        expected: Kind,
+        found: Kind,
+    },
+    /// A value not of the form its place needs.
+    WrongForm { loc: Loc, value: SpecValue },
+    /// A name of something the spec doesn't declare.
+    Undeclared { loc: Loc, reference: SpecRef },
+    /// A second vnet of the same name (compared case-insensitively).
+    DuplicateVnet { loc: Loc, name: String },
+    /// A value of the right form that isn't a valid one.
+    Invalid { loc: Loc, value: SpecInvalid },
+    /// A required part left out.
+    Missing { loc: Loc, field: SpecField },
+}
+
+/// Where in a spec a key is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpecPlace {
+    /// The top level.
     Spec,
+    Defaults,
+    Vnet(String),
+    Subnet {
+        vnet: String,
+        subnet: String,
+    },
+    /// `defaults.peering`, or a `peer` item's own fields.
+    PeeringSettings,
+    /// A topology item holding `hub_and_spoke`.
+    HubAndSpokeItem,
+    /// The `hub_and_spoke` mapping.
+    HubAndSpoke,
+    MeshItem,
+    PeerItem,
+    /// A `peer` item's `subnets`.
+    PeerSubnets,
+    /// An intent item, or its `allow`/`deny` mapping.
+    Intent,
+}
+
+/// The spec values [`SpecProblem::WrongForm`] is about, each with the form it needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpecValue {
+    /// A vnet of `vnets`: a mapping.
+    Vnet(String),
+    /// A subnet: a prefix or a mapping.
+    Subnet { vnet: String, subnet: String },
+    /// A topology item: a mapping.
+    TopologyItem,
+    /// `hub_and_spoke`: a mapping.
+    HubAndSpoke,
+    /// `mesh`: a list.
+    Mesh,
+    /// `peer`: a string.
+    Peer,
+    /// A route's next hop: a string.
+    NextHop,
+    /// An intent item: a mapping.
+    Intent,
+    /// `allow`/`deny`: a mapping.
+    IntentBody,
+    /// An endpoint of an intent: a string.
+    Endpoint,
+}
+
+/// A reference to something the spec doesn't declare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpecRef {
+    Vnet {
+        name: String,
+        suggestion: Option<String>,
+    },
+    Subnet {
+        vnet: String,
+        subnet: String,
+    },
+    Appliance {
+        vnet: String,
+        appliance: String,
+        suggestion: Option<String>,
+    },
+}
+
+/// A spec value that isn't a valid one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpecInvalid {
+    /// A vnet's `id` that isn't a virtual network id.
+    VnetId { vnet: String },
+    /// An appliance whose value isn't an IP address.
+    ApplianceIp { vnet: String, appliance: String },
+    /// A `gateway` that isn't a known kind, as written.
+    Gateway(String),
+    /// A `peer` link without `<->` or `->`.
+    PeerLink(String),
+    /// A next hop that is neither `vnet/appliance`, an IP address nor `gateway`.
+    NextHop(String),
+    /// A topology item of no known kind: its first key (empty for none).
+    TopologyItem {
+        key: String,
+        suggestion: Option<&'static str>,
+    },
+}
+
+/// A required part of a spec left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecField {
+    /// `hub_and_spoke`'s `hub`.
+    Hub,
+    /// An intent's one of `allow` and `deny` (none, or both).
+    AllowOrDeny,
+    /// `allow`/`deny`'s `from` and `to`.
+    FromAndTo,
 }

@@ -66,33 +66,20 @@ pub fn space_loc(v: &Vnet) -> Loc {
     v.address_space.as_ref().map(|s| s.loc).unwrap_or(v.loc)
 }
 
-/// Reports every input problem of one kind (the input rules are thin wrappers of this).
-pub fn report_problems(cx: &mut crate::rule::RuleContext<'_>, kind: ProblemKind) {
-    let g = cx.graph();
-    for p in g.problems().iter().filter(|p| p.kind == kind) {
-        let mut f = crate::rule::Finding::new("", p.message.clone(), p.loc, p.label.clone());
-        if let Some(h) = &p.help {
-            f = f.help(h.clone());
-        }
-        for (loc, text) in &p.related {
-            f = f.related(*loc, text.clone());
-        }
-        cx.report(f);
-    }
-}
-
-/// Adds labels for gateways a template declares for `v` under a false condition.
-pub fn absent_gateways(mut f: crate::rule::Finding, v: &Vnet) -> crate::rule::Finding {
+/// Related labels for the gateways a template declares for `v` under a false condition: the
+/// condition, and the value that decides it when that is elsewhere.
+pub fn absent_gateways(v: &Vnet) -> Vec<(Loc, String)> {
+    let mut labels = Vec::new();
     for (name, condition, deciding) in &v.absent_gateways {
-        f = f.related(
+        labels.push((
             *condition,
             format!("gateway `{name}` is not deployed: its condition is false"),
-        );
+        ));
         if deciding != condition {
-            f = f.related(*deciding, "this value decides the condition");
+            labels.push((*deciding, "this value decides the condition".into()));
         }
     }
-    f
+    labels
 }
 
 /// How an endpoint of an intent is shown in messages.

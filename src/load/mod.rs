@@ -18,7 +18,7 @@ mod template;
 use crate::arm;
 use crate::graph::GraphBuilder;
 use crate::json;
-use crate::model::{InputProblem, Loc, ProblemKind};
+use crate::model::{Format, Loc, Problem, UnrecognizedWhy};
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 use crate::tree::{Kind, NodeId, Tree};
 
@@ -101,14 +101,11 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
-fn syntax_problem(file: FileId, e: crate::tree::SyntaxError, format: &str) -> InputProblem {
-    InputProblem {
-        kind: ProblemKind::Syntax,
+fn syntax_problem(file: FileId, e: crate::tree::SyntaxError, format: Format) -> Problem {
+    Problem::Syntax {
         loc: Loc::new(file, e.span, None),
-        message: format!("invalid {format}: {}", e.message),
-        label: "here".into(),
-        help: None,
-        related: Vec::new(),
+        format,
+        detail: e.message,
     }
 }
 
@@ -133,13 +130,10 @@ pub fn read_source(
             f.fs_path = fs_path;
             let file = db.add(f);
             b.count_file();
-            b.problem(InputProblem {
-                kind: ProblemKind::Syntax,
+            b.problem(Problem::NotText {
                 loc: Loc::new(file, Span::new(0, 0), None),
-                message: format!("{} (first bad byte at offset {})", e.message, e.offset),
-                label: "here".into(),
-                help: Some("export the file again as UTF-8 JSON".into()),
-                related: Vec::new(),
+                detail: e.message,
+                offset: e.offset,
             });
             (file, false)
         }
@@ -216,7 +210,8 @@ fn parse(cx: &mut LoadCx<'_>, file: FileId, yaml: bool, explicit: bool) -> Optio
         Err(_) if yaml && !explicit && !src.text.contains("peerlint:") => None,
         Err(e) => {
             cx.b.count_file();
-            cx.b.problem(syntax_problem(file, e, if yaml { "YAML" } else { "JSON" }));
+            let format = if yaml { Format::Yaml } else { Format::Json };
+            cx.b.problem(syntax_problem(file, e, format));
             None
         }
     }
@@ -231,16 +226,10 @@ fn file_start(cx: &LoadCx<'_>, file: FileId, root: NodeId) -> Loc {
 /// Reports a YAML file named on the command line that isn't a design spec.
 fn not_a_spec(cx: &mut LoadCx<'_>, file: FileId, root: NodeId) {
     cx.b.count_file();
-    cx.b.problem(InputProblem {
-        kind: ProblemKind::Unrecognized,
+    cx.b.problem(Problem::Unrecognized {
         loc: file_start(cx, file, root),
-        message: format!(
-            "`{}` is not a recognised input: a YAML file that isn't a peerlint design spec",
-            cx.db.get(file).path
-        ),
-        label: "file starts here".into(),
-        help: Some("a design spec starts with `peerlint: 1`".into()),
-        related: Vec::new(),
+        path: cx.db.get(file).path.clone(),
+        why: UnrecognizedWhy::YamlNotSpec,
     });
 }
 
@@ -261,20 +250,10 @@ fn export(cx: &mut LoadCx<'_>, file: FileId, tree: &Tree, root: NodeId, shape: S
 /// Reports a JSON file named on the command line that peerlint can't read.
 fn unrecognised(cx: &mut LoadCx<'_>, file: FileId, root: NodeId) {
     cx.b.count_file();
-    cx.b.problem(InputProblem {
-        kind: ProblemKind::Unrecognized,
+    cx.b.problem(Problem::Unrecognized {
         loc: file_start(cx, file, root),
-        message: format!(
-            "`{}` is not a recognised input: no vnet, peering or gateway in a shape peerlint reads",
-            cx.db.get(file).path
-        ),
-        label: "file starts here".into(),
-        help: Some(
-            "pass `az network vnet list`, `az network vnet peering list`, a REST GET response, \
-             `az graph query` output or `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output"
-                .into(),
-        ),
-        related: Vec::new(),
+        path: cx.db.get(file).path.clone(),
+        why: UnrecognizedWhy::NoResources,
     });
 }
 

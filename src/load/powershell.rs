@@ -4,21 +4,15 @@
 //! look like vnets without subnets or peerings.
 
 use super::resource::Extractor;
-use crate::model::{InputProblem, ProblemKind};
+use crate::model::Problem;
 use crate::tree::{Kind, NodeId, Tree};
 
 pub fn load(x: &mut Extractor<'_, Tree>, root: NodeId) {
     if let Some(at) = truncated_at(x, root) {
-        let name = x.tree.str(at).unwrap_or_default().to_string();
-        x.b.problem(InputProblem {
-            kind: ProblemKind::Truncated,
+        let type_name = x.tree.str(at).unwrap_or_default().to_string();
+        x.b.problem(Problem::Truncated {
             loc: x.loc(at),
-            message: format!(
-                "truncated PowerShell export: `{name}` stands where an object belongs"
-            ),
-            label: "cut off by ConvertTo-Json's depth limit".into(),
-            help: Some("re-run the export with `ConvertTo-Json -Depth 10`".into()),
-            related: Vec::new(),
+            type_name,
         });
         x.found += 1; // recognised, though not loaded
         return;

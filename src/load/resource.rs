@@ -176,15 +176,13 @@ impl<'a, D: Doc> Extractor<'a, D> {
         t.get(obj, name)
     }
 
-    fn type_problem(&mut self, n: NodeId, what: &str, expected: &str) {
-        let found = self.tree.kind(n).article_name();
-        self.b.problem(InputProblem {
-            kind: ProblemKind::PropertyType,
+    fn type_problem(&mut self, n: NodeId, property: &str, expected: Kind) {
+        let found = self.tree.kind(n);
+        self.b.problem(Problem::PropertyType {
             loc: self.loc(n),
-            message: format!("`{what}` should be {expected}, found {found}"),
-            label: format!("expected {expected}"),
-            help: None,
-            related: Vec::new(),
+            property: property.to_string(),
+            expected,
+            found,
         });
     }
 
@@ -203,7 +201,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             Kind::String => Some((self.tree.str(n).unwrap_or_default().to_string(), n)),
             Kind::Null => None,
             _ => {
-                self.type_problem(n, name, "a string");
+                self.type_problem(n, name, Kind::String);
                 None
             }
         }
@@ -241,12 +239,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             k if k == kind => Some(n),
             Kind::Null => None,
             _ => {
-                let expected = if kind == Kind::Array {
-                    "an array"
-                } else {
-                    "an object"
-                };
-                self.type_problem(n, name, expected);
+                self.type_problem(n, name, kind);
                 None
             }
         }
@@ -280,7 +273,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             Kind::Bool => Flag::new(self.tree.bool(n).unwrap_or(default), self.loc(n)),
             Kind::Null => Flag::default_to(default),
             _ => {
-                self.type_problem(n, name, "a boolean");
+                self.type_problem(n, name, Kind::Bool);
                 Flag::default_to(default)
             }
         }
@@ -439,7 +432,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             let tree = self.tree;
             for s in tree.children(list) {
                 if self.tree.kind(s) != Kind::Object {
-                    self.type_problem(s, "subnets[]", "an object");
+                    self.type_problem(s, "subnets[]", Kind::Object);
                     continue;
                 }
                 if let Some(subnet) = self.subnet(s, &mut gateways) {
@@ -471,7 +464,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             let tree = self.tree;
             for p in tree.children(list) {
                 if self.tree.kind(p) != Kind::Object {
-                    self.type_problem(p, "virtualNetworkPeerings[]", "an object");
+                    self.type_problem(p, "virtualNetworkPeerings[]", Kind::Object);
                     continue;
                 }
                 peerings.push(self.peering(p, &id_text));
@@ -556,7 +549,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             }
             match self.tree.str(n) {
                 Some(s) => names.push((s.to_string(), self.loc(n))),
-                None => self.type_problem(n, key, "a string"),
+                None => self.type_problem(n, key, Kind::String),
             }
         }
         Some(NameList {
@@ -614,7 +607,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
                     Some(s) => Some((s.to_string(), self.loc(n))),
                     None if self.tree.kind(n) == Kind::Null => None,
                     None => {
-                        self.type_problem(n, "remoteVirtualNetwork.id", "a string");
+                        self.type_problem(n, "remoteVirtualNetwork.id", Kind::String);
                         None
                     }
                 }
@@ -681,14 +674,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 )
         }) else {
             let at = id.as_ref().map(|(_, n)| *n).unwrap_or(obj);
-            self.b.problem(InputProblem {
-                kind: ProblemKind::PropertyType,
-                loc: self.loc(at),
-                message: "a standalone peering needs an `id` of the form `<vnet id>/virtualNetworkPeerings/<name>`".into(),
-                label: "the peering's vnet can't be told from this".into(),
-                help: Some("export peerings with their ids (`az network vnet peering list` includes them)".into()),
-                related: Vec::new(),
-            });
+            let loc = self.loc(at);
+            self.b.problem(Problem::StandalonePeeringId { loc });
             return;
         };
         let vnet_id = parsed.ancestor(1);

@@ -11,7 +11,7 @@ use crate::arm::{self, Condition, Effect, EvalError, Evaluated, Resource};
 use crate::graph::GraphBuilder;
 use crate::id::ArmId;
 use crate::json;
-use crate::model::{InputProblem, Loc, ProblemKind, Unresolved};
+use crate::model::{Child, Conflict, Format, Loc, Problem, Unresolved};
 use crate::source::FileId;
 use crate::tree::Tree;
 use rustc_hash::FxHashMap as FastMap;
@@ -89,7 +89,7 @@ fn parameters_for(cx: &mut LoadCx<'_>, template: FileId) -> Option<FileId> {
             Some(id)
         }
         Err(e) => {
-            cx.b.problem(syntax_problem(id, e, "JSON"));
+            cx.b.problem(syntax_problem(id, e, Format::Json));
             cx.set_tree(id, None);
             None
         }
@@ -138,13 +138,9 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         }
     }
     for EvalError { loc, message } in problems {
-        b.problem(InputProblem {
-            kind: ProblemKind::Expression,
+        b.problem(Problem::Expression {
             loc,
-            message,
-            label: "Resource Manager rejects this".into(),
-            help: Some("the deployment fails validation before anything is created; see the function's documentation".into()),
-            related: Vec::new(),
+            detail: message,
         });
     }
     for u in undecided {
@@ -300,7 +296,7 @@ fn extract_one(
 /// copy it replaced.
 struct Added {
     index: usize,
-    conflict: Option<InputProblem>,
+    conflict: Option<Problem>,
 }
 
 /// Adds a child resource to its vnet's inline list; the same child declared inline too is
@@ -366,10 +362,10 @@ const COMPARED: &[&str] = &[
     "remoteSubnetNames",
 ];
 
-fn conflict(inline: &Value, child: &Resource, list: &str) -> Option<InputProblem> {
+fn conflict(inline: &Value, child: &Resource, list: &str) -> Option<Problem> {
     let a = inline.get("properties")?;
     let b = child.body.get("properties")?;
-    for key in COMPARED {
+    for &key in COMPARED {
         let (x, y) = (a.get(key), b.get(key));
         let differs = match (x, y) {
             (Some(x), Some(y)) => x.equals(y) == Some(false),
@@ -378,24 +374,19 @@ fn conflict(inline: &Value, child: &Resource, list: &str) -> Option<InputProblem
         if differs {
             let (x, y) = (x.unwrap(), y.unwrap());
             let what = match list {
-                "subnets" => "subnet",
-                "routes" => "route",
-                _ => "peering",
+                "subnets" => Child::Subnet,
+                "routes" => Child::Route,
+                _ => Child::Peering,
             };
-            return Some(InputProblem {
-                kind: ProblemKind::Conflict,
+            return Some(Problem::Conflict(Conflict::Copies {
                 loc: y.at,
-                message: format!(
-                    "{what} `{}` is declared twice with different `{key}`: `{}` here, `{}` in the vnet's inline list",
-                    child.name,
-                    y.to_text().unwrap_or_default(),
-                    x.to_text().unwrap_or_default()
-                ),
-                label: format!("`{key}` differs from the inline copy"),
-                help: Some(format!("keep one declaration of the {what}, or make both copies agree")),
-                related: Vec::new(),
-            }
-            .with_related(x.at, "the inline copy"));
+                what,
+                name: child.name.clone(),
+                key,
+                here: y.to_text().unwrap_or_default(),
+                other: x.to_text().unwrap_or_default(),
+                other_loc: x.at,
+            }));
         }
     }
     None

@@ -5,7 +5,9 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::Loader;
-use crate::model::{Endpoint, Intent, IntentKind, Loc};
+use crate::model::{
+    Endpoint, Intent, IntentKind, Loc, SpecField, SpecPlace, SpecProblem, SpecValue,
+};
 use crate::tree::{Kind, NodeId};
 
 const INTENT: &[&str] = &["allow", "deny", "why"];
@@ -15,42 +17,42 @@ impl Loader<'_> {
     pub(super) fn intent(&mut self, item: NodeId) {
         let t = self.t;
         if t.kind(item) != Kind::Object {
-            self.problem(
-                item,
-                "an intent should be `allow: {from, to}` or `deny: {from, to}`".into(),
-                "expected a mapping",
-            );
+            let loc = self.loc(item);
+            self.problem(SpecProblem::WrongForm {
+                loc,
+                value: SpecValue::Intent,
+            });
             return;
         }
-        self.keys(item, INTENT, "an intent");
+        self.keys(item, INTENT, SpecPlace::Intent);
         let (kind, body) = match (t.get(item, "allow"), t.get(item, "deny")) {
             (Some(b), None) => (IntentKind::Allow, b),
             (None, Some(b)) => (IntentKind::Deny, b),
             _ => {
-                self.problem(
-                    item,
-                    "an intent has exactly one of `allow` and `deny`".into(),
-                    "expected `allow` or `deny`",
-                );
+                let loc = self.loc(item);
+                self.problem(SpecProblem::Missing {
+                    loc,
+                    field: SpecField::AllowOrDeny,
+                });
                 return;
             }
         };
         if t.kind(body) != Kind::Object {
-            self.problem(
-                body,
-                "`allow`/`deny` should be a mapping with `from` and `to`".into(),
-                "expected a mapping",
-            );
+            let loc = self.loc(body);
+            self.problem(SpecProblem::WrongForm {
+                loc,
+                value: SpecValue::IntentBody,
+            });
             return;
         }
-        self.keys(body, ENDS, "an intent");
+        self.keys(body, ENDS, SpecPlace::Intent);
         let why = self.string(item, "why").map(|(s, _)| s);
         let (Some(from), Some(to)) = (t.get(body, "from"), t.get(body, "to")) else {
-            self.problem(
-                body,
-                "an intent needs `from` and `to`".into(),
-                "missing `from` or `to`",
-            );
+            let loc = self.loc(body);
+            self.problem(SpecProblem::Missing {
+                loc,
+                field: SpecField::FromAndTo,
+            });
             return;
         };
         let from = self.endpoints(from);
@@ -79,11 +81,11 @@ impl Loader<'_> {
         let mut out = Vec::new();
         for i in items {
             let Some(s) = t.str(i) else {
-                self.problem(
-                    i,
-                    "an endpoint is a vnet, `vnet/subnet` or a CIDR".into(),
-                    "expected a string",
-                );
+                let loc = self.loc(i);
+                self.problem(SpecProblem::WrongForm {
+                    loc,
+                    value: SpecValue::Endpoint,
+                });
                 continue;
             };
             let e = if let Ok(net) = s.parse::<IpNet>() {

@@ -21,7 +21,9 @@ use ipnet::IpNet;
 use crate::arm::value::Value;
 use crate::graph::GraphBuilder;
 use crate::load::doc::EvalDoc;
-use crate::model::{Appliance, InputProblem, Loc, Prefix, PrefixList, PrefixValue, ProblemKind};
+use crate::model::{
+    Appliance, Loc, Prefix, PrefixList, PrefixValue, Problem, SpecPlace, SpecProblem,
+};
 use crate::source::FileId;
 use crate::suggest::closest;
 use crate::tree::{Kind, NodeId, Tree};
@@ -102,15 +104,12 @@ pub fn load(t: &Tree, file: FileId, b: &mut GraphBuilder) {
         by_name: FastMap::default(),
         standalone: Vec::new(),
     };
-    l.keys(root, TOP, "the spec");
+    l.keys(root, TOP, SpecPlace::Spec);
     if let Some(v) = t.get(root, "peerlint")
         && !(t.kind(v) == Kind::Number && t.number(v) == Some("1"))
     {
-        l.problem(
-            v,
-            "this peerlint understands spec version 1 (`peerlint: 1`)".into(),
-            "unsupported version",
-        );
+        let loc = l.loc(v);
+        l.problem(SpecProblem::Version { loc });
     }
     if let Some(d) = l.object(root, "defaults") {
         l.defaults(d);
@@ -146,75 +145,56 @@ impl Loader<'_> {
         Loc::new(self.file, self.t.key_span(n), Some(n))
     }
 
-    fn problem(&mut self, n: NodeId, message: String, label: &str) {
-        let loc = self.loc(n);
-        self.b.problem(InputProblem {
-            kind: ProblemKind::Spec,
-            loc,
-            message,
-            label: label.into(),
-            help: None,
-            related: Vec::new(),
-        });
+    fn problem(&mut self, p: SpecProblem) {
+        self.b.problem(Problem::Spec(p));
     }
 
     /// Reports keys of `obj` that aren't in `allowed`, with a suggestion.
-    fn keys(&mut self, obj: NodeId, allowed: &[&str], what: &str) {
+    fn keys(&mut self, obj: NodeId, allowed: &[&'static str], place: SpecPlace) {
         let t = self.t;
         for (k, v) in t.members(obj) {
             if allowed.iter().any(|a| a.eq_ignore_ascii_case(k)) {
                 continue;
             }
-            let hint = match closest(k, allowed.iter().copied()) {
-                Some(c) => format!("; did you mean `{c}`?"),
-                None => format!(
-                    "; expected one of {}",
-                    allowed
-                        .iter()
-                        .map(|a| format!("`{a}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
             let loc = self.key_loc(v);
-            self.b.problem(InputProblem {
-                kind: ProblemKind::Spec,
+            self.problem(SpecProblem::UnknownKey {
                 loc,
-                message: format!("unknown key `{k}` in {what}{hint}"),
-                label: "unknown key".into(),
-                help: None,
-                related: Vec::new(),
+                key: k.to_string(),
+                place: place.clone(),
+                suggestion: closest(k, allowed.iter().copied()),
+                expected: allowed.to_vec(),
             });
         }
     }
 
-    fn typed(&mut self, obj: NodeId, key: &str, kind: Kind) -> Option<NodeId> {
+    fn typed(&mut self, obj: NodeId, key: &'static str, kind: Kind) -> Option<NodeId> {
         let n = self.t.get(obj, key)?;
         match self.t.kind(n) {
             k if k == kind => Some(n),
             Kind::Null => None,
-            k => {
-                let msg = format!(
-                    "`{key}` should be {}, found {}",
-                    kind.article_name(),
-                    k.article_name()
-                );
-                self.problem(n, msg, "wrong type");
+            found => {
+                let loc = self.loc(n);
+                self.problem(SpecProblem::WrongType {
+                    loc,
+                    key,
+                    expected: kind,
+                    found,
+                });
                 None
             }
         }
     }
-    fn object(&mut self, obj: NodeId, key: &str) -> Option<NodeId> {
+    fn object(&mut self, obj: NodeId, key: &'static str) -> Option<NodeId> {
         self.typed(obj, key, Kind::Object)
     }
-    fn array(&mut self, obj: NodeId, key: &str) -> Option<NodeId> {
+    fn array(&mut self, obj: NodeId, key: &'static str) -> Option<NodeId> {
         self.typed(obj, key, Kind::Array)
     }
-    fn string(&mut self, obj: NodeId, key: &str) -> Option<(String, NodeId)> {
+    fn string(&mut self, obj: NodeId, key: &'static str) -> Option<(String, NodeId)> {
         let n = self.typed(obj, key, Kind::String)?;
         Some((self.t.str(n).unwrap_or("").to_string(), n))
     }
-    fn boolean(&mut self, obj: NodeId, key: &str) -> Option<(bool, NodeId)> {
+    fn boolean(&mut self, obj: NodeId, key: &'static str) -> Option<(bool, NodeId)> {
         let n = self.typed(obj, key, Kind::Bool)?;
         Some((self.t.bool(n).unwrap_or(false), n))
     }

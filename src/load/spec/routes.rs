@@ -7,6 +7,7 @@ use ipnet::IpNet;
 
 use super::{Loader, resource};
 use crate::arm::value::Value;
+use crate::model::{SpecInvalid, SpecProblem, SpecRef, SpecValue};
 use crate::suggest::closest;
 use crate::tree::{Kind, NodeId};
 
@@ -123,11 +124,14 @@ impl Loader<'_> {
                         })
                         .unwrap_or_default(),
                     None => {
-                        self.problem(
-                            at,
-                            format!("vnet `{vname}` has no subnet `{s}`"),
-                            "unknown subnet",
-                        );
+                        let loc = self.loc(at);
+                        self.problem(SpecProblem::Undeclared {
+                            loc,
+                            reference: SpecRef::Subnet {
+                                vnet: vname.to_string(),
+                                subnet: s.to_string(),
+                            },
+                        });
                         Vec::new()
                     }
                 }
@@ -138,11 +142,11 @@ impl Loader<'_> {
     /// A next hop: `vnet/appliance`, an IP address, or `gateway`.
     fn next_hop(&mut self, hop: NodeId) -> Option<(&'static str, Option<IpAddr>)> {
         let Some(text) = self.t.str(hop).map(str::to_string) else {
-            self.problem(
-                hop,
-                "a next hop should be `vnet/appliance`, an IP address or `gateway`".into(),
-                "expected a next hop",
-            );
+            let loc = self.loc(hop);
+            self.problem(SpecProblem::WrongForm {
+                loc,
+                value: SpecValue::NextHop,
+            });
             return None;
         };
         if text.eq_ignore_ascii_case("gateway") {
@@ -152,11 +156,11 @@ impl Loader<'_> {
             return Some(("VirtualAppliance", Some(ip)));
         }
         let Some((vname, aname)) = text.split_once('/') else {
-            self.problem(
-                hop,
-                format!("next hop `{text}` should be `vnet/appliance`, an IP address or `gateway`"),
-                "unknown next hop",
-            );
+            let loc = self.loc(hop);
+            self.problem(SpecProblem::Invalid {
+                loc,
+                value: SpecInvalid::NextHop(text),
+            });
             return None;
         };
         let v = self.vnet_named(vname, hop)?;
@@ -172,14 +176,17 @@ impl Loader<'_> {
                     .iter()
                     .map(|a| a.name.clone())
                     .collect();
-                let hint = closest(aname, names.iter().map(String::as_str))
-                    .map(|c| format!("; did you mean `{c}`?"))
-                    .unwrap_or_default();
-                self.problem(
-                    hop,
-                    format!("vnet `{vname}` has no appliance `{aname}`{hint}"),
-                    "unknown appliance",
-                );
+                let suggestion =
+                    closest(aname, names.iter().map(String::as_str)).map(str::to_string);
+                let loc = self.loc(hop);
+                self.problem(SpecProblem::Undeclared {
+                    loc,
+                    reference: SpecRef::Appliance {
+                        vnet: vname.to_string(),
+                        appliance: aname.to_string(),
+                        suggestion,
+                    },
+                });
                 None
             }
         }

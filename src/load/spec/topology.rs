@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use super::Loader;
 use crate::arm::value::{Val, Value};
+use crate::model::{SpecField, SpecInvalid, SpecPlace, SpecProblem, SpecValue};
 use crate::suggest::closest;
 use crate::tree::{Kind, NodeId};
 
@@ -25,11 +26,11 @@ impl Loader<'_> {
     pub(super) fn peering_fields(
         &mut self,
         obj: NodeId,
-        also: &[&str],
+        also: &[&'static str],
     ) -> Vec<(&'static str, Value)> {
-        let mut allowed: Vec<&str> = PEERING_FIELDS.iter().map(|(s, _)| *s).collect();
+        let mut allowed: Vec<&'static str> = PEERING_FIELDS.iter().map(|(s, _)| *s).collect();
         allowed.extend_from_slice(also);
-        self.keys(obj, &allowed, "peering settings");
+        self.keys(obj, &allowed, SpecPlace::PeeringSettings);
         let mut out = Vec::new();
         for (snake, arm) in PEERING_FIELDS {
             if let Some((_, n)) = self.boolean(obj, snake) {
@@ -43,11 +44,11 @@ impl Loader<'_> {
     pub(super) fn topology(&mut self, item: NodeId) {
         let t = self.t;
         if t.kind(item) != Kind::Object {
-            self.problem(
-                item,
-                "a topology item should be `hub_and_spoke`, `mesh` or `peer`".into(),
-                "expected a mapping",
-            );
+            let loc = self.loc(item);
+            self.problem(SpecProblem::WrongForm {
+                loc,
+                value: SpecValue::TopologyItem,
+            });
             return;
         }
         if let Some(hs) = t.get(item, "hub_and_spoke") {
@@ -64,18 +65,22 @@ impl Loader<'_> {
     /// `hub_and_spoke`: a peering each way between the hub and every spoke.
     fn hub_and_spoke(&mut self, item: NodeId, hs: NodeId) {
         let t = self.t;
-        self.keys(item, &["hub_and_spoke"], "a `hub_and_spoke` item");
+        self.keys(item, &["hub_and_spoke"], SpecPlace::HubAndSpokeItem);
         if t.kind(hs) != Kind::Object {
-            self.problem(
-                hs,
-                "`hub_and_spoke` should be a mapping".into(),
-                "expected a mapping",
-            );
+            let loc = self.loc(hs);
+            self.problem(SpecProblem::WrongForm {
+                loc,
+                value: SpecValue::HubAndSpoke,
+            });
             return;
         }
-        self.keys(hs, HUB_AND_SPOKE, "`hub_and_spoke`");
+        self.keys(hs, HUB_AND_SPOKE, SpecPlace::HubAndSpoke);
         let Some((hub, hub_n)) = self.string(hs, "hub") else {
-            self.problem(hs, "`hub_and_spoke` needs a `hub`".into(), "no hub");
+            let loc = self.loc(hs);
+            self.problem(SpecProblem::Missing {
+                loc,
+                field: SpecField::Hub,
+            });
             return;
         };
         let Some(h) = self.vnet_named(&hub, hub_n) else {
@@ -115,13 +120,13 @@ impl Loader<'_> {
     /// `mesh`: a peering each way between every two of its vnets.
     fn mesh(&mut self, item: NodeId, m: NodeId) {
         let t = self.t;
-        self.keys(item, &["mesh"], "a `mesh` item");
+        self.keys(item, &["mesh"], SpecPlace::MeshItem);
         let Some(list) = (t.kind(m) == Kind::Array).then_some(m) else {
-            self.problem(
-                m,
-                "`mesh` should be a list of vnets".into(),
-                "expected a list",
-            );
+            let loc = self.loc(m);
+            self.problem(SpecProblem::WrongForm {
+                loc,
+                value: SpecValue::Mesh,
+            });
             return;
         };
         let members: Vec<(usize, NodeId)> = t
@@ -141,13 +146,13 @@ impl Loader<'_> {
         let t = self.t;
         let mut also = vec!["peer", "name", "subnets"];
         also.extend(PEERING_FIELDS.iter().map(|(s, _)| *s));
-        self.keys(item, &also, "a `peer` item");
+        self.keys(item, &also, SpecPlace::PeerItem);
         let Some(text) = t.str(p) else {
-            self.problem(
-                p,
-                "`peer` should be `a <-> b` or `a -> b`".into(),
-                "expected a link",
-            );
+            let loc = self.loc(p);
+            self.problem(SpecProblem::WrongForm {
+                loc,
+                value: SpecValue::Peer,
+            });
             return;
         };
         let (a, c, both) = if let Some((a, c)) = text.split_once("<->") {
@@ -155,11 +160,11 @@ impl Loader<'_> {
         } else if let Some((a, c)) = text.split_once("->") {
             (a.trim(), c.trim(), false)
         } else {
-            self.problem(
-                p,
-                format!("`{text}` should be `a <-> b` (both directions) or `a -> b` (one)"),
-                "expected `<->` or `->`",
-            );
+            let loc = self.loc(p);
+            self.problem(SpecProblem::Invalid {
+                loc,
+                value: SpecInvalid::PeerLink(text.to_string()),
+            });
             return;
         };
         let (Some(ai), Some(ci)) = (self.vnet_named(a, p), self.vnet_named(c, p)) else {
@@ -168,7 +173,7 @@ impl Loader<'_> {
         let overrides = self.peering_fields(item, &["peer", "name", "subnets"]);
         let name = self.string(item, "name");
         let subnets = self.object(item, "subnets").map(|s| {
-            self.keys(s, &["local", "remote"], "`subnets`");
+            self.keys(s, &["local", "remote"], SpecPlace::PeerSubnets);
             (
                 t.get(s, "local").map(|n| self.value(n)),
                 t.get(s, "remote").map(|n| self.value(n)),
@@ -193,16 +198,12 @@ impl Loader<'_> {
         let t = self.t;
         let keys: Vec<String> = t.members(item).map(|(k, _)| k.to_string()).collect();
         let k = keys.first().cloned().unwrap_or_default();
-        let hint = closest(&k, ["hub_and_spoke", "mesh", "peer"].into_iter())
-            .map(|c| format!("; did you mean `{c}`?"))
-            .unwrap_or_default();
-        self.problem(
-            item,
-            format!(
-                "a topology item should be `hub_and_spoke`, `mesh` or `peer`, found `{k}`{hint}"
-            ),
-            "unknown topology item",
-        );
+        let suggestion = closest(&k, ["hub_and_spoke", "mesh", "peer"].into_iter());
+        let loc = self.loc(item);
+        self.problem(SpecProblem::Invalid {
+            loc,
+            value: SpecInvalid::TopologyItem { key: k, suggestion },
+        });
     }
 
     /// A peering of vnet `a` towards `c`, made by the topology node `at`.

@@ -9,7 +9,9 @@ use ipnet::IpNet;
 use super::{Loader, SpecSubnet, SpecVnet};
 use crate::arm::value::Value;
 use crate::id::ArmId;
-use crate::model::{Appliance, InputProblem, ProblemKind};
+use crate::model::{
+    Appliance, Conflict, Problem, SpecInvalid, SpecPlace, SpecProblem, SpecRef, SpecValue,
+};
 use crate::suggest::closest;
 use crate::tree::{Kind, NodeId};
 
@@ -32,7 +34,7 @@ impl Loader<'_> {
     /// `defaults`: subscription and resource group of vnets without their own, and peering
     /// fields for every peering.
     pub(super) fn defaults(&mut self, d: NodeId) {
-        self.keys(d, DEFAULTS, "`defaults`");
+        self.keys(d, DEFAULTS, SpecPlace::Defaults);
         self.subscription = self.string(d, "subscription").map(|(s, _)| s);
         self.resource_group = self.string(d, "resource_group").map(|(s, _)| s);
         if let Some(p) = self.object(d, "peering") {
@@ -44,14 +46,14 @@ impl Loader<'_> {
     pub(super) fn vnet(&mut self, name: &str, def: NodeId) {
         let t = self.t;
         if t.kind(def) != Kind::Object {
-            self.problem(
-                def,
-                format!("vnet `{name}` should be a mapping of its settings"),
-                "expected a mapping",
-            );
+            let loc = self.loc(def);
+            self.problem(SpecProblem::WrongForm {
+                loc,
+                value: SpecValue::Vnet(name.to_string()),
+            });
             return;
         }
-        self.keys(def, VNET, &format!("vnet `{name}`"));
+        self.keys(def, VNET, SpecPlace::Vnet(name.to_string()));
         let Some(id) = self.vnet_id(name, def) else {
             return;
         };
@@ -70,11 +72,11 @@ impl Loader<'_> {
         self.gateway_agrees(name, def, &key);
         let routes = self.object(def, "routes");
         if self.by_name.contains_key(&name.to_ascii_lowercase()) {
-            self.problem(
-                def,
-                format!("vnet `{name}` is declared twice"),
-                "second declaration",
-            );
+            let loc = self.loc(def);
+            self.problem(SpecProblem::DuplicateVnet {
+                loc,
+                name: name.to_string(),
+            });
             return;
         }
         self.by_name
@@ -110,11 +112,13 @@ impl Loader<'_> {
             Some((id, n)) => match ArmId::parse(&id) {
                 Ok(a) if a.is_type("Microsoft.Network", &["virtualNetworks"]) => id,
                 _ => {
-                    self.problem(
-                        n,
-                        format!("`id` of vnet `{name}` is not a virtual network id"),
-                        "not a vnet id",
-                    );
+                    let loc = self.loc(n);
+                    self.problem(SpecProblem::Invalid {
+                        loc,
+                        value: SpecInvalid::VnetId {
+                            vnet: name.to_string(),
+                        },
+                    });
                     return None;
                 }
             },
@@ -161,17 +165,27 @@ impl Loader<'_> {
                 match t.kind(sdef) {
                     Kind::String => sprops.push((Rc::from("addressPrefix"), self.value(sdef))),
                     Kind::Object => {
-                        self.keys(sdef, SUBNET, &format!("subnet `{name}/{sname}`"));
+                        self.keys(
+                            sdef,
+                            SUBNET,
+                            SpecPlace::Subnet {
+                                vnet: name.to_string(),
+                                subnet: sname.to_string(),
+                            },
+                        );
                         if let Some(p) = self.array(sdef, "prefixes") {
                             sprops.push((Rc::from("addressPrefixes"), self.value(p)));
                         }
                     }
                     _ => {
-                        self.problem(
-                            sdef,
-                            format!("subnet `{name}/{sname}` should be a prefix or a mapping"),
-                            "expected a prefix",
-                        );
+                        let loc = self.loc(sdef);
+                        self.problem(SpecProblem::WrongForm {
+                            loc,
+                            value: SpecValue::Subnet {
+                                vnet: name.to_string(),
+                                subnet: sname.to_string(),
+                            },
+                        });
                         continue;
                     }
                 }
@@ -197,11 +211,16 @@ impl Loader<'_> {
                         ip: addr,
                         loc: self.loc(ip),
                     }),
-                    None => self.problem(
-                        ip,
-                        format!("appliance `{name}/{aname}` should be an IP address"),
-                        "not an IP address",
-                    ),
+                    None => {
+                        let loc = self.loc(ip);
+                        self.problem(SpecProblem::Invalid {
+                            loc,
+                            value: SpecInvalid::ApplianceIp {
+                                vnet: name.to_string(),
+                                appliance: aname.to_string(),
+                            },
+                        });
+                    }
                 }
             }
         }
@@ -223,7 +242,13 @@ impl Loader<'_> {
                     let gw = Value::from_json(&gw, self.loc(n));
                     self.standalone.push(gw);
                 }
-                other => self.problem(n, format!("unknown gateway `{other}`: expected `none`, `vpn`, `expressroute` or `route-server`"), "unknown gateway"),
+                _ => {
+                    let loc = self.loc(n);
+                    self.problem(SpecProblem::Invalid {
+                        loc,
+                        value: SpecInvalid::Gateway(g),
+                    });
+                }
             }
         }
     }
@@ -237,23 +262,14 @@ impl Loader<'_> {
             && let Some((has, at)) = self.b.gateway_evidence(key)
             && has != (g != "none")
         {
-            let (spec_says, other_says) = if has {
-                ("none", "a gateway")
-            } else {
-                ("a gateway", "none")
-            };
             let loc = self.loc(n);
-            self.b.problem(
-                InputProblem {
-                    kind: ProblemKind::Conflict,
-                    loc,
-                    message: format!("vnet `{name}` is described twice with different gateways: {spec_says} here, {other_says} in the other input"),
-                    label: "the spec's gateway".into(),
-                    help: Some("make the spec and the other input agree".into()),
-                    related: Vec::new(),
-                }
-                .with_related(at, "the other input's description"),
-            );
+            self.b.problem(Problem::Conflict(Conflict::Gateways {
+                loc,
+                vnet: name.to_string(),
+                here: g != "none",
+                other: has,
+                other_loc: at,
+            }));
         }
     }
 
@@ -263,14 +279,15 @@ impl Loader<'_> {
             return Some(i);
         }
         let names: Vec<String> = self.vnets.iter().map(|v| v.name.clone()).collect();
-        let hint = closest(name, names.iter().map(String::as_str))
-            .map(|c| format!("; did you mean `{c}`?"))
-            .unwrap_or_default();
-        self.problem(
-            n,
-            format!("no vnet `{name}` in `vnets`{hint}"),
-            "unknown vnet",
-        );
+        let suggestion = closest(name, names.iter().map(String::as_str)).map(str::to_string);
+        let loc = self.loc(n);
+        self.problem(SpecProblem::Undeclared {
+            loc,
+            reference: SpecRef::Vnet {
+                name: name.to_string(),
+                suggestion,
+            },
+        });
         None
     }
 }
