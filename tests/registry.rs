@@ -1,5 +1,6 @@
 //! The rule registry stays consistent: names, files, structs, docs, message style, README.
 
+use peerlint::model::Fact;
 use peerlint::rules::ALL;
 
 fn snake(name: &str) -> String {
@@ -110,5 +111,55 @@ fn readme_rule_table_is_current() {
                 "the README's rule table is stale; run `UPDATE_DOCS=1 cargo test --test registry`"
             );
         }
+    }
+}
+
+/// The rules about the inputs themselves (syntax, types, unknown values, the spec): they check
+/// no design, so they read no fact of it.
+const INPUT_RULES: [&str; 8] = [
+    "invalid-syntax",
+    "unrecognized-input",
+    "invalid-property-type",
+    "truncated-export",
+    "unresolved-value",
+    "invalid-expression",
+    "conflicting-declarations",
+    "invalid-spec",
+];
+
+#[test]
+fn every_fact_is_needed_by_some_rule() {
+    // An unknown value of a fact nobody reads would be reported as skipping nothing.
+    for fact in Fact::ALL {
+        assert!(
+            ALL.iter().any(|r| r.meta().needs.contains(&fact)),
+            "no rule needs {fact:?}: give it to the rules that read it, or remove it"
+        );
+    }
+}
+
+#[test]
+fn rules_that_check_the_design_say_what_they_read() {
+    for r in ALL {
+        let m = r.meta();
+        if INPUT_RULES.contains(&m.name) {
+            assert!(
+                m.needs.is_empty(),
+                "{} is about the inputs: no `needs`",
+                m.name
+            );
+        } else {
+            assert!(
+                !m.needs.is_empty(),
+                "{} needs no fact: add `needs: [...]`",
+                m.name
+            );
+        }
+        // One order everywhere (Fact's), each fact once, so declarations compare at a glance.
+        assert!(
+            m.needs.windows(2).all(|w| w[0] < w[1]),
+            "{}: list `needs` in the order of `Fact`, each once",
+            m.name
+        );
     }
 }
