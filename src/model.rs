@@ -58,8 +58,21 @@ pub struct Unresolved {
     pub what: String,
     /// Why it is unknown: "parameter `hubPrefix` has no value".
     pub reason: String,
-    /// The rules that could not check it.
-    pub blocks: &'static [&'static str],
+    /// What the unknown value keeps from the checks.
+    pub blocks: Blocked,
+}
+
+/// What an unknown value keeps from the checks; `unresolved-value` turns it into the list of
+/// rules it skipped, from the rules' [`needs`](crate::rule::RuleMeta::needs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// One fact of the resource: the rules that need it could not check the resource.
+    Fact(Fact),
+    /// The resource itself (its copy count, name or linked template is unknown): no rule
+    /// checked it.
+    Resource,
+    /// The resource's `condition`: the rules checked it as if it were deployed.
+    AsIfDeployed,
 }
 
 /// A part of the model that rules read and that a template can leave unknown until
