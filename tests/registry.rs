@@ -1,5 +1,7 @@
 //! The rule registry stays consistent: names, files, structs, docs, message style, README.
 
+use std::path::{Path, PathBuf};
+
 use peerlint::model::Fact;
 use peerlint::rules::ALL;
 
@@ -162,4 +164,55 @@ fn rules_that_check_the_design_say_what_they_read() {
             m.name
         );
     }
+}
+
+/// The `.rs` files under `dir`, recursively.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn rule_names_live_only_in_the_registry() {
+    // What a rule is about is said with `needs` and typed data, never by naming rules: a name
+    // written as a string elsewhere goes stale when rules are added or renamed. Comments and
+    // `#[cfg(test)]` tails may name rules; a rule's own file declares its own name.
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    rust_files(Path::new("rules"), &mut files);
+    files.sort();
+    let mut found = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let own = f
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(|s| s.replace('_', "-"))
+            .filter(|_| f.starts_with("rules"));
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with("#[cfg(test)]") {
+                break;
+            }
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for r in ALL {
+                let name = r.meta().name;
+                if own.as_deref() != Some(name) && line.contains(&format!("\"{name}\"")) {
+                    found.push(format!("{}:{}: `{name}`", f.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "rule names written as strings:\n{}",
+        found.join("\n")
+    );
 }
