@@ -26,6 +26,7 @@ crate::declare_rule! {
         name: "asymmetric-subnet-peering",
         group: Suspicious,
         summary: "the two directions of a subnet peering don't mirror each other",
+        needs: [Peerings, RemoteVnet, PeeredSubnetNames, PeerCompleteVnets],
     }
 }
 

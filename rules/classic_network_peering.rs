@@ -21,6 +21,7 @@ crate::declare_rule! {
         name: "classic-network-peering",
         group: Suspicious,
         summary: "a peering's remote vnet is a classic vnet",
+        needs: [RemoteVnet],
     }
 }
 

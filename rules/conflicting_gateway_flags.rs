@@ -20,6 +20,7 @@ crate::declare_rule! {
         name: "conflicting-gateway-flags",
         group: Suspicious,
         summary: "allowGatewayTransit and useRemoteGateways are both set on one peering",
+        needs: [UseRemoteGateways, AllowGatewayTransit],
     }
 }
 

@@ -22,6 +22,7 @@ crate::declare_rule! {
         name: "dangling-remote-network",
         group: Advisory,
         summary: "a peering's remote vnet is not in the inputs, so checks needing it were skipped",
+        needs: [RemoteVnet],
     }
 }
 

@@ -25,6 +25,7 @@ crate::declare_rule! {
         name: "duplicate-remote-peering",
         group: Correctness,
         summary: "two peerings of one vnet point at the same remote vnet or share a name",
+        needs: [Peerings, RemoteVnet, PeeringName],
     }
 }
 

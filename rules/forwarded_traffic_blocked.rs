@@ -28,6 +28,7 @@ crate::declare_rule! {
         name: "forwarded-traffic-blocked",
         group: Suspicious,
         summary: "a route to an appliance in a peered vnet whose forwarded traffic a link drops",
+        needs: [AddressSpace, Subnets, Peerings, RemoteVnet],
     }
 }
 

@@ -21,6 +21,7 @@ crate::declare_rule! {
         name: "gateway-transit-without-gateway",
         group: Suspicious,
         summary: "allowGatewayTransit is set on a vnet without a gateway",
+        needs: [AllowGatewayTransit],
     }
 }
 

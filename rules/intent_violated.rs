@@ -28,6 +28,7 @@ crate::declare_rule! {
         name: "intent-violated",
         group: Correctness,
         summary: "an intent of the design spec that the design doesn't satisfy",
+        needs: [AddressSpace, Subnets, SubnetPrefixes, Peerings, RemoteVnet, PeeredSubnetNames, UseRemoteGateways, PeerCompleteVnets],
     }
 }
 

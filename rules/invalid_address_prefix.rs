@@ -23,6 +23,7 @@ crate::declare_rule! {
         name: "invalid-address-prefix",
         group: Correctness,
         summary: "a vnet or subnet prefix is not valid CIDR or has host bits set",
+        needs: [AddressSpace, Subnets, SubnetPrefixes],
     }
 }
 

@@ -20,6 +20,7 @@ crate::declare_rule! {
         name: "invalid-peering-name",
         group: Correctness,
         summary: "a peering name breaks Azure's naming rules",
+        needs: [PeeringName],
     }
 }
 

@@ -23,6 +23,7 @@ crate::declare_rule! {
         name: "invalid-remote-network-id",
         group: Correctness,
         summary: "a peering's remote vnet id is missing or malformed",
+        needs: [RemoteVnet],
     }
 }
 

@@ -21,6 +21,7 @@ crate::declare_rule! {
         name: "invalid-subnet-size",
         group: Correctness,
         summary: "a subnet is smaller or larger than Azure allows",
+        needs: [Subnets, SubnetPrefixes],
     }
 }
 

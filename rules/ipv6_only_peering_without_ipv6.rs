@@ -21,6 +21,7 @@ crate::declare_rule! {
         name: "ipv6-only-peering-without-ipv6",
         group: Suspicious,
         summary: "an IPv6-only peering includes a subnet without an IPv6 prefix",
+        needs: [Subnets, SubnetPrefixes, RemoteVnet, PeeredSubnetNames, OnlyIpv6],
     }
 }
 

@@ -22,6 +22,7 @@ crate::declare_rule! {
         name: "missing-reverse-peering",
         group: Correctness,
         summary: "a peering has no counterpart on the remote vnet",
+        needs: [Peerings, RemoteVnet],
     }
 }
 

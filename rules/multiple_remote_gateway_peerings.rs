@@ -21,6 +21,7 @@ crate::declare_rule! {
         name: "multiple-remote-gateway-peerings",
         group: Correctness,
         summary: "more than one peering of a vnet sets useRemoteGateways",
+        needs: [Peerings, UseRemoteGateways],
     }
 }
 

@@ -25,6 +25,7 @@ crate::declare_rule! {
         name: "overlap-with-remote-peer",
         group: Correctness,
         summary: "a vnet overlaps another vnet peered with the same remote vnet",
+        needs: [AddressSpace, Subnets, SubnetPrefixes, Peerings, RemoteVnet, PeeredSubnetNames, PeerCompleteVnets],
     }
 }
 

@@ -22,6 +22,7 @@ crate::declare_rule! {
         name: "overlapping-subnets",
         group: Correctness,
         summary: "two subnets of one vnet overlap",
+        needs: [Subnets, SubnetPrefixes],
     }
 }
 

@@ -20,6 +20,7 @@ crate::declare_rule! {
         name: "overlapping-vnet-prefixes",
         group: Correctness,
         summary: "two prefixes of one vnet's address space overlap",
+        needs: [AddressSpace],
     }
 }
 

@@ -29,6 +29,7 @@ crate::declare_rule! {
         name: "peered-address-overlap",
         group: Correctness,
         summary: "two peered vnets have overlapping peered prefixes",
+        needs: [AddressSpace, Subnets, SubnetPrefixes, RemoteVnet, PeeredSubnetNames, PeerCompleteVnets],
     }
 }
 

@@ -22,6 +22,7 @@ crate::declare_rule! {
         name: "peering-limit-exceeded",
         group: Correctness,
         summary: "a vnet has more than 500 peerings (450 or more: warning)",
+        needs: [Peerings],
     }
 }
 

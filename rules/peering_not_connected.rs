@@ -24,6 +24,7 @@ crate::declare_rule! {
         name: "peering-not-connected",
         group: Correctness,
         summary: "exported peering state is Disconnected, or Initiated with the reverse link present",
+        needs: [Peerings, RemoteVnet],
     }
 }
 

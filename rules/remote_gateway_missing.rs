@@ -22,6 +22,7 @@ crate::declare_rule! {
         name: "remote-gateway-missing",
         group: Correctness,
         summary: "useRemoteGateways is set but the remote vnet has no gateway",
+        needs: [RemoteVnet, UseRemoteGateways],
     }
 }
 

@@ -21,6 +21,7 @@ crate::declare_rule! {
         name: "remote-gateway-with-local-gateway",
         group: Correctness,
         summary: "useRemoteGateways is set on a vnet that has its own gateway",
+        needs: [UseRemoteGateways],
     }
 }
 

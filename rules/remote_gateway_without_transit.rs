@@ -22,6 +22,7 @@ crate::declare_rule! {
         name: "remote-gateway-without-transit",
         group: Correctness,
         summary: "useRemoteGateways is set but the reverse peering lacks allowGatewayTransit",
+        needs: [Peerings, RemoteVnet, UseRemoteGateways, AllowGatewayTransit],
     }
 }
 

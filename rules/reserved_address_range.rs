@@ -23,6 +23,7 @@ crate::declare_rule! {
         name: "reserved-address-range",
         group: Correctness,
         summary: "a vnet's address space touches a range Azure reserves",
+        needs: [AddressSpace],
     }
 }
 

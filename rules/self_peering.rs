@@ -20,6 +20,7 @@ crate::declare_rule! {
         name: "self-peering",
         group: Correctness,
         summary: "a peering's remote vnet is its own vnet",
+        needs: [RemoteVnet],
     }
 }
 

@@ -29,6 +29,7 @@ crate::declare_rule! {
         name: "stale-peering-sync",
         group: Suspicious,
         summary: "exported peering state is not in sync with the remote address space",
+        needs: [AddressSpace, RemoteVnet, PeerCompleteVnets],
     }
 }
 

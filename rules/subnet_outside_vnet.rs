@@ -21,6 +21,7 @@ crate::declare_rule! {
         name: "subnet-outside-vnet",
         group: Correctness,
         summary: "a subnet prefix is not inside its vnet's address space",
+        needs: [AddressSpace, Subnets, SubnetPrefixes],
     }
 }
 

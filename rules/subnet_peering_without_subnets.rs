@@ -21,6 +21,7 @@ crate::declare_rule! {
         name: "subnet-peering-without-subnets",
         group: Correctness,
         summary: "a subnet peering lists no subnets on one side",
+        needs: [PeeredSubnetNames, PeerCompleteVnets],
     }
 }
 

@@ -19,6 +19,7 @@ crate::declare_rule! {
         name: "too-many-peered-subnets",
         group: Correctness,
         summary: "a subnet peering lists more than 200 subnets on one side",
+        needs: [PeeredSubnetNames, PeerCompleteVnets],
     }
 }
 

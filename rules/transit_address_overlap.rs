@@ -28,6 +28,7 @@ crate::declare_rule! {
         name: "transit-address-overlap",
         group: Suspicious,
         summary: "overlapping spokes of two peered forwarding hubs",
+        needs: [AddressSpace, Peerings, RemoteVnet],
     }
 }
 

@@ -30,6 +30,7 @@ crate::declare_rule! {
         name: "transitive-peering-assumed",
         group: Correctness,
         summary: "traffic expected to cross two peerings with nothing forwarding it",
+        needs: [AddressSpace, Subnets, SubnetPrefixes, Peerings, RemoteVnet, PeeredSubnetNames, UseRemoteGateways, PeerCompleteVnets],
     }
 }
 

@@ -1,3 +1,4 @@
+use crate::model::{Blocked, Fact};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -33,13 +34,10 @@ impl Rule for UnresolvedValue {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for u in g.unresolved() {
-            let note = match u.blocks.first().and_then(|b| b.strip_prefix('*')) {
-                Some("condition") => "peerlint checked the resource as if it were deployed; findings on it apply only if the condition holds".to_string(),
-                Some(_) => "peerlint could not check this resource at all".to_string(),
-                None => {
-                    let checks = u.blocks.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ");
-                    format!("skipped: {checks}")
-                }
+            let note = match u.blocks {
+                Blocked::AsIfDeployed => "peerlint checked the resource as if it were deployed; findings on it apply only if the condition holds".to_string(),
+                Blocked::Resource => "peerlint could not check this resource at all".to_string(),
+                Blocked::Fact(fact) => format!("skipped: {}", needing(fact)),
             };
             cx.report(
                 Finding::new(
@@ -57,4 +55,15 @@ impl Rule for UnresolvedValue {
             );
         }
     }
+}
+
+/// The rules that read `fact`, in catalog order: "`a`, `b`".
+fn needing(fact: Fact) -> String {
+    super::ALL
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| m.needs.contains(&fact))
+        .map(|m| format!("`{}`", m.name))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -372,6 +372,7 @@ fn rules_json() -> String {
         severity: Severity,
         group: &'static str,
         summary: &'static str,
+        needs: &'static [crate::model::Fact],
     }
     let items: Vec<Item> = ALL
         .iter()
@@ -382,6 +383,7 @@ fn rules_json() -> String {
                 severity: m.severity(),
                 group: m.group.name(),
                 summary: m.summary,
+                needs: m.needs,
             }
         })
         .collect();
@@ -414,8 +416,14 @@ pub fn rule_doc(r: &dyn Rule) -> String {
         .map(|l| l.strip_prefix(' ').unwrap_or(l))
         .map(|l| format!("{l}\n"))
         .collect();
+    let reads = if m.needs.is_empty() {
+        String::new()
+    } else {
+        let facts: Vec<&str> = m.needs.iter().map(|f| f.text()).collect();
+        format!("Reads: {}.\n\n", facts.join(", "))
+    };
     format!(
-        "# {}\n\nSeverity: {} ({}). {}.\n\n{}",
+        "# {}\n\nSeverity: {} ({}). {}.\n\n{reads}{}",
         m.name,
         m.severity().name(),
         m.group.name(),

@@ -135,9 +135,11 @@ pub fn run_with(
                 }
             }
             f.related.extend(origins);
-            // Resources a template deploys only under a condition peerlint can't evaluate.
-            if let Some(c) = graph.condition(&f.resource)
-                && meta.name != "unresolved-value"
+            // Resources a template deploys only under a condition peerlint can't evaluate: said
+            // on the findings of rules that check the design (those that read facts of it), not
+            // on those about the inputs.
+            if !meta.needs.is_empty()
+                && let Some(c) = graph.condition(&f.resource)
             {
                 f.related.push(crate::rule::Label {
                     loc: c,

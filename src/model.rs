@@ -58,8 +58,93 @@ pub struct Unresolved {
     pub what: String,
     /// Why it is unknown: "parameter `hubPrefix` has no value".
     pub reason: String,
-    /// The rules that could not check it.
-    pub blocks: &'static [&'static str],
+    /// What the unknown value keeps from the checks.
+    pub blocks: Blocked,
+}
+
+/// What an unknown value keeps from the checks; `unresolved-value` turns it into the list of
+/// rules it skipped, from the rules' [`needs`](crate::rule::RuleMeta::needs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// One fact of the resource: the rules that need it could not check the resource.
+    Fact(Fact),
+    /// The resource itself (its copy count, name or linked template is unknown): no rule
+    /// checked it.
+    Resource,
+    /// The resource's `condition`: the rules checked it as if it were deployed.
+    AsIfDeployed,
+}
+
+/// A part of the model that rules read and that a template can leave unknown until
+/// deployment. A rule declares the facts it reads (`needs` in
+/// [`declare_rule!`](crate::declare_rule)); the loaders record which fact an unknown value
+/// is, so the rules it skips come from the registry and never from a list of names.
+///
+/// A rule reads what its check looks at, itself or through what it uses: `peered_prefixes`
+/// reads address spaces, subnet lists and subnet prefixes; reachability (intents, routes to
+/// appliances) reads address spaces, subnets, their prefixes, the links, subnet-peering lists
+/// and `useRemoteGateways`. A rule that walks a vnet's subnets reads [`Fact::Subnets`] (an
+/// unknown `subnets` hides them all); one that walks a vnet's peerings or follows links
+/// between vnets (a reverse peering, neighbours) reads [`Fact::Peerings`]. A rule that checks
+/// each peering on its own reads only that peering's facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fact {
+    /// A vnet's address space (`addressSpace.addressPrefixes`).
+    AddressSpace,
+    /// Which subnets a vnet has (`subnets`).
+    Subnets,
+    /// A subnet's prefixes (`addressPrefix`, `addressPrefixes`).
+    SubnetPrefixes,
+    /// Which peerings a vnet has (`virtualNetworkPeerings`), and so the links between vnets.
+    Peerings,
+    /// A peering's remote vnet (`remoteVirtualNetwork.id`).
+    RemoteVnet,
+    /// A peering's name.
+    PeeringName,
+    /// A subnet peering's `localSubnetNames` and `remoteSubnetNames`.
+    PeeredSubnetNames,
+    /// A peering's `useRemoteGateways`.
+    UseRemoteGateways,
+    /// A peering's `allowGatewayTransit`.
+    AllowGatewayTransit,
+    /// A peering's `peerCompleteVnets` (false: a subnet peering).
+    PeerCompleteVnets,
+    /// A peering's `enableOnlyIPv6Peering`.
+    OnlyIpv6,
+}
+
+impl Fact {
+    pub const ALL: [Fact; 11] = [
+        Fact::AddressSpace,
+        Fact::Subnets,
+        Fact::SubnetPrefixes,
+        Fact::Peerings,
+        Fact::RemoteVnet,
+        Fact::PeeringName,
+        Fact::PeeredSubnetNames,
+        Fact::UseRemoteGateways,
+        Fact::AllowGatewayTransit,
+        Fact::PeerCompleteVnets,
+        Fact::OnlyIpv6,
+    ];
+
+    /// How `peerlint rule` names it: "address space".
+    pub fn text(self) -> &'static str {
+        match self {
+            Fact::AddressSpace => "address space",
+            Fact::Subnets => "subnets",
+            Fact::SubnetPrefixes => "subnet prefixes",
+            Fact::Peerings => "peerings",
+            Fact::RemoteVnet => "remote vnet",
+            Fact::PeeringName => "peering name",
+            Fact::PeeredSubnetNames => "peered subnet names",
+            Fact::UseRemoteGateways => "`useRemoteGateways`",
+            Fact::AllowGatewayTransit => "`allowGatewayTransit`",
+            Fact::PeerCompleteVnets => "`peerCompleteVnets`",
+            Fact::OnlyIpv6 => "`enableOnlyIPv6Peering`",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -5,7 +5,7 @@
 
 use crate::analysis::{Analyses, ApplianceRoute, IntentCheck};
 use crate::graph::Graph;
-use crate::model::Loc;
+use crate::model::{Fact, Loc};
 use crate::reach::Reach;
 
 /// Groups set the default severity.
@@ -69,6 +69,10 @@ pub struct RuleMeta {
     pub name: &'static str,
     pub group: Group,
     pub summary: &'static str,
+    /// What the rule reads from the model: an unknown value of one of these facts skips it
+    /// (`unresolved-value` lists it). Empty for the rules about the inputs themselves, which
+    /// check no design.
+    pub needs: &'static [Fact],
     /// The doc comment, Markdown.
     pub docs: &'static str,
     /// The `RuleName` struct's name, checked against `name` by the registry test.
@@ -194,7 +198,8 @@ impl<'a> RuleContext<'a> {
 }
 
 /// Declares a rule: its doc comment (`## What it does`, `## Why is this bad?`, `## Example`,
-/// `## How to fix`), struct, public name, group and one-line summary.
+/// `## How to fix`), struct, public name, group, one-line summary and, for a rule that checks
+/// the design, the [`Fact`]s it reads (`needs: [AddressSpace, RemoteVnet]`).
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -202,7 +207,8 @@ macro_rules! declare_rule {
         pub $struct:ident {
             name: $name:literal,
             group: $group:ident,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, needs: [$($need:ident),* $(,)?])? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -213,6 +219,7 @@ macro_rules! declare_rule {
                 name: $name,
                 group: $crate::rule::Group::$group,
                 summary: $summary,
+                needs: &[$($($crate::model::Fact::$need),*)?],
                 docs: concat!($($doc, "\n"),*),
                 struct_name: stringify!($struct),
                 file: file!(),

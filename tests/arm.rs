@@ -253,3 +253,45 @@ fn nested_copy_loops_stop_at_the_budget() {
             .contains("more than 50000 copies")
     );
 }
+
+#[test]
+fn findings_on_a_resource_under_an_unknown_condition_say_so_except_the_unknown_itself() {
+    let dir = scratch("arm-condition");
+    let t = dir.join("azuredeploy.json");
+    std::fs::write(
+        &t,
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "deployIt": { "type": "bool" } },
+  "resources": [
+    {
+      "type": "Microsoft.Network/virtualNetworks",
+      "apiVersion": "2024-05-01",
+      "name": "maybe",
+      "condition": "[parameters('deployIt')]",
+      "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["127.0.0.0/8"] } }
+    }
+  ]
+}"#,
+    )
+    .unwrap();
+    let (_, ds) = findings(&[t.to_str().unwrap()]);
+    let labelled = |rule: &str| {
+        let d = ds
+            .iter()
+            .find(|d| d["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule}: {ds:#?}"));
+        d["related"].as_array().unwrap().iter().any(|r| {
+            r["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("applies only if this condition holds")
+        })
+    };
+    // A check of the design applies only if the resource is deployed ...
+    assert!(labelled("reserved-address-range"), "{ds:#?}");
+    // ... but the finding about the unknown condition is not itself conditional.
+    assert!(!labelled("unresolved-value"), "{ds:#?}");
+}

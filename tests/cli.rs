@@ -268,7 +268,13 @@ fn rules_lists_every_rule_as_json() {
             r["name"].is_string() && r["severity"].is_string() && r["summary"].is_string(),
             "{r}"
         );
+        assert!(r["needs"].is_array(), "{r}");
     }
+    let overlap = list
+        .iter()
+        .find(|r| r["name"] == "peered-address-overlap")
+        .unwrap();
+    assert_eq!(overlap["needs"][0], "address-space");
     let human = peerlint(&["rules"], None);
     assert!(human.stdout.contains("missing-reverse-peering"));
 }
@@ -279,6 +285,15 @@ fn rule_prints_docs() {
     assert_eq!(out.code, 0);
     assert!(out.stdout.starts_with("# remote-gateway-missing\n"));
     assert!(out.stdout.contains("## How to fix"));
+    assert!(
+        out.stdout
+            .contains("\n\nReads: remote vnet, `useRemoteGateways`.\n\n"),
+        "{}",
+        out.stdout
+    );
+    // The rules about the inputs read no fact of the design.
+    let out = peerlint(&["rule", "invalid-syntax"], None);
+    assert!(!out.stdout.contains("Reads:"), "{}", out.stdout);
     let out = peerlint(&["rule", "remote-gateway-mising"], None);
     assert_eq!(out.code, 2);
     assert!(

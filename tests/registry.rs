@@ -1,5 +1,8 @@
 //! The rule registry stays consistent: names, files, structs, docs, message style, README.
 
+use std::path::{Path, PathBuf};
+
+use peerlint::model::Fact;
 use peerlint::rules::ALL;
 
 fn snake(name: &str) -> String {
@@ -111,4 +114,105 @@ fn readme_rule_table_is_current() {
             );
         }
     }
+}
+
+/// The rules about the inputs themselves (syntax, types, unknown values, the spec): they check
+/// no design, so they read no fact of it.
+const INPUT_RULES: [&str; 8] = [
+    "invalid-syntax",
+    "unrecognized-input",
+    "invalid-property-type",
+    "truncated-export",
+    "unresolved-value",
+    "invalid-expression",
+    "conflicting-declarations",
+    "invalid-spec",
+];
+
+#[test]
+fn every_fact_is_needed_by_some_rule() {
+    // An unknown value of a fact nobody reads would be reported as skipping nothing.
+    for fact in Fact::ALL {
+        assert!(
+            ALL.iter().any(|r| r.meta().needs.contains(&fact)),
+            "no rule needs {fact:?}: give it to the rules that read it, or remove it"
+        );
+    }
+}
+
+#[test]
+fn rules_that_check_the_design_say_what_they_read() {
+    for r in ALL {
+        let m = r.meta();
+        if INPUT_RULES.contains(&m.name) {
+            assert!(
+                m.needs.is_empty(),
+                "{} is about the inputs: no `needs`",
+                m.name
+            );
+        } else {
+            assert!(
+                !m.needs.is_empty(),
+                "{} needs no fact: add `needs: [...]`",
+                m.name
+            );
+        }
+        // One order everywhere (Fact's), each fact once, so declarations compare at a glance.
+        assert!(
+            m.needs.windows(2).all(|w| w[0] < w[1]),
+            "{}: list `needs` in the order of `Fact`, each once",
+            m.name
+        );
+    }
+}
+
+/// The `.rs` files under `dir`, recursively.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn rule_names_live_only_in_the_registry() {
+    // What a rule is about is said with `needs` and typed data, never by naming rules: a name
+    // written as a string elsewhere goes stale when rules are added or renamed. Comments and
+    // `#[cfg(test)]` tails may name rules; a rule's own file declares its own name.
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    rust_files(Path::new("rules"), &mut files);
+    files.sort();
+    let mut found = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let own = f
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(|s| s.replace('_', "-"))
+            .filter(|_| f.starts_with("rules"));
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with("#[cfg(test)]") {
+                break;
+            }
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for r in ALL {
+                let name = r.meta().name;
+                if own.as_deref() != Some(name) && line.contains(&format!("\"{name}\"")) {
+                    found.push(format!("{}:{}: `{name}`", f.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "rule names written as strings:\n{}",
+        found.join("\n")
+    );
 }

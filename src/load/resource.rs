@@ -39,73 +39,14 @@ pub struct Extractor<'a, D: Doc> {
     current: String,
 }
 
-/// The checks an unknown value blocks, by what it is.
-pub mod blocks {
-    pub const SPACE: &[&str] = &[
-        "overlapping-vnet-prefixes",
-        "peered-address-overlap",
-        "overlap-with-remote-peer",
-        "subnet-outside-vnet",
-        "reserved-address-range",
-    ];
-    pub const SUBNET_PREFIX: &[&str] = &[
-        "overlapping-subnets",
-        "subnet-outside-vnet",
-        "invalid-subnet-size",
-    ];
-    pub const SUBNETS: &[&str] = &[
-        "overlapping-subnets",
-        "subnet-outside-vnet",
-        "unknown-peered-subnet",
-    ];
-    pub const PEERINGS: &[&str] = &[
-        "missing-reverse-peering",
-        "duplicate-remote-peering",
-        "multiple-remote-gateway-peerings",
-    ];
-    pub const REMOTE: &[&str] = &[
-        "missing-reverse-peering",
-        "peered-address-overlap",
-        "remote-gateway-missing",
-        "remote-gateway-without-transit",
-        "duplicate-remote-peering",
-        "invalid-remote-network-id",
-    ];
-    pub const NAME: &[&str] = &["invalid-peering-name", "duplicate-remote-peering"];
-    pub const SUBNET_NAMES: &[&str] = &[
-        "unknown-peered-subnet",
-        "asymmetric-subnet-peering",
-        "subnet-peering-without-subnets",
-    ];
-    /// The resource itself was not checked (unknown copy count, name or linked template).
-    pub const EXISTS: &[&str] = &["*every check of this resource"];
-    /// The resource was checked as if its unknown `condition` held.
-    pub const CONDITION: &[&str] = &["*condition"];
-
-    /// The checks a peering flag feeds.
-    pub fn flag(name: &str) -> &'static [&'static str] {
-        match name {
-            "useRemoteGateways" => &[
-                "multiple-remote-gateway-peerings",
-                "remote-gateway-missing",
-                "remote-gateway-with-local-gateway",
-                "remote-gateway-without-transit",
-                "conflicting-gateway-flags",
-            ],
-            "allowGatewayTransit" => &[
-                "gateway-transit-without-gateway",
-                "remote-gateway-without-transit",
-                "conflicting-gateway-flags",
-            ],
-            "peerCompleteVnets" => &[
-                "peered-address-overlap",
-                "subnet-peering-without-subnets",
-                "unknown-peered-subnet",
-                "asymmetric-subnet-peering",
-            ],
-            "enableOnlyIPv6Peering" => &["ipv6-only-peering-without-ipv6"],
-            _ => &[],
-        }
+/// The fact a peering flag is, when a rule reads it.
+fn flag_fact(name: &str) -> Option<Fact> {
+    match name {
+        "useRemoteGateways" => Some(Fact::UseRemoteGateways),
+        "allowGatewayTransit" => Some(Fact::AllowGatewayTransit),
+        "peerCompleteVnets" => Some(Fact::PeerCompleteVnets),
+        "enableOnlyIPv6Peering" => Some(Fact::OnlyIpv6),
+        _ => None,
     }
 }
 
@@ -121,26 +62,24 @@ impl<'a, D: Doc> Extractor<'a, D> {
         }
     }
 
-    /// Records an unknown value (when it blocks a check) and says whether `n` is unknown.
-    fn is_unknown(
-        &mut self,
-        n: NodeId,
-        what: impl FnOnce() -> String,
-        blocks: &'static [&'static str],
-    ) -> bool {
+    /// Records an unknown value (when it is a fact some rule reads) and says whether `n` is
+    /// unknown.
+    fn is_unknown(&mut self, n: NodeId, what: impl FnOnce() -> String, fact: Option<Fact>) -> bool {
         let Some(u) = self.tree.unknown(n) else {
             return false;
         };
         let what = what();
         // An invalid expression is reported as such; it is not a deploy-time unknown.
-        if !blocks.is_empty() && !u.error {
+        if let Some(fact) = fact
+            && !u.error
+        {
             let owner = self.current.rsplit('/').next().unwrap_or("");
             let un = Unresolved {
                 loc: self.loc(n),
                 resource: self.current.clone(),
                 what: format!("{what} of `{owner}`"),
                 reason: u.reason.clone(),
-                blocks,
+                blocks: Blocked::Fact(fact),
             };
             self.b.unresolved(un);
         }
@@ -193,8 +132,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
             if let Some(sym) = &u.symbol {
                 return Some((sym.clone(), n));
             }
-            let blocks = if name == "name" { blocks::NAME } else { &[] };
-            self.is_unknown(n, || format!("`{name}`"), blocks);
+            let fact = (name == "name").then_some(Fact::PeeringName);
+            self.is_unknown(n, || format!("`{name}`"), fact);
             return None;
         }
         match self.tree.kind(n) {
@@ -209,17 +148,12 @@ impl<'a, D: Doc> Extractor<'a, D> {
 
     /// An array property; `null` counts as absent (old az versions print it for `[]`).
     fn array(&mut self, obj: NodeId, name: &str) -> Option<NodeId> {
-        self.array_for(obj, name, &[])
+        self.array_for(obj, name, None)
     }
 
-    /// An array property whose being unknown blocks `blocks`.
-    fn array_for(
-        &mut self,
-        obj: NodeId,
-        name: &str,
-        blocks: &'static [&'static str],
-    ) -> Option<NodeId> {
-        self.container(obj, name, Kind::Array, blocks)
+    /// An array property that is `fact` (recorded when unknown).
+    fn array_for(&mut self, obj: NodeId, name: &str, fact: Option<Fact>) -> Option<NodeId> {
+        self.container(obj, name, Kind::Array, fact)
     }
 
     /// A property of kind `kind` (array or object): `null` and unknown values count as
@@ -229,10 +163,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
         obj: NodeId,
         name: &str,
         kind: Kind,
-        blocks: &'static [&'static str],
+        fact: Option<Fact>,
     ) -> Option<NodeId> {
         let n = self.field(obj, name)?;
-        if self.is_unknown(n, || format!("`{name}`"), blocks) {
+        if self.is_unknown(n, || format!("`{name}`"), fact) {
             return None;
         }
         match self.tree.kind(n) {
@@ -246,23 +180,18 @@ impl<'a, D: Doc> Extractor<'a, D> {
     }
 
     fn object(&mut self, obj: NodeId, name: &str) -> Option<NodeId> {
-        self.object_for(obj, name, &[])
+        self.object_for(obj, name, None)
     }
 
-    fn object_for(
-        &mut self,
-        obj: NodeId,
-        name: &str,
-        blocks: &'static [&'static str],
-    ) -> Option<NodeId> {
-        self.container(obj, name, Kind::Object, blocks)
+    fn object_for(&mut self, obj: NodeId, name: &str, fact: Option<Fact>) -> Option<NodeId> {
+        self.container(obj, name, Kind::Object, fact)
     }
 
     fn flag(&mut self, obj: NodeId, name: &str, default: bool) -> Flag {
         let Some(n) = self.field(obj, name) else {
             return Flag::default_to(default);
         };
-        if self.is_unknown(n, || format!("`{name}`"), blocks::flag(name)) {
+        if self.is_unknown(n, || format!("`{name}`"), flag_fact(name)) {
             return Flag {
                 value: default,
                 loc: Some(self.loc(n)),
@@ -326,10 +255,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
         }
     }
 
-    fn prefix(&mut self, n: NodeId, blocks: &'static [&'static str]) -> Prefix {
+    fn prefix(&mut self, n: NodeId, fact: Option<Fact>) -> Prefix {
         let t = self.tree;
         let loc = self.loc(n);
-        if self.is_unknown(n, || "an address prefix".to_string(), blocks) {
+        if self.is_unknown(n, || "an address prefix".to_string(), fact) {
             return Prefix {
                 text: t.raw(n),
                 parsed: PrefixValue::Unresolved,
@@ -351,31 +280,23 @@ impl<'a, D: Doc> Extractor<'a, D> {
     }
 
     /// `{addressPrefixes: [...]}` objects (address spaces).
-    fn address_space(
-        &mut self,
-        obj: NodeId,
-        name: &str,
-        blocks: &'static [&'static str],
-    ) -> Option<PrefixList> {
-        let space = self.object_for(obj, name, blocks)?;
-        let list = self.array_for(space, "addressPrefixes", blocks)?;
-        self.prefix_list(list, blocks)
+    fn address_space(&mut self, obj: NodeId, name: &str, fact: Option<Fact>) -> Option<PrefixList> {
+        let space = self.object_for(obj, name, fact)?;
+        let list = self.array_for(space, "addressPrefixes", fact)?;
+        self.prefix_list(list, fact)
     }
 
-    fn prefix_list(&mut self, list: NodeId, blocks: &'static [&'static str]) -> Option<PrefixList> {
+    fn prefix_list(&mut self, list: NodeId, fact: Option<Fact>) -> Option<PrefixList> {
         let tree = self.tree;
         Some(PrefixList {
-            prefixes: tree
-                .children(list)
-                .map(|n| self.prefix(n, blocks))
-                .collect(),
+            prefixes: tree.children(list).map(|n| self.prefix(n, fact)).collect(),
             loc: self.loc(list),
         })
     }
 
     /// A subnet's `addressPrefixes`, else its `addressPrefix` (a string; a list in PowerShell).
     fn subnet_prefixes(&mut self, obj: NodeId) -> Option<PrefixList> {
-        let b = blocks::SUBNET_PREFIX;
+        let b = Some(Fact::SubnetPrefixes);
         if let Some(list) = self.array_for(obj, "addressPrefixes", b) {
             return self.prefix_list(list, b);
         }
@@ -425,10 +346,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
         if self.tree.computed() {
             self.current = id_text.clone();
         }
-        let address_space = self.address_space(obj, "addressSpace", blocks::SPACE);
+        let address_space = self.address_space(obj, "addressSpace", Some(Fact::AddressSpace));
         let mut subnets = Vec::new();
         let mut gateways = Vec::new();
-        if let Some(list) = self.array_for(obj, "subnets", blocks::SUBNETS) {
+        if let Some(list) = self.array_for(obj, "subnets", Some(Fact::Subnets)) {
             let tree = self.tree;
             for s in tree.children(list) {
                 if self.tree.kind(s) != Kind::Object {
@@ -460,7 +381,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             self.b.condition(&id_text, c);
         }
         let mut peerings = Vec::new();
-        if let Some(list) = self.array_for(obj, "virtualNetworkPeerings", blocks::PEERINGS) {
+        if let Some(list) = self.array_for(obj, "virtualNetworkPeerings", Some(Fact::Peerings)) {
             let tree = self.tree;
             for p in tree.children(list) {
                 if self.tree.kind(p) != Kind::Object {
@@ -540,11 +461,15 @@ impl<'a, D: Doc> Extractor<'a, D> {
     }
 
     fn names(&mut self, obj: NodeId, key: &str) -> Option<NameList> {
-        let list = self.array_for(obj, key, blocks::SUBNET_NAMES)?;
+        let list = self.array_for(obj, key, Some(Fact::PeeredSubnetNames))?;
         let items: Vec<NodeId> = self.tree.children(list).collect();
         let mut names = Vec::new();
         for n in items {
-            if self.is_unknown(n, || format!("an entry of `{key}`"), blocks::SUBNET_NAMES) {
+            if self.is_unknown(
+                n,
+                || format!("an entry of `{key}`"),
+                Some(Fact::PeeredSubnetNames),
+            ) {
                 continue;
             }
             match self.tree.str(n) {
@@ -584,7 +509,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
         }
         let mut unresolved_remote = None;
         let remote = self
-            .object_for(obj, "remoteVirtualNetwork", blocks::REMOTE)
+            .object_for(obj, "remoteVirtualNetwork", Some(Fact::RemoteVnet))
             .and_then(|r| {
                 let n = self.tree.get(r, "id")?;
                 if let Some(sym) = self.tree.unknown(n).and_then(|u| u.symbol.clone())
@@ -598,7 +523,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 if self.is_unknown(
                     n,
                     || "`remoteVirtualNetwork.id`".to_string(),
-                    blocks::REMOTE,
+                    Some(Fact::RemoteVnet),
                 ) {
                     unresolved_remote = Some(self.loc(n));
                     return None;
@@ -617,7 +542,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
             None => Vec::new(),
         };
         let name_known = match name.as_ref().map(|(_, n)| *n).or(name_loc) {
-            Some(n) => !self.is_unknown(n, || "the peering's name".to_string(), blocks::NAME),
+            Some(n) => !self.is_unknown(
+                n,
+                || "the peering's name".to_string(),
+                Some(Fact::PeeringName),
+            ),
             None => true,
         };
         let peering = Peering {
@@ -647,12 +576,12 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 .string(obj, "peeringSyncLevel")
                 .map(|(s, n)| (s, self.loc(n))),
             remote_address_space: self
-                .address_space(obj, "remoteAddressSpace", &[])
-                .or_else(|| self.address_space(obj, "peeredRemoteAddressSpace", &[])),
+                .address_space(obj, "remoteAddressSpace", None)
+                .or_else(|| self.address_space(obj, "peeredRemoteAddressSpace", None)),
             remote_vnet_address_space: self.address_space(
                 obj,
                 "remoteVirtualNetworkAddressSpace",
-                &[],
+                None,
             ),
             remote_gateways,
         };
@@ -698,7 +627,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             let tree = self.tree;
             for r in tree.children(list) {
                 let rname = self.string(r, "name").map(|(s, _)| s).unwrap_or_default();
-                let prefix = self.field(r, "addressPrefix").map(|n| self.prefix(n, &[]));
+                let prefix = self.field(r, "addressPrefix").map(|n| self.prefix(n, None));
                 let hop = |x: &mut Self, key: &str| x.string(r, key).map(|(s, n)| (s, x.loc(n)));
                 routes.push(Route {
                     name: rname,

@@ -17,7 +17,7 @@ use crate::tree::Tree;
 use rustc_hash::FxHashMap as FastMap;
 
 use super::doc::{Doc, EvalDoc};
-use super::resource::{Extractor, blocks};
+use super::resource::Extractor;
 use super::{LoadCx, read_source, same_file, syntax_problem};
 
 /// Loads one template: evaluated with its parameters file, in its folder's context.
@@ -150,8 +150,8 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
             what: u.what,
             reason: u.reason,
             blocks: match u.effect {
-                Effect::Skipped => blocks::EXISTS,
-                Effect::AsIfDeployed => blocks::CONDITION,
+                Effect::Skipped => crate::model::Blocked::Resource,
+                Effect::AsIfDeployed => crate::model::Blocked::AsIfDeployed,
             },
         });
     }
