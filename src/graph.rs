@@ -111,10 +111,6 @@ impl GraphBuilder {
         })
     }
 
-    pub fn vnet_key(&self, v: VnetId) -> &str {
-        &self.vnets[v.0 as usize].key
-    }
-
     pub fn vnet_id(&self, v: VnetId) -> &str {
         &self.vnets[v.0 as usize].id
     }

@@ -106,24 +106,12 @@ impl SourceDb {
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
     /// The file read from `p`, if any.
     pub fn find(&self, p: &std::path::Path) -> Option<FileId> {
         self.files
             .iter()
             .position(|f| f.fs_path.as_deref() == Some(p))
             .map(|i| FileId(i as u32))
-    }
-    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
     }
 }
 

@@ -87,9 +87,11 @@ impl Tree {
     pub fn root(&self) -> Option<NodeId> {
         (!self.nodes.is_empty()).then_some(NodeId(0))
     }
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
@@ -159,6 +161,7 @@ impl Tree {
         let node = self.node(n);
         (node.kind == Kind::Number).then(|| &self.text[node.span.range()])
     }
+    #[cfg(test)]
     pub fn is_null(&self, n: NodeId) -> bool {
         self.kind(n) == Kind::Null
     }

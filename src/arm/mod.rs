@@ -13,8 +13,7 @@ pub mod template;
 pub mod value;
 
 pub use eval::EvalError;
-pub use func::dotnet_format;
-pub use template::{Condition, Context, Effect, Evaluated, Params, Resource, Undecided, evaluate};
+pub use template::{Condition, Context, Effect, Evaluated, Params, Resource, evaluate};
 
 use std::cell::RefCell;
 use std::rc::Rc;

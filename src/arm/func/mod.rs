@@ -29,8 +29,6 @@ use super::value::{Val, Value};
 use crate::model::Loc;
 use Unknowns::{Accept, Placeholder, Propagate};
 
-pub use string::dotnet_format;
-
 /// What a function body sees of its call.
 struct Call<'a> {
     ev: &'a Eval<'a, 'a>,
