@@ -40,7 +40,7 @@ crate::declare_rule! {
 
 impl Rule for ConflictingDeclarations {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        for p in cx.graph().problems() {
+        for (p, resource) in cx.graph().problems_with_resource() {
             let Problem::Conflict(c) = p else {
                 continue;
             };
@@ -60,7 +60,7 @@ impl Rule for ConflictingDeclarations {
                         Child::Route => "route",
                     };
                     Finding::new(
-                        "",
+                        resource,
                         format!(
                             "{what} `{name}` is declared twice with different `{key}`: \
                              `{here}` here, `{other}` in the vnet's inline list"
@@ -87,7 +87,7 @@ impl Rule for ConflictingDeclarations {
                             .join(", ")
                     };
                     Finding::new(
-                        "",
+                        resource,
                         format!(
                             "vnet `{vnet}` is described twice with different address spaces: \
                              {} here, {} in the other input",
@@ -112,7 +112,7 @@ impl Rule for ConflictingDeclarations {
                 } => {
                     let says = |has: bool| if has { "a gateway" } else { "none" };
                     Finding::new(
-                        "",
+                        resource,
                         format!(
                             "vnet `{vnet}` is described twice with different gateways: \
                              {} here, {} in the other input",

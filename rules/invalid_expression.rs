@@ -28,12 +28,18 @@ crate::declare_rule! {
 
 impl Rule for InvalidExpression {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        for p in cx.graph().problems() {
+        for (p, resource) in cx.graph().problems_with_resource() {
             let Problem::Expression { loc, detail } = p else {
                 continue;
             };
             cx.report(
-                Finding::new("", detail.clone(), *loc, "Resource Manager rejects this").help(
+                Finding::new(
+                    resource,
+                    detail.clone(),
+                    *loc,
+                    "Resource Manager rejects this",
+                )
+                .help(
                     "the deployment fails validation before anything is created; \
                      see the function's documentation",
                 ),

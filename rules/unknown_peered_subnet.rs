@@ -41,7 +41,8 @@ impl Rule for UnknownPeeredSubnet {
                     continue;
                 };
                 let vnet = g.vnet(v);
-                if !vnet.defined {
+                // A subnet peerlint couldn't compute (or name) may be the one listed.
+                if !vnet.defined || g.subnets_unknown(v).is_some() {
                     continue;
                 }
                 for (name, loc) in &list.names {

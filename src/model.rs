@@ -383,6 +383,9 @@ impl Flag {
 pub struct NameList {
     pub names: Vec<(String, Loc)>,
     pub loc: Loc,
+    /// The list, or some of its names, is computed only at deployment: `names` holds the
+    /// known ones, and checks that need the whole list skip it.
+    pub incomplete: bool,
 }
 
 #[derive(Clone, Debug)]

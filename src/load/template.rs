@@ -137,13 +137,32 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
             absent_gateway(r, at, deciding, b);
         }
     }
-    for EvalError { loc, message } in problems {
-        b.problem(Problem::Expression {
+    // One error per expression: a copy loop repeats it for every instance (the first keeps it).
+    let mut seen = rustc_hash::FxHashSet::default();
+    for EvalError {
+        loc,
+        message,
+        resource,
+    } in problems
+    {
+        if !seen.insert((loc, message.clone())) {
+            continue;
+        }
+        let p = Problem::Expression {
             loc,
             detail: message,
-        });
+        };
+        b.problem_of(resource.as_deref().unwrap_or(""), p);
     }
     for u in undecided {
+        // What a skipped declaration would have added (peerings, subnets) is unknown.
+        if u.effect == Effect::Skipped {
+            b.skipped(&u.resource, u.loc);
+        }
+        // An invalid expression is reported as such, once: nothing more about it.
+        if u.error {
+            continue;
+        }
         b.unresolved(Unresolved {
             loc: u.loc,
             resource: u.resource,
@@ -245,7 +264,7 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
                     continue;
                 };
                 if let Some(conflict) = added.conflict {
-                    b.problem(conflict);
+                    b.problem_of(&c.id, conflict);
                 }
                 // The child's copy is the one in the list now, and so is its condition.
                 parent
