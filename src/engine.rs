@@ -112,6 +112,8 @@ pub fn run_with(
     let mut diagnostics = Vec::new();
     // What several rules need (reachability, intents, routes to appliances), built once.
     let analyses = crate::analysis::Analyses::new(&graph);
+    // Placeholders of unknown values in the user's words, in every text of every finding.
+    let readable = diagnostic::Readable::new(&graph, &db, &trees);
     for rule in rules {
         let meta = rule.meta();
         let mut cx = RuleContext::new(&analyses);
@@ -151,21 +153,23 @@ pub fn run_with(
             } else {
                 meta.severity()
             };
+            let text = |t: &str| readable.text(t, true);
             diagnostics.push(Diagnostic {
                 rule: meta.name,
                 severity,
-                message: f.message,
-                help: f.help,
-                note: f.note,
+                message: text(&f.message),
+                help: f.help.as_deref().map(text),
+                note: f.note.as_deref().map(text),
                 at: diagnostic::position(&db, &trees, f.primary.loc),
-                label: f.primary.text,
-                resource: (!f.resource.is_empty()).then_some(f.resource),
+                label: text(&f.primary.text),
+                // In full: an id is a key (for baselines), so it is never cut short.
+                resource: (!f.resource.is_empty()).then(|| readable.text(&f.resource, false)),
                 related: f
                     .related
                     .into_iter()
                     .map(|l| RelatedLabel {
                         at: diagnostic::position(&db, &trees, l.loc),
-                        message: l.text,
+                        message: text(&l.text),
                     })
                     .collect(),
             });

@@ -32,6 +32,7 @@ pub struct GraphBuilder {
     /// vnet of a deployment scope (see [`GraphBuilder::partial`]).
     partial_keys: FastMap<(String, Partial), Loc>,
     partial_scopes: FastMap<(String, Partial), Loc>,
+    placeholders: FastMap<Box<str>, Option<Loc>>,
 }
 
 /// A list of a vnet that a template may leave partly unknown: its peerings or its subnets
@@ -65,8 +66,9 @@ impl GraphBuilder {
         self.problem_of("", p);
     }
 
-    /// A problem inside the resource with the id `resource`.
+    /// A problem inside the resource with the id `resource` (its placeholders too).
     pub fn problem_of(&mut self, resource: &str, p: Problem) {
+        self.placeholder(resource, None);
         self.problems.push(p);
         self.problem_resources.push(resource.into());
     }
@@ -151,8 +153,11 @@ impl GraphBuilder {
         }
     }
 
-    /// Records a value that can't be known offline.
+    /// Records a value that can't be known offline (its placeholders too, for messages).
     pub fn unresolved(&mut self, u: Unresolved) {
+        for text in [&u.resource, &u.what, &u.reason] {
+            self.placeholder(text, None);
+        }
         self.unresolved.push(u);
     }
 
@@ -199,6 +204,37 @@ impl GraphBuilder {
             self.partial_scopes
                 .entry((scope.to_string(), list))
                 .or_insert(at);
+        }
+    }
+
+    /// Records the placeholders in `text` (an id or name with parts known only at deployment,
+    /// such as `{hubName}`); `whole` is where a value that is exactly one placeholder is
+    /// computed, so that messages can show that expression instead.
+    pub fn placeholder(&mut self, text: &str, whole: Option<Loc>) {
+        if !text.contains('{') {
+            return;
+        }
+        let tokens = placeholder_tokens(text);
+        // A name built from placeholders and text (`vnet-{uniqueString(…)}`, one id segment):
+        // messages may show the expression that computes it whole.
+        if let Some(w) = whole
+            && !text.contains('/')
+            && !(tokens.len() == 1 && tokens[0].len() == text.len())
+        {
+            self.placeholders.entry(text.into()).or_insert(Some(w));
+        }
+        let whole = whole.filter(|_| tokens.len() == 1 && tokens[0].len() == text.len());
+        for t in tokens {
+            match self.placeholders.get_mut(t) {
+                Some(slot) => {
+                    if slot.is_none() {
+                        *slot = whole;
+                    }
+                }
+                None => {
+                    self.placeholders.insert(t.into(), whole);
+                }
+            }
         }
     }
 
@@ -407,6 +443,7 @@ impl GraphBuilder {
             conditions: self.conditions,
             files: self.files,
             partial,
+            placeholders: self.placeholders,
             links,
             nodes,
             pairs,
@@ -520,6 +557,7 @@ pub struct Graph {
     files: usize,
     /// Per vnet: where its peerings, and its subnets, can't all be known.
     partial: Vec<[Option<Loc>; 2]>,
+    placeholders: FastMap<Box<str>, Option<Loc>>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -599,6 +637,11 @@ impl Graph {
     /// names it couldn't): a name that matches none of its subnets may still be one.
     pub fn subnets_unknown(&self, v: VnetId) -> Option<Loc> {
         self.partial[v.0 as usize][1]
+    }
+    /// The placeholder for a value known only at deployment (`{hubName}`, one token of an id or
+    /// name), if the inputs made it: `Some(Some(loc))` when `loc` computes exactly that value.
+    pub fn placeholder(&self, token: &str) -> Option<Option<Loc>> {
+        self.placeholders.get(token).copied()
     }
     pub fn file_count(&self) -> usize {
         self.files

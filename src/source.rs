@@ -106,6 +106,10 @@ impl SourceDb {
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
+    /// The file with this id, if there is one.
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
     /// The file read from `p`, if any.
     pub fn find(&self, p: &std::path::Path) -> Option<FileId> {
         self.files

@@ -76,8 +76,8 @@ fn of<'a>(ds: &'a [Value], rule: &str) -> Vec<&'a Value> {
     ds.iter().filter(|d| d["rule"] == rule).collect()
 }
 
-/// Ids of template resources without `--subscription`/`--resource-group`.
-const SCOPE: &str = "/subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/Microsoft.Network/virtualNetworks";
+/// Ids of template resources without `--subscription`/`--resource-group`, as findings show them.
+const SCOPE: &str = "/subscriptions/<subscription>/resourceGroups/<resourceGroup>/providers/Microsoft.Network/virtualNetworks";
 
 #[test]
 fn a_peering_named_by_an_invalid_expression_gives_one_invalid_expression_and_nothing_else() {
@@ -386,6 +386,7 @@ fn expression_errors_name_the_resource_they_are_in() {
                 r#"{ "type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "st", "location": "westeurope",
       "properties": { "minimumTlsVersion": "[add(1)]" } }"#
                     .to_string(),
+                vnet("[concat('vnet-', add(1))]", "10.9.0.0/16", ""),
             ],
         ),
     );
@@ -398,7 +399,7 @@ fn expression_errors_name_the_resource_they_are_in() {
             )
         })
         .collect();
-    let rg = "/subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers";
+    let rg = "/subscriptions/<subscription>/resourceGroups/<resourceGroup>/providers";
     assert_eq!(
         errors,
         [
@@ -415,6 +416,11 @@ fn expression_errors_name_the_resource_they_are_in() {
             // A resource peerlint doesn't model has an id too.
             (
                 format!("{rg}/Microsoft.Storage/storageAccounts/st").as_str(),
+                "`add`: takes 2 arguments, found 1"
+            ),
+            // A name that can't be evaluated: the id with the name as written.
+            (
+                format!("{SCOPE}/[concat('vnet-', add(1))]").as_str(),
                 "`add`: takes 2 arguments, found 1"
             ),
         ]
@@ -435,7 +441,7 @@ fn input_problems_name_their_resource_and_file_problems_none() {
         d["resource"].clone()
     };
     let sub =
-        "/subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/Microsoft.Network";
+        "/subscriptions/<subscription>/resourceGroups/<resourceGroup>/providers/Microsoft.Network";
     assert_eq!(
         full_id(
             "conflicting-declarations",
@@ -469,5 +475,179 @@ fn input_problems_name_their_resource_and_file_problems_none() {
     assert_eq!(
         full_id("unrecognized-input", other.to_str().unwrap()),
         Value::Null
+    );
+}
+
+/// Every text of every diagnostic: message, label, help, note, related labels, resource.
+fn texts(d: &Value) -> Vec<String> {
+    let mut out: Vec<String> = ["message", "help", "note", "resource"]
+        .iter()
+        .filter_map(|k| d[*k].as_str().map(str::to_string))
+        .collect();
+    for r in d["related"].as_array().into_iter().flatten() {
+        out.push(r["message"].as_str().unwrap().to_string());
+    }
+    out
+}
+
+/// No placeholder notation (`{hubName}`, `|` for `/`) reaches the user.
+fn assert_readable(ds: &[Value]) {
+    for d in ds {
+        for t in texts(d) {
+            assert!(
+                !t.contains('{') && !t.contains('|'),
+                "placeholder in {t:?}: {d:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_vnet_named_by_an_unknown_parameter_is_shown_by_the_parameter() {
+    let ds = check(
+        "parameter-name",
+        &template(
+            r#""hubName": { "type": "string" }"#,
+            &[
+                vnet("[parameters('hubName')]", "10.0.0.0/16", ""),
+                vnet("spoke", "10.1.0.0/16", ""),
+                peering(
+                    "[format('{0}/to-spoke', parameters('hubName'))]",
+                    "spoke",
+                    "",
+                ),
+            ],
+        ),
+    );
+    assert_readable(&ds);
+    let missing = of(&ds, "missing-reverse-peering");
+    assert_eq!(missing.len(), 1, "{ds:#?}");
+    let d = missing[0];
+    assert_eq!(
+        d["message"],
+        "peering `[parameters('hubName')]/to-spoke` has no counterpart on `spoke`"
+    );
+    assert_eq!(
+        d["help"],
+        "add a peering on `spoke` whose remote is `[parameters('hubName')]`"
+    );
+    assert_eq!(
+        d["resource"],
+        format!("{SCOPE}/[parameters('hubName')]/virtualNetworkPeerings/to-spoke")
+    );
+}
+
+#[test]
+fn a_name_built_from_unknowns_is_shown_as_written() {
+    // Two overlapping prefixes in a vnet whose name depends on `uniqueString()`.
+    let ds = check(
+        "written-name",
+        &template(
+            "",
+            &[r#"{ "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "location": "westeurope",
+      "name": "[concat('vnet-', uniqueString(resourceGroup().id))]",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16", "10.0.1.0/24"] } } }"#
+                .to_string()],
+        ),
+    );
+    assert_readable(&ds);
+    let d = of(&ds, "overlapping-vnet-prefixes")[0];
+    assert_eq!(
+        d["message"],
+        "address prefixes `10.0.0.0/16` and `10.0.1.0/24` of vnet `[concat('vnet-', uniqueString(resourceGroup().id))]` overlap"
+    );
+    assert_eq!(
+        d["resource"],
+        format!("{SCOPE}/[concat('vnet-', uniqueString(resourceGroup().id))]")
+    );
+}
+
+#[test]
+fn long_expressions_are_cut_in_messages_but_not_in_ids() {
+    let name = "[concat('vnet-', uniqueString(resourceGroup().id, 'a fairly long seed that makes this expression long'))]";
+    let ds = check(
+        "long-name",
+        &template(
+            "",
+            &[vnet(
+                name,
+                "10.0.0.0/16",
+                r#""subnets": [{ "name": "a", "properties": { "addressPrefix": "10.1.0.0/24" } }]"#,
+            )],
+        ),
+    );
+    assert_readable(&ds);
+    let d = of(&ds, "subnet-outside-vnet")[0];
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.contains("of vnet `[concat('vnet-', uniqueString(resourceGroup().id, 'a fairl…]`"),
+        "{message}"
+    );
+    assert_eq!(d["resource"], format!("{SCOPE}/{name}/subnets/a"));
+}
+
+#[test]
+fn templates_of_a_second_folder_have_their_own_resource_group() {
+    let dir = scratch("two-folders");
+    for folder in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+        std::fs::write(
+            dir.join(folder).join("main.json"),
+            template(
+                r#""hubName": { "type": "string" }"#,
+                &[vnet("[parameters('hubName')]", "127.0.0.0/16", "")],
+            ),
+        )
+        .unwrap();
+    }
+    let out = peerlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--exit-zero",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let ds = v["diagnostics"].as_array().unwrap().clone();
+    assert_readable(&ds);
+    let mut ids: Vec<&str> = of(&ds, "reserved-address-range")
+        .iter()
+        .map(|d| d["resource"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    let id = |rg: &str| {
+        format!(
+            "/subscriptions/<subscription>/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/[parameters('hubName')]"
+        )
+    };
+    assert_eq!(
+        ids,
+        [id("<resourceGroup-2>"), id("<resourceGroup>")],
+        "{ds:#?}"
+    );
+}
+
+#[test]
+fn unknown_parts_without_their_own_expression_are_named_by_what_computes_them() {
+    // The loop's peerings exist only as "one of `spoke`'s peerings": their name is shown as
+    // the parameter and index it comes from.
+    let spoke_peerings = r#"{ "copy": { "name": "p", "count": "[length(parameters('peerings'))]" },
+      "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01",
+      "name": "[format('spoke/{0}', parameters('peerings')[copyIndex()].name)]",
+      "properties": { "remoteVirtualNetwork": { "id": "[parameters('peerings')[copyIndex()].id]" } } }"#;
+    let ds = check(
+        "fallback-names",
+        &template(
+            r#""peerings": { "type": "array" }"#,
+            &[vnet("spoke", "10.1.0.0/16", ""), spoke_peerings.to_string()],
+        ),
+    );
+    assert_readable(&ds);
+    assert_eq!(
+        ds[0]["resource"],
+        format!("{SCOPE}/spoke/virtualNetworkPeerings/[parameters('peerings')[copyIndex()].name]")
     );
 }
