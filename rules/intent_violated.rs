@@ -44,13 +44,19 @@ impl Rule for IntentViolated {
                 .map(|w| format!(" ({w})"))
                 .unwrap_or_default();
             let finding = match c.intent.kind {
-                IntentKind::Allow if c.answer.path.is_none() && c.answer.shared.is_empty() => Finding::new(
+                IntentKind::Allow
+                    if c.answer.path.is_none()
+                        && c.answer.shared.is_empty()
+                        && !links_unknown(g, c) =>
+                {
+                    Finding::new(
                     &g.vnet(c.source.vnet).id,
                     format!("{from} must reach {to}{why}, but no path leads there: {}", explain(g, &c.answer)),
                     c.intent.loc,
                     "no path for this intent",
                 )
-                .help(format!("peer the two vnets, or route {} through a forwarder in a vnet peered with both", c.dest)),
+                .help(format!("peer the two vnets, or route {} through a forwarder in a vnet peered with both", c.dest))
+                }
                 IntentKind::Deny if c.answer.path.is_some() => Finding::new(
                     &g.vnet(c.source.vnet).id,
                     format!("{from} must not reach {to}{why}, but it does: {}", explain(g, &c.answer)),
@@ -67,4 +73,13 @@ impl Rule for IntentViolated {
             cx.report(finding);
         }
     }
+}
+
+/// Whether the intent's source or destination vnet, or a vnet between them, may have links
+/// peerlint couldn't compute: its "no path" is then unknown.
+fn links_unknown(g: &crate::graph::Graph, c: &crate::analysis::IntentCheck<'_>) -> bool {
+    std::iter::once(c.source.vnet)
+        .chain(c.answer.dest)
+        .chain(c.answer.shared.iter().copied())
+        .any(|v| g.links_unknown(v))
 }

@@ -633,6 +633,17 @@ impl Graph {
     pub fn peerings_unknown(&self, v: VnetId) -> Option<Loc> {
         self.partial[v.0 as usize][0]
     }
+    /// Whether the vnet may have links peerlint doesn't know: its list of peerings is partial,
+    /// or one of its peerings has a remote known only at deployment. "Not peered" is then
+    /// unknown, not an answer.
+    pub fn links_unknown(&self, v: VnetId) -> bool {
+        self.peerings_unknown(v).is_some()
+            || self
+                .vnet(v)
+                .peerings
+                .iter()
+                .any(|&p| matches!(self.peering(p).remote, Remote::Unresolved { .. }))
+    }
     /// Where the vnet's list of subnets may hold subnets peerlint couldn't compute (or whose
     /// names it couldn't): a name that matches none of its subnets may still be one.
     pub fn subnets_unknown(&self, v: VnetId) -> Option<Loc> {

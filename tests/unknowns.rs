@@ -651,3 +651,41 @@ fn unknown_parts_without_their_own_expression_are_named_by_what_computes_them() 
         format!("{SCOPE}/spoke/virtualNetworkPeerings/[parameters('peerings')[copyIndex()].name]")
     );
 }
+
+/// A spoke whose subnet routes everything to an appliance in the hub, peered spoke→hub; the
+/// hub's side is `hub_side` (a resource, or nothing).
+fn routed_spoke(hub_side: Option<String>) -> String {
+    let mut resources = vec![
+        r#"{ "type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01", "name": "rt", "location": "westeurope",
+      "properties": { "routes": [{ "name": "default", "properties": { "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.1.4" } }] } }"#.to_string(),
+        vnet(
+            "hub",
+            "10.0.0.0/16",
+            r#""subnets": [{ "name": "fw", "properties": { "addressPrefix": "10.0.1.0/24" } }]"#,
+        ),
+        vnet(
+            "spoke",
+            "10.1.0.0/16",
+            r#""subnets": [{ "name": "app", "properties": { "addressPrefix": "10.1.0.0/24", "routeTable": { "id": "[resourceId('Microsoft.Network/routeTables', 'rt')]" } } }]"#,
+        ),
+        peering("spoke/to-hub", "hub", r#""allowForwardedTraffic": true"#),
+    ];
+    resources.extend(hub_side);
+    template(r#""spokes": { "type": "array" }"#, &resources)
+}
+
+#[test]
+fn a_route_to_an_appliance_behind_unknown_peerings_is_not_called_transitive() {
+    let hub_peerings = r#"{ "copy": { "name": "p", "count": "[length(parameters('spokes'))]" },
+      "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01",
+      "name": "[format('hub/to-{0}', parameters('spokes')[copyIndex()])]",
+      "properties": { "allowForwardedTraffic": true, "remoteVirtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', parameters('spokes')[copyIndex()])]" } } }"#;
+    let ds = check(
+        "route-unknown-links",
+        &routed_spoke(Some(hub_peerings.to_string())),
+    );
+    assert_eq!(rules(&ds), ["unresolved-value"], "{ds:#?}");
+    // The control: the hub has no way back at all.
+    let ds = check("route-known-links", &routed_spoke(None));
+    assert_eq!(of(&ds, "transitive-peering-assumed").len(), 1, "{ds:#?}");
+}
