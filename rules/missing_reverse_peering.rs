@@ -5,7 +5,10 @@ use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags a peering A→B when B is in the inputs and has no peering back to A.
+    /// Flags a peering A→B when B is in the inputs and has no peering back to A. When some of
+    /// B's peerings can't be known offline (a loop with an unknown count, a name or remote from
+    /// a parameter without a value), the link is not judged: `unresolved-value` reports the
+    /// unknown.
     ///
     /// ## Why is this bad?
     /// A peering carries traffic only when both vnets have a link to each other. With one side
