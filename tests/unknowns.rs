@@ -463,6 +463,33 @@ fn input_problems_name_their_resource_and_file_problems_none() {
         ),
         "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-spoke1/providers/Microsoft.Network/virtualNetworks/bad-peerings-as-number"
     );
+    // Two templates of one folder give one vnet different address spaces.
+    let dir = scratch("conflicting-spaces");
+    for (file, prefix) in [("a.json", "10.0.0.0/16"), ("b.json", "10.9.0.0/16")] {
+        std::fs::write(dir.join(file), template("", &[vnet("hub", prefix, "")])).unwrap();
+    }
+    let out = peerlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--exit-zero",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let conflicts = of(
+        v["diagnostics"].as_array().unwrap(),
+        "conflicting-declarations",
+    )
+    .into_iter()
+    .map(|d| d["resource"].clone())
+    .collect::<Vec<_>>();
+    assert_eq!(
+        conflicts,
+        [Value::from(format!("{sub}/virtualNetworks/hub"))]
+    );
     let dir = scratch("file-problems");
     let broken = dir.join("broken.json");
     std::fs::write(&broken, "{ \"resources\": [").unwrap();
@@ -688,4 +715,30 @@ fn a_route_to_an_appliance_behind_unknown_peerings_is_not_called_transitive() {
     // The control: the hub has no way back at all.
     let ds = check("route-known-links", &routed_spoke(None));
     assert_eq!(of(&ds, "transitive-peering-assumed").len(), 1, "{ds:#?}");
+}
+
+#[test]
+fn a_child_resource_s_name_is_not_shown_as_its_whole_name() {
+    // The peering's own name is only the last segment of the expression: showing that
+    // expression would read `hub/[concat('hub/', …)]`.
+    let ds = check(
+        "child-name",
+        &template(
+            "",
+            &[
+                vnet("hub", "10.0.0.0/16", ""),
+                peering(
+                    "[concat('hub/', uniqueString(resourceGroup().id))]",
+                    "elsewhere",
+                    "",
+                ),
+            ],
+        ),
+    );
+    assert_readable(&ds);
+    let d = of(&ds, "dangling-remote-network")[0];
+    assert_eq!(
+        d["message"],
+        "remote vnet `elsewhere` of peering `hub/[uniqueString(…)]` is not in the inputs; checks that need it were skipped"
+    );
 }
