@@ -12,13 +12,29 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use crate::id::{RemoteKind, classify_remote};
 use crate::model::*;
 
+/// A hash of an id compared ASCII-case-insensitively, without allocating.
+fn hash_ci(id: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for chunk in id.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        for (w, b) in word.iter_mut().zip(chunk) {
+            *w = b.to_ascii_lowercase();
+        }
+        h.write_u64(u64::from_le_bytes(word));
+    }
+    h.finish()
+}
+
 #[derive(Default)]
 pub struct GraphBuilder {
     vnets: Vec<Vnet>,
     by_key: FastMap<String, VnetId>,
     peerings: Vec<Peering>,
-    /// Every peering id, lower-cased, to merge a peering seen twice.
-    peering_keys: FastMap<Box<str>, PeeringId>,
+    /// Every peering, by its id compared case-insensitively, to merge a peering seen twice.
+    /// A table of ids into `peerings` (hashed lower-case, compared in full): no second copy
+    /// of every id, and no hash collision can merge two peerings.
+    peering_keys: hashbrown::HashTable<PeeringId>,
     problems: Vec<Problem>,
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
@@ -239,8 +255,9 @@ impl GraphBuilder {
 
     /// The first peering with this id (compared case-insensitively), if any.
     fn existing_peering(&self, id: &str) -> Option<PeeringId> {
+        let peerings = &self.peerings;
         self.peering_keys
-            .get(id.to_ascii_lowercase().as_str())
+            .find(hash_ci(id), |&p| peerings[p.0 as usize].id.eq_ignore_ascii_case(id))
             .copied()
     }
 
@@ -259,9 +276,15 @@ impl GraphBuilder {
             },
         };
         let id = PeeringId(self.peerings.len() as u32);
-        self.peering_keys
-            .entry(p.id.to_ascii_lowercase().into_boxed_str())
-            .or_insert(id);
+        let peerings = &self.peerings;
+        let hash = hash_ci(&p.id);
+        if let hashbrown::hash_table::Entry::Vacant(slot) = self.peering_keys.entry(
+            hash,
+            |&q| peerings[q.0 as usize].id.eq_ignore_ascii_case(&p.id),
+            |&q| hash_ci(&peerings[q.0 as usize].id),
+        ) {
+            slot.insert(id);
+        }
         self.vnets[local.0 as usize].peerings.push(id);
         self.peerings.push(p);
     }
