@@ -44,10 +44,9 @@ pub const COPY_BUDGET: usize = 50_000;
 pub struct Scope<'t> {
     pub tree: &'t Tree,
     pub file: FileId,
-    /// Lower-case name → value.
-    pub params: FastMap<String, Value>,
-    /// Parameter names as declared, for suggestions.
-    pub param_names: Vec<String>,
+    /// The template level's parameters (shared with the templates nested in it with outer
+    /// scope).
+    pub params: Rc<super::params::Table>,
     /// Lower-case name → definition node (plain variables).
     pub vars: FastMap<String, NodeId>,
     /// Lower-case name → the `copy` entry defining it.
@@ -84,8 +83,7 @@ impl<'t> Scope<'t> {
         Scope {
             tree,
             file,
-            params: FastMap::default(),
-            param_names: Vec::new(),
+            params: Rc::default(),
             vars: FastMap::default(),
             var_copies: FastMap::default(),
             var_cache: RefCell::new(FastMap::default()),
@@ -705,19 +703,6 @@ impl<'s, 't> Eval<'s, 't> {
             .relocated(self.at)
     }
     pub(super) fn parameter(&self, name: &str) -> FnResult {
-        match self.env.scope.params.get(&name.to_ascii_lowercase()) {
-            Some(v) => Ok(v.clone().relocated(self.at)),
-            None => Err(
-                match crate::suggest::closest(
-                    name,
-                    self.env.scope.param_names.iter().map(String::as_str),
-                ) {
-                    Some(c) => {
-                        format!("the template has no parameter `{name}`; did you mean `{c}`?")
-                    }
-                    None => format!("the template has no parameter `{name}`"),
-                },
-            ),
-        }
+        Ok(self.env.scope.parameter(name)?.relocated(self.at))
     }
 }

@@ -11,6 +11,7 @@ use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
 use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};
+use super::params::Table;
 use super::value::{Val, Value};
 
 /// Where templates deploy when the command line doesn't say.
@@ -264,44 +265,10 @@ impl<'t> Walker<'t> {
         scope.budget = self.budget.clone();
         scope.double_bracket = double_bracket;
         scope.resolver = Some(self as &dyn Resolver);
-        if let Some(section) = t.get(template, "parameters") {
-            for (name, def) in t.members(section) {
-                let key = name.to_ascii_lowercase();
-                let v = match supplied.get(&key) {
-                    Some(v) => v.clone(),
-                    None => match t.get(def, "defaultValue") {
-                        Some(d) => {
-                            let env = Env {
-                                scope: &scope,
-                                copies: &[],
-                            };
-                            let v = env.node(d);
-                            v.with_origin(
-                                self.loc(d),
-                                format!("`{name}` is this parameter's default value"),
-                            )
-                        }
-                        None => {
-                            let why = match params_path {
-                                Some(p) => format!(
-                                    "parameter `{name}` has no default and `{p}` doesn't set it"
-                                ),
-                                None => format!(
-                                    "parameter `{name}` has no default and no parameters file sets it"
-                                ),
-                            };
-                            Value::unknown(
-                                why,
-                                Some(format!("{{{name}{}}}", self.tag)),
-                                self.loc(def),
-                            )
-                        }
-                    },
-                };
-                scope.params.insert(key, v);
-                scope.param_names.push(name.to_string());
-            }
-        }
+        scope.params = Rc::new(Table::new(t, template, supplied, params_path, &self.tag));
+        // Every parameter, in dependency order, before the variables exist (a default can't
+        // read them).
+        scope.resolve_parameters();
         if let Some(vars) = t.get(template, "variables") {
             scope.set_variables(vars);
         }
@@ -651,15 +618,27 @@ impl<'t> Walker<'t> {
                 for (k, def) in t.members(ps) {
                     // `{value}`, or `{copy: [{name: "value", ...}]}` (Bicep), or a Key Vault `{reference}`.
                     let whole = env.node(def);
-                    let v = match whole.get("value") {
-                        Some(v) => v.clone(),
-                        None => Value::unknown(
-                            format!(
-                                "parameter `{k}` of deployment `{name}` is a Key Vault reference"
-                            ),
-                            Some(format!("{{{k}}}")),
-                            self.loc(def),
+                    let v = match (&whole.v, whole.get("value")) {
+                        (_, Some(v)) => v.clone(),
+                        // The wrapper itself is unknown (Bicep's `if(c, createObject('value',
+                        // a), createObject('value', b))` with an unknown `c`): so is the value,
+                        // for the same reason.
+                        (Val::Unknown(u), None) => Value::unknown_from(
+                            u,
+                            u.symbol.as_ref().map(|s| format!("{s}.value")),
+                            whole.at,
                         ),
+                        (Val::Object(_), None) if whole.get("reference").is_some() => {
+                            Value::unknown(
+                                format!(
+                                    "parameter `{k}` of deployment `{name}` is a Key Vault reference"
+                                ),
+                                Some(format!("{{{k}}}")),
+                                self.loc(def),
+                            )
+                        }
+                        // No value given (`{}`): the parameter's default, as if not passed.
+                        _ => continue,
                     };
                     supplied.insert(k.to_ascii_lowercase(), v);
                 }
@@ -672,7 +651,6 @@ impl<'t> Walker<'t> {
             let mut s = Scope::new(t, self.file, p.scope.ctx.clone(), self.errors.clone());
             s.budget = self.budget.clone();
             s.params = p.scope.params.clone();
-            s.param_names = p.scope.param_names.clone();
             s.vars = p.scope.vars.clone();
             s.var_copies = p.scope.var_copies.clone();
             s.double_bracket = true;
