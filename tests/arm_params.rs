@@ -473,3 +473,84 @@ fn a_value_a_nested_deployment_passes_is_checked_too() {
         )]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Copy loops and reference()
+
+#[test]
+fn unnamed_copy_index_in_a_property_loop_is_the_resource_loop() {
+    let t = template(json!({
+        "parameters": { "vnets": { "type": "array", "defaultValue": [
+            { "name": "a", "prefixes": ["10.0.0.0/16", "10.1.0.0/16"] },
+            { "name": "b", "prefixes": ["10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16"] } ] } },
+        "resources": [ {
+            "copy": { "name": "vnetLoop", "count": "[length(parameters('vnets'))]" },
+            "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01",
+            "name": "[parameters('vnets')[copyIndex()].name]",
+            "properties": {
+                "addressSpace": { "addressPrefixes": "[parameters('vnets')[copyIndex()].prefixes]" },
+                "copy": [ { "name": "subnets", "count": "[length(parameters('vnets')[copyIndex()].prefixes)]",
+                    "input": { "name": "[format('s{0}-{1}', copyIndex(), copyIndex('subnets'))]",
+                        "properties": { "addressPrefix": "[parameters('vnets')[copyIndex()].prefixes[copyIndex('subnets', 0)]]" } } } ] } } ] }));
+    let dir = folder("copy-props", &[("t.json", &t)]);
+    let o = run(&[dir.join("t.json")], &[]);
+    assert_eq!(findings(&o), vec![]);
+    let mut subnets: Vec<(String, String)> = o
+        .graph
+        .defined_vnets()
+        .flat_map(|(_, v)| {
+            v.subnets.iter().map(|s| {
+                (
+                    format!("{}/{}", v.name, s.name),
+                    s.prefixes.as_ref().unwrap().prefixes[0].text.clone(),
+                )
+            })
+        })
+        .collect();
+    subnets.sort();
+    let want = [
+        ("a/s0-0", "10.0.0.0/16"),
+        ("a/s0-1", "10.1.0.0/16"),
+        ("b/s1-0", "10.2.0.0/16"),
+        ("b/s1-1", "10.3.0.0/16"),
+        ("b/s1-2", "10.4.0.0/16"),
+    ];
+    assert_eq!(
+        subnets,
+        want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
+    );
+}
+
+#[test]
+fn reference_reads_an_instance_of_a_copy_loop_module_by_symbolic_name_and_index() {
+    let t = template(json!({ "languageVersion": "2.0", "resources": {
+        "hub": vnet("hub", "10.0.0.0/16"),
+        "spoke0": vnet("spoke0", "10.1.0.0/16"),
+        "spoke1": vnet("spoke1", "10.2.0.0/16"),
+        "lookup": { "copy": { "name": "lookup", "count": 2 }, "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+            "name": "[format('lookup-{0}', copyIndex())]",
+            "properties": { "mode": "Incremental", "expressionEvaluationOptions": { "scope": "inner" },
+                "parameters": { "i": { "value": "[copyIndex()]" } },
+                "template": { "$schema": SCHEMA, "contentVersion": "1.0.0.0",
+                    "parameters": { "i": { "type": "int" } }, "resources": [],
+                    "outputs": { "resourceId": { "type": "string",
+                        "value": "[resourceId('Microsoft.Network/virtualNetworks', format('spoke{0}', parameters('i')))]" } } } } },
+        "hubToSpoke": { "copy": { "name": "hubToSpoke", "count": 2 },
+            "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01",
+            "name": "[format('hub/to-spoke{0}', copyIndex())]",
+            "properties": { "allowVirtualNetworkAccess": true,
+                "remoteVirtualNetwork": { "id": "[reference(format('lookup[{0}]', copyIndex())).outputs.resourceId.value]" } } },
+        "back0": peering("spoke0/to-hub", "[resourceId('Microsoft.Network/virtualNetworks', 'hub')]"),
+        "back1": peering("spoke1/to-hub", "[resourceId('Microsoft.Network/virtualNetworks', 'hub')]") } }));
+    let dir = folder("reference-indexed", &[("t.json", &t)]);
+    let o = run(&[dir.join("t.json")], &[]);
+    assert_eq!(findings(&o), vec![]);
+    // Each hub peering points at its own spoke, and has its reverse.
+    for (_, p) in o.graph.peerings() {
+        let remote = p.remote_vnet().expect("a known remote");
+        let remote = &o.graph.vnet(remote).name;
+        if let Some(n) = p.name.strip_prefix("to-") {
+            assert_eq!(remote, n, "{}", p.name);
+        }
+    }
+}

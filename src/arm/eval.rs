@@ -70,6 +70,9 @@ pub struct Scope<'t> {
 #[derive(Clone, Copy)]
 pub struct Env<'s, 't> {
     pub scope: &'s Scope<'t>,
+    /// The loops in force, by lower-case name. `copyIndex()` without a name reads the last:
+    /// the resource's (or output's) loop; property loops inside it are kept before it, as
+    /// they are addressed by name only.
     pub copies: &'s [(String, Value)],
 }
 
@@ -329,8 +332,14 @@ impl<'s, 't> Env<'s, 't> {
         }
         let mut items = Vec::with_capacity(n as usize);
         for i in 0..n {
+            // Inside a resource loop, a property loop is addressed by name only: unnamed
+            // `copyIndex()` stays the resource's index, so the new loop goes before it.
             let mut copies = self.copies.to_vec();
-            copies.push((name.to_ascii_lowercase(), Value::new(Val::Int(i), at)));
+            let entry = (name.to_ascii_lowercase(), Value::new(Val::Int(i), at));
+            match copies.len() {
+                0 => copies.push(entry),
+                n => copies.insert(n - 1, entry),
+            }
             let env = Env {
                 scope: sc,
                 copies: &copies,

@@ -495,8 +495,8 @@ impl<'t> Walker<'t> {
             let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();
             refs.insert(id.to_ascii_lowercase(), view.clone());
-            if let Some(s) = &p.symbol {
-                refs.insert(format!("sym:{}", s.to_ascii_lowercase()), view);
+            for key in self.symbol_keys(p, env) {
+                refs.insert(key, view.clone());
             }
         }
         if is_network(&lower) {
@@ -685,8 +685,25 @@ impl<'t> Walker<'t> {
         let mut refs = self.refs.borrow_mut();
         refs.insert(id.to_ascii_lowercase(), view.clone());
         refs.insert(format!("name:{}", name.to_ascii_lowercase()), view.clone());
-        if let Some(s) = &p.symbol {
-            refs.insert(format!("sym:{}", s.to_ascii_lowercase()), view);
+        for key in self.symbol_keys(p, env) {
+            refs.insert(key, view.clone());
+        }
+    }
+
+    /// The keys `reference()` finds an instance by in languageVersion 2.0: its symbolic name,
+    /// and for an instance of a copy loop also `symbol[index]`.
+    fn symbol_keys(&self, p: &Decl<'_, '_>, env: Env<'_, '_>) -> Vec<String> {
+        let Some(s) = &p.symbol else {
+            return Vec::new();
+        };
+        let s = s.to_ascii_lowercase();
+        let looped = self
+            .tree
+            .get(p.node, "copy")
+            .is_some_and(|c| self.tree.kind(c) == Kind::Object);
+        match env.copies.last().map(|(_, i)| &i.v) {
+            Some(Val::Int(i)) if looped => vec![format!("sym:{s}[{i}]"), format!("sym:{s}")],
+            _ => vec![format!("sym:{s}")],
         }
     }
 }
