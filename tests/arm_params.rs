@@ -554,3 +554,117 @@ fn reference_reads_an_instance_of_a_copy_loop_module_by_symbolic_name_and_index(
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Resources declared twice
+
+fn duplicate_findings(resources: Value) -> Vec<(String, String)> {
+    let dir = folder(
+        "duplicates",
+        &[(
+            "t.json",
+            &template(json!({
+        "parameters": { "flag": { "type": "bool", "defaultValue": true }, "unknown": { "type": "bool" } },
+        "resources": resources })),
+        )],
+    );
+    let o = run(&[dir.join("t.json")], &[]);
+    findings(&o)
+        .into_iter()
+        .filter(|(r, _)| r == "invalid-expression")
+        .collect()
+}
+
+#[test]
+fn a_resource_declared_twice_in_one_deployment_is_an_error_at_both() {
+    let dir = folder(
+        "duplicate",
+        &[(
+            "t.json",
+            &template(
+                json!({ "resources": [vnet("hub", "10.0.0.0/16"), vnet("Hub", "172.16.0.0/16")] }),
+            ),
+        )],
+    );
+    let o = run(&[dir.join("t.json")], &[]);
+    assert_eq!(o.diagnostics.len(), 1, "{:#?}", o.diagnostics);
+    let d = &o.diagnostics[0];
+    assert_eq!(d.rule, "invalid-expression");
+    assert_eq!(
+        d.message,
+        "`Microsoft.Network/virtualNetworks` resource `Hub` is declared twice in one deployment"
+    );
+    assert_eq!(d.label, "first declared here");
+    assert_eq!(d.related.len(), 1);
+    assert_eq!(d.related[0].message, "declared again here");
+    assert!(d.related[0].at.line > d.at.line);
+}
+
+#[test]
+fn a_copy_loop_giving_one_name_twice_is_an_error() {
+    let found = duplicate_findings(json!([
+        { "copy": { "name": "l", "count": 2 }, "type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01",
+          "name": "rt", "properties": {} } ]));
+    assert_eq!(
+        found,
+        vec![(
+            "invalid-expression".to_string(),
+            "`Microsoft.Network/routeTables` resource `rt` is declared more than once by this copy loop in one deployment".to_string()
+        )]
+    );
+}
+
+#[test]
+fn exclusive_or_unknown_conditions_and_other_scopes_are_not_duplicates() {
+    let with = |cond: &str, name: &str, prefix: &str| {
+        let mut v = vnet(name, prefix);
+        v["condition"] = json!(cond);
+        v
+    };
+    let found = duplicate_findings(json!([
+        // One deployed, the other not.
+        with("[parameters('flag')]", "a", "10.0.0.0/16"),
+        with("[not(parameters('flag'))]", "a", "10.1.0.0/16"),
+        // Unknown conditions: maybe exclusive.
+        with("[parameters('unknown')]", "b", "10.2.0.0/16"),
+        with("[not(parameters('unknown'))]", "b", "10.3.0.0/16"),
+        // Names built from unknowns can't be compared.
+        { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "[string(parameters('unknown'))]", "properties": {} },
+        { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "[string(parameters('unknown'))]", "properties": {} },
+        // Same name, other types; an extension resource of each of two parents.
+        vnet("c", "10.4.0.0/16"),
+        { "type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01", "name": "c", "properties": {},
+          "resources": [ { "type": "providers/diagnosticSettings", "apiVersion": "2021-05-01-preview", "name": "Microsoft.Insights/default", "properties": {} } ] },
+        { "type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2024-05-01", "name": "c", "properties": {},
+          "resources": [ { "type": "providers/diagnosticSettings", "apiVersion": "2021-05-01-preview", "name": "Microsoft.Insights/default", "properties": {} } ] },
+        // The same name in a nested deployment is another deployment's.
+        { "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "nested",
+          "properties": { "mode": "Incremental", "expressionEvaluationOptions": { "scope": "inner" },
+            "template": { "$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": [ vnet("c", "10.4.0.0/16") ] } } },
+        // Deployments to other resource groups.
+        { "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "d", "resourceGroup": "rg1",
+          "properties": { "mode": "Incremental", "template": { "$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": [] } } },
+        { "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "d", "resourceGroup": "rg2",
+          "properties": { "mode": "Incremental", "template": { "$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": [] } } }
+    ]));
+    assert_eq!(found, vec![]);
+}
+
+#[test]
+fn an_exported_template_declaring_children_inline_and_as_resources_is_no_duplicate() {
+    // `az group export` writes subnets and peerings in their vnet and as child resources; the
+    // copies are merged, and absent / null / [] mean the same.
+    let t = template(json!({ "resources": [
+        { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub",
+          "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+            "subnets": [
+                { "name": "fw", "properties": { "addressPrefix": "10.0.0.0/26", "addressPrefixes": null } },
+                { "name": "app", "properties": { "addressPrefix": "10.0.1.0/24", "addressPrefixes": [] } } ] } },
+        { "type": "Microsoft.Network/virtualNetworks/subnets", "apiVersion": "2024-05-01", "name": "hub/fw",
+          "properties": { "addressPrefix": "10.0.0.0/26", "addressPrefixes": [] } },
+        { "type": "Microsoft.Network/virtualNetworks/subnets", "apiVersion": "2024-05-01", "name": "hub/app",
+          "properties": { "addressPrefix": "10.0.1.0/24" } } ] }));
+    let dir = folder("export-copies", &[("t.json", &t)]);
+    let o = run(&[dir.join("t.json")], &[]);
+    assert_eq!(findings(&o), vec![]);
+}

@@ -46,6 +46,20 @@ pub struct Evaluated {
     pub resources: Vec<Resource>,
     pub problems: Vec<EvalError>,
     pub undecided: Vec<Undecided>,
+    /// Resources declared twice in one deployment (Resource Manager rejects the template).
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// A resource declared twice in one deployment: two declarations (or two iterations of one
+/// copy loop) of one type with names equal ignoring case, both deployed.
+#[derive(Clone, Debug)]
+pub struct Duplicate {
+    /// The type as written.
+    pub ty: String,
+    pub name: String,
+    /// The names of the first and the second declaration.
+    pub first: Loc,
+    pub second: Loc,
 }
 
 /// A network resource the template deploys, evaluated.
@@ -128,6 +142,8 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             file,
             errors: errors.clone(),
             out: RefCell::new(Vec::new()),
+            seen: RefCell::new(Vec::new()),
+            duplicates: RefCell::new(Vec::new()),
             undecided: RefCell::new(Vec::new()),
             refs: RefCell::new(refs),
             missed: Cell::new(false),
@@ -152,11 +168,17 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
         }
         refs = walker.refs.take();
     };
-    let Walker { out, undecided, .. } = walker;
+    let Walker {
+        out,
+        undecided,
+        duplicates,
+        ..
+    } = walker;
     Evaluated {
         resources: out.into_inner(),
         problems: errors.take(),
         undecided: undecided.into_inner(),
+        duplicates: duplicates.into_inner(),
     }
 }
 
@@ -209,6 +231,10 @@ struct Walker<'t> {
     errors: Rc<RefCell<Vec<EvalError>>>,
     out: RefCell<Vec<Resource>>,
     undecided: RefCell<Vec<Undecided>>,
+    /// Per deployment being walked (innermost last): the deployed resources met, by
+    /// lower-case `type|name`, with where each is named.
+    seen: RefCell<Vec<FastMap<String, Loc>>>,
+    duplicates: RefCell<Vec<Duplicate>>,
     /// What `reference()` can see: by lower-case id, `name:<name>` and `sym:<symbol>`.
     refs: RefCell<FastMap<String, Value>>,
     /// Whether a `reference()` found nothing in this pass.
@@ -277,6 +303,12 @@ impl<'t> Walker<'t> {
 
     /// Processes the resources of a template at one level, in order.
     fn template(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
+        self.seen.borrow_mut().push(FastMap::default());
+        self.resources(scope, template, target);
+        self.seen.borrow_mut().pop();
+    }
+
+    fn resources(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
         let t = self.tree;
         let Some(resources) = t.get(template, "resources") else {
             return;
@@ -451,6 +483,14 @@ impl<'t> Walker<'t> {
             return;
         }
         let id = resource_id(&p.target, &ty, &name);
+        if condition == Condition::Always
+            && matches!(name_val.as_ref().map(|v| &v.v), Some(Val::Str(_)))
+        {
+            let at = name_node.map(|n| self.loc(n)).unwrap_or(self.loc(r));
+            // A child named without its parent (`providers/diagnosticSettings`) belongs to it.
+            let owner = parent.filter(|_| raw_ty.contains('/'));
+            self.declared(r, owner, &ty, &name, at);
+        }
         if let Condition::Unknown { at, reason } = &condition
             && (is_network(&lower) || lower == "microsoft.resources/deployments")
         {
@@ -523,6 +563,48 @@ impl<'t> Walker<'t> {
                 } else {
                     self.instance(&child, env, Some((&ty, &name)));
                 }
+            }
+        }
+    }
+
+    /// Notes a deployed resource of the deployment being walked; the second of one type and
+    /// name (ignoring case), in the same `owner` if it is named without it, is a
+    /// [`Duplicate`].
+    /// Names with placeholders can't be compared, and
+    /// resources deployed to a scope of their own (`scope`, `resourceGroup`,
+    /// `subscriptionId`) may be different ones.
+    fn declared(&self, r: NodeId, parent: Option<(&str, &str)>, ty: &str, name: &str, at: Loc) {
+        let t = self.tree;
+        if name.contains('{')
+            || [
+                "scope",
+                "resourceGroup",
+                "subscriptionId",
+                "managementGroup",
+            ]
+            .iter()
+            .any(|k| t.get(r, k).is_some())
+        {
+            return;
+        }
+        let (pty, pname) = parent.unwrap_or_default();
+        if pname.contains('{') {
+            return;
+        }
+        let key = format!("{pty}|{pname}|{ty}|{name}").to_ascii_lowercase();
+        let mut seen = self.seen.borrow_mut();
+        let Some(seen) = seen.last_mut() else { return };
+        match seen.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                self.duplicates.borrow_mut().push(Duplicate {
+                    ty: ty.to_string(),
+                    name: name.to_string(),
+                    first: *e.get(),
+                    second: at,
+                })
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(at);
             }
         }
     }

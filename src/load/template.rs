@@ -131,6 +131,7 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         resources,
         problems,
         undecided,
+        duplicates,
     } = evaluated;
     for r in &resources {
         if let Condition::False { at, deciding } = r.condition {
@@ -141,6 +142,14 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         b.problem(Problem::Expression {
             loc,
             detail: message,
+        });
+    }
+    for d in duplicates {
+        b.problem(Problem::DuplicateResource {
+            loc: d.first,
+            ty: d.ty,
+            name: d.name,
+            second: d.second,
         });
     }
     for u in undecided {
@@ -365,8 +374,18 @@ const COMPARED: &[&str] = &[
 fn conflict(inline: &Value, child: &Resource, list: &str) -> Option<Problem> {
     let a = inline.get("properties")?;
     let b = child.body.get("properties")?;
+    // Absent, `null` and `[]` all mean "none" (Bicep writes `null` inline and `[]` in the
+    // child resource for the unused one of `addressPrefix`/`addressPrefixes`).
+    let none = |v: &&Value| match &v.v {
+        Val::Null => true,
+        Val::Array(a) => a.is_empty(),
+        _ => false,
+    };
     for &key in COMPARED {
-        let (x, y) = (a.get(key), b.get(key));
+        let (x, y) = (
+            a.get(key).filter(|v| !none(v)),
+            b.get(key).filter(|v| !none(v)),
+        );
         let differs = match (x, y) {
             (Some(x), Some(y)) => x.equals(y) == Some(false),
             _ => false,
