@@ -538,6 +538,8 @@ pub enum UnrecognizedWhy {
     YamlNotSpec,
     /// JSON holding no vnet, peering or gateway in a shape peerlint reads.
     NoResources,
+    /// An ARM parameters file (named, or met in a folder) that no template of the run uses.
+    UnpairedParameters,
 }
 
 /// Two descriptions of one vnet, subnet, peering or route that disagree.

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::scratch;
+use common::{peerlint, scratch};
 use peerlint::arm::{Outcome, evaluate_expression};
 use peerlint::discover::{Input, Origin};
 use peerlint::engine::{self, Outcome as Run};
@@ -667,4 +667,159 @@ fn an_exported_template_declaring_children_inline_and_as_resources_is_no_duplica
     let dir = folder("export-copies", &[("t.json", &t)]);
     let o = run(&[dir.join("t.json")], &[]);
     assert_eq!(findings(&o), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several deployments of one template
+
+fn env_template() -> String {
+    template(json!({
+        "parameters": { "env": { "type": "string" }, "prefix": { "type": "string" } },
+        "resources": [
+            vnet("hub", "10.0.0.0/16"),
+            { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "[format('spoke-{0}', parameters('env'))]",
+              "properties": { "addressSpace": { "addressPrefixes": ["[parameters('prefix')]"] } } },
+            peering("[format('spoke-{0}/to-hub', parameters('env'))]", "[resourceId('Microsoft.Network/virtualNetworks', 'hub')]"),
+            peering("[format('hub/to-{0}', parameters('env'))]", "[resourceId('Microsoft.Network/virtualNetworks', format('spoke-{0}', parameters('env')))]"),
+            { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "broken",
+              "properties": { "addressSpace": { "addressPrefixes": ["[concat('10.9.0.0/16']"] } } }
+        ] }))
+}
+
+#[test]
+fn each_parameters_file_named_for_a_template_is_one_deployment() {
+    let dir = folder(
+        "two-deployments",
+        &[
+            ("main.json", &env_template()),
+            (
+                "dev.json",
+                &parameters(json!({ "env": "dev", "prefix": "10.1.0.0/16" })),
+            ),
+            (
+                "prod.json",
+                &parameters(json!({ "env": "prod", "prefix": "10.2.0.0/16" })),
+            ),
+        ],
+    );
+    let main = dir.join("main.json");
+    let o = run(
+        std::slice::from_ref(&main),
+        &[
+            (Some(&main), &dir.join("dev.json")),
+            (Some(&main), &dir.join("prod.json")),
+        ],
+    );
+    // The hub is the same vnet in both deployments (equal ids); the spokes are two.
+    assert_eq!(vnets(&o), vec!["broken", "hub", "spoke-dev", "spoke-prod"]);
+    assert_eq!(peerings(&o), vec!["to-dev", "to-hub", "to-hub", "to-prod"]);
+    // The error in the template is said once, not once per deployment.
+    assert_eq!(
+        findings(&o),
+        vec![(
+            "invalid-expression".to_string(),
+            "syntax error in expression: expected `,` or `)`, found the end of the expression"
+                .to_string()
+        )]
+    );
+}
+
+#[test]
+fn parameters_files_beside_a_template_pair_with_it_by_name() {
+    let dir = folder(
+        "pairing",
+        &[
+            ("main.json", &env_template()),
+            (
+                "main.parameters.dev.json",
+                &parameters(json!({ "env": "dev", "prefix": "10.1.0.0/16" })),
+            ),
+            (
+                "main.prod.parameters.json",
+                &parameters(json!({ "env": "prod", "prefix": "10.2.0.0/16" })),
+            ),
+            (
+                "main.Parameters.json",
+                &parameters(json!({ "env": "test", "prefix": "10.3.0.0/16" })),
+            ),
+            // `other.dev.parameters.json` is `other.dev.json`'s, not a deployment of `other.json`.
+            (
+                "other.json",
+                &template(json!({ "resources": [vnet("other", "10.5.0.0/16")] })),
+            ),
+            (
+                "other.dev.json",
+                &template(json!({ "parameters": { "n": { "type": "string" } },
+                    "resources": [{ "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "[parameters('n')]",
+                        "properties": { "addressSpace": { "addressPrefixes": ["10.6.0.0/16"] } } }] })),
+            ),
+            (
+                "other.dev.parameters.json",
+                &parameters(json!({ "n": "other-dev" })),
+            ),
+            ("orphan.parameters.json", &parameters(json!({ "x": 1 }))),
+        ],
+    );
+    let out = peerlint(&["check", "--format", "json", dir.to_str().unwrap()], None);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let ds = v["diagnostics"].as_array().unwrap();
+    // Three deployments of main.json (hub, broken, spoke-dev, spoke-prod, spoke-test), one of
+    // each other template.
+    assert_eq!(v["summary"]["vnets"], 7, "{ds:#?}");
+    assert_eq!(v["summary"]["peerings"], 6, "{ds:#?}");
+    let infos: Vec<(&str, &str, &str)> = ds
+        .iter()
+        .filter(|d| d["rule"] != "invalid-expression")
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap(),
+                d["severity"].as_str().unwrap(),
+                d["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(infos.len(), 1, "{ds:#?}");
+    assert_eq!(infos[0].0, "unrecognized-input");
+    assert_eq!(infos[0].1, "info");
+    assert!(infos[0].2.ends_with("orphan.parameters.json"), "{infos:?}");
+    assert_eq!(
+        ds.iter()
+            .filter(|d| d["rule"] == "invalid-expression")
+            .count(),
+        1,
+        "{ds:#?}"
+    );
+}
+
+#[test]
+fn a_parameters_file_named_on_the_command_line_without_its_template_is_an_info() {
+    let dir = folder(
+        "named-orphan",
+        &[(
+            "spoke.parameters.json",
+            &parameters(json!({ "env": "dev" })),
+        )],
+    );
+    let out = peerlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            dir.join("spoke.parameters.json").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let ds = v["diagnostics"].as_array().unwrap();
+    assert_eq!(ds.len(), 1, "{ds:#?}");
+    assert_eq!(ds[0]["rule"], "unrecognized-input");
+    assert_eq!(ds[0]["severity"], "info");
+    assert!(
+        ds[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("--parameters TEMPLATE=FILE"),
+        "{ds:#?}"
+    );
 }
