@@ -143,6 +143,28 @@ impl GraphBuilder {
         self.unresolved.push(u);
     }
 
+    /// How many problems and unresolved values are recorded so far (see [`Self::dedup_since`]).
+    pub fn mark(&self) -> (usize, usize) {
+        (self.problems.len(), self.unresolved.len())
+    }
+
+    /// Drops the problems and unresolved values recorded since `mark` that repeat one recorded
+    /// since it: the deployments of one template (one per parameters file) say once what
+    /// they have in common.
+    pub fn dedup_since(&mut self, mark: (usize, usize)) {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut i = 0;
+        self.problems.retain(|p| {
+            i += 1;
+            i <= mark.0 || seen.insert(format!("{p:?}"))
+        });
+        let mut i = 0;
+        self.unresolved.retain(|u| {
+            i += 1;
+            i <= mark.1 || seen.insert(format!("{u:?}"))
+        });
+    }
+
     /// Records where a computed value came from; returns the `via` to put in its [`Loc`].
     pub fn origin(&mut self, o: Origin) -> u32 {
         self.origins.push(o);
