@@ -463,6 +463,14 @@ fn input_problems_name_their_resource_and_file_problems_none() {
         ),
         "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-spoke1/providers/Microsoft.Network/virtualNetworks/bad-peerings-as-number"
     );
+    // A resource declared twice: the first declaration's id.
+    assert_eq!(
+        full_id(
+            "invalid-expression",
+            "testdata/rules/invalid-expression/bad-duplicate.json"
+        ),
+        format!("{sub}/virtualNetworks/bad-duplicate")
+    );
     // Two templates of one folder give one vnet different address spaces.
     let dir = scratch("conflicting-spaces");
     for (file, prefix) in [("a.json", "10.0.0.0/16"), ("b.json", "10.9.0.0/16")] {
