@@ -26,6 +26,7 @@ pub struct GraphBuilder {
     intents: Vec<Intent>,
     conditions: FastMap<String, Loc>,
     files: usize,
+    unplaced_gateways: Vec<Loc>,
 }
 
 /// A vnet as one input describes it, with its inline peerings.
@@ -282,6 +283,11 @@ impl GraphBuilder {
         add_gateway(&mut self.vnets[v.0 as usize].gateways, gateway);
     }
 
+    /// Records a gateway whose vnet can't be known offline (its subnet id is unknown).
+    pub fn unplaced_gateway(&mut self, loc: Loc) {
+        self.unplaced_gateways.push(loc);
+    }
+
     pub fn finish(self) -> Graph {
         let mut links = StableDiGraph::with_capacity(self.vnets.len(), self.peerings.len());
         let nodes: Vec<NodeIndex> = (0..self.vnets.len())
@@ -312,6 +318,7 @@ impl GraphBuilder {
             intents: self.intents,
             conditions: self.conditions,
             files: self.files,
+            unplaced_gateways: self.unplaced_gateways,
             links,
             nodes,
             pairs,
@@ -331,6 +338,8 @@ pub struct Graph {
     /// Ids (lower-case) of resources a template deploys only under an unknown condition.
     conditions: FastMap<String, Loc>,
     files: usize,
+    /// Gateways whose vnet can't be known offline.
+    unplaced_gateways: Vec<Loc>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -428,5 +437,10 @@ impl Graph {
     /// exported peerings towards it say.
     pub fn has_gateway(&self, v: VnetId) -> bool {
         self.vnet(v).has_gateway() || self.remote_gateway_evidence[v.0 as usize]
+    }
+    /// Whether a vnet may have a gateway the inputs don't place: some gateway's vnet is known
+    /// only at deployment. Then no vnet can be said to have none.
+    pub fn may_have_unplaced_gateway(&self) -> bool {
+        !self.unplaced_gateways.is_empty()
     }
 }

@@ -112,10 +112,14 @@ pub enum Fact {
     PeerCompleteVnets,
     /// A peering's `enableOnlyIPv6Peering`.
     OnlyIpv6,
+    /// Where a gateway or Route Server is: the vnet its ip configuration's subnet is in.
+    Gateways,
+    /// A gateway's `gatewayType` (VPN or ExpressRoute).
+    GatewayKind,
 }
 
 impl Fact {
-    pub const ALL: [Fact; 11] = [
+    pub const ALL: [Fact; 13] = [
         Fact::AddressSpace,
         Fact::Subnets,
         Fact::SubnetPrefixes,
@@ -127,6 +131,8 @@ impl Fact {
         Fact::AllowGatewayTransit,
         Fact::PeerCompleteVnets,
         Fact::OnlyIpv6,
+        Fact::Gateways,
+        Fact::GatewayKind,
     ];
 
     /// How `peerlint rule` names it: "address space".
@@ -143,6 +149,8 @@ impl Fact {
             Fact::AllowGatewayTransit => "`allowGatewayTransit`",
             Fact::PeerCompleteVnets => "`peerCompleteVnets`",
             Fact::OnlyIpv6 => "`enableOnlyIPv6Peering`",
+            Fact::Gateways => "gateway placement",
+            Fact::GatewayKind => "`gatewayType`",
         }
     }
 }
@@ -245,17 +253,40 @@ impl Subnet {
     }
 }
 
+/// What is attached to a vnet as its gateway (P14).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GatewayKind {
-    /// A VPN or ExpressRoute gateway (exports don't say which).
-    VirtualNetworkGateway,
+    /// A virtual network gateway with `gatewayType: Vpn`.
+    Vpn,
+    /// A virtual network gateway with `gatewayType: ExpressRoute`.
+    ExpressRoute,
+    /// A virtual network gateway whose type the input doesn't say (an export's subnet ip
+    /// configuration names only the gateway) or a template computes only at deployment.
+    Unknown,
+    /// An Azure Route Server (`virtualHubs` without `virtualWan`, in `RouteServerSubnet`).
     RouteServer,
 }
 
-/// Adds a gateway to a list unless one with the same id is there already.
+impl GatewayKind {
+    /// A VPN or ExpressRoute gateway (of a known kind or not), as opposed to a Route Server.
+    pub fn is_virtual_network_gateway(self) -> bool {
+        self != GatewayKind::RouteServer
+    }
+}
+
+/// Adds a gateway to a list unless one with the same id is there already; then a kind the new
+/// description knows and the old one didn't is added to it.
 pub fn add_gateway(list: &mut Vec<Gateway>, gateway: Gateway) {
-    if !list.iter().any(|g| g.id.eq_ignore_ascii_case(&gateway.id)) {
-        list.push(gateway);
+    match list
+        .iter_mut()
+        .find(|g| g.id.eq_ignore_ascii_case(&gateway.id))
+    {
+        Some(old) => {
+            if old.kind == GatewayKind::Unknown && gateway.kind != GatewayKind::RouteServer {
+                old.kind = gateway.kind;
+            }
+        }
+        None => list.push(gateway),
     }
 }
 

@@ -743,6 +743,8 @@ fn is_network(lower_ty: &str) -> bool {
             | "microsoft.network/virtualnetworkgateways"
             | "microsoft.network/routetables"
             | "microsoft.network/routetables/routes"
+            | "microsoft.network/virtualhubs"
+            | "microsoft.network/virtualhubs/ipconfigurations"
     )
 }
 

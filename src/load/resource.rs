@@ -20,12 +20,18 @@ pub enum ResourceKind {
     Vnet,
     Peering,
     Gateway,
+    /// A Route Server's ip configuration (`virtualHubs/ipConfigurations`).
+    RouteServer,
     RouteTable,
     Other,
 }
 
 /// A string value and its node.
 type Named = (String, NodeId);
+
+/// Where an ip configuration is: its vnet, its subnet's name and where that is (when known),
+/// and where the subnet id is.
+type Placement = (ArmId, Option<(String, Loc)>, Loc);
 
 pub struct Extractor<'a, D: Doc> {
     pub file: FileId,
@@ -221,6 +227,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 ResourceKind::Peering
             } else if ty.ends_with("/virtualnetworkgateways") {
                 ResourceKind::Gateway
+            } else if ty == "microsoft.network/virtualhubs/ipconfigurations" {
+                ResourceKind::RouteServer
             } else if ty == "microsoft.network/routetables" {
                 ResourceKind::RouteTable
             } else {
@@ -242,6 +250,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             ResourceKind::Vnet => self.vnet(obj),
             ResourceKind::Peering => self.standalone_peering(obj),
             ResourceKind::Gateway => self.gateway_resource(obj),
+            ResourceKind::RouteServer => self.route_server(obj),
             ResourceKind::RouteTable => self.route_table(obj),
             ResourceKind::Other => {}
         }
@@ -421,10 +430,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
                     continue;
                 };
                 let lower = cid.to_ascii_lowercase();
+                // An ip configuration names the gateway, not its type.
                 let kind = if name.eq_ignore_ascii_case("GatewaySubnet")
                     && lower.contains("/virtualnetworkgateways/")
                 {
-                    GatewayKind::VirtualNetworkGateway
+                    GatewayKind::Unknown
                 } else if name.eq_ignore_ascii_case("RouteServerSubnet")
                     && lower.contains("/virtualhubs/")
                 {
@@ -651,37 +661,105 @@ impl<'a, D: Doc> Extractor<'a, D> {
     }
 
     /// A `virtualNetworkGateways` resource: attached to the vnet its ip configuration's subnet
-    /// belongs to.
+    /// belongs to, with its type (VPN or ExpressRoute).
     fn gateway_resource(&mut self, obj: NodeId) {
         self.found += 1;
         let gid = self.string(obj, "id").map(|(s, _)| s).unwrap_or_default();
-        let Some(configs) = self.array(obj, "ipConfigurations") else {
+        if self.tree.computed() {
+            self.current = gid.clone();
+        }
+        let kind = match self.field(obj, "gatewayType") {
+            Some(n) if self.is_unknown(n, || "`gatewayType`".into(), Some(Fact::GatewayKind)) => {
+                GatewayKind::Unknown
+            }
+            Some(n) => match self.tree.str(n).map(str::to_ascii_lowercase).as_deref() {
+                Some("vpn") => GatewayKind::Vpn,
+                Some("expressroute") => GatewayKind::ExpressRoute,
+                _ => GatewayKind::Unknown,
+            },
+            None => GatewayKind::Unknown,
+        };
+        let Some(configs) = self.array_for(obj, "ipConfigurations", Some(Fact::Gateways)) else {
             return;
         };
         let tree = self.tree;
         for c in tree.children(configs) {
-            let Some(subnet) = self.object(c, "subnet") else {
+            let Some((vnet, _, at)) = self.placed_in(c) else {
                 continue;
             };
-            let Some(n) = self.tree.get(subnet, "id") else {
-                continue;
-            };
-            let Some(sid) = self.tree.str(n).and_then(|s| ArmId::parse(s).ok()) else {
-                continue;
-            };
-            if sid.types.len() != 2
-                || !sid.is_type("Microsoft.Network", &["virtualNetworks", "subnets"])
-            {
-                continue;
-            }
-            let vnet = sid.ancestor(1);
             let gateway = Gateway {
-                kind: GatewayKind::VirtualNetworkGateway,
+                kind,
                 id: gid.clone(),
-                loc: self.loc(n),
+                loc: at,
             };
             self.b
                 .gateway(&vnet.key(), &vnet.display(), vnet.name(), gateway);
         }
+    }
+
+    /// The vnet an ip configuration's `subnet.id` is in, the subnet's name (when known) and
+    /// where the id is. A subnet id known only at deployment places the gateway nowhere: the
+    /// graph is told, so that no vnet is said to lack a gateway.
+    fn placed_in(&mut self, config: NodeId) -> Option<Placement> {
+        let whole = self.field(config, "subnet")?;
+        if self.tree.unknown(whole).is_some_and(|u| !u.error) {
+            self.is_unknown(whole, || "the subnet".into(), Some(Fact::Gateways));
+            self.b.unplaced_gateway(self.loc(whole));
+            return None;
+        }
+        let subnet = self.object(config, "subnet")?;
+        let n = self.field(subnet, "id")?;
+        let loc = self.loc(n);
+        let text = match self.tree.unknown(n) {
+            Some(u) if u.error => return None,
+            Some(u) => u.symbol.clone(),
+            None => self.tree.str(n).map(str::to_string),
+        };
+        let parsed = text.as_deref().and_then(|s| ArmId::parse(s).ok());
+        let Some(sid) = parsed.filter(|a| {
+            a.types.len() == 2 && a.is_type("Microsoft.Network", &["virtualNetworks", "subnets"])
+        }) else {
+            if self.tree.unknown(n).is_some() {
+                self.is_unknown(n, || "the subnet".into(), Some(Fact::Gateways));
+                self.b.unplaced_gateway(loc);
+            }
+            return None;
+        };
+        let name = sid.name().to_string();
+        // A placeholder's name is known only at deployment.
+        let subnet = (!name.contains('{')).then_some((name, loc));
+        Some((sid.ancestor(1), subnet, loc))
+    }
+
+    /// A Route Server's ip configuration (`virtualHubs/ipConfigurations`): the Route Server is
+    /// the gateway of the vnet whose `RouteServerSubnet` it is in (P14).
+    fn route_server(&mut self, obj: NodeId) {
+        self.found += 1;
+        let cid = self.string(obj, "id").map(|(s, _)| s).unwrap_or_default();
+        let hub = cid
+            .split("/ipConfigurations/")
+            .next()
+            .unwrap_or(&cid)
+            .to_string();
+        if self.tree.computed() {
+            self.current = hub.clone();
+        }
+        let Some((vnet, subnet, at)) = self.placed_in(obj) else {
+            return;
+        };
+        // In another subnet it is no Route Server of the vnet (and Azure refuses it).
+        if subnet
+            .as_ref()
+            .is_some_and(|(s, _)| !s.eq_ignore_ascii_case("RouteServerSubnet"))
+        {
+            return;
+        }
+        let gateway = Gateway {
+            kind: GatewayKind::RouteServer,
+            id: hub,
+            loc: at,
+        };
+        self.b
+            .gateway(&vnet.key(), &vnet.display(), vnet.name(), gateway);
     }
 }
