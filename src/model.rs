@@ -114,12 +114,18 @@ pub enum Fact {
     OnlyIpv6,
     /// Where a gateway or Route Server is: the vnet its ip configuration's subnet is in.
     Gateways,
+    /// The name of the subnet a gateway's ip configuration is in.
+    GatewaySubnet,
     /// A gateway's `gatewayType` (VPN or ExpressRoute).
     GatewayKind,
+    /// A gateway's SKU (`sku.name`, `sku.tier`).
+    GatewaySku,
+    /// The `apiVersion` a template deploys a resource with.
+    ApiVersion,
 }
 
 impl Fact {
-    pub const ALL: [Fact; 13] = [
+    pub const ALL: [Fact; 16] = [
         Fact::AddressSpace,
         Fact::Subnets,
         Fact::SubnetPrefixes,
@@ -132,7 +138,10 @@ impl Fact {
         Fact::PeerCompleteVnets,
         Fact::OnlyIpv6,
         Fact::Gateways,
+        Fact::GatewaySubnet,
         Fact::GatewayKind,
+        Fact::GatewaySku,
+        Fact::ApiVersion,
     ];
 
     /// How `peerlint rule` names it: "address space".
@@ -150,7 +159,10 @@ impl Fact {
             Fact::PeerCompleteVnets => "`peerCompleteVnets`",
             Fact::OnlyIpv6 => "`enableOnlyIPv6Peering`",
             Fact::Gateways => "gateway placement",
+            Fact::GatewaySubnet => "gateway subnet",
             Fact::GatewayKind => "`gatewayType`",
+            Fact::GatewaySku => "gateway SKU",
+            Fact::ApiVersion => "`apiVersion`",
         }
     }
 }
@@ -274,8 +286,8 @@ impl GatewayKind {
     }
 }
 
-/// Adds a gateway to a list unless one with the same id is there already; then a kind the new
-/// description knows and the old one didn't is added to it.
+/// Adds a gateway to a list unless one with the same id is there already; then what the new
+/// description knows and the old one didn't (its kind, SKU, subnet) is added to it.
 pub fn add_gateway(list: &mut Vec<Gateway>, gateway: Gateway) {
     match list
         .iter_mut()
@@ -284,6 +296,12 @@ pub fn add_gateway(list: &mut Vec<Gateway>, gateway: Gateway) {
         Some(old) => {
             if old.kind == GatewayKind::Unknown && gateway.kind != GatewayKind::RouteServer {
                 old.kind = gateway.kind;
+            }
+            if old.sku.is_none() {
+                old.sku = gateway.sku;
+            }
+            if old.subnet.is_none() {
+                old.subnet = gateway.subnet;
             }
         }
         None => list.push(gateway),
@@ -297,6 +315,17 @@ pub struct Gateway {
     /// The gateway's (or its ip configuration's) id, as written.
     pub id: String,
     pub loc: Loc,
+    /// Its SKU (`sku.name`, else `sku.tier`), when the input says.
+    pub sku: Option<(String, Loc)>,
+    /// The subnet its ip configuration is in (the name, where the subnet id is), when known.
+    pub subnet: Option<(String, Loc)>,
+}
+
+impl Gateway {
+    /// The gateway's name: the last segment of its id.
+    pub fn name(&self) -> &str {
+        self.id.rsplit('/').next().unwrap_or(&self.id)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -463,6 +492,9 @@ pub struct Peering {
     pub remote_vnet_address_space: Option<PrefixList>,
     /// Read-only `remoteGateways[]`: gateways the remote side has.
     pub remote_gateways: Vec<Loc>,
+    /// The `apiVersion` the peering is deployed with (a template's: the peering resource's, or
+    /// for a peering written inside its vnet, the vnet's).
+    pub api_version: Option<(String, Loc)>,
 }
 
 impl Peering {

@@ -515,15 +515,23 @@ impl<'t> Walker<'t> {
                 name_v = Value::unknown(u.reason.clone(), Some(last.clone()), name_at);
             }
         }
-        let body = Value::object(
-            [
-                ("id", id_val),
-                ("name", name_v),
-                ("type", Value::str(&ty, self.loc(ty_node))),
-                ("properties", props.clone()),
-            ],
-            at,
-        );
+        let mut fields = vec![
+            ("id", id_val),
+            ("name", name_v),
+            ("type", Value::str(&ty, self.loc(ty_node))),
+            ("properties", props.clone()),
+        ];
+        // The API version the resource is deployed with (a type may carry it: `type@version`).
+        let api = match t.get(r, "apiVersion") {
+            Some(n) => Some(env.node(n)),
+            None => raw_ty
+                .split_once('@')
+                .map(|(_, v)| Value::str(v, self.loc(ty_node))),
+        };
+        if let Some(api) = api {
+            fields.push(("apiVersion", api));
+        }
+        let body = Value::object(fields, at);
         {
             let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();

@@ -391,13 +391,15 @@ impl<'a, D: Doc> Extractor<'a, D> {
         }
         let mut peerings = Vec::new();
         if let Some(list) = self.array_for(obj, "virtualNetworkPeerings", Some(Fact::Peerings)) {
+            // A peering written inside its vnet is sent with the vnet's API version.
+            let api = self.api_version(obj);
             let tree = self.tree;
             for p in tree.children(list) {
                 if self.tree.kind(p) != Kind::Object {
                     self.type_problem(p, "virtualNetworkPeerings[]", Kind::Object);
                     continue;
                 }
-                peerings.push(self.peering(p, &id_text));
+                peerings.push(self.peering(p, &id_text, api.clone()));
             }
         }
         self.b.define(VnetDraft { vnet, peerings });
@@ -453,6 +455,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
                         kind,
                         id: gid,
                         loc: self.loc(cnode),
+                        sku: None,
+                        subnet: Some((name.clone(), self.loc(name_node))),
                     },
                 );
             }
@@ -493,8 +497,14 @@ impl<'a, D: Doc> Extractor<'a, D> {
         })
     }
 
-    /// A peering object; `local_id` is the id of the vnet it belongs to.
-    fn peering(&mut self, obj: NodeId, local_id: &str) -> (Peering, Option<(String, Loc)>) {
+    /// A peering object; `local_id` is the id of the vnet it belongs to, `api` the API version
+    /// it is sent with unless it says its own.
+    fn peering(
+        &mut self,
+        obj: NodeId,
+        local_id: &str,
+        api: Option<(String, Loc)>,
+    ) -> (Peering, Option<(String, Loc)>) {
         self.found += 1;
         let (name, id) = self.name_and_id(obj);
         let id_name = id
@@ -594,6 +604,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 None,
             ),
             remote_gateways,
+            api_version: match self.field(obj, "apiVersion") {
+                Some(_) => self.api_version(obj),
+                None => api,
+            },
         };
         if let Some(c) = self.tree.condition(obj) {
             self.b.condition(&peering.id, c);
@@ -622,7 +636,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
         let local = self
             .b
             .reference(&vnet_id.key(), &vnet_id.display(), vnet_id.name(), loc);
-        let (p, remote) = self.peering(obj, &vnet_id.display());
+        let api = self.api_version(obj);
+        let (p, remote) = self.peering(obj, &vnet_id.display(), api);
         self.b.standalone_peering(local, p, remote);
     }
 
@@ -660,8 +675,17 @@ impl<'a, D: Doc> Extractor<'a, D> {
         });
     }
 
+    /// A resource's `apiVersion` (templates only).
+    fn api_version(&mut self, obj: NodeId) -> Option<(String, Loc)> {
+        let n = self.field(obj, "apiVersion")?;
+        if self.is_unknown(n, || "`apiVersion`".to_string(), Some(Fact::ApiVersion)) {
+            return None;
+        }
+        self.tree.str(n).map(|s| (s.to_string(), self.loc(n)))
+    }
+
     /// A `virtualNetworkGateways` resource: attached to the vnet its ip configuration's subnet
-    /// belongs to, with its type (VPN or ExpressRoute).
+    /// belongs to, with its type (VPN or ExpressRoute) and SKU.
     fn gateway_resource(&mut self, obj: NodeId) {
         self.found += 1;
         let gid = self.string(obj, "id").map(|(s, _)| s).unwrap_or_default();
@@ -679,22 +703,37 @@ impl<'a, D: Doc> Extractor<'a, D> {
             },
             None => GatewayKind::Unknown,
         };
+        let sku = self.gateway_sku(obj);
         let Some(configs) = self.array_for(obj, "ipConfigurations", Some(Fact::Gateways)) else {
             return;
         };
         let tree = self.tree;
         for c in tree.children(configs) {
-            let Some((vnet, _, at)) = self.placed_in(c) else {
+            let Some((vnet, subnet, at)) = self.placed_in(c) else {
                 continue;
             };
             let gateway = Gateway {
                 kind,
                 id: gid.clone(),
                 loc: at,
+                sku: sku.clone(),
+                subnet,
             };
             self.b
                 .gateway(&vnet.key(), &vnet.display(), vnet.name(), gateway);
         }
+    }
+
+    /// A gateway's SKU: `sku.name`, else `sku.tier`.
+    fn gateway_sku(&mut self, obj: NodeId) -> Option<(String, Loc)> {
+        let sku = self.object_for(obj, "sku", Some(Fact::GatewaySku))?;
+        ["name", "tier"].into_iter().find_map(|key| {
+            let n = self.field(sku, key)?;
+            if self.is_unknown(n, || format!("`sku.{key}`"), Some(Fact::GatewaySku)) {
+                return None;
+            }
+            self.tree.str(n).map(|s| (s.to_string(), self.loc(n)))
+        })
     }
 
     /// The vnet an ip configuration's `subnet.id` is in, the subnet's name (when known) and
@@ -726,9 +765,42 @@ impl<'a, D: Doc> Extractor<'a, D> {
             return None;
         };
         let name = sid.name().to_string();
-        // A placeholder's name is known only at deployment.
-        let subnet = (!name.contains('{')).then_some((name, loc));
+        let subnet = if name.contains('{') {
+            // A placeholder: the subnet's name is known only at deployment.
+            self.placeholder_name(loc, &name);
+            None
+        } else {
+            Some((name, loc))
+        };
         Some((sid.ancestor(1), subnet, loc))
+    }
+
+    /// Records a subnet name that is a placeholder (`{gatewaySubnetName}`): ids match by it,
+    /// but the name itself is known only at deployment.
+    fn placeholder_name(&mut self, loc: Loc, placeholder: &str) {
+        let inner = placeholder
+            .strip_prefix('{')
+            .and_then(|p| p.strip_suffix('}'))
+            .unwrap_or("");
+        // A parameter's placeholder is its name, with `-2`... for templates of other folders.
+        let param = inner
+            .rsplit_once('-')
+            .filter(|(_, n)| n.chars().all(|c| c.is_ascii_digit()))
+            .map_or(inner, |(p, _)| p);
+        let reason =
+            if !param.is_empty() && param.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                format!("parameter `{param}` has no value")
+            } else {
+                format!("it is `{placeholder}`, computed only at deployment")
+            };
+        let owner = self.current.rsplit('/').next().unwrap_or("");
+        self.b.unresolved(Unresolved {
+            loc,
+            resource: self.current.clone(),
+            what: format!("the name of the subnet of `{owner}`"),
+            reason,
+            blocks: Blocked::Fact(Fact::GatewaySubnet),
+        });
     }
 
     /// A Route Server's ip configuration (`virtualHubs/ipConfigurations`): the Route Server is
@@ -758,6 +830,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
             kind: GatewayKind::RouteServer,
             id: hub,
             loc: at,
+            sku: None,
+            subnet,
         };
         self.b
             .gateway(&vnet.key(), &vnet.display(), vnet.name(), gateway);
