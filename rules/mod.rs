@@ -31,6 +31,7 @@ mod overlap_with_remote_peer;
 mod overlapping_subnets;
 mod overlapping_vnet_prefixes;
 mod peered_address_overlap;
+mod peering_before_remote_gateway;
 mod peering_limit_exceeded;
 mod peering_not_connected;
 mod peering_property_needs_newer_api;
@@ -100,6 +101,7 @@ register_rules! {
     // Exported state
     stale_peering_sync::StalePeeringSync,
     // Deployment time
+    peering_before_remote_gateway::PeeringBeforeRemoteGateway,
     basic_gateway_transit::BasicGatewayTransit,
     peering_property_needs_newer_api::PeeringPropertyNeedsNewerApi,
     misnamed_gateway_subnet::MisnamedGatewaySubnet,

@@ -26,6 +26,7 @@ pub struct GraphBuilder {
     intents: Vec<Intent>,
     conditions: FastMap<String, Loc>,
     files: usize,
+    deploy_orders: Vec<DeployOrder>,
     unplaced_gateways: Vec<Loc>,
 }
 
@@ -288,6 +289,11 @@ impl GraphBuilder {
         self.unplaced_gateways.push(loc);
     }
 
+    /// Adds a template deployment's order.
+    pub fn deploy_order(&mut self, o: DeployOrder) {
+        self.deploy_orders.push(o);
+    }
+
     pub fn finish(self) -> Graph {
         let mut links = StableDiGraph::with_capacity(self.vnets.len(), self.peerings.len());
         let nodes: Vec<NodeIndex> = (0..self.vnets.len())
@@ -318,6 +324,7 @@ impl GraphBuilder {
             intents: self.intents,
             conditions: self.conditions,
             files: self.files,
+            deploy_orders: self.deploy_orders,
             unplaced_gateways: self.unplaced_gateways,
             links,
             nodes,
@@ -338,6 +345,8 @@ pub struct Graph {
     /// Ids (lower-case) of resources a template deploys only under an unknown condition.
     conditions: FastMap<String, Loc>,
     files: usize,
+    /// Templates' deployment orders (see [`DeployOrder`]).
+    deploy_orders: Vec<DeployOrder>,
     /// Gateways whose vnet can't be known offline.
     unplaced_gateways: Vec<Loc>,
     links: StableDiGraph<VnetId, PeeringId>,
@@ -442,5 +451,9 @@ impl Graph {
     /// only at deployment. Then no vnet can be said to have none.
     pub fn may_have_unplaced_gateway(&self) -> bool {
         !self.unplaced_gateways.is_empty()
+    }
+    /// Templates' deployment orders, in input order.
+    pub fn deploy_orders(&self) -> &[DeployOrder] {
+        &self.deploy_orders
     }
 }

@@ -120,12 +120,14 @@ pub enum Fact {
     GatewayKind,
     /// A gateway's SKU (`sku.name`, `sku.tier`).
     GatewaySku,
+    /// What a template resource waits for before it is deployed (`dependsOn`).
+    DependsOn,
     /// The `apiVersion` a template deploys a resource with.
     ApiVersion,
 }
 
 impl Fact {
-    pub const ALL: [Fact; 16] = [
+    pub const ALL: [Fact; 17] = [
         Fact::AddressSpace,
         Fact::Subnets,
         Fact::SubnetPrefixes,
@@ -141,6 +143,7 @@ impl Fact {
         Fact::GatewaySubnet,
         Fact::GatewayKind,
         Fact::GatewaySku,
+        Fact::DependsOn,
         Fact::ApiVersion,
     ];
 
@@ -162,6 +165,7 @@ impl Fact {
             Fact::GatewaySubnet => "gateway subnet",
             Fact::GatewayKind => "`gatewayType`",
             Fact::GatewaySku => "gateway SKU",
+            Fact::DependsOn => "`dependsOn`",
             Fact::ApiVersion => "`apiVersion`",
         }
     }
@@ -531,6 +535,59 @@ impl Peering {
     pub fn flag_loc(&self, flag: &Flag) -> Loc {
         flag.loc.unwrap_or(self.label_loc())
     }
+}
+
+/// What a template deploys before what (`dependsOn`, `reference()`), for the deploy-time
+/// rules: the order of one deployment of one template, kept only when it deploys a gateway
+/// and a peering that uses a remote gateway.
+#[derive(Clone, Debug, Default)]
+pub struct DeployOrder {
+    /// Every resource the deployment creates, of any type, nested deployments included.
+    pub steps: Vec<DeployStep>,
+    /// The gateways and Route Servers it deploys (under no condition, or one that holds).
+    pub gateways: Vec<OrderedGateway>,
+    /// The peerings it deploys with `useRemoteGateways: true`, one per declaration: a peering
+    /// written inside its vnet and again as a child resource is sent twice.
+    pub remote_gateway_uses: Vec<RemoteGatewayUse>,
+}
+
+/// One resource of a [`DeployOrder`].
+#[derive(Clone, Debug, Default)]
+pub struct DeployStep {
+    /// The steps it waits for (indexes into [`DeployOrder::steps`]).
+    pub after: Vec<u32>,
+    /// The nested deployment it is declared in: it starts only when that deployment starts.
+    pub within: Option<u32>,
+    /// A nested deployment: it finishes only when everything declared in it has.
+    pub deployment: bool,
+    /// It has a `dependsOn` entry that can't be known offline: it may wait for anything.
+    pub unknown: bool,
+}
+
+/// A gateway (or Route Server) a template deploys.
+#[derive(Clone, Debug)]
+pub struct OrderedGateway {
+    pub step: u32,
+    /// The vnet it is attached to (canonical key).
+    pub vnet: String,
+    pub name: String,
+    pub loc: Loc,
+}
+
+/// A declaration of a peering with `useRemoteGateways: true` in a template.
+#[derive(Clone, Debug)]
+pub struct RemoteGatewayUse {
+    /// The resource that sends it (the peering, or the vnet it is written in).
+    pub step: u32,
+    /// The peering's id.
+    pub peering: String,
+    /// `vnet/peering`, for messages.
+    pub name: String,
+    /// The remote vnet (canonical key), and its name as written.
+    pub remote: String,
+    pub remote_name: String,
+    /// The `useRemoteGateways` value.
+    pub loc: Loc,
 }
 
 /// A problem with an input file found while loading it: what is wrong and where, as data.

@@ -356,3 +356,20 @@ fn a_gateway_whose_subnet_is_unknown_keeps_gateway_absence_unknown() {
         findings(&o)
     );
 }
+
+#[test]
+fn an_unknown_dependency_names_the_ordering_check_it_blocks() {
+    let o = common::run(
+        Path::new("testdata/rules/peering-before-remote-gateway/hub-and-spokes.json"),
+        ALL,
+    );
+    let said = o.diagnostics.iter().any(|d| {
+        d.rule == "unresolved-value"
+            && d.message
+                .contains("`dependsOn` entry of `spoke1/ok-unknown-dependson`")
+            && d.note
+                .as_deref()
+                .is_some_and(|n| n.contains("`peering-before-remote-gateway`"))
+    });
+    assert!(said, "{:#?}", o.diagnostics);
+}

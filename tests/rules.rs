@@ -195,6 +195,7 @@ fixture_tests! {
     // Exported state
     stale_peering_sync,
     // Deployment time
+    peering_before_remote_gateway,
     basic_gateway_transit,
     peering_property_needs_newer_api,
     misnamed_gateway_subnet,

@@ -131,7 +131,9 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         resources,
         problems,
         undecided,
+        order,
     } = evaluated;
+    super::deploy_order::record(&resources, &order, b);
     for r in &resources {
         if let Condition::False { at, deciding } = r.condition {
             absent_gateway(r, at, deciding, b);
