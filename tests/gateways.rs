@@ -373,3 +373,30 @@ fn an_unknown_dependency_names_the_ordering_check_it_blocks() {
     });
     assert!(said, "{:#?}", o.diagnostics);
 }
+
+#[test]
+fn an_unknown_gateway_sku_is_one_unknown_value() {
+    let dir = scratch("unknown-sku");
+    let template = hub_and_spoke_template(
+        "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'GatewaySubnet')]",
+    )
+    .replace(
+        r#""gatewayType": "Vpn","#,
+        r#""gatewayType": "Vpn", "sku": { "name": "[parameters('sku')]", "tier": "[parameters('sku')]" },"#,
+    )
+    .replace(
+        r#""gatewaySubnetId": { "type": "string" }"#,
+        r#""gatewaySubnetId": { "type": "string" }, "sku": { "type": "string" }"#,
+    );
+    assert!(template.contains("parameters('sku')") && template.contains(r#""sku": { "type""#));
+    std::fs::write(dir.join("template.json"), template).unwrap();
+    let o = common::run(&dir, ALL);
+    let sku: Vec<&str> = o
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "unresolved-value" && d.message.contains("`sku."))
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(sku.len(), 1, "{sku:#?}");
+    assert!(sku[0].starts_with("`sku.name` of `hub-vpngw`"), "{sku:#?}");
+}

@@ -724,16 +724,16 @@ impl<'a, D: Doc> Extractor<'a, D> {
         }
     }
 
-    /// A gateway's SKU: `sku.name`, else `sku.tier`.
+    /// A gateway's SKU: `sku.name`, else `sku.tier` (one unknown SKU is one unknown value).
     fn gateway_sku(&mut self, obj: NodeId) -> Option<(String, Loc)> {
         let sku = self.object_for(obj, "sku", Some(Fact::GatewaySku))?;
-        ["name", "tier"].into_iter().find_map(|key| {
-            let n = self.field(sku, key)?;
-            if self.is_unknown(n, || format!("`sku.{key}`"), Some(Fact::GatewaySku)) {
-                return None;
-            }
-            self.tree.str(n).map(|s| (s.to_string(), self.loc(n)))
-        })
+        let (key, n) = ["name", "tier"]
+            .into_iter()
+            .find_map(|key| Some((key, self.field(sku, key)?)))?;
+        if self.is_unknown(n, || format!("`sku.{key}`"), Some(Fact::GatewaySku)) {
+            return None;
+        }
+        self.tree.str(n).map(|s| (s.to_string(), self.loc(n)))
     }
 
     /// The vnet an ip configuration's `subnet.id` is in, the subnet's name (when known) and
