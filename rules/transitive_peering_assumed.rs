@@ -30,7 +30,7 @@ crate::declare_rule! {
         name: "transitive-peering-assumed",
         group: Correctness,
         summary: "traffic expected to cross two peerings with nothing forwarding it",
-        needs: [AddressSpace, Subnets, SubnetPrefixes, Peerings, RemoteVnet, PeeredSubnetNames, UseRemoteGateways, PeerCompleteVnets],
+        needs: [AddressSpace, Subnets, SubnetPrefixes, Peerings, RemoteVnet, PeeredSubnetNames, UseRemoteGateways, PeerCompleteVnets, Gateways, GatewayKind],
     }
 }
 
@@ -40,6 +40,7 @@ impl Rule for TransitivePeeringAssumed {
         for c in cx.intent_checks() {
             if c.intent.kind != IntentKind::Allow
                 || c.answer.path.is_some()
+                || c.answer.unknown.is_some()
                 || c.answer.shared.is_empty()
             {
                 continue;

@@ -252,7 +252,10 @@ fn reach(
         ListFormat::Human => render::reach::human(&outcome, from, to, &results),
     };
     let _ = write!(stdout, "{text}");
-    if results.iter().all(|r| r.answer.path.is_some()) {
+    if results
+        .iter()
+        .all(|r| r.answer.path.is_some() && r.answer.unknown.is_none())
+    {
         EXIT_OK
     } else {
         EXIT_FINDINGS

@@ -42,6 +42,8 @@ pub struct GraphBuilder {
     intents: Vec<Intent>,
     conditions: FastMap<String, Loc>,
     files: usize,
+    deploy_orders: Vec<DeployOrder>,
+    unplaced_gateways: Vec<Loc>,
 }
 
 /// A vnet as one input describes it, with its inline peerings.
@@ -279,7 +281,9 @@ impl GraphBuilder {
     fn existing_peering(&self, id: &str) -> Option<PeeringId> {
         let peerings = &self.peerings;
         self.peering_keys
-            .find(hash_ci(id), |&p| peerings[p.0 as usize].id.eq_ignore_ascii_case(id))
+            .find(hash_ci(id), |&p| {
+                peerings[p.0 as usize].id.eq_ignore_ascii_case(id)
+            })
             .copied()
     }
 
@@ -327,6 +331,16 @@ impl GraphBuilder {
         add_gateway(&mut self.vnets[v.0 as usize].gateways, gateway);
     }
 
+    /// Records a gateway whose vnet can't be known offline (its subnet id is unknown).
+    pub fn unplaced_gateway(&mut self, loc: Loc) {
+        self.unplaced_gateways.push(loc);
+    }
+
+    /// Adds a template deployment's order.
+    pub fn deploy_order(&mut self, o: DeployOrder) {
+        self.deploy_orders.push(o);
+    }
+
     pub fn finish(self) -> Graph {
         let mut links = StableDiGraph::with_capacity(self.vnets.len(), self.peerings.len());
         let nodes: Vec<NodeIndex> = (0..self.vnets.len())
@@ -357,6 +371,8 @@ impl GraphBuilder {
             intents: self.intents,
             conditions: self.conditions,
             files: self.files,
+            deploy_orders: self.deploy_orders,
+            unplaced_gateways: self.unplaced_gateways,
             links,
             nodes,
             pairs,
@@ -376,6 +392,10 @@ pub struct Graph {
     /// Ids (lower-case) of resources a template deploys only under an unknown condition.
     conditions: FastMap<String, Loc>,
     files: usize,
+    /// Templates' deployment orders (see [`DeployOrder`]).
+    deploy_orders: Vec<DeployOrder>,
+    /// Gateways whose vnet can't be known offline.
+    unplaced_gateways: Vec<Loc>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -473,5 +493,14 @@ impl Graph {
     /// exported peerings towards it say.
     pub fn has_gateway(&self, v: VnetId) -> bool {
         self.vnet(v).has_gateway() || self.remote_gateway_evidence[v.0 as usize]
+    }
+    /// Whether a vnet may have a gateway the inputs don't place: some gateway's vnet is known
+    /// only at deployment. Then no vnet can be said to have none.
+    pub fn may_have_unplaced_gateway(&self) -> bool {
+        !self.unplaced_gateways.is_empty()
+    }
+    /// Templates' deployment orders, in input order.
+    pub fn deploy_orders(&self) -> &[DeployOrder] {
+        &self.deploy_orders
     }
 }

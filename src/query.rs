@@ -149,6 +149,14 @@ pub fn step_text(g: &Graph, step: &Step) -> String {
             "{} has no gateway to send it to, of its own or through `useRemoteGateways`",
             name(vnet)
         ),
+        Step::GatewayNotVpn { vnet, .. } => format!(
+            "the gateway of {} is no VPN gateway, and only a VPN gateway forwards traffic between vnets",
+            name(vnet)
+        ),
+        Step::GatewayKindUnknown { vnet, .. } => format!(
+            "whether the gateway of {} is a VPN gateway, which forwards traffic between vnets, can't be known from the inputs",
+            name(vnet)
+        ),
         Step::NotForwarding { .. } => "the route does not forward it to another vnet".into(),
         Step::HopNotPeered { b, a, .. } => format!(
             "the next hop is in {}, which is not peered with {}: peering is not transitive",

@@ -67,6 +67,12 @@ pub enum Step {
     HopNotInInputs { ip: IpAddr, route: RouteId },
     /// `route` of `vnet` sends to a gateway, and `vnet` has none (own or remote).
     NoGateway { vnet: VnetId, route: RouteId },
+    /// `route` sends to the gateway in `vnet`, which is no VPN gateway (ExpressRoute, Route
+    /// Server): it forwards nothing between vnets (P16).
+    GatewayNotVpn { vnet: VnetId, route: RouteId },
+    /// `route` sends to the gateway in `vnet`, and whether that is a VPN gateway (which
+    /// forwards) can't be known: the inputs don't say its type, or don't place a gateway.
+    GatewayKindUnknown { vnet: VnetId, route: RouteId },
     /// `route` doesn't forward to another vnet (internet, none, an unknown type).
     NotForwarding { route: RouteId },
     /// The next hop of `route` is in `b`, which isn't peered with `a`.
@@ -118,6 +124,8 @@ impl Step {
             Step::Route { route, .. }
             | Step::NoHopAddress { route }
             | Step::NoGateway { route, .. }
+            | Step::GatewayNotVpn { route, .. }
+            | Step::GatewayKindUnknown { route, .. }
             | Step::NotForwarding { route }
             | Step::HopNotPeered { route, .. } => Some(g.route(route).loc),
             Step::HopNotInInputs { route, .. } => {
@@ -193,6 +201,9 @@ pub struct Answer {
     pub shared: Vec<VnetId>,
     /// The source subnet's name, when the source is a subnet.
     pub source_subnet: Option<String>,
+    /// What the answer hangs on that can't be known offline (a gateway of unknown type): the
+    /// path, or its absence, holds only if it turns out one way. Nothing is concluded from it.
+    pub unknown: Option<Step>,
 }
 
 /// What the engine looks things up in: address blocks by owner, route tables by id, vnets by
@@ -464,6 +475,26 @@ impl<'g> Reach<'g> {
             .and_then(|p| p.remote_vnet())
     }
 
+    /// Whether `b` has a VPN gateway; `None` when that can't be known: a gateway of unknown
+    /// type, evidence of a gateway without its type, a vnet not in the inputs, or a gateway the
+    /// inputs don't place.
+    fn vpn_gateway(&self, b: VnetId) -> Option<bool> {
+        use crate::model::GatewayKind;
+        let v = self.g.vnet(b);
+        let kinds = || v.gateways.iter().map(|g| g.kind);
+        if kinds().any(|k| k == GatewayKind::Vpn) {
+            Some(true)
+        } else if kinds().any(|k| k == GatewayKind::Unknown)
+            || (v.gateways.is_empty() && self.g.has_gateway(b))
+            || !v.defined
+            || self.g.may_have_unplaced_gateway()
+        {
+            None
+        } else {
+            Some(false)
+        }
+    }
+
     /// Can traffic from `s` reach `dest`?
     pub fn reach(&self, s: Source, dest: IpNet) -> Answer {
         let g = self.g;
@@ -476,6 +507,7 @@ impl<'g> Reach<'g> {
             dest: self.owner(dest),
             shared: Vec::new(),
             source_subnet,
+            unknown: None,
         };
         if g.vnet(a).space_nets().any(|n| n.contains(&dest)) {
             ans.path = Some(Path::Local);
@@ -556,7 +588,22 @@ impl<'g> Reach<'g> {
                 self.through(a, b, dest, ans, route);
             }
             NextHop::Gateway => match self.gateway_of(a) {
-                Some(b) => self.through(a, b, dest, ans, route),
+                // Only a VPN gateway forwards between vnets.
+                Some(b) => match self.vpn_gateway(b) {
+                    Some(true) => self.through(a, b, dest, ans, route),
+                    Some(false) if !self.g.has_gateway(b) => {
+                        ans.missing.push(Step::NoGateway { vnet: a, route })
+                    }
+                    Some(false) => ans.missing.push(Step::GatewayNotVpn { vnet: b, route }),
+                    None => {
+                        ans.unknown = Some(Step::GatewayKindUnknown { vnet: b, route });
+                        self.through(a, b, dest, ans, route)
+                    }
+                },
+                None if self.g.may_have_unplaced_gateway() => {
+                    ans.unknown = Some(Step::GatewayKindUnknown { vnet: a, route });
+                    ans.missing.push(Step::NoGateway { vnet: a, route });
+                }
                 None => ans.missing.push(Step::NoGateway { vnet: a, route }),
             },
             NextHop::VnetLocal => self.system_route(a, dest, ans),

@@ -287,7 +287,7 @@ fn rule_prints_docs() {
     assert!(out.stdout.contains("## How to fix"));
     assert!(
         out.stdout
-            .contains("\n\nReads: remote vnet, `useRemoteGateways`.\n\n"),
+            .contains("\n\nReads: remote vnet, `useRemoteGateways`, gateway placement.\n\n"),
         "{}",
         out.stdout
     );

@@ -9,6 +9,7 @@
 pub mod eval;
 pub mod expr;
 mod func;
+pub mod order;
 pub mod params;
 pub mod template;
 pub mod value;

@@ -11,6 +11,7 @@ use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
 use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};
+use super::order::{self, Step};
 use super::params::Table;
 use super::value::{Val, Value};
 
@@ -48,6 +49,9 @@ pub struct Evaluated {
     pub undecided: Vec<Undecided>,
     /// Resources declared twice in one deployment (Resource Manager rejects the template).
     pub duplicates: Vec<Duplicate>,
+    /// Every resource instance deployed (any type, nested deployments included), in the order
+    /// met, with what it waits for: Resource Manager's deployment order.
+    pub order: Vec<Step>,
 }
 
 /// A resource declared twice in one deployment: two declarations (or two iterations of one
@@ -75,6 +79,8 @@ pub struct Resource {
     /// The resource object in the template.
     pub loc: Loc,
     pub condition: Condition,
+    /// Its place in [`Evaluated::order`] (none for a gateway whose condition is false).
+    pub step: Option<usize>,
 }
 
 /// Whether a resource is deployed, as its `condition` says.
@@ -150,6 +156,9 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             depth: Cell::new(0),
             tag: ctx.tag.clone(),
             budget: Rc::new(Cell::new(super::eval::COPY_BUDGET)),
+            steps: RefCell::new(Vec::new()),
+            within: Cell::new(None),
+            touched: RefCell::new(Vec::new()),
         };
         let before = walker.refs.borrow().len();
         {
@@ -172,13 +181,17 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
         out,
         undecided,
         duplicates,
+        steps,
         ..
     } = walker;
+    let mut order = steps.into_inner();
+    order::resolve(&mut order);
     Evaluated {
         resources: out.into_inner(),
         problems: errors.take(),
         undecided: undecided.into_inner(),
         duplicates: duplicates.into_inner(),
+        order,
     }
 }
 
@@ -244,6 +257,12 @@ struct Walker<'t> {
     tag: String,
     /// Shared by every scope of the template (see [`Scope::spend`]).
     budget: Rc<Cell<usize>>,
+    /// The deployment order so far (see [`Evaluated::order`]).
+    steps: RefCell<Vec<Step>>,
+    /// The step of the nested deployment being walked.
+    within: Cell<Option<usize>>,
+    /// The targets of `reference()` calls, in the order made.
+    touched: RefCell<Vec<String>>,
 }
 
 /// A declaration with what it is processed in.
@@ -503,14 +522,20 @@ impl<'t> Walker<'t> {
             );
         }
         let at = self.loc(r);
+        let step = self.step(p, env, r, (&lower, &id, &name), parent);
+        let touched = self.touched.borrow().len();
         if lower == "microsoft.resources/deployments" {
+            let within = self.within.replace(Some(step));
             self.deployment(p, env, r, &name, &id);
+            self.within.set(within);
+            self.touched_since(step, touched);
             return;
         }
         let props = t
             .get(r, "properties")
             .map(|n| env.node(n))
             .unwrap_or_else(|| Value::object(Vec::<(Rc<str>, Value)>::new(), at));
+        self.touched_since(step, touched);
         let name_at = name_node.map(|n| self.loc(n)).unwrap_or(at);
         let last = name.rsplit('/').next().unwrap_or(&name).to_string();
         let mut id_val = Value::str(&id, name_at);
@@ -522,15 +547,23 @@ impl<'t> Walker<'t> {
                 name_v = Value::unknown(u.reason.clone(), Some(last.clone()), name_at);
             }
         }
-        let body = Value::object(
-            [
-                ("id", id_val),
-                ("name", name_v),
-                ("type", Value::str(&ty, self.loc(ty_node))),
-                ("properties", props.clone()),
-            ],
-            at,
-        );
+        let mut fields = vec![
+            ("id", id_val),
+            ("name", name_v),
+            ("type", Value::str(&ty, self.loc(ty_node))),
+            ("properties", props.clone()),
+        ];
+        // The API version the resource is deployed with (a type may carry it: `type@version`).
+        let api = match t.get(r, "apiVersion") {
+            Some(n) => Some(env.node(n)),
+            None => raw_ty
+                .split_once('@')
+                .map(|(_, v)| Value::str(v, self.loc(ty_node))),
+        };
+        if let Some(api) = api {
+            fields.push(("apiVersion", api));
+        }
+        let body = Value::object(fields, at);
         {
             let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();
@@ -547,6 +580,7 @@ impl<'t> Walker<'t> {
                 body,
                 loc: at,
                 condition,
+                step: Some(step),
             });
         }
         // Child resources declared inside this one.
@@ -656,7 +690,63 @@ impl<'t> Walker<'t> {
                 at: self.loc(c),
                 deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
             },
+            step: None,
         });
+    }
+
+    /// Records a resource instance in the deployment order (its `dependsOn` evaluated in its
+    /// scope); returns its step. `parent` is the parent's (type, name) for a child resource
+    /// declared inside it.
+    fn step(
+        &self,
+        p: &Decl<'_, '_>,
+        env: Env<'_, '_>,
+        r: NodeId,
+        (ty, id, name): (&str, &str, &str),
+        parent: Option<(&str, &str)>,
+    ) -> usize {
+        let t = self.tree;
+        // Evaluated quietly: an entry peerlint can't evaluate only makes the resource wait for
+        // anything (see `order`); it is no finding of its own.
+        let errors = self.errors.borrow().len();
+        let depends_on = t
+            .get(r, "dependsOn")
+            .map(|d| order::entries(env.node(d)))
+            .unwrap_or_default();
+        self.errors.borrow_mut().truncate(errors);
+        let implicit = parent
+            .map(|(pty, pname)| resource_id(&p.target, pty, pname))
+            .into_iter()
+            .collect();
+        let copy = t
+            .get(r, "copy")
+            .and_then(|c| t.get_str(c, "name"))
+            .map(str::to_string);
+        let mut steps = self.steps.borrow_mut();
+        steps.push(Step {
+            ty: ty.to_string(),
+            id: id.to_string(),
+            name: name.to_string(),
+            symbol: p.symbol.clone(),
+            copy,
+            depends_on,
+            implicit,
+            within: self.within.get(),
+            loc: self.loc(r),
+            after: Vec::new(),
+            unknown: Vec::new(),
+        });
+        steps.len() - 1
+    }
+
+    /// What `reference()` read since `mark` becomes something `step` waits for.
+    fn touched_since(&self, step: usize, mark: usize) {
+        let touched = self.touched.borrow();
+        if touched.len() > mark {
+            self.steps.borrow_mut()[step]
+                .implicit
+                .extend(touched[mark..].iter().cloned());
+        }
     }
 
     /// A nested deployment with an inline template: its resources deploy to its target;
@@ -793,6 +883,7 @@ impl<'t> Walker<'t> {
 impl Resolver for Walker<'_> {
     fn reference(&self, target: &str, _full: bool) -> Option<Value> {
         let lower = target.to_ascii_lowercase();
+        self.touched.borrow_mut().push(target.to_string());
         let refs = self.refs.borrow();
         let found = refs
             .get(&lower)
@@ -820,6 +911,8 @@ fn is_network(lower_ty: &str) -> bool {
             | "microsoft.network/virtualnetworkgateways"
             | "microsoft.network/routetables"
             | "microsoft.network/routetables/routes"
+            | "microsoft.network/virtualhubs"
+            | "microsoft.network/virtualhubs/ipconfigurations"
     )
 }
 

@@ -7,6 +7,7 @@
 //! extracts vnets, subnets, peerings and gateways from them, reading them through `doc`.
 
 mod azcli;
+mod deploy_order;
 pub mod doc;
 mod powershell;
 pub mod resource;

@@ -56,6 +56,9 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
     let mut out = String::new();
     for r in results {
         match &r.answer.path {
+            _ if r.answer.unknown.is_some() => {
+                out.push_str(&format!("{from} → {to} ({}): unknown\n", r.dest))
+            }
             Some(p) => out.push_str(&format!(
                 "{from} → {to} ({}): reachable, {}\n",
                 r.dest,
@@ -72,6 +75,9 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
                 }
                 out.push('\n');
             }
+        }
+        if let Some(u) = &r.answer.unknown {
+            out.push_str(&format!("  ? {}\n", step_text(&o.graph, u)));
         }
         if r.answer.path.is_none() && !r.answer.shared.is_empty() {
             let hubs: Vec<String> = r
@@ -117,14 +123,20 @@ pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
                     Path::Forwarded { via, to } => serde_json::json!({ "kind": "forwarded", "via": id(*via), "to": id(*to) }),
                 }
             });
-            serde_json::json!({
+            let mut v = serde_json::json!({
                 "destination": r.dest.to_string(),
                 "reachable": r.answer.path.is_some(),
                 "path": path,
                 "steps": steps(&r.answer.steps),
                 "missing": steps(&r.answer.missing),
                 "shared_neighbours": r.answer.shared.iter().map(|&v| o.graph.vnet(v).id.clone()).collect::<Vec<_>>(),
-            })
+            });
+            // The answer hangs on something that can't be known offline: neither way is sure.
+            if let Some(u) = &r.answer.unknown {
+                v["reachable"] = serde_json::Value::Null;
+                v["unknown"] = step_text(&o.graph, u).into();
+            }
+            v
         })
         .collect();
     let v = serde_json::json!({ "version": 1, "from": from, "to": to, "results": items });
