@@ -3,7 +3,7 @@
 
 use crate::graph::Graph;
 use crate::model::*;
-use crate::reach::{Answer, NextHop, Step};
+use crate::reach::{Answer, Crossing, NextHop, Step};
 
 /// "`vnet-hub`"
 pub fn vnet_name(g: &Graph, v: VnetId) -> String {
@@ -212,8 +212,33 @@ pub fn step_text(g: &Graph, step: &Step) -> String {
     match *step {
         Step::Inside { dest, vnet } => format!("{dest} is inside {}", name(vnet)),
         Step::Peered { a, b, .. } => format!("{} and {} are peered", name(a), name(b)),
-        Step::NotInSubnetPeering { peering } => format!(
-            "peering `{}` is a subnet peering, and the source subnet is not in its `localSubnetNames`",
+        Step::StaysLocal { dest, vnet, named } => format!(
+            "{dest} is inside {} itself, so traffic for it stays there and never reaches {}",
+            name(vnet),
+            name(named)
+        ),
+        Step::NotInSubnetPeering {
+            peering,
+            list,
+            what,
+        } => {
+            let what = match what {
+                Crossing::Source => "the source subnet is not".to_string(),
+                Crossing::AnySubnet => "no subnet is".to_string(),
+                Crossing::Forwarder(ip) => format!("the subnet of the forwarder {ip} is not"),
+                Crossing::Dest(d) if d.prefix_len() == d.max_prefix_len() => {
+                    format!("no subnet holding {} is", d.addr())
+                }
+                Crossing::Dest(d) => format!("no subnet holding {d} is"),
+            };
+            format!(
+                "peering `{}` is a subnet peering, and {what} in its `{}`",
+                g.peering(peering).name,
+                list.key()
+            )
+        }
+        Step::Ipv6Only { peering, dest } => format!(
+            "peering `{}` peers only IPv6 (`enableOnlyIPv6Peering`), and {dest} is IPv4",
             g.peering(peering).name
         ),
         Step::OneSided { a, c, .. } => format!(
@@ -260,6 +285,48 @@ pub fn step_text(g: &Graph, step: &Step) -> String {
         }
         Step::NoHopAddress { .. } => "the route has no valid next-hop address".into(),
         Step::HopNotInInputs { ip, .. } => format!("no vnet in the inputs holds the next hop {ip}"),
+        Step::UnknownHop { route } => format!(
+            "the next hop of route `{}` is known only at deployment",
+            g.route(route).name
+        ),
+        Step::UnknownRoutePrefix { route } => format!(
+            "the destination prefix of route `{}` is known only at deployment, so which route applies is unknown",
+            g.route(route).name
+        ),
+        Step::UnknownRoutes { vnet, table } => match table {
+            Some(t) => format!(
+                "the routes of route table `{}` of {} are known only at deployment",
+                g.route_tables()[t as usize].name,
+                name(vnet)
+            ),
+            None => format!(
+                "a route table of {} is not in the inputs, so its routes are unknown",
+                name(vnet)
+            ),
+        },
+        Step::UnknownLink { peering, property } => {
+            let p = g.peering(peering);
+            if property == "condition" {
+                format!(
+                    "peering `{}` is deployed only if its condition holds, which can't be known before deployment",
+                    p.name
+                )
+            } else {
+                format!(
+                    "`{property}` of peering `{}` is known only at deployment",
+                    p.name
+                )
+            }
+        }
+        Step::UnknownRemote { vnet, peering } => format!(
+            "the remote vnet of peering `{}` of {} is known only at deployment; it may be the missing link",
+            g.peering(peering).name,
+            name(vnet)
+        ),
+        Step::UnknownSubnets { vnet } => format!(
+            "the subnets of {} or their prefixes are not all known",
+            name(vnet)
+        ),
         Step::NoGateway { vnet, .. } => format!(
             "{} has no gateway to send it to, of its own or through `useRemoteGateways`",
             name(vnet)
