@@ -97,12 +97,18 @@ impl Rule for PeeredAddressOverlap {
                 .iter()
                 .map(|(x, y)| format!("{} ~ {}", x.text, y.text))
                 .collect();
-            let kind = if p.is_subnet_peering() {
+            // A peerCompleteVnets known only at deployment: its listed subnets are compared.
+            let kind = if p.is_subnet_peering() || p.peer_complete_vnets.unresolved {
                 "peered subnets and address spaces"
             } else {
                 "address spaces"
             };
-            let (v6, v6_note) = if only_ipv6(p) {
+            let (v6, v6_note) = if p.only_ipv6.unresolved {
+                (
+                    " IPv6",
+                    " (IPv6 is peered whatever `enableOnlyIPv6Peering` turns out to be)",
+                )
+            } else if only_ipv6(p) {
                 (" IPv6", " (the link peers only IPv6)")
             } else {
                 ("", "")
