@@ -323,6 +323,10 @@ pub fn step_text(g: &Graph, step: &Step) -> String {
             g.peering(peering).name,
             name(vnet)
         ),
+        Step::UnknownPeerings { vnet } => format!(
+            "the peerings of {} are known only at deployment; one may be the missing link",
+            name(vnet)
+        ),
         Step::UnknownSubnets { vnet } => format!(
             "the subnets of {} or their prefixes are not all known",
             name(vnet)

@@ -168,6 +168,9 @@ pub enum Step {
     /// Unknown: the subnets of `vnet`, or their prefixes, are not all known (computed at
     /// deployment, or the vnet is owned elsewhere).
     UnknownSubnets { vnet: VnetId },
+    /// Unknown: `vnet`'s list of peerings is computed only at deployment; it may hold the link
+    /// that is missing.
+    UnknownPeerings { vnet: VnetId },
 }
 
 impl Step {
@@ -229,7 +232,9 @@ impl Step {
                 Some(t) => Some(g.route_tables()[t as usize].loc),
                 None => Some(g.vnet(vnet).label_loc()),
             },
-            Step::UnknownSubnets { vnet } => Some(g.vnet(vnet).label_loc()),
+            Step::UnknownSubnets { vnet } | Step::UnknownPeerings { vnet } => {
+                Some(g.vnet(vnet).label_loc())
+            }
             Step::NoRouteBack { route, .. } => route.map(|r| g.route(r).loc),
             Step::Inside { .. }
             | Step::StaysLocal { .. }
@@ -250,6 +255,7 @@ impl Step {
                 | Step::UnknownLink { .. }
                 | Step::UnknownRemote { .. }
                 | Step::UnknownSubnets { .. }
+                | Step::UnknownPeerings { .. }
                 | Step::HopNotInInputs { .. }
         )
     }
@@ -684,10 +690,16 @@ impl<'g> Reach<'g> {
     }
 
     /// Whether a link the inputs don't show between `a` and `c` may still exist: one of them
-    /// has a peering whose remote vnet is computed only at deployment.
+    /// has a list of peerings, or a peering whose remote vnet, computed only at deployment.
     fn maybe_linked(&self, a: VnetId, c: VnetId) -> Option<Step> {
         let ix = self.ix();
         [a, c].into_iter().find_map(|v| {
+            let key = self.g.vnet(v).key.as_str();
+            if !ix.unknown_facts.is_empty()
+                && ix.unknown_facts.contains(&(Box::from(key), Fact::Peerings))
+            {
+                return Some(Step::UnknownPeerings { vnet: v });
+            }
             ix.unknown_remote[v.0 as usize].map(|peering| Step::UnknownRemote { vnet: v, peering })
         })
     }

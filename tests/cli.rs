@@ -567,6 +567,33 @@ fn reach_says_unknown_when_the_next_hop_is_known_only_at_deployment() {
 }
 
 #[test]
+fn reach_says_unknown_when_a_vnets_peerings_are_known_only_at_deployment() {
+    let dir = scratch("reach-unknown-peerings");
+    std::fs::write(
+        dir.join("net.json"),
+        r#"{ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "peerings": { "type": "array" } },
+  "resources": [
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "spoke", "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.5.0.0/16"] }, "virtualNetworkPeerings": "[parameters('peerings')]" } },
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub", "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.6.0.0/16"] } } } ] }"#,
+    )
+    .unwrap();
+    let out = peerlint(&["reach", "spoke", "hub", dir.to_str().unwrap()], None);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("): unknown")
+            && out
+                .stdout
+                .contains("the peerings of `spoke` are known only at deployment"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn schema_is_a_json_schema() {
     let out = peerlint(&["schema"], None);
     assert_eq!(out.code, 0);
