@@ -44,6 +44,9 @@ pub struct GraphBuilder {
     files: usize,
     deploy_orders: Vec<DeployOrder>,
     unplaced_gateways: Vec<Loc>,
+    /// The input being loaded is a design to deploy (a template, a design spec), not an
+    /// export of what Azure holds: its remote ids must follow Azure's naming rules.
+    authored: bool,
 }
 
 /// A vnet as one input describes it, with its inline peerings.
@@ -60,6 +63,13 @@ impl GraphBuilder {
 
     pub fn count_file(&mut self) {
         self.files += 1;
+    }
+
+    /// Says whether the inputs loaded from now on are designs to deploy (templates, design
+    /// specs: remote ids are checked against Azure's naming rules) or exports (Azure accepted
+    /// their names; a redacted subscription such as `subid` is not a design flaw).
+    pub fn set_authored(&mut self, authored: bool) {
+        self.authored = authored;
     }
 
     pub fn problem(&mut self, p: Problem) {
@@ -295,10 +305,17 @@ impl GraphBuilder {
             Some((text, loc)) => match classify_remote(&text) {
                 RemoteKind::Invalid(reason) => Remote::Invalid { text, reason, loc },
                 RemoteKind::Classic(_) => Remote::Classic { text, loc },
-                RemoteKind::Vnet(id) => {
-                    let vnet = self.reference(&id.key(), &text, id.name(), loc);
-                    Remote::Vnet { vnet, loc }
-                }
+                RemoteKind::Vnet(id) => match self
+                    .authored
+                    .then(|| crate::id::name_problem(&id))
+                    .flatten()
+                {
+                    Some(reason) => Remote::Invalid { text, reason, loc },
+                    None => {
+                        let vnet = self.reference(&id.key(), &text, id.name(), loc);
+                        Remote::Vnet { vnet, loc }
+                    }
+                },
             },
         };
         let id = PeeringId(self.peerings.len() as u32);

@@ -250,6 +250,9 @@ pub struct Route {
     pub next_hop_type: Option<(String, Loc)>,
     /// The appliance's address, for `VirtualAppliance`.
     pub next_hop_ip: Option<(String, Loc)>,
+    /// A template computes `nextHopType` or `nextHopIpAddress` only at deployment (a
+    /// `reference()`, a parameter without a value): where the route sends traffic is unknown.
+    pub next_hop_unknown: bool,
 }
 
 /// A route table and its routes.
@@ -261,6 +264,8 @@ pub struct RouteTable {
     pub name: String,
     pub loc: Loc,
     pub routes: Vec<Route>,
+    /// A template computes the `routes` list only at deployment: the table's routes are unknown.
+    pub routes_unknown: bool,
 }
 
 impl Subnet {

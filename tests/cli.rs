@@ -375,6 +375,225 @@ fn reach_with_an_unknown_vnet_is_a_tool_failure() {
 }
 
 #[test]
+fn unrelated_designs_checked_together_stay_unrelated() {
+    // Two landing zones in two folders reuse one address plan: each hub firewall is 10.0.1.4.
+    // Landing zone B's hub is deployed elsewhere; its spoke's route to 10.0.1.4 must not
+    // resolve to landing zone A's hub ("not peered": a false transitive-peering-assumed).
+    let out = peerlint(
+        &["check", "--format", "json", "testdata/cli/unrelated"],
+        None,
+    );
+    let v = json(&out);
+    let rules: Vec<&str> = diagnostics(&v)
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["dangling-remote-network"], "{}", out.stdout);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The route's next hop is outside the inputs: reach says unknown, not "no path".
+    let out = peerlint(
+        &[
+            "reach",
+            "spoke-b/app",
+            "10.3.0.0/16",
+            "testdata/cli/unrelated",
+        ],
+        None,
+    );
+    assert!(
+        out.stdout.contains("unknown")
+            && out
+                .stdout
+                .contains("no vnet in the inputs holds the next hop 10.0.1.4"),
+        "{}",
+        out.stdout
+    );
+    // Within one design the firewall is found: spoke A reaches its hub through it.
+    let out = peerlint(
+        &["reach", "spoke-a/app", "hub-a", "testdata/cli/unrelated"],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+#[test]
+fn reach_takes_the_template_options_of_check() {
+    let dir = "testdata/cli/reach-params";
+    // The address spaces come from parameters without defaults: unknown without the file.
+    let out = peerlint(&["reach", "hub", "spoke", dir], None);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("the address space of `spoke` is known only at deployment"),
+        "{}",
+        out.stderr
+    );
+    let params = "--parameters=testdata/cli/reach-params/dev.json";
+    let out = peerlint(&["reach", "hub", "spoke/app", dir, params], None);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("(10.1.1.0/24): reachable"),
+        "{}",
+        out.stdout
+    );
+    // With the deployment context, the vnets have their real ids.
+    let sub = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    let hub = format!(
+        "/subscriptions/{sub}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub"
+    );
+    let out = peerlint(
+        &[
+            "reach",
+            &hub,
+            "spoke",
+            dir,
+            params,
+            "--subscription",
+            sub,
+            "--resource-group",
+            "rg-net",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let out = peerlint(
+        &["reach", "hub", "spoke", dir, "--parameters=missing.json"],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("`missing.json` not found"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn reach_suggests_the_name_meant() {
+    let out = peerlint(&["reach", "vnet-spoke", "vnet-hub", "testdata/demo"], None);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `vnet-spoke1`?"),
+        "{}",
+        out.stderr
+    );
+    let out = peerlint(
+        &[
+            "reach",
+            "vnet-spoke1",
+            "vnet-hub/snet-shard",
+            "testdata/demo",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("vnet `vnet-hub` has no subnet `snet-shard`; did you mean `snet-shared`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn reach_answers_about_the_vnet_named_even_when_another_holds_its_prefix() {
+    // `lab` reuses the range of `prod`; `app` is peered with `prod` only.
+    let dir = scratch("reach-overlap");
+    std::fs::write(
+        dir.join("net.yaml"),
+        "peerlint: 1\nvnets:\n  app: { address_space: [10.1.0.0/16] }\n  prod: { address_space: [10.2.0.0/16] }\n  lab: { address_space: [10.2.0.0/16] }\ntopology:\n  - peer: app <-> prod\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let out = peerlint(&["reach", "app", "lab", d], None);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("`app` is not peered with `lab`"),
+        "{}",
+        out.stdout
+    );
+    let out = peerlint(&["reach", "app", "prod", d], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("direct peering to `prod`"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn reach_says_unknown_when_the_next_hop_is_known_only_at_deployment() {
+    // The spokes route through the hub firewall, whose address comes from `reference()`.
+    let template = "testdata/rules/transitive-peering-assumed/unknown-next-hop.json";
+    let out = peerlint(
+        &[
+            "reach",
+            "ok-spoke-unknown-hop/app",
+            "data-unknown-hop",
+            template,
+        ],
+        None,
+    );
+    assert_eq!(
+        out.code, 1,
+        "an unknown answer is not a path: {}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("(10.82.0.0/16): unknown")
+            && out
+                .stdout
+                .contains("? the next hop of route `through-firewall` is known only at deployment")
+            && !out.stdout.contains("no valid next-hop address")
+            && !out.stdout.contains("peering is not transitive"),
+        "{}",
+        out.stdout
+    );
+    let out = peerlint(
+        &[
+            "reach",
+            "ok-spoke-unknown-hop/app",
+            "data-unknown-hop",
+            template,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let v = json(&out);
+    assert_eq!(v["results"][0]["answer"], "unknown");
+    assert!(v["results"][0]["reachable"].is_null());
+    assert_eq!(v["results"][0]["missing"][0]["unknown"], true);
+}
+
+#[test]
+fn reach_says_unknown_when_a_vnets_peerings_are_known_only_at_deployment() {
+    let dir = scratch("reach-unknown-peerings");
+    std::fs::write(
+        dir.join("net.json"),
+        r#"{ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "peerings": { "type": "array" } },
+  "resources": [
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "spoke", "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.5.0.0/16"] }, "virtualNetworkPeerings": "[parameters('peerings')]" } },
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub", "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.6.0.0/16"] } } } ] }"#,
+    )
+    .unwrap();
+    let out = peerlint(&["reach", "spoke", "hub", dir.to_str().unwrap()], None);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("): unknown")
+            && out
+                .stdout
+                .contains("the peerings of `spoke` are known only at deployment"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn schema_is_a_json_schema() {
     let out = peerlint(&["schema"], None);
     assert_eq!(out.code, 0);

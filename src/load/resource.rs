@@ -648,6 +648,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
         let id = id.map(|(s, _)| s).unwrap_or_default();
         self.current = id.clone();
         let mut routes = Vec::new();
+        let unknown = |x: &Self, obj: NodeId, key: &str| {
+            x.field(obj, key)
+                .is_some_and(|n| x.tree.unknown(n).is_some())
+        };
+        let routes_unknown = unknown(self, obj, "routes");
         if let Some(list) = self.array(obj, "routes") {
             let tree = self.tree;
             for r in tree.children(list) {
@@ -660,6 +665,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
                     prefix,
                     next_hop_type: hop(self, "nextHopType"),
                     next_hop_ip: hop(self, "nextHopIpAddress"),
+                    next_hop_unknown: unknown(self, r, "nextHopType")
+                        || unknown(self, r, "nextHopIpAddress"),
                 });
             }
         }
@@ -672,6 +679,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             name: name.map(|(s, _)| s).unwrap_or_default(),
             loc: self.loc(obj),
             routes,
+            routes_unknown,
         });
     }
 
