@@ -80,16 +80,34 @@ pub fn evaluate_expression(template: &str, expression: &str) -> (Outcome, Vec<(S
         .iter()
         .map(|x| (x.message.clone(), text[x.loc.span.range()].to_string()))
         .collect();
-    let out = match (&v.v, v.to_json()) {
-        (value::Val::Unknown(u), _) => Outcome::Unknown {
-            reason: u.reason.clone(),
-            symbol: u.symbol.clone(),
-        },
-        (_, Some(j)) => Outcome::Known(j),
-        (_, None) => Outcome::Unknown {
-            reason: "contains unknown values".into(),
-            symbol: None,
-        },
-    };
-    (out, errs)
+    (Outcome::of(&v), errs)
+}
+
+impl Outcome {
+    /// A value as JSON, or unknown (with the reason of its first unknown part).
+    pub fn of(v: &value::Value) -> Outcome {
+        match v.to_json() {
+            Some(j) => Outcome::Known(j),
+            None => match &v.v {
+                value::Val::Unknown(u) => Outcome::Unknown {
+                    reason: u.reason.clone(),
+                    symbol: u.symbol.clone(),
+                },
+                _ => Outcome::Unknown {
+                    reason: first_unknown_reason(v).unwrap_or_default(),
+                    symbol: None,
+                },
+            },
+        }
+    }
+}
+
+/// The reason of the first unknown inside a value, depth first.
+fn first_unknown_reason(v: &value::Value) -> Option<String> {
+    match &v.v {
+        value::Val::Unknown(u) => Some(u.reason.clone()),
+        value::Val::Array(a) => a.iter().find_map(first_unknown_reason),
+        value::Val::Object(m) => m.iter().find_map(|(_, x)| first_unknown_reason(x)),
+        _ => None,
+    }
 }
