@@ -1685,3 +1685,29 @@ fn union_skips_null_and_merges_nested_objects() {
     );
     error(TPL, "[union(createArray(1), createObject())]");
 }
+
+#[test]
+fn outputs_are_evaluated_in_order_with_their_declared_types() {
+    let tpl = r#"{
+      "parameters": {"n": {"type": "int", "defaultValue": 2}, "hub": {"type": "string"}},
+      "outputs": {
+        "names": {"type": "array", "copy": {"count": "[parameters('n')]",
+                                             "input": "[format('spoke{0}', copyIndex(1))]"}},
+        "skipped": {"type": "string", "condition": "[equals(parameters('n'), 3)]", "value": "x"},
+        "hubId": {"type": "string",
+                  "value": "[resourceId('Microsoft.Network/virtualNetworks', parameters('hub'))]"},
+        "bad": {"type": "int", "value": "[add(1)]"}
+      }}"#;
+    let (outputs, errs) = peerlint::arm::evaluate_outputs(tpl).expect("JSON");
+    let names: Vec<&str> = outputs.iter().map(|(n, ..)| n.as_str()).collect();
+    assert_eq!(names, ["names", "hubId", "bad"]);
+    assert_eq!(outputs[0].1, "array");
+    assert_eq!(outputs[0].2, Outcome::Known(json!(["spoke1", "spoke2"])));
+    assert!(
+        matches!(&outputs[1].2, Outcome::Unknown { symbol: Some(s), .. } if s.ends_with("/virtualNetworks/{hub}"))
+    );
+    // An invalid output expression fails the deployment: reported like any expression.
+    assert!(matches!(outputs[2].2, Outcome::Unknown { .. }));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].1, "add(1)");
+}

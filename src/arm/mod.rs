@@ -111,3 +111,31 @@ fn first_unknown_reason(v: &value::Value) -> Option<String> {
         _ => None,
     }
 }
+
+/// An output as [`evaluate_outputs`] gives it: name, declared type, value.
+pub type OutputOutcome = (String, String, Outcome);
+
+/// An expression error as the test entry points give it: message, and the offending text.
+pub type Reported = (String, String);
+
+/// A template's top-level outputs, evaluated with the parameters' default values in the
+/// placeholder deployment context: (name, declared type, value) each, and the expression
+/// errors reported (message and the offending text). None when the text isn't JSON. For tests
+/// and tools.
+pub fn evaluate_outputs(template: &str) -> Option<(Vec<OutputOutcome>, Vec<Reported>)> {
+    use crate::source::FileId;
+    let text = Arc::new(template.to_string());
+    let tree = crate::json::parse(&text, 0).ok()?;
+    let ev = evaluate(&tree, FileId(0), None, &Context::default());
+    let outputs = ev
+        .outputs
+        .iter()
+        .map(|(name, ty, v)| (name.clone(), ty.clone(), Outcome::of(v)))
+        .collect();
+    let errs = ev
+        .problems
+        .iter()
+        .map(|x| (x.message.clone(), text[x.loc.span.range()].to_string()))
+        .collect();
+    Some((outputs, errs))
+}

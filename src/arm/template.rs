@@ -45,6 +45,10 @@ pub struct Evaluated {
     pub resources: Vec<Resource>,
     pub problems: Vec<EvalError>,
     pub undecided: Vec<Undecided>,
+    /// The template's top-level `outputs`, in the order written: name, declared type (as
+    /// written, `""` when the output has none) and value. An output whose `condition` is false
+    /// is left out.
+    pub outputs: Vec<(String, String, Value)>,
 }
 
 /// A network resource the template deploys, evaluated.
@@ -119,7 +123,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
     // (each pass resolves one more link of a chain of module outputs).
     let mut refs = FastMap::default();
     let mut passes = 0;
-    let walker = loop {
+    let (walker, outputs) = loop {
         passes += 1;
         errors.borrow_mut().clear();
         let walker = Walker {
@@ -135,7 +139,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             budget: Rc::new(Cell::new(super::eval::COPY_BUDGET)),
         };
         let before = walker.refs.borrow().len();
-        {
+        let outputs = {
             let scope = walker.scope(
                 root,
                 supplied.clone(),
@@ -144,10 +148,15 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
                 params.as_ref().map(|p| p.path),
             );
             walker.template(&scope, root, &dctx);
-        }
+            // Not a reason for another pass: outputs read what the resources left.
+            let missed = walker.missed.get();
+            let outputs = top_outputs(&scope, root);
+            walker.missed.set(missed);
+            outputs
+        };
         let grew = walker.refs.borrow().len() > before;
         if !walker.missed.get() || !grew || passes == MAX_PASSES {
-            break walker;
+            break (walker, outputs);
         }
         refs = walker.refs.take();
     };
@@ -156,7 +165,39 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
         resources: out.into_inner(),
         problems: errors.take(),
         undecided: undecided.into_inner(),
+        outputs,
     }
+}
+
+/// The template's `outputs`: each `value` (or `copy`) evaluated in the template's scope, unless
+/// its `condition` is false.
+fn top_outputs(scope: &Scope<'_>, template: NodeId) -> Vec<(String, String, Value)> {
+    let t = scope.tree;
+    let Some(outs) = t
+        .get(template, "outputs")
+        .filter(|&o| t.kind(o) == Kind::Object)
+    else {
+        return Vec::new();
+    };
+    let env = Env { scope, copies: &[] };
+    let mut out = Vec::new();
+    for (name, def) in t.members(outs) {
+        if let Some(c) = t.get(def, "condition")
+            && matches!(env.node(c).v, Val::Bool(false))
+        {
+            continue;
+        }
+        let value = match t.get(def, "copy").filter(|&c| t.kind(c) == Kind::Object) {
+            Some(c) => env.copy_array(c, scope.loc(c)),
+            None => match t.get(def, "value") {
+                Some(v) => env.node(v),
+                None => continue,
+            },
+        };
+        let ty = t.get_str(def, "type").unwrap_or("").to_string();
+        out.push((name.to_string(), ty, value));
+    }
+    out
 }
 
 /// The values of a parameters file, by lower-case name.

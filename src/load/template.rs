@@ -131,6 +131,7 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         resources,
         problems,
         undecided,
+        outputs: _,
     } = evaluated;
     for r in &resources {
         if let Condition::False { at, deciding } = r.condition {
