@@ -1362,6 +1362,18 @@ fn a_function_given_an_unknown_never_reports_a_type_error() {
     );
     // A known difference still decides.
     assert_eq!(
+        k(
+            "[length(union(createArray(createObject('n', parameters('noDefault'), 'p', 1)), createArray(createObject('n', 'x', 'p', 2))))]"
+        ),
+        json!(2)
+    );
+    assert_eq!(
+        k(
+            "[length(intersection(createArray(createObject('n', parameters('noDefault'), 'p', 1), 'b'), createArray('b')))]"
+        ),
+        json!(1)
+    );
+    assert_eq!(
         k("[contains(createArray(parameters('noDefault'), 'b'), 'b')]"),
         json!(true)
     );
@@ -1559,7 +1571,7 @@ fn deployment_time_values_are_unknown_never_guessed() {
     );
     unknown(TPL, "[deployment().name]");
     unknown(TPL, "[deployment().location]");
-    unknown(TPL, "[contains(deployment(), 'location')]");
+    unknown(TPL, "[contains(deployment(), 'mode')]");
     unknown(TPL, "[deployment().properties.templateLink.uri]");
     unknown(TPL, "[environment().name]");
     unknown(TPL, "[resourceGroup().tags]");

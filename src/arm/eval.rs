@@ -509,9 +509,7 @@ impl Eval<'_, '_> {
                     Val::Object(_) => match v.get(name) {
                         Some(m) => part_of(&v, m).relocated(self.at),
                         None if v.is_open() => Value::unknown(
-                            format!(
-                                "`{name}` of a deployed resource is known only after deployment"
-                            ),
+                            format!("`{name}` is known only at deployment"),
                             None,
                             self.at,
                         ),
@@ -543,7 +541,7 @@ impl Eval<'_, '_> {
                     (Val::Object(_), Val::Str(k)) => match v.get(k) {
                         Some(m) => part_of(&v, m).relocated(self.at),
                         None if v.is_open() => Value::unknown(
-                            format!("`{k}` of a deployed resource is known only after deployment"),
+                            format!("`{k}` is known only at deployment"),
                             None,
                             self.at,
                         ),

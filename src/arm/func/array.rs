@@ -88,8 +88,9 @@ pub(super) fn contains(cx: &Call<'_>, args: &[Value]) -> FnResult {
             };
             Ok(match container.get(&key) {
                 Some(_) => cx.bool(true),
-                None if container.is_open() => cx
-                    .unknown("can't tell whether a deployed resource has a property Azure may add"),
+                None if container.is_open() => {
+                    cx.unknown("can't tell whether Azure adds the property at deployment")
+                }
                 None => cx.bool(false),
             })
         }
@@ -375,21 +376,87 @@ fn combine_objects(args: &[Value], union: bool) -> Option<Vec<(Rc<str>, Value)>>
 }
 
 /// The elements of `union` (each once, in order met) or `intersection` (those in every
-/// array); None when an element is unknown.
+/// array); None when unknown parts decide whether two elements are equal. Known elements are
+/// compared by their JSON; those with unknown parts one by one (n·k for k of them).
 fn combine_arrays(args: &[Value], union: bool) -> Option<Vec<Value>> {
+    // The elements so far, and the indexes of those with unknown parts.
     let mut out: Vec<Value> = Vec::new();
+    let mut uncertain: Vec<usize> = Vec::new();
     let mut seen: FxHashSet<String> = FxHashSet::default();
     for (i, a) in args.iter().enumerate() {
         let Val::Array(items) = &a.v else { return None };
         if union || i == 0 {
             for x in items.iter() {
-                if seen.insert(canonical(x)?) {
-                    out.push(x.clone());
+                let key = canonical(x);
+                if key.as_ref().is_some_and(|k| seen.contains(k)) {
+                    continue;
                 }
+                // Against the elements it may equal: all of them if it has unknown parts,
+                // else those that have.
+                let others: Box<dyn Iterator<Item = &Value>> = match key {
+                    Some(_) => Box::new(uncertain.iter().map(|&j| &out[j])),
+                    None => Box::new(out.iter()),
+                };
+                let mut dup = false;
+                for o in others {
+                    match o.equals(x) {
+                        Some(true) => dup = true,
+                        Some(false) => {}
+                        None => return None,
+                    }
+                }
+                if dup {
+                    continue;
+                }
+                match key {
+                    Some(k) => {
+                        seen.insert(k);
+                    }
+                    None => uncertain.push(out.len()),
+                }
+                out.push(x.clone());
             }
         } else {
-            let here: FxHashSet<String> = items.iter().map(canonical).collect::<Option<_>>()?;
-            out.retain(|o| canonical(o).is_some_and(|c| here.contains(&c)));
+            let keys: Vec<Option<String>> = items.iter().map(canonical).collect();
+            let known: FxHashSet<&String> = keys.iter().flatten().collect();
+            let unsure: Vec<&Value> = items
+                .iter()
+                .zip(&keys)
+                .filter(|(_, k)| k.is_none())
+                .map(|(x, _)| x)
+                .collect();
+            let mut keep = Vec::new();
+            for (j, o) in out.into_iter().enumerate() {
+                let mine = if uncertain.contains(&j) {
+                    None
+                } else {
+                    canonical(&o)
+                };
+                let mut found = mine.as_ref().is_some_and(|k| known.contains(k));
+                if !found {
+                    let others: Box<dyn Iterator<Item = &Value>> = match mine {
+                        Some(_) => Box::new(unsure.iter().copied()),
+                        None => Box::new(items.iter()),
+                    };
+                    for x in others {
+                        match o.equals(x) {
+                            Some(true) => found = true,
+                            Some(false) => {}
+                            None => return None,
+                        }
+                    }
+                }
+                if found {
+                    keep.push(o);
+                }
+            }
+            out = keep;
+            uncertain = out
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| canonical(o).is_none())
+                .map(|(j, _)| j)
+                .collect();
         }
     }
     Some(out)

@@ -20,8 +20,8 @@ pub(super) fn variables(cx: &Call<'_>, args: &[Value]) -> FnResult {
     Ok(cx.ev.variable(want_str(&args[0], "the name")?, cx.range))
 }
 
-/// The deployment: its name and properties, all chosen or known only at deployment; any other
-/// member (`location`, at some scopes) reads as unknown.
+/// The deployment: its name, location and properties, all chosen or known only at deployment;
+/// any other member reads as unknown.
 pub(super) fn deployment(cx: &Call<'_>, _: &[Value]) -> FnResult {
     let name = Value::unknown(
         "the deployment's name is chosen at deployment",

@@ -284,9 +284,7 @@ pub(super) fn try_get(cx: &Call<'_>, args: &[Value]) -> FnResult {
             (Val::Object(_), Val::Str(key)) => match cur.get(key) {
                 Some(v) => v.clone(),
                 None if cur.is_open() => {
-                    return Ok(cx.unknown(format!(
-                        "reads `{key}` of a deployed resource, known only after deployment"
-                    )));
+                    return Ok(cx.unknown(format!("reads `{key}`, known only at deployment")));
                 }
                 None => cx.null(),
             },
