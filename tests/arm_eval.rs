@@ -1723,3 +1723,36 @@ fn outputs_are_evaluated_in_order_with_their_declared_types() {
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert_eq!(errs[0].1, "add(1)");
 }
+
+#[test]
+fn placeholders_never_stand_for_two_different_values() {
+    // An unknown without a placeholder (here the deployment's properties) gives none to what
+    // is built on it: `{concat(?,-a)}` would name any value.
+    assert_eq!(
+        unknown(
+            TPL,
+            "[concat(deployment().properties.templateLink.uri, '-a')]"
+        ),
+        None
+    );
+    assert_eq!(unknown(TPL, "[deployment().properties.list[0]]"), None);
+    assert_eq!(
+        unknown(TPL, "[if(deployment().properties.debug, 'a', 'b')]"),
+        None
+    );
+    assert_eq!(
+        unknown(TPL, "[toLower(createArray(resourceGroup().tags)[0])]"),
+        None
+    );
+    // `if` on an unknown inside a copy loop: each iteration its own placeholder.
+    let tpl = r#"{"parameters": {"flag": {"type": "bool"}},
+        "variables": {"copy": [{"name": "names", "count": 2,
+            "input": "[if(parameters('flag'), format('a{0}', copyIndex('names')), 'b')]"}]}}"#;
+    let (out, errs) = evaluate_expression(tpl, "[variables('names')]");
+    assert!(errs.is_empty(), "{errs:?}");
+    assert!(matches!(out, Outcome::Unknown { .. }), "{out:?}");
+    let s0 = unknown(tpl, "[variables('names')[0]]");
+    let s1 = unknown(tpl, "[variables('names')[1]]");
+    assert!(s0.is_some() && s1.is_some(), "{s0:?} {s1:?}");
+    assert_ne!(s0, s1);
+}

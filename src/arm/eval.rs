@@ -359,18 +359,20 @@ fn digest(text: &str) -> u32 {
 }
 
 /// A value as it appears in a placeholder: strings as text (`/` as `|`, to keep id segments),
-/// unknowns as their placeholder, the rest as JSON.
-fn render(v: &Value) -> String {
-    match &v.v {
+/// unknowns as their placeholder, the rest as JSON. None for an unknown without a placeholder
+/// (or a container holding unknowns): a placeholder built on it would stand for any value, and
+/// two different values would share it.
+fn render(v: &Value) -> Option<String> {
+    Some(match &v.v {
         Val::Str(s) => s.replace('/', "|"),
-        Val::Unknown(u) => u.symbol.as_deref().unwrap_or("?").replace('/', "|"),
+        Val::Unknown(u) => u.symbol.as_deref()?.replace('/', "|"),
         Val::Array(_) | Val::Object(_) => {
             // Long literals (lookup tables) stand as a short digest of their JSON.
-            let json = v.to_text().unwrap_or_default();
+            let json = v.to_text()?;
             format!("#{:08x}", digest(&json))
         }
-        _ => v.to_text().unwrap_or_default().replace('/', "|"),
-    }
+        _ => v.to_text()?.replace('/', "|"),
+    })
 }
 
 /// An unknown value with the placeholder `{symbol}` (braces added unless already there).
@@ -525,8 +527,10 @@ impl Eval<'_, '_> {
                 let v = self.eval(target);
                 let i = self.eval(index);
                 if let Some(u) = first_unknown(&[v.clone(), i.clone()], self.at) {
-                    let symbol = format!("{}[{}]", render(&v), render(&i));
-                    return with_symbol(u, symbol);
+                    return match (render(&v), render(&i)) {
+                        (Some(v), Some(i)) => with_symbol(u, format!("{v}[{i}]")),
+                        _ => u,
+                    };
                 }
                 match (&v.v, &i.v) {
                     (Val::Array(a), Val::Int(n)) => {
@@ -569,8 +573,10 @@ impl Eval<'_, '_> {
                     // An unknown result is named after the call and its arguments' values, so
                     // a name built the same way from the same inputs compares equal.
                     Ok(v) if v.as_unknown().is_some_and(|u| u.symbol.is_none()) => {
-                        let args: Vec<String> = vals.iter().map(render).collect();
-                        with_symbol(v, format!("{name}({})", args.join(",")))
+                        match vals.iter().map(render).collect::<Option<Vec<String>>>() {
+                            Some(args) => with_symbol(v, format!("{name}({})", args.join(","))),
+                            None => v,
+                        }
                     }
                     Ok(v) => v,
                     Err(msg) => self.fail(*range, format!("`{name}`: {msg}")),
@@ -591,10 +597,24 @@ impl Eval<'_, '_> {
                     Val::Bool(true) => self.eval(&args[1]),
                     Val::Bool(false) => self.eval(&args[2]),
                     Val::Unknown(u) => {
-                        // Either branch may be the value: named after the whole call.
-                        let digest = digest(&format!("{args:?}"));
-                        let symbol = format!("{{if({},#{digest:08x})}}", render(&c));
-                        Value::unknown_from(u, Some(symbol), self.at)
+                        // Either branch may be the value: named after the whole call and what
+                        // its branches may read besides the template (copy indexes, lambda
+                        // variables), so that two iterations don't share a placeholder.
+                        let context: Option<Vec<String>> = self
+                            .env
+                            .copies
+                            .iter()
+                            .chain(self.lambda_vars.borrow().iter())
+                            .map(|(k, v)| render(v).map(|v| format!("{k}={v}")))
+                            .collect();
+                        let symbol = match (render(&c), context) {
+                            (Some(c), Some(context)) => {
+                                let digest = digest(&format!("{args:?}{context:?}"));
+                                Some(format!("{{if({c},#{digest:08x})}}"))
+                            }
+                            _ => None,
+                        };
+                        Value::unknown_from(u, symbol, self.at)
                     }
                     other => self.fail(
                         args[0].range(),
