@@ -13,7 +13,9 @@ pub mod template;
 pub mod value;
 
 pub use eval::EvalError;
-pub use template::{Condition, Context, Effect, Evaluated, Params, Resource, evaluate};
+pub use template::{
+    Condition, Context, Declared, Effect, Evaluated, Params, Resource, Undecided, evaluate,
+};
 
 use std::cell::RefCell;
 use std::rc::Rc;

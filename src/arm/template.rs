@@ -49,6 +49,25 @@ pub struct Evaluated {
     /// written, `""` when the output has none) and value. An output whose `condition` is false
     /// is left out.
     pub outputs: Vec<(String, String, Value)>,
+    /// Every resource instance the template declares (network or not, nested deployments'
+    /// too), as evaluated, in the order met: for `peerlint expand`.
+    pub declared: Vec<Declared>,
+}
+
+/// A resource instance the template declares.
+#[derive(Debug)]
+pub struct Declared {
+    /// The full type as written (`Microsoft.Network/virtualNetworks`).
+    pub ty: String,
+    /// The full name (`vnet/peering` for a child), or its placeholder.
+    pub name: String,
+    /// The full id, or its placeholder.
+    pub id: String,
+    /// Why the name is unknown, when it is (it then holds placeholders).
+    pub unknown: Option<String>,
+    /// The resource object in the template.
+    pub loc: Loc,
+    pub condition: Condition,
 }
 
 /// A network resource the template deploys, evaluated.
@@ -132,6 +151,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             errors: errors.clone(),
             out: RefCell::new(Vec::new()),
             undecided: RefCell::new(Vec::new()),
+            declared: RefCell::new(Vec::new()),
             refs: RefCell::new(refs),
             missed: Cell::new(false),
             depth: Cell::new(0),
@@ -160,12 +180,18 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
         }
         refs = walker.refs.take();
     };
-    let Walker { out, undecided, .. } = walker;
+    let Walker {
+        out,
+        undecided,
+        declared,
+        ..
+    } = walker;
     Evaluated {
         resources: out.into_inner(),
         problems: errors.take(),
         undecided: undecided.into_inner(),
         outputs,
+        declared: declared.into_inner(),
     }
 }
 
@@ -249,6 +275,7 @@ struct Walker<'t> {
     errors: Rc<RefCell<Vec<EvalError>>>,
     out: RefCell<Vec<Resource>>,
     undecided: RefCell<Vec<Undecided>>,
+    declared: RefCell<Vec<Declared>>,
     /// What `reference()` can see: by lower-case id, `name:<name>` and `sym:<symbol>`.
     refs: RefCell<FastMap<String, Value>>,
     /// Whether a `reference()` found nothing in this pass.
@@ -453,6 +480,7 @@ impl<'t> Walker<'t> {
                     if lower == "microsoft.network/virtualnetworkgateways" {
                         self.skipped_gateway(p, env, r, &ty, c, &cv);
                     }
+                    self.declare_absent(p, env, &ty, c, &cv);
                     return;
                 }
                 Val::Bool(true) => {}
@@ -525,6 +553,17 @@ impl<'t> Walker<'t> {
             return;
         }
         let id = resource_id(&p.target, &ty, &name);
+        self.declared.borrow_mut().push(Declared {
+            ty: ty.clone(),
+            name: name.clone(),
+            id: id.clone(),
+            unknown: name_val
+                .as_ref()
+                .and_then(Value::as_unknown)
+                .map(|u| u.reason.clone()),
+            loc: self.loc(r),
+            condition: condition.clone(),
+        });
         if let Condition::Unknown { at, reason } = &condition
             && (is_network(&lower) || lower == "microsoft.resources/deployments")
         {
@@ -599,6 +638,33 @@ impl<'t> Walker<'t> {
                 }
             }
         }
+    }
+
+    /// Records a resource whose condition is false, its name evaluated quietly (Resource
+    /// Manager doesn't deploy it, so errors in it are not reported).
+    fn declare_absent(&self, p: &Decl<'_, '_>, env: Env<'_, '_>, ty: &str, c: NodeId, cv: &Value) {
+        let t = self.tree;
+        let errors = self.errors.borrow().len();
+        let value = t.get(p.node, "name").map(|n| env.node(n));
+        self.errors.borrow_mut().truncate(errors);
+        let name = value
+            .as_ref()
+            .and_then(|n| n.text_or_symbol().map(str::to_string))
+            .unwrap_or_default();
+        self.declared.borrow_mut().push(Declared {
+            ty: ty.to_string(),
+            id: resource_id(&p.target, ty, &name),
+            name,
+            unknown: value
+                .as_ref()
+                .and_then(Value::as_unknown)
+                .map(|u| u.reason.clone()),
+            loc: self.loc(p.node),
+            condition: Condition::False {
+                at: self.loc(c),
+                deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
+            },
+        });
     }
 
     /// A gateway whose condition is false: returned with [`Condition::False`], so that the

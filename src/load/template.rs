@@ -132,6 +132,7 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         problems,
         undecided,
         outputs: _,
+        declared: _,
     } = evaluated;
     for r in &resources {
         if let Condition::False { at, deciding } = r.condition {
