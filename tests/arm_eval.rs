@@ -1538,7 +1538,8 @@ fn encodings() {
     unknown(TPL, "[uri('https://Example.com/a/', 'b')]");
     unknown(TPL, "[uri('https://example.com/a/', '/b')]");
     unknown(TPL, "[uri('https://example.com/a/', '../b')]");
-    error(TPL, "[uri('not a uri', 'b')]");
+    unknown(TPL, "[uri('not a uri', 'b')]");
+    error(TPL, "[uri('https://example.com/', 1)]");
 }
 
 #[test]
@@ -1755,4 +1756,22 @@ fn placeholders_never_stand_for_two_different_values() {
     let s1 = unknown(tpl, "[variables('names')[1]]");
     assert!(s0.is_some() && s1.is_some(), "{s0:?} {s1:?}");
     assert_ne!(s0, s1);
+}
+
+#[test]
+fn undocumented_argument_types_are_unknown_not_errors() {
+    // Where the reference names other types and .NET might convert: not a guess either way.
+    unknown(TPL, "[contains('true', true())]");
+    unknown(TPL, "[contains(variables('settings'), null())]");
+    unknown(TPL, "[indexOf('a1', 1)]");
+    unknown(
+        TPL,
+        "[groupBy(createArray(1, 2), lambda('n', lambdaVariables('n')))]",
+    );
+    unknown(TPL, "[join(createArray(1, 2), ',')]");
+    unknown(TPL, "[replace('abc', '', 'x')]");
+    // Types the reference rules out are errors.
+    error(TPL, "[first(1)]");
+    error(TPL, "[startsWith('a', 1)]");
+    error(TPL, "[toLower(2)]");
 }

@@ -786,13 +786,15 @@ impl Eval<'_, '_> {
                     let key: Rc<str> = match &k.v {
                         Val::Str(s) => s.clone(),
                         Val::Unknown(u) => return unknown(u),
+                        // Converted to a name, or rejected: not documented.
                         other => {
-                            return self.fail(
-                                lams_range(args, 1),
+                            return Value::unknown(
                                 format!(
-                                    "the key lambda of `{name}` must return a string, found {}",
+                                    "`{name}()` with a key that is {} is not documented",
                                     other.type_name()
                                 ),
+                                None,
+                                at,
                             );
                         }
                     };

@@ -56,10 +56,10 @@ pub(super) fn contains(cx: &Call<'_>, args: &[Value]) -> FnResult {
             Val::Str(_) | Val::Int(_) => {
                 Ok(cx.bool(a.contains(item.to_text().unwrap_or_default().as_str())))
             }
-            other => Err(format!(
-                "the value to find in a string must be a string or an integer, found {}",
+            other => Ok(cx.unknown(format!(
+                "of {} in a string is not documented",
                 other.type_name()
-            )),
+            ))),
         },
         Val::Array(a) => {
             let mut undecided = None;
@@ -80,10 +80,10 @@ pub(super) fn contains(cx: &Call<'_>, args: &[Value]) -> FnResult {
                 Val::Str(k) => k.to_string(),
                 Val::Int(n) => n.to_string(),
                 other => {
-                    return Err(format!(
-                        "the key to find must be a string, found {}",
+                    return Ok(cx.unknown(format!(
+                        "of {} as an object's key is not documented",
                         other.type_name()
-                    ));
+                    )));
                 }
             };
             Ok(match container.get(&key) {
@@ -153,10 +153,10 @@ fn position(cx: &Call<'_>, args: &[Value], last: bool) -> FnResult {
             let b = match &args[1].v {
                 Val::Str(b) => b.clone(),
                 other => {
-                    return Err(format!(
-                        "the text to find must be a string, found {}",
+                    return Ok(cx.unknown(format!(
+                        "of {} in a string is not documented",
                         other.type_name()
-                    ));
+                    )));
                 }
             };
             if b.is_empty() && last {

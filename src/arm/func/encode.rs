@@ -206,7 +206,7 @@ pub(super) fn uri(cx: &Call<'_>, args: &[Value]) -> FnResult {
         })
     };
     let Some((scheme, after)) = base.split_once("://") else {
-        return Err(format!("`{base}` is not an absolute URI"));
+        return Ok(cx.unknown(format!("of `{base}`, which peerlint doesn't read as a URI")));
     };
     let (authority, path) = match after.find('/') {
         Some(i) => (&after[..i], &after[i..]),
