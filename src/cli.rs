@@ -99,7 +99,9 @@ struct CheckArgs {
     #[arg(short, long)]
     quiet: bool,
     /// ARM parameters file: `FILE` for every template of the run, or `TEMPLATE=FILE` for one
-    /// (default: `<template>.parameters.json` beside each template). Repeatable.
+    /// (default: `<template>.parameters.json`, `<template>.parameters.<env>.json` and
+    /// `<template>.<env>.parameters.json` beside each template). Repeatable: each parameters
+    /// file of a template is one deployment of it.
     #[arg(long, value_name = "[TEMPLATE=]FILE")]
     parameters: Vec<String>,
     /// Subscription id templates deploy to (default: the placeholder `{subscription}`).

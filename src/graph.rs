@@ -12,13 +12,29 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use crate::id::{RemoteKind, classify_remote};
 use crate::model::*;
 
+/// A hash of an id compared ASCII-case-insensitively, without allocating.
+fn hash_ci(id: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for chunk in id.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        for (w, b) in word.iter_mut().zip(chunk) {
+            *w = b.to_ascii_lowercase();
+        }
+        h.write_u64(u64::from_le_bytes(word));
+    }
+    h.finish()
+}
+
 #[derive(Default)]
 pub struct GraphBuilder {
     vnets: Vec<Vnet>,
     by_key: FastMap<String, VnetId>,
     peerings: Vec<Peering>,
-    /// Every peering id, lower-cased, to merge a peering seen twice.
-    peering_keys: FastMap<Box<str>, PeeringId>,
+    /// Every peering, by its id compared case-insensitively, to merge a peering seen twice.
+    /// A table of ids into `peerings` (hashed lower-case, compared in full): no second copy
+    /// of every id, and no hash collision can merge two peerings.
+    peering_keys: hashbrown::HashTable<PeeringId>,
     problems: Vec<Problem>,
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
@@ -125,6 +141,28 @@ impl GraphBuilder {
     /// Records a value that can't be known offline.
     pub fn unresolved(&mut self, u: Unresolved) {
         self.unresolved.push(u);
+    }
+
+    /// How many problems and unresolved values are recorded so far (see [`Self::dedup_since`]).
+    pub fn mark(&self) -> (usize, usize) {
+        (self.problems.len(), self.unresolved.len())
+    }
+
+    /// Drops the problems and unresolved values recorded since `mark` that repeat one recorded
+    /// since it: the deployments of one template (one per parameters file) say once what
+    /// they have in common.
+    pub fn dedup_since(&mut self, mark: (usize, usize)) {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut i = 0;
+        self.problems.retain(|p| {
+            i += 1;
+            i <= mark.0 || seen.insert(format!("{p:?}"))
+        });
+        let mut i = 0;
+        self.unresolved.retain(|u| {
+            i += 1;
+            i <= mark.1 || seen.insert(format!("{u:?}"))
+        });
     }
 
     /// Records where a computed value came from; returns the `via` to put in its [`Loc`].
@@ -239,8 +277,11 @@ impl GraphBuilder {
 
     /// The first peering with this id (compared case-insensitively), if any.
     fn existing_peering(&self, id: &str) -> Option<PeeringId> {
+        let peerings = &self.peerings;
         self.peering_keys
-            .get(id.to_ascii_lowercase().as_str())
+            .find(hash_ci(id), |&p| {
+                peerings[p.0 as usize].id.eq_ignore_ascii_case(id)
+            })
             .copied()
     }
 
@@ -259,9 +300,15 @@ impl GraphBuilder {
             },
         };
         let id = PeeringId(self.peerings.len() as u32);
-        self.peering_keys
-            .entry(p.id.to_ascii_lowercase().into_boxed_str())
-            .or_insert(id);
+        let peerings = &self.peerings;
+        let hash = hash_ci(&p.id);
+        if let hashbrown::hash_table::Entry::Vacant(slot) = self.peering_keys.entry(
+            hash,
+            |&q| peerings[q.0 as usize].id.eq_ignore_ascii_case(&p.id),
+            |&q| hash_ci(&peerings[q.0 as usize].id),
+        ) {
+            slot.insert(id);
+        }
         self.vnets[local.0 as usize].peerings.push(id);
         self.peerings.push(p);
     }

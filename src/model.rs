@@ -508,6 +508,16 @@ pub enum Problem {
     Truncated { loc: Loc, type_name: String },
     /// A template expression Resource Manager would reject: the evaluator's message about it.
     Expression { loc: Loc, detail: String },
+    /// A template deploying one resource twice in one deployment (Resource Manager rejects
+    /// it): where the first and the second declaration name it (the same place for two
+    /// iterations of one copy loop).
+    DuplicateResource {
+        loc: Loc,
+        /// The type as written, and the name.
+        ty: String,
+        name: String,
+        second: Loc,
+    },
     /// Two descriptions of one thing that disagree.
     Conflict(Conflict),
     /// A design spec that doesn't follow the spec's schema.
@@ -528,6 +538,8 @@ pub enum UnrecognizedWhy {
     YamlNotSpec,
     /// JSON holding no vnet, peering or gateway in a shape peerlint reads.
     NoResources,
+    /// An ARM parameters file (named, or met in a folder) that no template of the run uses.
+    UnpairedParameters,
 }
 
 /// Two descriptions of one vnet, subnet, peering or route that disagree.

@@ -44,10 +44,9 @@ pub const COPY_BUDGET: usize = 50_000;
 pub struct Scope<'t> {
     pub tree: &'t Tree,
     pub file: FileId,
-    /// Lower-case name → value.
-    pub params: FastMap<String, Value>,
-    /// Parameter names as declared, for suggestions.
-    pub param_names: Vec<String>,
+    /// The template level's parameters (shared with the templates nested in it with outer
+    /// scope).
+    pub params: Rc<super::params::Table>,
     /// Lower-case name → definition node (plain variables).
     pub vars: FastMap<String, NodeId>,
     /// Lower-case name → the `copy` entry defining it.
@@ -71,6 +70,9 @@ pub struct Scope<'t> {
 #[derive(Clone, Copy)]
 pub struct Env<'s, 't> {
     pub scope: &'s Scope<'t>,
+    /// The loops in force, by lower-case name. `copyIndex()` without a name reads the last:
+    /// the resource's (or output's) loop; property loops inside it are kept before it, as
+    /// they are addressed by name only.
     pub copies: &'s [(String, Value)],
 }
 
@@ -84,8 +86,7 @@ impl<'t> Scope<'t> {
         Scope {
             tree,
             file,
-            params: FastMap::default(),
-            param_names: Vec::new(),
+            params: Rc::default(),
             vars: FastMap::default(),
             var_copies: FastMap::default(),
             var_cache: RefCell::new(FastMap::default()),
@@ -338,8 +339,14 @@ impl<'s, 't> Env<'s, 't> {
         }
         let mut items = Vec::with_capacity(n as usize);
         for i in 0..n {
+            // Inside a resource loop, a property loop is addressed by name only: unnamed
+            // `copyIndex()` stays the resource's index, so the new loop goes before it.
             let mut copies = self.copies.to_vec();
-            copies.push((name.to_ascii_lowercase(), Value::new(Val::Int(i), at)));
+            let entry = (name.to_ascii_lowercase(), Value::new(Val::Int(i), at));
+            match copies.len() {
+                0 => copies.push(entry),
+                n => copies.insert(n - 1, entry),
+            }
             let env = Env {
                 scope: sc,
                 copies: &copies,
@@ -927,19 +934,6 @@ impl<'s, 't> Eval<'s, 't> {
             .relocated(self.at)
     }
     pub(super) fn parameter(&self, name: &str) -> FnResult {
-        match self.env.scope.params.get(&name.to_ascii_lowercase()) {
-            Some(v) => Ok(v.clone().relocated(self.at)),
-            None => Err(
-                match crate::suggest::closest(
-                    name,
-                    self.env.scope.param_names.iter().map(String::as_str),
-                ) {
-                    Some(c) => {
-                        format!("the template has no parameter `{name}`; did you mean `{c}`?")
-                    }
-                    None => format!("the template has no parameter `{name}`"),
-                },
-            ),
-        }
+        Ok(self.env.scope.parameter(name)?.relocated(self.at))
     }
 }

@@ -9,6 +9,7 @@
 pub mod eval;
 pub mod expr;
 mod func;
+pub mod params;
 pub mod template;
 pub mod value;
 
@@ -52,23 +53,8 @@ pub fn evaluate_expression(template: &str, expression: &str) -> (Outcome, Vec<(S
         resource_group: template::RESOURCE_GROUP_PLACEHOLDER.into(),
     });
     let mut scope = eval::Scope::new(&tree, FileId(0), ctx, errors.clone());
-    if let Some(params) = tree.get(t, "parameters") {
-        for (name, def) in tree.members(params) {
-            let env = eval::Env {
-                scope: &scope,
-                copies: &[],
-            };
-            let v = match tree.get(def, "defaultValue") {
-                Some(d) => env.node(d),
-                None => value::Value::unknown(
-                    format!("parameter `{name}` has no value"),
-                    Some(format!("{{{name}}}")),
-                    scope.loc(def),
-                ),
-            };
-            scope.params.insert(name.to_ascii_lowercase(), v);
-        }
-    }
+    scope.params = Rc::new(params::Table::new(&tree, t, Default::default(), None, ""));
+    scope.resolve_parameters();
     if let Some(vars) = tree.get(t, "variables") {
         scope.set_variables(vars);
     }

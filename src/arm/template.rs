@@ -11,6 +11,7 @@ use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
 use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};
+use super::params::Table;
 use super::value::{Val, Value};
 
 /// Where templates deploy when the command line doesn't say.
@@ -45,6 +46,8 @@ pub struct Evaluated {
     pub resources: Vec<Resource>,
     pub problems: Vec<EvalError>,
     pub undecided: Vec<Undecided>,
+    /// Resources declared twice in one deployment (Resource Manager rejects the template).
+    pub duplicates: Vec<Duplicate>,
     /// The template's top-level `outputs`, in the order written: name, declared type (as
     /// written, `""` when the output has none) and value. An output whose `condition` is false
     /// is left out.
@@ -52,6 +55,18 @@ pub struct Evaluated {
     /// Every resource instance the template declares (network or not, nested deployments'
     /// too), as evaluated, in the order met: for `peerlint expand`.
     pub declared: Vec<Declared>,
+}
+
+/// A resource declared twice in one deployment: two declarations (or two iterations of one
+/// copy loop) of one type with names equal ignoring case, both deployed.
+#[derive(Clone, Debug)]
+pub struct Duplicate {
+    /// The type as written.
+    pub ty: String,
+    pub name: String,
+    /// The names of the first and the second declaration.
+    pub first: Loc,
+    pub second: Loc,
 }
 
 /// A resource instance the template declares.
@@ -150,8 +165,10 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             file,
             errors: errors.clone(),
             out: RefCell::new(Vec::new()),
+            seen: RefCell::new(Vec::new()),
+            duplicates: RefCell::new(Vec::new()),
             undecided: RefCell::new(Vec::new()),
-            declared: RefCell::new(Vec::new()),
+            instances: RefCell::new(Vec::new()),
             refs: RefCell::new(refs),
             missed: Cell::new(false),
             depth: Cell::new(0),
@@ -183,15 +200,17 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
     let Walker {
         out,
         undecided,
-        declared,
+        duplicates,
+        instances,
         ..
     } = walker;
     Evaluated {
         resources: out.into_inner(),
         problems: errors.take(),
         undecided: undecided.into_inner(),
+        duplicates: duplicates.into_inner(),
         outputs,
-        declared: declared.into_inner(),
+        declared: instances.into_inner(),
     }
 }
 
@@ -275,7 +294,12 @@ struct Walker<'t> {
     errors: Rc<RefCell<Vec<EvalError>>>,
     out: RefCell<Vec<Resource>>,
     undecided: RefCell<Vec<Undecided>>,
-    declared: RefCell<Vec<Declared>>,
+    /// Every resource instance met (see [`Evaluated::declared`]).
+    instances: RefCell<Vec<Declared>>,
+    /// Per deployment being walked (innermost last): the deployed resources met, by
+    /// lower-case `type|name`, with where each is named.
+    seen: RefCell<Vec<FastMap<String, Loc>>>,
+    duplicates: RefCell<Vec<Duplicate>>,
     /// What `reference()` can see: by lower-case id, `name:<name>` and `sym:<symbol>`.
     refs: RefCell<FastMap<String, Value>>,
     /// Whether a `reference()` found nothing in this pass.
@@ -332,44 +356,10 @@ impl<'t> Walker<'t> {
         scope.budget = self.budget.clone();
         scope.double_bracket = double_bracket;
         scope.resolver = Some(self as &dyn Resolver);
-        if let Some(section) = t.get(template, "parameters") {
-            for (name, def) in t.members(section) {
-                let key = name.to_ascii_lowercase();
-                let v = match supplied.get(&key) {
-                    Some(v) => v.clone(),
-                    None => match t.get(def, "defaultValue") {
-                        Some(d) => {
-                            let env = Env {
-                                scope: &scope,
-                                copies: &[],
-                            };
-                            let v = env.node(d);
-                            v.with_origin(
-                                self.loc(d),
-                                format!("`{name}` is this parameter's default value"),
-                            )
-                        }
-                        None => {
-                            let why = match params_path {
-                                Some(p) => format!(
-                                    "parameter `{name}` has no default and `{p}` doesn't set it"
-                                ),
-                                None => format!(
-                                    "parameter `{name}` has no default and no parameters file sets it"
-                                ),
-                            };
-                            Value::unknown(
-                                why,
-                                Some(format!("{{{name}{}}}", self.tag)),
-                                self.loc(def),
-                            )
-                        }
-                    },
-                };
-                scope.params.insert(key, v);
-                scope.param_names.push(name.to_string());
-            }
-        }
+        scope.params = Rc::new(Table::new(t, template, supplied, params_path, &self.tag));
+        // Every parameter, in dependency order, before the variables exist (a default can't
+        // read them).
+        scope.resolve_parameters();
         if let Some(vars) = t.get(template, "variables") {
             scope.set_variables(vars);
         }
@@ -378,6 +368,12 @@ impl<'t> Walker<'t> {
 
     /// Processes the resources of a template at one level, in order.
     fn template(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
+        self.seen.borrow_mut().push(FastMap::default());
+        self.resources(scope, template, target);
+        self.seen.borrow_mut().pop();
+    }
+
+    fn resources(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
         let t = self.tree;
         let Some(resources) = t.get(template, "resources") else {
             return;
@@ -553,7 +549,7 @@ impl<'t> Walker<'t> {
             return;
         }
         let id = resource_id(&p.target, &ty, &name);
-        self.declared.borrow_mut().push(Declared {
+        self.instances.borrow_mut().push(Declared {
             ty: ty.clone(),
             name: name.clone(),
             id: id.clone(),
@@ -564,6 +560,14 @@ impl<'t> Walker<'t> {
             loc: self.loc(r),
             condition: condition.clone(),
         });
+        if condition == Condition::Always
+            && matches!(name_val.as_ref().map(|v| &v.v), Some(Val::Str(_)))
+        {
+            let at = name_node.map(|n| self.loc(n)).unwrap_or(self.loc(r));
+            // A child named without its parent (`providers/diagnosticSettings`) belongs to it.
+            let owner = parent.filter(|_| raw_ty.contains('/'));
+            self.declared(r, owner, &ty, &name, at);
+        }
         if let Condition::Unknown { at, reason } = &condition
             && (is_network(&lower) || lower == "microsoft.resources/deployments")
         {
@@ -608,8 +612,8 @@ impl<'t> Walker<'t> {
             let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();
             refs.insert(id.to_ascii_lowercase(), view.clone());
-            if let Some(s) = &p.symbol {
-                refs.insert(format!("sym:{}", s.to_ascii_lowercase()), view);
+            for key in self.symbol_keys(p, env) {
+                refs.insert(key, view.clone());
             }
         }
         if is_network(&lower) {
@@ -651,7 +655,7 @@ impl<'t> Walker<'t> {
             .as_ref()
             .and_then(|n| n.text_or_symbol().map(str::to_string))
             .unwrap_or_default();
-        self.declared.borrow_mut().push(Declared {
+        self.instances.borrow_mut().push(Declared {
             ty: ty.to_string(),
             id: resource_id(&p.target, ty, &name),
             name,
@@ -665,6 +669,48 @@ impl<'t> Walker<'t> {
                 deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
             },
         });
+    }
+
+    /// Notes a deployed resource of the deployment being walked; the second of one type and
+    /// name (ignoring case), in the same `owner` if it is named without it, is a
+    /// [`Duplicate`].
+    /// Names with placeholders can't be compared, and
+    /// resources deployed to a scope of their own (`scope`, `resourceGroup`,
+    /// `subscriptionId`) may be different ones.
+    fn declared(&self, r: NodeId, parent: Option<(&str, &str)>, ty: &str, name: &str, at: Loc) {
+        let t = self.tree;
+        if name.contains('{')
+            || [
+                "scope",
+                "resourceGroup",
+                "subscriptionId",
+                "managementGroup",
+            ]
+            .iter()
+            .any(|k| t.get(r, k).is_some())
+        {
+            return;
+        }
+        let (pty, pname) = parent.unwrap_or_default();
+        if pname.contains('{') {
+            return;
+        }
+        let key = format!("{pty}|{pname}|{ty}|{name}").to_ascii_lowercase();
+        let mut seen = self.seen.borrow_mut();
+        let Some(seen) = seen.last_mut() else { return };
+        match seen.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                self.duplicates.borrow_mut().push(Duplicate {
+                    ty: ty.to_string(),
+                    name: name.to_string(),
+                    first: *e.get(),
+                    second: at,
+                })
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(at);
+            }
+        }
     }
 
     /// A gateway whose condition is false: returned with [`Condition::False`], so that the
@@ -758,15 +804,27 @@ impl<'t> Walker<'t> {
                 for (k, def) in t.members(ps) {
                     // `{value}`, or `{copy: [{name: "value", ...}]}` (Bicep), or a Key Vault `{reference}`.
                     let whole = env.node(def);
-                    let v = match whole.get("value") {
-                        Some(v) => v.clone(),
-                        None => Value::unknown(
-                            format!(
-                                "parameter `{k}` of deployment `{name}` is a Key Vault reference"
-                            ),
-                            Some(format!("{{{k}}}")),
-                            self.loc(def),
+                    let v = match (&whole.v, whole.get("value")) {
+                        (_, Some(v)) => v.clone(),
+                        // The wrapper itself is unknown (Bicep's `if(c, createObject('value',
+                        // a), createObject('value', b))` with an unknown `c`): so is the value,
+                        // for the same reason.
+                        (Val::Unknown(u), None) => Value::unknown_from(
+                            u,
+                            u.symbol.as_ref().map(|s| format!("{s}.value")),
+                            whole.at,
                         ),
+                        (Val::Object(_), None) if whole.get("reference").is_some() => {
+                            Value::unknown(
+                                format!(
+                                    "parameter `{k}` of deployment `{name}` is a Key Vault reference"
+                                ),
+                                Some(format!("{{{k}}}")),
+                                self.loc(def),
+                            )
+                        }
+                        // No value given (`{}`): the parameter's default, as if not passed.
+                        _ => continue,
                     };
                     supplied.insert(k.to_ascii_lowercase(), v);
                 }
@@ -779,7 +837,6 @@ impl<'t> Walker<'t> {
             let mut s = Scope::new(t, self.file, p.scope.ctx.clone(), self.errors.clone());
             s.budget = self.budget.clone();
             s.params = p.scope.params.clone();
-            s.param_names = p.scope.param_names.clone();
             s.vars = p.scope.vars.clone();
             s.var_copies = p.scope.var_copies.clone();
             s.double_bracket = true;
@@ -814,8 +871,25 @@ impl<'t> Walker<'t> {
         let mut refs = self.refs.borrow_mut();
         refs.insert(id.to_ascii_lowercase(), view.clone());
         refs.insert(format!("name:{}", name.to_ascii_lowercase()), view.clone());
-        if let Some(s) = &p.symbol {
-            refs.insert(format!("sym:{}", s.to_ascii_lowercase()), view);
+        for key in self.symbol_keys(p, env) {
+            refs.insert(key, view.clone());
+        }
+    }
+
+    /// The keys `reference()` finds an instance by in languageVersion 2.0: its symbolic name,
+    /// and for an instance of a copy loop also `symbol[index]`.
+    fn symbol_keys(&self, p: &Decl<'_, '_>, env: Env<'_, '_>) -> Vec<String> {
+        let Some(s) = &p.symbol else {
+            return Vec::new();
+        };
+        let s = s.to_ascii_lowercase();
+        let looped = self
+            .tree
+            .get(p.node, "copy")
+            .is_some_and(|c| self.tree.kind(c) == Kind::Object);
+        match env.copies.last().map(|(_, i)| &i.v) {
+            Some(Val::Int(i)) if looped => vec![format!("sym:{s}[{i}]"), format!("sym:{s}")],
+            _ => vec![format!("sym:{s}")],
         }
     }
 }
