@@ -1,4 +1,4 @@
-//! The command line: `check`, `reach`, `rules`, `rule`, `schema`.
+//! The command line: `check`, `reach`, `expand`, `rules`, `rule`, `schema`.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
@@ -61,6 +61,27 @@ enum Command {
     },
     /// Print the JSON Schema of the design spec (for editors).
     Schema,
+    /// Show an ARM template as peerlint evaluates it: its resources, whether each is
+    /// deployed, the properties the checks read, its outputs, and what is unknown and why.
+    Expand(ExpandArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ExpandArgs {
+    /// The ARM template.
+    template: PathBuf,
+    /// Its parameters file (default: `<template>.parameters.json` beside it, if there is one).
+    #[arg(long, value_name = "FILE")]
+    parameters: Option<PathBuf>,
+    /// Subscription id the template deploys to (default: the placeholder `{subscription}`).
+    #[arg(long, value_name = "ID")]
+    subscription: Option<String>,
+    /// Resource group the template deploys to (default: the placeholder `{resourceGroup}`).
+    #[arg(long, value_name = "NAME")]
+    resource_group: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
 }
 
 #[derive(clap::Args, Debug)]
@@ -204,6 +225,7 @@ pub fn main_with(
             format,
             template,
         } => reach(&from, &to, paths, format, &template, stdin, stdout, stderr),
+        Command::Expand(args) => expand(args, stdout, stderr),
         Command::Schema => {
             let _ = write!(stdout, "{}", crate::load::spec::SCHEMA);
             EXIT_OK
@@ -229,6 +251,31 @@ pub fn main_with(
                 EXIT_FAILURE
             }
         },
+    }
+}
+
+/// `peerlint expand`: exits 0, 1 when the template has expression errors (as `check`), 2 when
+/// the template or its parameters file can't be read or isn't one.
+fn expand(args: ExpandArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let req = render::expand::Request {
+        template: &args.template,
+        parameters: args.parameters.as_deref(),
+        context: crate::arm::Context {
+            subscription: args.subscription,
+            resource_group: args.resource_group,
+            tag: String::new(),
+        },
+        json: matches!(args.format, ListFormat::Json),
+    };
+    match render::expand::expand(&req) {
+        Ok((text, errors)) => {
+            let _ = stdout.write_all(text.as_bytes());
+            if errors { EXIT_FINDINGS } else { EXIT_OK }
+        }
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            EXIT_FAILURE
+        }
     }
 }
 

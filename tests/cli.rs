@@ -600,3 +600,122 @@ fn schema_is_a_json_schema() {
     let v = json(&out);
     assert_eq!(v["properties"]["peerlint"]["const"], 1);
 }
+
+#[test]
+fn expand_shows_the_template_as_evaluated() {
+    let out = peerlint(&["expand", "testdata/arm/hub-spoke/azuredeploy.json"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The parameters file beside the template is applied: the gateway is not deployed.
+    assert!(
+        out.stdout
+            .contains("parameters  testdata/arm/hub-spoke/azuredeploy.parameters.json"),
+        "{}",
+        out.stdout
+    );
+    insta::assert_snapshot!("expand_hub_spoke_human", out.stdout);
+    let out = peerlint(
+        &[
+            "expand",
+            "testdata/arm/hub-spoke/azuredeploy.json",
+            "--subscription",
+            "00000000-0000-0000-0000-000000000001",
+            "--resource-group",
+            "rg-net",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = json(&out);
+    assert_eq!(v["version"], 1);
+    let resources = v["resources"].as_array().unwrap();
+    let gateway = resources
+        .iter()
+        .find(|r| r["type"] == "Microsoft.Network/virtualNetworkGateways")
+        .expect("the gateway is listed");
+    assert_eq!(gateway["deployed"], false);
+    assert_eq!(gateway["decidedBy"]["line"], 12);
+    assert!(gateway.get("properties").is_none(), "{gateway}");
+    insta::assert_snapshot!("expand_hub_spoke_json", out.stdout);
+}
+
+#[test]
+fn expand_marks_unknowns_and_reports_expression_errors() {
+    let dir = scratch("expand");
+    let t = dir.join("main.json");
+    std::fs::write(
+        &t,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"hubId": {"type": "string"}},
+  "resources": [{"type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+    "apiVersion": "2024-05-01", "name": "spoke/to-hub",
+    "properties": {"remoteVirtualNetwork": {"id": "[parameters('hubId')]"}}}],
+  "outputs": {"n": {"type": "int", "value": "[add(1)]"}}}"#,
+    )
+    .unwrap();
+    let out = peerlint(&["expand", t.to_str().unwrap()], None);
+    assert_eq!(out.code, 1, "expression errors exit 1: {}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "remoteVirtualNetwork.id  ⟨unknown: parameter `hubId` has no default and no parameters file sets it⟩"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("n (int)  ⟨invalid: `add`: takes 2 arguments, found 1⟩"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("main.json:6:47: `add`: takes 2 arguments, found 1"),
+        "{}",
+        out.stdout
+    );
+    let out = peerlint(&["expand", t.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(out.code, 1);
+    let v = json(&out);
+    assert_eq!(
+        v["resources"][0]["properties"]["remoteVirtualNetwork.id"]["$unknown"],
+        "parameter `hubId` has no default and no parameters file sets it"
+    );
+    assert_eq!(v["errors"][0]["at"]["line"], 6);
+}
+
+#[test]
+fn expand_needs_a_readable_template() {
+    let out = peerlint(
+        &[
+            "expand",
+            "testdata/arm/hub-spoke/azuredeploy.parameters.json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is not an ARM template"),
+        "{}",
+        out.stderr
+    );
+    let out = peerlint(&["expand", "testdata/arm/hub-spoke/nope.json"], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot read"), "{}", out.stderr);
+    let out = peerlint(
+        &[
+            "expand",
+            "testdata/arm/hub-spoke/azuredeploy.json",
+            "--parameters",
+            "testdata/arm/hub-spoke/azuredeploy.json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is not an ARM parameters file"),
+        "{}",
+        out.stderr
+    );
+}

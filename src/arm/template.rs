@@ -52,6 +52,13 @@ pub struct Evaluated {
     /// Every resource instance deployed (any type, nested deployments included), in the order
     /// met, with what it waits for: Resource Manager's deployment order.
     pub order: Vec<Step>,
+    /// The template's top-level `outputs`, in the order written: name, declared type (as
+    /// written, `""` when the output has none) and value. An output whose `condition` is false
+    /// is left out.
+    pub outputs: Vec<(String, String, Value)>,
+    /// Every resource instance the template declares (network or not, nested deployments'
+    /// too), as evaluated, in the order met: for `peerlint expand`.
+    pub declared: Vec<Declared>,
 }
 
 /// A resource declared twice in one deployment: two declarations (or two iterations of one
@@ -64,6 +71,22 @@ pub struct Duplicate {
     /// The names of the first and the second declaration.
     pub first: Loc,
     pub second: Loc,
+}
+
+/// A resource instance the template declares.
+#[derive(Debug)]
+pub struct Declared {
+    /// The full type as written (`Microsoft.Network/virtualNetworks`).
+    pub ty: String,
+    /// The full name (`vnet/peering` for a child), or its placeholder.
+    pub name: String,
+    /// The full id, or its placeholder.
+    pub id: String,
+    /// Why the name is unknown, when it is (it then holds placeholders).
+    pub unknown: Option<String>,
+    /// The resource object in the template.
+    pub loc: Loc,
+    pub condition: Condition,
 }
 
 /// A network resource the template deploys, evaluated.
@@ -140,7 +163,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
     // (each pass resolves one more link of a chain of module outputs).
     let mut refs = FastMap::default();
     let mut passes = 0;
-    let walker = loop {
+    let (walker, outputs) = loop {
         passes += 1;
         errors.borrow_mut().clear();
         let walker = Walker {
@@ -151,6 +174,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             seen: RefCell::new(Vec::new()),
             duplicates: RefCell::new(Vec::new()),
             undecided: RefCell::new(Vec::new()),
+            instances: RefCell::new(Vec::new()),
             refs: RefCell::new(refs),
             missed: Cell::new(false),
             depth: Cell::new(0),
@@ -161,7 +185,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             touched: RefCell::new(Vec::new()),
         };
         let before = walker.refs.borrow().len();
-        {
+        let outputs = {
             let scope = walker.scope(
                 root,
                 supplied.clone(),
@@ -170,10 +194,15 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
                 params.as_ref().map(|p| p.path),
             );
             walker.template(&scope, root, &dctx);
-        }
+            // Not a reason for another pass: outputs read what the resources left.
+            let missed = walker.missed.get();
+            let outputs = top_outputs(&scope, root);
+            walker.missed.set(missed);
+            outputs
+        };
         let grew = walker.refs.borrow().len() > before;
         if !walker.missed.get() || !grew || passes == MAX_PASSES {
-            break walker;
+            break (walker, outputs);
         }
         refs = walker.refs.take();
     };
@@ -182,6 +211,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
         undecided,
         duplicates,
         steps,
+        instances,
         ..
     } = walker;
     let mut order = steps.into_inner();
@@ -192,7 +222,40 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
         undecided: undecided.into_inner(),
         duplicates: duplicates.into_inner(),
         order,
+        outputs,
+        declared: instances.into_inner(),
     }
+}
+
+/// The template's `outputs`: each `value` (or `copy`) evaluated in the template's scope, unless
+/// its `condition` is false.
+fn top_outputs(scope: &Scope<'_>, template: NodeId) -> Vec<(String, String, Value)> {
+    let t = scope.tree;
+    let Some(outs) = t
+        .get(template, "outputs")
+        .filter(|&o| t.kind(o) == Kind::Object)
+    else {
+        return Vec::new();
+    };
+    let env = Env { scope, copies: &[] };
+    let mut out = Vec::new();
+    for (name, def) in t.members(outs) {
+        if let Some(c) = t.get(def, "condition")
+            && matches!(env.node(c).v, Val::Bool(false))
+        {
+            continue;
+        }
+        let value = match t.get(def, "copy").filter(|&c| t.kind(c) == Kind::Object) {
+            Some(c) => env.copy_array(c, scope.loc(c)),
+            None => match t.get(def, "value") {
+                Some(v) => env.node(v),
+                None => continue,
+            },
+        };
+        let ty = t.get_str(def, "type").unwrap_or("").to_string();
+        out.push((name.to_string(), ty, value));
+    }
+    out
 }
 
 /// The values of a parameters file, by lower-case name.
@@ -244,6 +307,8 @@ struct Walker<'t> {
     errors: Rc<RefCell<Vec<EvalError>>>,
     out: RefCell<Vec<Resource>>,
     undecided: RefCell<Vec<Undecided>>,
+    /// Every resource instance met (see [`Evaluated::declared`]).
+    instances: RefCell<Vec<Declared>>,
     /// Per deployment being walked (innermost last): the deployed resources met, by
     /// lower-case `type|name`, with where each is named.
     seen: RefCell<Vec<FastMap<String, Loc>>>,
@@ -430,6 +495,7 @@ impl<'t> Walker<'t> {
                     if lower == "microsoft.network/virtualnetworkgateways" {
                         self.skipped_gateway(p, env, r, &ty, c, &cv);
                     }
+                    self.declare_absent(p, env, &ty, c, &cv);
                     return;
                 }
                 Val::Bool(true) => {}
@@ -502,6 +568,17 @@ impl<'t> Walker<'t> {
             return;
         }
         let id = resource_id(&p.target, &ty, &name);
+        self.instances.borrow_mut().push(Declared {
+            ty: ty.clone(),
+            name: name.clone(),
+            id: id.clone(),
+            unknown: name_val
+                .as_ref()
+                .and_then(Value::as_unknown)
+                .map(|u| u.reason.clone()),
+            loc: self.loc(r),
+            condition: condition.clone(),
+        });
         if condition == Condition::Always
             && matches!(name_val.as_ref().map(|v| &v.v), Some(Val::Str(_)))
         {
@@ -599,6 +676,33 @@ impl<'t> Walker<'t> {
                 }
             }
         }
+    }
+
+    /// Records a resource whose condition is false, its name evaluated quietly (Resource
+    /// Manager doesn't deploy it, so errors in it are not reported).
+    fn declare_absent(&self, p: &Decl<'_, '_>, env: Env<'_, '_>, ty: &str, c: NodeId, cv: &Value) {
+        let t = self.tree;
+        let errors = self.errors.borrow().len();
+        let value = t.get(p.node, "name").map(|n| env.node(n));
+        self.errors.borrow_mut().truncate(errors);
+        let name = value
+            .as_ref()
+            .and_then(|n| n.text_or_symbol().map(str::to_string))
+            .unwrap_or_default();
+        self.instances.borrow_mut().push(Declared {
+            ty: ty.to_string(),
+            id: resource_id(&p.target, ty, &name),
+            name,
+            unknown: value
+                .as_ref()
+                .and_then(Value::as_unknown)
+                .map(|u| u.reason.clone()),
+            loc: self.loc(p.node),
+            condition: Condition::False {
+                at: self.loc(c),
+                deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
+            },
+        });
     }
 
     /// Notes a deployed resource of the deployment being walked; the second of one type and

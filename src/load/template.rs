@@ -228,6 +228,8 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         undecided,
         duplicates,
         order,
+        outputs: _,
+        declared: _,
     } = evaluated;
     super::deploy_order::record(&resources, &order, b);
     for r in &resources {
