@@ -44,6 +44,11 @@ pub struct GraphBuilder {
     intents: Vec<Intent>,
     conditions: FastMap<String, Loc>,
     files: usize,
+    deploy_orders: Vec<DeployOrder>,
+    unplaced_gateways: Vec<Loc>,
+    /// The input being loaded is a design to deploy (a template, a design spec), not an
+    /// export of what Azure holds: its remote ids must follow Azure's naming rules.
+    authored: bool,
     /// Lists of vnets that hold members peerlint couldn't compute: by vnet key, and for every
     /// vnet of a deployment scope (see [`GraphBuilder::partial`]).
     partial_keys: FastMap<(String, Partial), Loc>,
@@ -75,6 +80,13 @@ impl GraphBuilder {
 
     pub fn count_file(&mut self) {
         self.files += 1;
+    }
+
+    /// Says whether the inputs loaded from now on are designs to deploy (templates, design
+    /// specs: remote ids are checked against Azure's naming rules) or exports (Azure accepted
+    /// their names; a redacted subscription such as `subid` is not a design flaw).
+    pub fn set_authored(&mut self, authored: bool) {
+        self.authored = authored;
     }
 
     /// A problem of the inputs that belongs to no resource (a file that isn't JSON...).
@@ -411,10 +423,17 @@ impl GraphBuilder {
             Some((text, loc)) => match classify_remote(&text) {
                 RemoteKind::Invalid(reason) => Remote::Invalid { text, reason, loc },
                 RemoteKind::Classic(_) => Remote::Classic { text, loc },
-                RemoteKind::Vnet(id) => {
-                    let vnet = self.reference(&id.key(), &text, id.name(), loc);
-                    Remote::Vnet { vnet, loc }
-                }
+                RemoteKind::Vnet(id) => match self
+                    .authored
+                    .then(|| crate::id::name_problem(&id))
+                    .flatten()
+                {
+                    Some(reason) => Remote::Invalid { text, reason, loc },
+                    None => {
+                        let vnet = self.reference(&id.key(), &text, id.name(), loc);
+                        Remote::Vnet { vnet, loc }
+                    }
+                },
             },
         };
         let id = PeeringId(self.peerings.len() as u32);
@@ -445,6 +464,16 @@ impl GraphBuilder {
     pub fn gateway(&mut self, key: &str, id: &str, name: &str, gateway: Gateway) {
         let v = self.reference(key, id, name, gateway.loc);
         add_gateway(&mut self.vnets[v.0 as usize].gateways, gateway);
+    }
+
+    /// Records a gateway whose vnet can't be known offline (its subnet id is unknown).
+    pub fn unplaced_gateway(&mut self, loc: Loc) {
+        self.unplaced_gateways.push(loc);
+    }
+
+    /// Adds a template deployment's order.
+    pub fn deploy_order(&mut self, o: DeployOrder) {
+        self.deploy_orders.push(o);
     }
 
     pub fn finish(self) -> Graph {
@@ -497,6 +526,8 @@ impl GraphBuilder {
             files: self.files,
             partial,
             placeholders: self.placeholders,
+            deploy_orders: self.deploy_orders,
+            unplaced_gateways: self.unplaced_gateways,
             links,
             nodes,
             pairs,
@@ -611,6 +642,10 @@ pub struct Graph {
     /// Per vnet: where its peerings, and its subnets, can't all be known.
     partial: Vec<[Option<Loc>; 2]>,
     placeholders: FastMap<Box<str>, Option<Loc>>,
+    /// Templates' deployment orders (see [`DeployOrder`]).
+    deploy_orders: Vec<DeployOrder>,
+    /// Gateways whose vnet can't be known offline.
+    unplaced_gateways: Vec<Loc>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -741,6 +776,15 @@ impl Graph {
     /// exported peerings towards it say.
     pub fn has_gateway(&self, v: VnetId) -> bool {
         self.vnet(v).has_gateway() || self.remote_gateway_evidence[v.0 as usize]
+    }
+    /// Whether a vnet may have a gateway the inputs don't place: some gateway's vnet is known
+    /// only at deployment. Then no vnet can be said to have none.
+    pub fn may_have_unplaced_gateway(&self) -> bool {
+        !self.unplaced_gateways.is_empty()
+    }
+    /// Templates' deployment orders, in input order.
+    pub fn deploy_orders(&self) -> &[DeployOrder] {
+        &self.deploy_orders
     }
 }
 

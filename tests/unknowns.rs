@@ -336,6 +336,7 @@ fn a_gateway_in_a_vnet_named_by_a_parameter_is_that_vnet_s_gateway() {
                 r#"{ "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01", "name": "[format('{0}/to-spoke', parameters('hubName'))]",
       "properties": { "allowGatewayTransit": true, "remoteVirtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', 'spoke')]" } } }"#.to_string(),
                 r#"{ "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01", "name": "spoke/to-hub",
+      "dependsOn": ["[resourceId('Microsoft.Network/virtualNetworkGateways', 'gw')]"],
       "properties": { "useRemoteGateways": true, "remoteVirtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', parameters('hubName'))]" } } }"#.to_string(),
             ],
         ),

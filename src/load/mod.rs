@@ -7,6 +7,7 @@
 //! extracts vnets, subnets, peerings and gateways from them, reading them through `doc`.
 
 mod azcli;
+mod deploy_order;
 pub mod doc;
 mod powershell;
 pub mod resource;
@@ -196,7 +197,9 @@ pub fn finish(cx: &mut LoadCx<'_>) {
 /// Loads the design specs met so far (after every other input).
 pub fn load_specs(cx: &mut LoadCx<'_>) {
     for (file, tree) in std::mem::take(&mut cx.specs) {
+        cx.b.set_authored(true);
         spec::load(&tree, file, cx.b);
+        cx.b.set_authored(false);
         cx.b.count_file();
         cx.set_tree(file, Some(tree));
     }
@@ -230,7 +233,11 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
         return Some(tree);
     }
     match sniff(&tree, root) {
-        Shape::Unknown(Unknown::ArmTemplate) => template::load(cx, file, &tree),
+        Shape::Unknown(Unknown::ArmTemplate) => {
+            cx.b.set_authored(true);
+            template::load(cx, file, &tree);
+            cx.b.set_authored(false);
+        }
         // Consumed with its template, never an input of its own.
         Shape::Unknown(Unknown::ArmParameters) => cx.parameters_files.push(file),
         shape => {

@@ -227,7 +227,11 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         problems,
         undecided,
         duplicates,
+        order,
+        outputs: _,
+        declared: _,
     } = evaluated;
+    super::deploy_order::record(&resources, &order, b);
     for r in &resources {
         if let Condition::False { at, deciding } = r.condition {
             absent_gateway(r, at, deciding, b);
@@ -310,6 +314,20 @@ fn absent_gateway(r: &Resource, condition: Loc, deciding: Loc, b: &mut GraphBuil
     }
 }
 
+/// Whether a `virtualHubs/ipConfigurations` resource belongs to one of `hubs` that is a Virtual
+/// WAN hub (`virtualWan` set): that is no Route Server (P14).
+pub(super) fn in_virtual_wan_hub(r: &Resource, hubs: &[&Resource]) -> bool {
+    let hub = r.id.split("/ipConfigurations/").next().unwrap_or(&r.id);
+    r.ty == "microsoft.network/virtualhubs/ipconfigurations"
+        && hubs.iter().any(|h| {
+            h.id.eq_ignore_ascii_case(hub)
+                && h.body
+                    .get("properties")
+                    .and_then(|p| p.get("virtualWan"))
+                    .is_some_and(|w| !matches!(w.v, Val::Null))
+        })
+}
+
 /// A vnet or route table, with the child resources merged into its lists.
 struct Parent {
     res: Resource,
@@ -326,6 +344,7 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
     let mut by_id: FastMap<String, usize> = FastMap::default();
     let mut children: Vec<Resource> = Vec::new();
     let mut gateways: Vec<Resource> = Vec::new();
+    let mut hubs: Vec<Resource> = Vec::new();
     // A resource whose condition is false is not deployed.
     for r in out
         .into_iter()
@@ -344,7 +363,9 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
                     });
                 }
             }
-            "microsoft.network/virtualnetworkgateways" => gateways.push(r),
+            "microsoft.network/virtualnetworkgateways"
+            | "microsoft.network/virtualhubs/ipconfigurations" => gateways.push(r),
+            "microsoft.network/virtualhubs" => hubs.push(r),
             _ => children.push(r),
         }
     }
@@ -386,6 +407,9 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
     for p in &parents {
         extract_one(&p.res, &p.conditional, file, b);
     }
+    // A Virtual WAN hub's ip configurations are no Route Server (P14).
+    let hubs: Vec<&Resource> = hubs.iter().collect();
+    gateways.retain(|r| !in_virtual_wan_hub(r, &hubs));
     for r in standalone.iter().chain(gateways.iter()) {
         extract_one(r, &[], file, b);
     }
