@@ -21,7 +21,7 @@ crate::declare_rule! {
         name: "unknown-peered-subnet",
         group: Correctness,
         summary: "a subnet peering names a subnet that doesn't exist",
-        needs: [Subnets, RemoteVnet, PeeredSubnetNames, PeerCompleteVnets],
+        needs: [Subnets, SubnetNames, RemoteVnet, PeeredSubnetNames, PeerCompleteVnets],
     }
 }
 

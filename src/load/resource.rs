@@ -520,7 +520,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 if self.is_unknown(
                     node,
                     || "the name of a subnet".to_string(),
-                    Some(Fact::Subnets),
+                    Some(Fact::SubnetNames),
                 ) {
                     self.b.partial(key, Partial::Subnets, self.loc(node));
                 }
