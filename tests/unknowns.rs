@@ -751,3 +751,42 @@ fn a_child_resource_s_name_is_not_shown_as_its_whole_name() {
         "remote vnet `elsewhere` of peering `hub/[uniqueString(…)]` is not in the inputs; checks that need it were skipped"
     );
 }
+
+#[test]
+fn reach_shows_names_in_the_template_s_words() {
+    let dir = scratch("reach-readable");
+    std::fs::write(
+        dir.join("main.json"),
+        template(
+            r#""hubName": { "type": "string" }"#,
+            &[
+                vnet("[parameters('hubName')]", "10.0.0.0/16", ""),
+                vnet("spoke", "10.1.0.0/16", ""),
+                peering(
+                    "[format('{0}/to-spoke', parameters('hubName'))]",
+                    "spoke",
+                    "",
+                ),
+            ],
+        ),
+    )
+    .unwrap();
+    for format in ["human", "json"] {
+        let out = peerlint(
+            &[
+                "reach",
+                "spoke",
+                "10.0.0.4",
+                dir.to_str().unwrap(),
+                "--format",
+                format,
+            ],
+            None,
+        );
+        assert!(
+            out.stdout.contains("`[parameters('hubName')]`") && !out.stdout.contains("{hubName}"),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+}
