@@ -662,50 +662,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             None => true,
         };
         // Nothing of a peering whose `properties` are unknown is known but its name.
-        if let Some(at) = self.unknown_properties(obj) {
-            let unknown = Flag {
-                value: false,
-                loc: Some(at),
-                unresolved: true,
-            };
-            let peering = Peering {
-                id: full_id,
-                name: pname,
-                name_known,
-                name_loc: name_loc.map(|n| self.loc(n)),
-                loc: self.loc(obj),
-                local: VnetId(u32::MAX),
-                remote: Remote::Unresolved { loc: at },
-                allow_virtual_network_access: Flag {
-                    value: true,
-                    ..unknown
-                },
-                allow_forwarded_traffic: unknown,
-                allow_gateway_transit: unknown,
-                use_remote_gateways: unknown,
-                do_not_verify_remote_gateways: unknown,
-                peer_complete_vnets: Flag {
-                    value: true,
-                    ..unknown
-                },
-                only_ipv6: unknown,
-                local_subnets: None,
-                remote_subnets: None,
-                state: None,
-                sync_level: None,
-                remote_address_space: None,
-                remote_vnet_address_space: None,
-                remote_gateways: Vec::new(),
-                api_version: match self.field(obj, "apiVersion") {
-                    Some(_) => self.api_version(obj),
-                    None => api,
-                },
-            };
-            if let Some(c) = self.tree.condition(obj) {
-                self.b.condition(&peering.id, c);
-            }
-            return Some((peering, None));
-        }
+        let opaque = self.unknown_properties(obj);
         let mut unresolved_remote = None;
         let remote_field = self.field(obj, "remoteVirtualNetwork");
         if let Some(r) = remote_field
@@ -752,7 +709,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             Some(list) => self.tree.children(list).map(|n| self.loc(n)).collect(),
             None => Vec::new(),
         };
-        let peering = Peering {
+        let mut peering = Peering {
             id: full_id,
             name: pname,
             name_known,
@@ -792,6 +749,21 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 None => api,
             },
         };
+        if let Some(at) = opaque {
+            peering.remote = Remote::Unresolved { loc: at };
+            for flag in [
+                &mut peering.allow_virtual_network_access,
+                &mut peering.allow_forwarded_traffic,
+                &mut peering.allow_gateway_transit,
+                &mut peering.use_remote_gateways,
+                &mut peering.do_not_verify_remote_gateways,
+                &mut peering.peer_complete_vnets,
+                &mut peering.only_ipv6,
+            ] {
+                flag.loc = Some(at);
+                flag.unresolved = true;
+            }
+        }
         if let Some(c) = self.tree.condition(obj) {
             self.b.condition(&peering.id, c);
         }
