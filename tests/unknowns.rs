@@ -790,3 +790,38 @@ fn reach_shows_names_in_the_template_s_words() {
         );
     }
 }
+
+#[test]
+fn a_rule_s_own_words_are_not_taken_for_placeholders() {
+    // A parameter named `name` without a value makes `{name}` a placeholder of the run; the
+    // invalid remote id's message and help must still read as written.
+    let ds = check(
+        "prose",
+        &template(
+            r#""name": { "type": "string" }"#,
+            &[
+                vnet("[parameters('name')]", "10.0.0.0/16", ""),
+                r#"{ "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01", "name": "[format('{0}/p', parameters('name'))]",
+      "properties": { "remoteVirtualNetwork": { "id": "/subscriptions/0f0e0d0c-0b0a-4909-8807-060504030201/providers/Microsoft.Network/virtualNetworks/x" } } }"#.to_string(),
+            ],
+        ),
+    );
+    let d = of(&ds, "invalid-remote-network-id")[0];
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("the id has no `/resourceGroups/<name>` segment"),
+        "{d:#?}"
+    );
+    assert_eq!(
+        d["help"],
+        "write the full id: /subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.Network/virtualNetworks/<vnet-name>"
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("peering `[parameters('name')]/p`")
+    );
+}
