@@ -31,7 +31,8 @@ pub fn display(p: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Expands paths into inputs; unreadable or missing paths are returned as errors.
+/// Expands paths into inputs, in the order met (a file met twice is listed twice); unreadable or
+/// missing paths are returned as errors.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -82,10 +83,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
             }),
         }
     }
-    // The same file named twice (or named and walked) is read once.
-    let mut seen = std::collections::HashSet::new();
-    inputs.retain(|i| {
-        seen.insert((i.origin.clone(), i.display.clone())) || i.origin == Origin::Stdin
-    });
+    // The same file met twice is read once, and the order inputs are read in is decided, by
+    // the engine (`engine::canonical_order`): whatever order they were named in.
     (inputs, errors)
 }

@@ -29,7 +29,46 @@ impl Outcome {
     }
 }
 
-/// Reads every input, then loads each.
+/// The inputs in the order a run loads them, whatever order they were named or found in: by
+/// path, compared folder by folder (the order walking a folder gives, so naming its files one
+/// by one changes nothing), standard input last. A file met twice (named twice, named and
+/// found in a folder, or under two paths) is loaded once, under the path that sorts first, and
+/// as named if it was named once.
+///
+/// Everything downstream that keeps "the first" of several (the copy of a vnet or peering
+/// defined twice, the numbering of template folders, file ids and so locations) is decided by
+/// this order, so the output is the same for every order of the same inputs.
+pub fn canonical_order(inputs: &[Input]) -> Vec<Input> {
+    fn key(i: &Input) -> (bool, &std::path::Path) {
+        (i.origin == Origin::Stdin, std::path::Path::new(&i.display))
+    }
+    let mut sorted: Vec<&Input> = inputs.iter().collect();
+    sorted.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| origin_cmp(a, b)));
+    let mut out: Vec<Input> = Vec::with_capacity(sorted.len());
+    let mut seen: rustc_hash::FxHashMap<std::path::PathBuf, usize> = Default::default();
+    for input in sorted {
+        if let Origin::File(p) = &input.origin {
+            let identity = p.canonicalize().unwrap_or_else(|_| p.clone());
+            if let Some(&i) = seen.get(&identity) {
+                out[i].explicit |= input.explicit;
+                continue;
+            }
+            seen.insert(identity, out.len());
+        }
+        out.push(input.clone());
+    }
+    out
+}
+
+/// Orders two inputs shown under one path by where they are read from.
+fn origin_cmp(a: &Input, b: &Input) -> std::cmp::Ordering {
+    match (&a.origin, &b.origin) {
+        (Origin::File(x), Origin::File(y)) => x.cmp(y),
+        (x, y) => (*x == Origin::Stdin).cmp(&(*y == Origin::Stdin)),
+    }
+}
+
+/// Reads every input, then loads each, in [`canonical_order`].
 fn read_inputs(
     inputs: &[Input],
     stdin: &mut dyn Read,
@@ -37,7 +76,7 @@ fn read_inputs(
     errors: &mut Vec<String>,
 ) {
     let mut loaded = Vec::new();
-    for input in inputs {
+    for input in &canonical_order(inputs) {
         let (bytes, fs_path) = match &input.origin {
             Origin::File(p) => (std::fs::read(p), Some(p.clone())),
             Origin::Stdin => {

@@ -1,0 +1,376 @@
+//! The same output whatever order the inputs are named or found in (issue 10): `peerlint check
+//! A B` and `peerlint check B A` print the same bytes, and so do a folder and its parts listed.
+//!
+//! All pairs of the ~220 files of `testdata/` and `../shared/corpus` would be quadratic, so each
+//! file is checked against a bounded set of partners chosen to make order matter: files that
+//! name one of its vnets (a vnet defined twice, a peering and its remote, a spec and the export
+//! it names), its neighbour in path order (a template and its parameters files, a hub and its
+//! spokes), and a template of another folder (placeholder resource groups are numbered by
+//! folder). Whole folders are checked in several orders (forward, reverse, seeded shuffles),
+//! and every folder against its parts named one by one.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use peerlint::discover::{Input, Origin, discover};
+use peerlint::engine;
+use peerlint::rules::ALL;
+
+fn corpus() -> PathBuf {
+    let p = PathBuf::from("../shared/corpus");
+    // The corpus is part of the test set: a run without it must not pass as if it had run.
+    assert!(
+        p.is_dir(),
+        "../shared/corpus not found: these tests read the shared corpus beside the checkout"
+    );
+    p
+}
+
+fn roots() -> [PathBuf; 2] {
+    [PathBuf::from("testdata"), corpus()]
+}
+
+/// What `peerlint ARGS` prints (exit code, standard output, standard error), run in-process.
+fn check_with(args: &[&str], stdin: &[u8]) -> String {
+    let mut argv: Vec<std::ffi::OsString> = vec!["peerlint".into(), "check".into()];
+    argv.extend(["--color", "never"].iter().map(Into::into));
+    argv.extend(args.iter().map(Into::into));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = peerlint::cli::main_with(argv, &mut { stdin }, &mut out, &mut err);
+    format!(
+        "exit {code}\n{}\n--- stderr\n{}",
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap()
+    )
+}
+
+fn check(args: &[&str]) -> String {
+    check_with(args, b"")
+}
+
+fn strs(paths: &[PathBuf]) -> Vec<&str> {
+    paths.iter().map(|p| p.to_str().unwrap()).collect()
+}
+
+/// Where two outputs first differ, for a readable failure.
+fn first_difference(a: &str, b: &str) -> String {
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let i = la.iter().zip(&lb).take_while(|(x, y)| x == y).count();
+    let line = |l: &[&str]| l.get(i).copied().unwrap_or("<end>").to_string();
+    format!(
+        "line {}:\n  {}\n  {}\n(summaries: {} / {})",
+        i + 1,
+        line(&la),
+        line(&lb),
+        la.iter()
+            .rev()
+            .find(|l| l.starts_with("Found"))
+            .unwrap_or(&""),
+        lb.iter()
+            .rev()
+            .find(|l| l.starts_with("Found"))
+            .unwrap_or(&""),
+    )
+}
+
+fn assert_same(what: &str, a: &str, b: &str) {
+    assert!(
+        a == b,
+        "{what}: outputs differ at {}",
+        first_difference(a, b)
+    );
+}
+
+/// A seeded Fisher-Yates shuffle (xorshift), so failures reproduce.
+fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
+    let mut out = items.to_vec();
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    for i in (1..out.len()).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        out.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+    out
+}
+
+/// The files a walk of `root` reads, in walk order.
+fn walked(root: &Path) -> Vec<PathBuf> {
+    let (inputs, errors) = discover(&[root.to_path_buf()]);
+    assert!(errors.is_empty(), "{errors:?}");
+    inputs
+        .into_iter()
+        .map(|i| match i.origin {
+            Origin::File(p) => p,
+            Origin::Stdin => unreachable!("a walk reads files"),
+        })
+        .collect()
+}
+
+/// One file checked alone, as named (`explicit`) or as met in a folder: the human output and
+/// the names of the vnets it defines or names (lower-case).
+fn alone(path: &Path, explicit: bool) -> (String, BTreeSet<String>) {
+    let input = Input {
+        display: path.to_str().unwrap().to_string(),
+        origin: Origin::File(path.to_path_buf()),
+        explicit,
+    };
+    let o = engine::run(&[input], &mut std::io::empty(), ALL);
+    let names = o
+        .graph
+        .vnets()
+        .map(|(_, v)| v.name.to_ascii_lowercase())
+        .filter(|n| !n.is_empty())
+        .collect();
+    (common::human(&o), names)
+}
+
+fn is_template(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .is_ok_and(|t| t.to_ascii_lowercase().contains("deploymenttemplate.json"))
+}
+
+/// Vnet partners checked per file (besides its neighbour and a template of another folder).
+const PARTNERS: usize = 3;
+
+#[test]
+fn every_file_gives_the_same_output_before_and_after_its_partners() {
+    let files: Vec<PathBuf> = roots().iter().flat_map(|r| walked(r)).collect();
+    assert!(files.len() > 200, "found {} files", files.len());
+    let names: Vec<BTreeSet<String>> = files.iter().map(|f| alone(f, true).1).collect();
+    let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, ns) in names.iter().enumerate() {
+        for n in ns {
+            by_name.entry(n).or_default().push(i);
+        }
+    }
+    let templates: Vec<usize> = (0..files.len())
+        .filter(|&i| is_template(&files[i]))
+        .collect();
+    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut add = |a: usize, b: usize| {
+        if a != b {
+            pairs.insert((a.min(b), a.max(b)));
+        }
+    };
+    for i in 0..files.len() {
+        // The files sharing most vnet names with it, the nearest in path order on a tie.
+        let mut shared: BTreeMap<usize, usize> = BTreeMap::new();
+        for n in &names[i] {
+            for &j in &by_name[n.as_str()] {
+                *shared.entry(j).or_default() += 1;
+            }
+        }
+        let mut partners: Vec<(usize, usize)> =
+            shared.into_iter().filter(|&(j, _)| j != i).collect();
+        partners.sort_by_key(|&(j, k)| (std::cmp::Reverse(k), j.abs_diff(i), j));
+        for &(j, _) in partners.iter().take(PARTNERS) {
+            add(i, j);
+        }
+        if i + 1 < files.len() {
+            add(i, i + 1);
+        }
+        let folder = files[i].parent();
+        if let Some(&t) = templates
+            .iter()
+            .find(|&&t| t > i && files[t].parent() != folder)
+            .or_else(|| templates.iter().find(|&&t| files[t].parent() != folder))
+        {
+            add(i, t);
+        }
+    }
+    let with_shared = pairs
+        .iter()
+        .filter(|&&(a, b)| !names[a].is_disjoint(&names[b]))
+        .count();
+    // The partners make order matter: many pairs name a vnet both files name.
+    assert!(
+        with_shared > 150,
+        "{with_shared} of {} pairs share a vnet",
+        pairs.len()
+    );
+    let mut failures = Vec::new();
+    for &(a, b) in &pairs {
+        let (fa, fb) = (files[a].to_str().unwrap(), files[b].to_str().unwrap());
+        let (ab, ba) = (check(&[fa, fb]), check(&[fb, fa]));
+        if ab != ba {
+            failures.push(format!(
+                "check {fa} {fb} / check {fb} {fa}: {}",
+                first_difference(&ab, &ba)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} pairs print differently in the other order:\n{}",
+        failures.len(),
+        pairs.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn whole_folders_give_the_same_output_in_every_order() {
+    for root in roots() {
+        let files = walked(&root);
+        let root_s = root.to_str().unwrap();
+        for format in ["human", "json"] {
+            let mut orders = vec![files.clone(), files.iter().rev().cloned().collect()];
+            orders.extend((1..=3).map(|seed| shuffled(&files, seed)));
+            let named: Vec<String> = orders
+                .iter()
+                .map(|o| {
+                    let mut args = strs(o);
+                    args.extend(["--format", format]);
+                    check(&args)
+                })
+                .collect();
+            for (k, out) in named.iter().enumerate().skip(1) {
+                assert_same(
+                    &format!("{root_s} ({format}): its files named in order {k}, and in order 0"),
+                    out,
+                    &named[0],
+                );
+            }
+            // Named or met in the folder, every file is read once, as named.
+            let mut both = vec![root_s];
+            both.extend(strs(&orders[2]));
+            both.extend(["--format", format]);
+            assert_same(
+                &format!("{root_s} ({format}): the folder and its files"),
+                &check(&both),
+                &named[0],
+            );
+        }
+    }
+    // Both trees in one run, either way round.
+    let [t, c] = roots();
+    let (t, c) = (t.to_str().unwrap(), c.to_str().unwrap());
+    assert_same("testdata and the corpus", &check(&[t, c]), &check(&[c, t]));
+}
+
+/// The folders below `root` (itself included), each with its entries: subfolders, and the files
+/// a walk reads.
+fn folders(root: &Path) -> Vec<(PathBuf, Vec<PathBuf>)> {
+    let files: BTreeSet<PathBuf> = walked(root).into_iter().collect();
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries = Vec::new();
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                if walked(&p).is_empty() {
+                    continue;
+                }
+                stack.push(p.clone());
+                entries.push(p);
+            } else if files.contains(&p) {
+                entries.push(p);
+            }
+        }
+        entries.sort();
+        out.push((dir, entries));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_folder_gives_the_same_output_as_its_parts_named() {
+    // A file that a walk reads quietly but reports when named (not a vnet export, a YAML
+    // file that is no design spec) is named only together with its folder.
+    let quiet_when_walked = |f: &Path| alone(f, true).0 != alone(f, false).0;
+    let mut checked = 0;
+    let mut merged = 0;
+    for root in roots() {
+        for (dir, entries) in folders(&root) {
+            let d = dir.to_str().unwrap();
+            let walk = check(&[d]);
+            let (quiet, parts): (Vec<PathBuf>, Vec<PathBuf>) = entries
+                .iter()
+                .cloned()
+                .partition(|p| p.is_file() && quiet_when_walked(p));
+            // (Naming nothing would check the current folder.)
+            if parts.is_empty() {
+                assert!(!quiet.is_empty());
+            }
+            let orders = [
+                parts.clone(),
+                shuffled(&parts, dir.as_os_str().len() as u64),
+            ];
+            for (k, order) in orders.iter().enumerate().filter(|_| !parts.is_empty()) {
+                assert_same(
+                    &format!("`check {d}` and its parts named (order {k}): {order:?}"),
+                    &check(&strs(order)),
+                    &walk,
+                );
+            }
+            checked += 1;
+            // Named and met in the folder, in either order: read once, as named.
+            for q in &quiet {
+                let q = q.to_str().unwrap();
+                let (before, after) = (check(&[q, d]), check(&[d, q]));
+                assert_same(
+                    &format!("`check {q} {d}` and `check {d} {q}`"),
+                    &before,
+                    &after,
+                );
+                assert!(before != walk, "naming {q} reports it");
+                merged += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "{checked} folders");
+    assert!(merged > 3, "{merged} files named and walked");
+}
+
+/// An `az network vnet list` of one vnet `vnet-hub` with this address space.
+fn hub_export(space: &str) -> String {
+    format!(
+        r#"[{{"name": "vnet-hub", "resourceGroup": "rg",
+  "id": "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub",
+  "type": "Microsoft.Network/virtualNetworks",
+  "addressSpace": {{"addressPrefixes": ["{space}"]}}, "subnets": [], "virtualNetworkPeerings": []}}]"#
+    )
+}
+
+#[test]
+fn standard_input_has_one_place_whatever_its_place_on_the_command_line() {
+    // One vnet exported twice with different address spaces: the conflict is reported at the
+    // copy read second, so which is second must not depend on the command line.
+    let dir = common::scratch("order-stdin");
+    let file = dir.join("hub.json");
+    std::fs::write(&file, hub_export("10.0.0.0/16")).unwrap();
+    let file = file.to_str().unwrap();
+    let piped = hub_export("10.1.0.0/16");
+    let (before, after) = (
+        check_with(&["-", file], piped.as_bytes()),
+        check_with(&[file, "-"], piped.as_bytes()),
+    );
+    assert_same("a vnet piped and in a file", &before, &after);
+    assert!(
+        before.contains("conflicting-declarations") && before.contains("<stdin>"),
+        "{before}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let cases = [
+        ("testdata/demo/hub.json", "testdata/demo/spokes.json"),
+        ("testdata/arm/hub-spoke", "testdata/demo/hub.json"),
+        (
+            "testdata/spec/merge/vnets.json",
+            "testdata/spec/merge/intents.yaml",
+        ),
+    ];
+    for (file, piped) in cases {
+        let bytes = std::fs::read(piped).unwrap();
+        let (before, after) = (
+            check_with(&["-", file], &bytes),
+            check_with(&[file, "-"], &bytes),
+        );
+        assert_same(&format!("`- {file}` and `{file} -`"), &before, &after);
+        assert!(before.contains("<stdin>"), "{before}");
+    }
+}
