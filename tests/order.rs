@@ -374,3 +374,43 @@ fn standard_input_has_one_place_whatever_its_place_on_the_command_line() {
         assert!(before.contains("<stdin>"), "{before}");
     }
 }
+
+#[test]
+fn parameters_files_named_in_either_order_are_the_same_deployments() {
+    let dir = common::scratch("order-parameters");
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "space": { "type": "string" } },
+  "resources": [
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub",
+      "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["[parameters('space')]"] } } }
+  ]
+}"#;
+    let params = |space: &str| {
+        format!(
+            r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0", "parameters": {{ "space": {{ "value": "{space}" }} }} }}"#
+        )
+    };
+    std::fs::write(dir.join("main.json"), template).unwrap();
+    std::fs::write(dir.join("a.json"), params("10.0.0.0/16")).unwrap();
+    std::fs::write(dir.join("b.json"), params("10.1.0.0/16")).unwrap();
+    let [t, a, b] = ["main.json", "a.json", "b.json"].map(|f| dir.join(f));
+    let [t, a, b] = [&t, &a, &b].map(|p| p.to_str().unwrap().to_string());
+    let run = |x: &str, y: &str| {
+        check(&[
+            &t,
+            "--parameters",
+            &format!("{t}={x}"),
+            "--parameters",
+            &format!("{t}={y}"),
+        ])
+    };
+    let (ab, ba) = (run(&a, &b), run(&b, &a));
+    assert_same("--parameters a b / b a", &ab, &ba);
+    // The two deployments disagree on the hub's space: reported once, at the second by path.
+    assert!(ab.contains("conflicting-declarations"), "{ab}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -77,6 +77,9 @@ fn parameters_for(cx: &mut LoadCx<'_>, template: FileId) -> Vec<FileId> {
     if paths.is_empty() {
         paths = siblings(cx, &tpath);
     }
+    // By path, not by the order they were named in: each is one deployment, and the first
+    // deployment's copy of what several say is the one kept.
+    paths.sort();
     let mut out = Vec::new();
     for path in paths {
         if let Some(id) = parameters_file(cx, &path)
