@@ -414,3 +414,70 @@ fn parameters_files_named_in_either_order_are_the_same_deployments() {
     assert!(ab.contains("conflicting-declarations"), "{ab}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A template of one vnet `name` peered with `remote` in the same resource group.
+fn peered_template(name: &str, remote: &str) -> String {
+    format!(
+        r#"{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {{ "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "{name}",
+      "location": "westeurope",
+      "properties": {{ "addressSpace": {{ "addressPrefixes": ["10.{n}.0.0/16"] }} }} }},
+    {{ "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01",
+      "name": "{name}/to-{remote}",
+      "dependsOn": ["[resourceId('Microsoft.Network/virtualNetworks', '{name}')]"],
+      "properties": {{ "remoteVirtualNetwork": {{ "id": "[resourceId('Microsoft.Network/virtualNetworks', '{remote}')]" }},
+        "allowVirtualNetworkAccess": true }} }}
+  ]
+}}"#,
+        n = name.len()
+    )
+}
+
+/// What the binary prints when run in `dir`.
+fn check_in(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerlint"))
+        .current_dir(dir)
+        .args(["check", "--color", "never"])
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    format!(
+        "exit {}\n{}\n--- stderr\n{}",
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap()
+    )
+}
+
+#[test]
+fn templates_side_by_side_share_a_resource_group_however_their_folder_is_written() {
+    // Templates of one folder deploy to one placeholder resource group (a hub and its spoke
+    // link up); `hub.json` and `./spoke1.json` are in one folder, and so are `hub.json` and
+    // `../<folder>/spoke1.json`.
+    let dir = common::scratch("order-folder-spelling");
+    std::fs::write(dir.join("hub.json"), peered_template("hub", "spoke1")).unwrap();
+    std::fs::write(dir.join("spoke1.json"), peered_template("spoke1", "hub")).unwrap();
+    let up = format!(
+        "../{}/spoke1.json",
+        dir.file_name().unwrap().to_str().unwrap()
+    );
+    let walk = check_in(&dir, &["."]);
+    assert!(walk.contains("No problems found in 2 files"), "{walk}");
+    for args in [
+        ["hub.json", "./spoke1.json"],
+        ["./spoke1.json", "hub.json"],
+        ["hub.json", up.as_str()],
+    ] {
+        let out = check_in(&dir, &args);
+        assert!(
+            out.contains("No problems found in 2 files"),
+            "{args:?}: {out}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

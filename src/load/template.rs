@@ -196,7 +196,8 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
 
 /// The run's deployment context, with the placeholders of the template's folder: templates of
 /// one folder share a placeholder resource group (a hub and its spokes link up), the folders
-/// met after the first get their own, numbered.
+/// met after the first get their own, numbered. A folder is one folder however its path is
+/// written (`a.json` and `./b.json` are side by side).
 fn context_for(cx: &mut LoadCx<'_>, file: FileId) -> arm::Context {
     let folder = cx
         .db
@@ -204,7 +205,7 @@ fn context_for(cx: &mut LoadCx<'_>, file: FileId) -> arm::Context {
         .fs_path
         .as_ref()
         .and_then(|p| p.parent())
-        .map(|p| p.to_path_buf());
+        .map(folder_identity);
     let index = match cx.template_folders.iter().position(|f| *f == folder) {
         Some(i) => i,
         None => {
@@ -220,6 +221,21 @@ fn context_for(cx: &mut LoadCx<'_>, file: FileId) -> arm::Context {
         }
     }
     context
+}
+
+/// A folder as one value however its path is written: the real path when it exists (`.`, `./x`,
+/// `x/../x` and a link to it are one folder), else the path without `.` segments.
+fn folder_identity(dir: &std::path::Path) -> std::path::PathBuf {
+    let read = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    read.canonicalize().unwrap_or_else(|_| {
+        dir.components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect()
+    })
 }
 
 /// Hands an evaluated template to the graph builder: gateways under a false condition, the
