@@ -29,18 +29,20 @@ impl Outcome {
     }
 }
 
-/// The inputs in the order a run loads them, whatever order they were named or found in: by
-/// path, compared folder by folder (the order walking a folder gives, so naming its files one
-/// by one changes nothing), standard input last. A file met twice (named twice, named and
-/// found in a folder, or under two paths) is loaded once, under the path that sorts first, and
-/// as named if it was named once.
+/// The inputs in the order a run loads them, whatever order they were named or found in:
+/// folder by folder in the order of their paths (a folder's own files, by name, before those of
+/// its subfolders), standard input last. Naming a folder's files one by one, or in any order,
+/// loads them as walking the folder does. A file met twice (named twice, named and found in a
+/// folder, or under two paths) is loaded once, under the path that sorts first, and as named
+/// if it was named once.
 ///
 /// Everything downstream that keeps "the first" of several (the copy of a vnet or peering
 /// defined twice, the numbering of template folders, file ids and so locations) is decided by
 /// this order, so the output is the same for every order of the same inputs.
 pub fn canonical_order(inputs: &[Input]) -> Vec<Input> {
-    fn key(i: &Input) -> (bool, &std::path::Path) {
-        (i.origin == Origin::Stdin, std::path::Path::new(&i.display))
+    fn key(i: &Input) -> (bool, Option<&std::path::Path>, Option<&std::ffi::OsStr>) {
+        let path = std::path::Path::new(&i.display);
+        (i.origin == Origin::Stdin, path.parent(), path.file_name())
     }
     let mut sorted: Vec<&Input> = inputs.iter().collect();
     sorted.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| origin_cmp(a, b)));
@@ -129,7 +131,7 @@ pub fn run_with(
         b: &mut b,
         options,
         errors: Vec::new(),
-        template_folders: Vec::new(),
+        template_folders: Default::default(),
         parameters_files: Vec::new(),
         used_parameters: Vec::new(),
         pairings: Default::default(),

@@ -481,3 +481,52 @@ fn templates_side_by_side_share_a_resource_group_however_their_folder_is_written
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn template_folders_are_numbered_in_the_order_of_their_paths() {
+    // Templates of another folder deploy to another placeholder resource group, numbered by
+    // the folders' paths: `a` before `a/b`, however they are named.
+    let dir = common::scratch("order-numbering");
+    std::fs::create_dir_all(dir.join("a/b")).unwrap();
+    for f in ["a/t.json", "a/b/t.json"] {
+        std::fs::write(dir.join(f), peered_template("hub", "missing")).unwrap();
+    }
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let (d, a, b) = (p(""), p("a"), p("a/b"));
+    let (at, bt) = (p("a/t.json"), p("a/b/t.json"));
+    let json = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        check(&all)
+    };
+    let out = json(&[&d]);
+    for args in [[&b, &a], [&a, &b], [&bt, &at], [&at, &b]] {
+        assert_same(&format!("{args:?}"), &json(&[args[0], args[1]]), &out);
+    }
+    let body = out
+        .split_once('\n')
+        .unwrap()
+        .1
+        .split("\n--- stderr")
+        .next()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    let resource_of = |file: &str| -> String {
+        let d = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["path"].as_str().unwrap().ends_with(file))
+            .unwrap_or_else(|| panic!("no finding in {file}: {out}"));
+        d["resource"].as_str().unwrap().to_string()
+    };
+    assert!(
+        resource_of("/a/t.json").contains("/resourceGroups/<resourceGroup>/"),
+        "{out}"
+    );
+    assert!(
+        resource_of("/a/b/t.json").contains("/resourceGroups/<resourceGroup-2>/"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

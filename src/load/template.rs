@@ -196,8 +196,10 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
 
 /// The run's deployment context, with the placeholders of the template's folder: templates of
 /// one folder share a placeholder resource group (a hub and its spokes link up), the folders
-/// met after the first get their own, numbered. A folder is one folder however its path is
-/// written (`a.json` and `./b.json` are side by side).
+/// met after the first get their own, numbered. Inputs are loaded folder by folder in the
+/// order of the folders' paths, whatever order they were named in (`engine::canonical_order`),
+/// so that is the numbering; a folder is one folder however its path is written (`a.json` and
+/// `./b.json` are side by side).
 fn context_for(cx: &mut LoadCx<'_>, file: FileId) -> arm::Context {
     let folder = cx
         .db
@@ -206,13 +208,8 @@ fn context_for(cx: &mut LoadCx<'_>, file: FileId) -> arm::Context {
         .as_ref()
         .and_then(|p| p.parent())
         .map(folder_identity);
-    let index = match cx.template_folders.iter().position(|f| *f == folder) {
-        Some(i) => i,
-        None => {
-            cx.template_folders.push(folder);
-            cx.template_folders.len() - 1
-        }
-    };
+    let next = cx.template_folders.len();
+    let index = *cx.template_folders.entry(folder).or_insert(next);
     let mut context = cx.options.context.clone();
     if index > 0 {
         context.tag = format!("-{}", index + 1);
