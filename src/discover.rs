@@ -84,6 +84,8 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
         }
     }
     // The same file met twice is read once, and the order inputs are read in is decided, by
-    // the engine (`engine::canonical_order`): whatever order they were named in.
+    // the engine (`engine::canonical_order`): whatever order they were named in. So are the
+    // errors reported, here: by path.
+    errors.sort();
     (inputs, errors)
 }

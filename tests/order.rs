@@ -327,6 +327,17 @@ fn a_folder_gives_the_same_output_as_its_parts_named() {
     assert!(merged > 3, "{merged} files named and walked");
 }
 
+#[test]
+fn paths_that_cant_be_read_are_reported_in_one_order() {
+    let (a, b) = ("testdata/no-such-a.json", "testdata/no-such-b");
+    let first = check(&[b, "testdata/demo", a]);
+    assert_same("missing paths", &check(&[a, b, "testdata/demo"]), &first);
+    assert!(
+        first.starts_with("exit 2\n") && first.contains("no-such-b"),
+        "{first}"
+    );
+}
+
 /// An `az network vnet list` of one vnet `vnet-hub` with this address space.
 fn hub_export(space: &str) -> String {
     format!(
