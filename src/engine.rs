@@ -135,6 +135,7 @@ pub fn run_with(
         parameters_files: Vec::new(),
         used_parameters: Vec::new(),
         pairings: Default::default(),
+        files_by_path: None,
         specs: Vec::new(),
     };
     read_inputs(inputs, stdin, &mut cx, &mut read_errors);

@@ -494,6 +494,37 @@ fn templates_side_by_side_share_a_resource_group_however_their_folder_is_written
 }
 
 #[test]
+fn a_parameters_file_is_the_one_beside_its_template_however_it_is_named() {
+    // Named `./t.parameters.json`, it is still the file found beside `t.json`: used, not
+    // reported as a parameters file no template uses.
+    let dir = common::scratch("order-parameters-spelling");
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "space": { "type": "string" } },
+  "resources": [
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub",
+      "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["[parameters('space')]"] } } }
+  ]
+}"#;
+    let params = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0", "parameters": { "space": { "value": "10.0.0.0/16" } } }"#;
+    std::fs::write(dir.join("t.json"), template).unwrap();
+    std::fs::write(dir.join("t.parameters.json"), params).unwrap();
+    let walk = check_in(&dir, &["."]);
+    assert!(walk.contains("No problems found in 1 file"), "{walk}");
+    for args in [
+        ["t.json", "./t.parameters.json"],
+        ["./t.parameters.json", "t.json"],
+        ["./t.json", "t.parameters.json"],
+    ] {
+        assert_same(&format!("{args:?}"), &check_in(&dir, &args), &walk);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn template_folders_are_numbered_in_the_order_of_their_paths() {
     // Templates of another folder deploy to another placeholder resource group, numbered by
     // the folders' paths: `a` before `a/b`, however they are named.

@@ -78,6 +78,8 @@ pub struct LoadCx<'a> {
     /// used: the others are reported by [`finish`].
     pub parameters_files: Vec<FileId>,
     pub used_parameters: Vec<FileId>,
+    /// The files of the run by real path (see `template::file_read_from`), built on first use.
+    pub files_by_path: Option<rustc_hash::FxHashMap<std::path::PathBuf, FileId>>,
     /// The folders looked in for parameters files: their parameters files by the stem of the
     /// template each pairs with.
     pub pairings: rustc_hash::FxHashMap<std::path::PathBuf, std::rc::Rc<Pairs>>,

@@ -161,7 +161,7 @@ fn pairs_with(file: &str, names: &rustc_hash::FxHashSet<String>) -> Option<Strin
 /// Reads, parses and registers a parameters file once; None when it can't be read or parsed
 /// (reported).
 fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId> {
-    if let Some(id) = cx.db.find(path) {
+    if let Some(id) = file_read_from(cx, path) {
         if cx.tree(id).is_none() {
             let parsed = json::parse(&cx.db.get(id).text, cx.db.get(id).content_start).ok();
             cx.set_tree(id, parsed);
@@ -177,6 +177,9 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
     };
     let display = crate::discover::display(path);
     let (id, text) = read_source(display, Some(path.to_path_buf()), bytes, cx.db, cx.b);
+    if let Some(known) = &mut cx.files_by_path {
+        known.insert(real_path(path), id);
+    }
     if !text {
         return None;
     }
@@ -192,6 +195,25 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
             None
         }
     }
+}
+
+/// The file of the run read from `path`, however either path is written (`t.parameters.json`
+/// beside `t.json` is the input `./t.parameters.json`).
+fn file_read_from(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId> {
+    let db = &*cx.db;
+    let known = cx.files_by_path.get_or_insert_with(|| {
+        (0u32..)
+            .map(FileId)
+            .map_while(|id| db.try_get(id).map(|f| (id, f)))
+            .filter_map(|(id, f)| Some((real_path(f.fs_path.as_deref()?), id)))
+            .collect()
+    });
+    known.get(&real_path(path)).copied()
+}
+
+/// A file's path as one value however it is written: its real path when it exists.
+fn real_path(p: &std::path::Path) -> std::path::PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// The run's deployment context, with the placeholders of the template's folder: templates of
