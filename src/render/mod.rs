@@ -1,5 +1,6 @@
 //! Renderers: the only code that knows miette or machine formats.
 
+pub mod docs;
 pub mod expand;
 pub mod human;
 pub mod json;
