@@ -1,10 +1,10 @@
-//! The command line: `check`, `reach`, `expand`, `rules`, `rule`, `schema`.
+//! The command line: `check`, `reach`, `expand`, `rules`, `rule`, `schema`, `completions`.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 
 use crate::discover::discover;
 use crate::engine;
@@ -29,6 +29,11 @@ struct Cli {
 enum Command {
     /// Check exported Azure state and ARM templates: files, folders (walked for *.json), `-`
     /// for standard input.
+    #[command(
+        after_long_help = "Exit status: 0 when no finding reaches the `--fail-on` \
+        severity (or with `--exit-zero`), 1 when one does, 2 on a tool failure (bad arguments, \
+        an unknown rule name, a path that can't be read, a report that can't be written)."
+    )]
     Check(CheckArgs),
     /// List every rule.
     Rules {
@@ -64,6 +69,11 @@ enum Command {
     /// Show an ARM template as peerlint evaluates it: its resources, whether each is
     /// deployed, the properties the checks read, its outputs, and what is unknown and why.
     Expand(ExpandArgs),
+    /// Print a shell completion script (`peerlint completions bash`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -87,13 +97,14 @@ struct ExpandArgs {
 #[derive(clap::Args, Debug)]
 struct CheckArgs {
     /// Files or folders to check (default: the current folder); `-` reads standard input.
+    #[arg(value_hint = ValueHint::AnyPath)]
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Write the report to FILE instead of standard output (the exit code is the same; the
     /// summary line is still printed, unless `--quiet`).
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     output: Option<PathBuf>,
     /// Exit 1 when a finding of this severity or above remains.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
@@ -183,6 +194,11 @@ enum Color {
     Never,
 }
 
+/// The command line's definition (for completions and man pages).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
 /// Exit codes: 0 clean, 1 findings at the `--fail-on` severity (errors by default), 2 tool
 /// failure.
 pub const EXIT_OK: u8 = 0;
@@ -265,6 +281,13 @@ pub fn main_with(
         Command::Expand(args) => expand(args, stdout, stderr),
         Command::Schema => {
             let _ = write!(stdout, "{}", crate::load::spec::SCHEMA);
+            EXIT_OK
+        }
+        Command::Completions { shell } => {
+            let mut cmd = command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "peerlint", &mut script);
+            let _ = stdout.write_all(&script);
             EXIT_OK
         }
         Command::Rules { format } => {

@@ -1372,6 +1372,46 @@ fn sarif_columns_count_utf16_code_units() {
 }
 
 #[test]
+fn completions_for_every_shell() {
+    // Every script names the options; those that complete values list the formats.
+    for (shell, marker, values) in [
+        ("bash", "complete -F _peerlint", true),
+        ("zsh", "#compdef peerlint", true),
+        ("fish", "complete -c peerlint", true),
+        ("powershell", "Register-ArgumentCompleter", false),
+    ] {
+        let out = peerlint(&["completions", shell], None);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        for word in [marker, "--fail-on", "--output", "completions"] {
+            assert!(out.stdout.contains(word), "{shell}: no `{word}`");
+        }
+        if values {
+            for word in ["sarif", "junit", "concise", "github"] {
+                assert!(out.stdout.contains(word), "{shell}: no `{word}`");
+            }
+        }
+    }
+    assert_eq!(peerlint(&["completions", "tcsh"], None).code, 2);
+    // Bash completes an option and a format value with the script.
+    let script = peerlint(&["completions", "bash"], None).stdout;
+    let complete = |words: &str, current: usize| {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "{script}\nCOMP_WORDS=({words}); COMP_CWORD={current}; _peerlint peerlint \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; echo \"${{COMPREPLY[@]}}\""
+            ))
+            .output()
+            .expect("bash runs");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(complete("peerlint check --fail", 2).trim(), "--fail-on");
+    let formats = complete("peerlint check --format ''", 3);
+    for f in ["human", "json", "sarif", "github", "junit", "concise"] {
+        assert!(formats.split_whitespace().any(|w| w == f), "{formats}");
+    }
+}
+
+#[test]
 fn human_output_links_rule_names_to_their_docs_in_a_terminal() {
     let outcome = common::run(std::path::Path::new("testdata/demo"), peerlint::rules::ALL);
     let style = |links| peerlint::render::human::Style {

@@ -329,3 +329,32 @@ fn azure_error_codes_are_read_from_the_docs() {
         }
     }
 }
+
+#[test]
+fn man_pages_are_current() {
+    // The pages of `peerlint` and of each subcommand, as clap_mangen writes them.
+    let mut cmd = peerlint::cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut expected = Vec::new();
+    fn add(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
+        let man = clap_mangen::Man::new(cmd.clone());
+        let mut page = Vec::new();
+        man.render(&mut page).unwrap();
+        out.push((man.get_filename(), String::from_utf8(page).unwrap()));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            add(sub, out);
+        }
+    }
+    add(&cmd, &mut expected);
+    let names: Vec<&str> = expected.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&"peerlint.1") && names.contains(&"peerlint-check.1"),
+        "{names:?}"
+    );
+    let stale = generated("docs/man", ".1", &expected);
+    assert!(
+        stale.is_empty(),
+        "stale man pages (run `UPDATE_DOCS=1 cargo test --test registry`):\n{}",
+        stale.join("\n")
+    );
+}
