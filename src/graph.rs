@@ -257,7 +257,9 @@ impl GraphBuilder {
     fn existing_peering(&self, id: &str) -> Option<PeeringId> {
         let peerings = &self.peerings;
         self.peering_keys
-            .find(hash_ci(id), |&p| peerings[p.0 as usize].id.eq_ignore_ascii_case(id))
+            .find(hash_ci(id), |&p| {
+                peerings[p.0 as usize].id.eq_ignore_ascii_case(id)
+            })
             .copied()
     }
 

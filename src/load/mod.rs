@@ -110,7 +110,7 @@ fn syntax_problem(file: FileId, e: crate::tree::SyntaxError, format: Format) -> 
 }
 
 /// Reads one file into the source database; bytes that aren't text become an
-/// `invalid-syntax` problem (and no text).
+/// `invalid-syntax` problem at the first bad byte (the file's text is what comes before it).
 pub fn read_source(
     display: String,
     fs_path: Option<std::path::PathBuf>,
@@ -125,13 +125,22 @@ pub fn read_source(
             (db.add(f), true)
         }
         Err(e) => {
-            // Keep an empty text so the error can be shown with its path.
-            let mut f = SourceFile::new(display, String::new(), 0);
+            // Keep the text before the bad byte and a stand-in for it, so that the error is
+            // shown in place (offsets before it are the file's).
+            let start = if e.prefix.starts_with('\u{FEFF}') {
+                3
+            } else {
+                0
+            };
+            let at = e.prefix.len();
+            let mut text = e.prefix;
+            text.push(e.shown_as);
+            let mut f = SourceFile::new(display, text, start);
             f.fs_path = fs_path;
             let file = db.add(f);
             b.count_file();
             b.problem(Problem::NotText {
-                loc: Loc::new(file, Span::new(0, 0), None),
+                loc: Loc::new(file, Span::new(at, at), None),
                 detail: e.message,
                 offset: e.offset,
             });
