@@ -46,6 +46,20 @@ pub struct SourceFile {
     /// Where the JSON/YAML content starts (after a byte-order mark).
     pub content_start: usize,
     line_starts: std::sync::OnceLock<Vec<u32>>,
+    /// Characters before each [`CHAR_BLOCK`]-byte block, computed the first time a column is
+    /// wanted far from its line's start (minified JSON is one long line).
+    char_marks: std::sync::OnceLock<Vec<u32>>,
+    /// Bytes read to compute columns so far: the work [`SourceFile::line_col`] does, for tests.
+    scanned: std::sync::atomic::AtomicUsize,
+}
+
+/// Columns count characters: a column far from its line's start is found from the count at the
+/// block boundary before it, so finding one costs at most this many bytes of counting.
+const CHAR_BLOCK: usize = 4096;
+
+/// Characters that start in `bytes` (a byte that isn't a UTF-8 continuation byte starts one).
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl SourceFile {
@@ -56,6 +70,8 @@ impl SourceFile {
             text: Arc::new(text),
             content_start,
             line_starts: std::sync::OnceLock::new(),
+            char_marks: std::sync::OnceLock::new(),
+            scanned: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -74,17 +90,53 @@ impl SourceFile {
         })
     }
 
+    fn scan(&self, bytes: &[u8]) -> usize {
+        self.scanned
+            .fetch_add(bytes.len(), std::sync::atomic::Ordering::Relaxed);
+        chars_in(bytes)
+    }
+
+    /// Characters before byte offset `o`: counted from the block boundary before it.
+    fn chars_before(&self, o: usize) -> usize {
+        let marks = self.char_marks.get_or_init(|| {
+            let b = self.text.as_bytes();
+            let mut marks = Vec::with_capacity(b.len() / CHAR_BLOCK + 1);
+            let mut n = 0;
+            marks.push(0);
+            for block in b.chunks(CHAR_BLOCK) {
+                n += self.scan(block);
+                marks.push(n as u32);
+            }
+            marks
+        });
+        let block = o / CHAR_BLOCK;
+        marks[block] as usize + self.scan(&self.text.as_bytes()[block * CHAR_BLOCK..o])
+    }
+
+    /// Bytes read so far to compute columns. Linear in the file's size plus [`CHAR_BLOCK`]
+    /// per position, however long its lines.
+    pub fn bytes_scanned(&self) -> usize {
+        self.scanned.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let starts = self.line_starts();
         let line = starts.partition_point(|&s| s as usize <= offset) - 1;
         let start = starts[line] as usize;
+        // A character is counted once its first byte is before `offset`: a column inside a
+        // character is that character's.
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let mut col = self.text[start..end].chars().count() + 1;
+        let chars = if end - start <= CHAR_BLOCK {
+            self.scan(&self.text.as_bytes()[start..end])
+        } else {
+            self.chars_before(end) - self.chars_before(start)
+        };
+        let mut col = chars + 1;
         if start == 0 && self.content_start > 0 && end >= self.content_start {
             col -= 1; // the byte-order mark is not a column
         }
@@ -480,6 +532,42 @@ mod tests {
         let utf16 = [0xFF, 0xFE, b'[', 0, b']', 0];
         assert_eq!(read_stream(&mut OneByte(&utf16), 100).unwrap(), utf16);
         assert_eq!(read_stream(&mut &b"[]"[..], 2).unwrap(), b"[]");
+    }
+
+    #[test]
+    fn columns_on_one_long_line_cost_linear_work() {
+        // Minified JSON: 4 MB on one line, with multi-byte characters, and a position wanted
+        // every 400 bytes (10,000 of them).
+        let unit = "{\"name\": \"vnet-\u{e4}\u{1F600}\", \"n\": 1},";
+        let text = format!("[{}]\n", unit.repeat(4_000_000 / unit.len()));
+        let f = SourceFile::new("x".into(), text.clone(), 0);
+        let offsets: Vec<usize> = (0..text.len())
+            .step_by(400)
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        assert!(offsets.len() > 9_000);
+        for &o in &offsets {
+            let (line, col) = f.line_col(o);
+            assert_eq!(line, 1);
+            // Against a direct count on every 97th position (the direct count is quadratic).
+            if o % 97 == 0 {
+                assert_eq!(col, text[..o].chars().count() + 1, "at {o}");
+            }
+        }
+        // Quadratic work would be about offsets × half the line: 20,000 MB. Linear: the file
+        // once for the block counts, and at most a block per position.
+        let bound = text.len() + offsets.len() * CHAR_BLOCK;
+        assert!(
+            f.bytes_scanned() <= bound,
+            "{} > {bound}",
+            f.bytes_scanned()
+        );
+        // The end of the line and the end of the file.
+        assert_eq!(
+            f.line_col(text.len() - 1).1,
+            text.trim_end().chars().count() + 1
+        );
+        assert_eq!(f.line_col(text.len()), (2, 1));
     }
 
     #[test]
