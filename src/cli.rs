@@ -9,7 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::discover::discover;
 use crate::engine;
 use crate::load::Options;
-use crate::render::{self, Summary};
+// Text from the inputs and the arguments reaches standard error only through `visible`.
+use crate::render::{self, Summary, visible};
 use crate::rule::{Group, Rule, Severity};
 use crate::rules::ALL;
 use crate::suggest::closest;
@@ -207,6 +208,7 @@ pub fn main_with(
                 let hint = closest(&name, ALL.iter().map(|r| r.meta().name))
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_else(|| "; `peerlint rules` lists them".into());
+                let name = visible(&name);
                 let _ = writeln!(stderr, "error: unknown rule `{name}`{hint}");
                 EXIT_FAILURE
             }
@@ -233,7 +235,7 @@ fn reach(
     let (inputs, errors) = discover(&paths);
     let outcome = engine::run(&inputs, stdin, &[]);
     for e in errors.iter().chain(&outcome.read_errors) {
-        let _ = writeln!(stderr, "error: {e}");
+        let _ = writeln!(stderr, "error: {}", visible(e));
     }
     if !errors.is_empty() || !outcome.read_errors.is_empty() {
         return EXIT_FAILURE;
@@ -241,7 +243,7 @@ fn reach(
     let results = match render::reach::answer(&outcome, from, to) {
         Ok(r) => r,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            let _ = writeln!(stderr, "error: {}", visible(&e));
             return EXIT_FAILURE;
         }
     };
@@ -266,7 +268,7 @@ fn check(
     let rules = match select_rules(&args.select, &args.ignore) {
         Ok(r) => r,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            let _ = writeln!(stderr, "error: {}", visible(&e));
             return EXIT_FAILURE;
         }
     };
@@ -288,7 +290,7 @@ fn check(
             let _ = writeln!(
                 stderr,
                 "error: parameters file `{}` not found",
-                file.display()
+                visible(&file.display().to_string())
             );
             return EXIT_FAILURE;
         }
@@ -303,8 +305,9 @@ fn check(
             if !is_input {
                 let _ = writeln!(
                     stderr,
-                    "error: `--parameters {p}`: `{}` is not one of the inputs",
-                    t.display()
+                    "error: `--parameters {}`: `{}` is not one of the inputs",
+                    visible(p),
+                    visible(&t.display().to_string())
                 );
                 return EXIT_FAILURE;
             }
@@ -314,7 +317,7 @@ fn check(
     let outcome = engine::run_with(&inputs, stdin, &rules, &options);
     errors.extend(outcome.read_errors.iter().cloned());
     for n in &outcome.notes {
-        let _ = writeln!(stderr, "note: {n}");
+        let _ = writeln!(stderr, "note: {}", visible(n));
     }
     let g = &outcome.graph;
     let summary = Summary::new(
@@ -353,7 +356,7 @@ fn check(
     };
     let _ = stdout.write_all(text.as_bytes());
     for e in &errors {
-        let _ = writeln!(stderr, "error: cannot read {e}");
+        let _ = writeln!(stderr, "error: cannot read {}", visible(e));
     }
     if !errors.is_empty() {
         return EXIT_FAILURE;

@@ -8,6 +8,8 @@ use crate::model::Endpoint;
 use crate::query::step_text;
 use crate::reach::{Answer, Path};
 
+use super::visible;
+
 /// Parses FROM / TO as the spec writes endpoints: a CIDR or address, `vnet/subnet`, a vnet
 /// name or id.
 pub fn endpoint(s: &str) -> Endpoint {
@@ -44,7 +46,7 @@ pub fn answer(o: &Outcome, from: &str, to: &str) -> std::result::Result<Vec<Resu
 }
 
 fn path_text(o: &Outcome, p: &Path) -> String {
-    let name = |v| format!("`{}`", o.graph.vnet(v).name);
+    let name = |v| format!("`{}`", visible(&o.graph.vnet(v).name));
     match p {
         Path::Local => "local".into(),
         Path::Direct { to } => format!("direct peering to {}", name(*to)),
@@ -53,6 +55,8 @@ fn path_text(o: &Outcome, p: &Path) -> String {
 }
 
 pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
+    // Names, paths and the arguments are shown escaped (see `render::visible`).
+    let (from, to) = (visible(from), visible(to));
     let mut out = String::new();
     for r in results {
         match &r.answer.path {
@@ -65,10 +69,11 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
         }
         for (mark, steps) in [("  ·", &r.answer.steps), ("  ✗", &r.answer.missing)] {
             for s in steps {
-                out.push_str(&format!("{mark} {}", step_text(&o.graph, s)));
+                out.push_str(&format!("{mark} {}", visible(&step_text(&o.graph, s))));
                 if let Some(loc) = s.loc(&o.graph) {
                     let at = position(&o.db, o.trees(), loc);
-                    out.push_str(&format!("  ({}:{}:{})", at.path, at.line, at.column));
+                    let path = visible(&at.path);
+                    out.push_str(&format!("  ({path}:{}:{})", at.line, at.column));
                 }
                 out.push('\n');
             }
@@ -78,7 +83,7 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
                 .answer
                 .shared
                 .iter()
-                .map(|&h| format!("`{}`", o.graph.vnet(h).name))
+                .map(|&h| format!("`{}`", visible(&o.graph.vnet(h).name)))
                 .collect();
             out.push_str(&format!(
                 "  both are peered with {}, but peering is not transitive: peer them directly, or forward through an appliance or gateway there\n",
@@ -128,5 +133,5 @@ pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
         })
         .collect();
     let v = serde_json::json!({ "version": 1, "from": from, "to": to, "results": items });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    super::json_visible(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
 }
