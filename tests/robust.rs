@@ -243,3 +243,119 @@ fn text_from_the_input_cannot_control_the_terminal() {
     assert_inert("select", &out.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn links_in_a_walked_folder_are_followed_once_and_loops_end() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("links");
+    let real = dir.join("real");
+    std::fs::create_dir_all(real.join("nested")).unwrap();
+    let demo = std::fs::canonicalize("testdata/demo").unwrap();
+    // A folder of links: to a file, to a folder, to a file already walked, back to an ancestor
+    // (a loop), and a broken link that isn't an input.
+    let walked = dir.join("walked");
+    std::fs::create_dir_all(&walked).unwrap();
+    symlink(demo.join("hub.json"), walked.join("a-hub.json")).unwrap();
+    symlink(demo.join("hub.json"), walked.join("b-hub-again.json")).unwrap();
+    symlink(&real, walked.join("c-folder")).unwrap();
+    std::fs::copy(demo.join("spokes.json"), real.join("nested/spokes.json")).unwrap();
+    symlink(&walked, real.join("nested/loop")).unwrap();
+    symlink(dir.join("nowhere"), walked.join("d-broken.txt")).unwrap();
+    let out = common::peerlint(
+        &["check", walked.to_str().unwrap(), "--format", "json"],
+        None,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    let v = json(&out);
+    // The demo's two files, each read once, through the links.
+    assert_eq!(v["summary"]["files"], 2, "{}", out.stdout);
+    let alone = json(&common::peerlint(
+        &["check", "testdata/demo", "--format", "json"],
+        None,
+    ));
+    assert_eq!(v["summary"], alone["summary"]);
+    let paths: std::collections::BTreeSet<&str> = diagnostics(&v)
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    let shown = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    assert!(
+        paths.contains(shown(&walked.join("a-hub.json")).as_str()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(shown(&walked.join("c-folder/nested/spokes.json")).as_str()),
+        "{paths:?}"
+    );
+    // A broken link where an input would be is a path that can't be read.
+    symlink(dir.join("nowhere"), walked.join("e-broken.json")).unwrap();
+    let out = common::peerlint(&["check", walked.to_str().unwrap()], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("e-broken.json"), "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_named_pipe_is_read_as_a_stream() {
+    let dir = scratch("fifo");
+    let fifo = dir.join("vnets.json");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let demo = std::fs::read("testdata/demo/spokes.json").unwrap();
+    // What `peerlint check <(az network vnet list)` does: the shell hands over a pipe's path.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(&fifo, demo).unwrap())
+    };
+    let out = common::peerlint(
+        &[
+            "check",
+            fifo.to_str().unwrap(),
+            "testdata/demo/hub.json",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    writer.join().unwrap();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json(&out);
+    let alone = json(&common::peerlint(
+        &["check", "testdata/demo", "--format", "json"],
+        None,
+    ));
+    assert_eq!(v["summary"], alone["summary"]);
+    assert!(
+        diagnostics(&v)
+            .iter()
+            .any(|d| d["path"].as_str() == fifo.to_str()),
+        "{}",
+        out.stdout
+    );
+    // Binary through a pipe ends at its first bad byte, like a file.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            let _ = f.write_all(b"[1, ");
+            // The reader stops early: writing more fails once it has closed the pipe.
+            for _ in 0..1_000 {
+                if f.write_all(&[0xFF; 65_536]).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let out = common::peerlint(&["check", fifo.to_str().unwrap(), "--format", "json"], None);
+    writer.join().unwrap();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json(&out);
+    assert_eq!(diagnostics(&v)[0]["rule"], "invalid-syntax");
+    assert_eq!(diagnostics(&v)[0]["span"]["start"], 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
