@@ -539,6 +539,48 @@ mod tests {
     }
 
     #[test]
+    fn a_key_given_twice_counts_once_and_is_listed() {
+        // Small objects, case-insensitively, through escapes, three times (all point at the
+        // first), and `copy` loops side by side (all count).
+        let t = parse_str(
+            r#"{"a": 1, "b": {"x": 1, "X": 2}, "A": 3, "\u0061": 4, "copy": [1], "Copy": [2]}"#,
+        )
+        .unwrap();
+        let root = t.root().unwrap();
+        let keys: Vec<_> = t.members(root).map(|(k, _)| k).collect();
+        assert_eq!(keys, ["a", "b", "copy", "Copy"]);
+        assert_eq!(t.number(t.get(root, "A").unwrap()), Some("1"));
+        let dups: Vec<_> = t
+            .duplicates()
+            .iter()
+            .map(|&(a, b)| (t.key(a).unwrap(), t.key(b).unwrap(), t.pointer(b)))
+            .collect();
+        assert_eq!(
+            dups,
+            [
+                ("x", "X", "/b/X".to_string()),
+                ("a", "A", "/A".into()),
+                ("a", "a", "/a".into())
+            ]
+        );
+        // A large object (sorted, not pairwise): the same answers.
+        let mut members: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        members.insert(30, "\"K7\": -1".into());
+        members.push("\"k39\": -2".into());
+        let t = parse_str(&format!("{{{}}}", members.join(", "))).unwrap();
+        let root = t.root().unwrap();
+        assert_eq!(t.members(root).count(), 40);
+        let dups: Vec<_> = t
+            .duplicates()
+            .iter()
+            .map(|&(a, b)| (t.number(a).unwrap(), t.number(b).unwrap()))
+            .collect();
+        assert_eq!(dups, [("7", "-1"), ("39", "-2")]);
+        // Arrays have no keys to repeat.
+        assert!(parse_str("[1, 1, {}]").unwrap().duplicates().is_empty());
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let e = parse_str(&"[".repeat(100_000)).unwrap_err();
         assert!(e.message.contains("deeper than"));

@@ -948,9 +948,12 @@ mod tests {
         let src = "peering: a\nname: x\nPeering: b\npeering: {c: 1}\n";
         let t = tree(src);
         let root = t.root().unwrap();
-        let members: Vec<_> = t.members(root).map(|(k, v)| (k, at(&t, v))).collect();
+        let children: Vec<_> = t
+            .children(root)
+            .map(|v| (t.key(v).unwrap(), at(&t, v)))
+            .collect();
         assert_eq!(
-            members,
+            children,
             [
                 ("peering", "a"),
                 ("name", "x"),
@@ -958,8 +961,18 @@ mod tests {
                 ("peering", "{c: 1}")
             ]
         );
-        // `get` returns the first; the others stay reachable, with their own key spans.
+        // As in JSON: the first counts (`get`, `members`), the later ones are listed as
+        // duplicates, with their own key spans.
         assert_eq!(t.get_str(root, "PEERING"), Some("a"));
+        let members: Vec<_> = t.members(root).map(|(k, _)| k).collect();
+        assert_eq!(members, ["peering", "name"]);
+        let first = t.get(root, "peering").unwrap();
+        let dups: Vec<_> = t
+            .duplicates()
+            .iter()
+            .map(|&(a, b)| (a, t.key(b).unwrap()))
+            .collect();
+        assert_eq!(dups, [(first, "Peering"), (first, "peering")]);
         let last = t.children(root).last().unwrap();
         assert_eq!(
             t.key_span(last).start as usize,

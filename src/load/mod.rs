@@ -149,9 +149,22 @@ pub fn read_source(
     }
 }
 
+/// Reports the keys given twice in one object of a file peerlint reads (files it skips, such
+/// as unrelated JSON met while walking, are not its business).
+fn duplicate_keys(b: &mut GraphBuilder, file: FileId, t: &Tree) {
+    for &(first, later) in t.duplicates() {
+        b.problem(Problem::DuplicateKey {
+            loc: Loc::new(file, t.key_span(later), Some(later)),
+            key: t.key(later).unwrap_or("").to_string(),
+            first: Loc::new(file, t.key_span(first), Some(first)),
+        });
+    }
+}
+
 /// Loads the design specs met so far (after every other input).
 pub fn load_specs(cx: &mut LoadCx<'_>) {
     for (file, tree) in std::mem::take(&mut cx.specs) {
+        duplicate_keys(cx.b, file, &tree);
         spec::load(&tree, file, cx.b);
         cx.b.count_file();
         cx.set_tree(file, Some(tree));
@@ -186,15 +199,20 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
         return Some(tree);
     }
     match sniff(&tree, root) {
-        Shape::Unknown(Unknown::ArmTemplate) => template::load(cx, file, &tree),
+        Shape::Unknown(Unknown::ArmTemplate) => {
+            duplicate_keys(cx.b, file, &tree);
+            template::load(cx, file, &tree)
+        }
         // Consumed with its template, never an input of its own.
         Shape::Unknown(Unknown::ArmParameters) => {
+            duplicate_keys(cx.b, file, &tree);
             if explicit {
                 cx.explicit_parameters.push(file);
             }
         }
         shape => {
             if export(cx, file, &tree, root, shape) {
+                duplicate_keys(cx.b, file, &tree);
                 cx.b.count_file();
             } else if explicit {
                 unrecognised(cx, file, root);
