@@ -320,7 +320,15 @@ fn after_value(b: &Builder) -> Want {
 }
 
 /// Parses JSON with comments. `start` is where the content begins (after a byte-order mark).
+/// An error's span lies on character boundaries (a bad escape may end inside a character).
 pub fn parse(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
+    parse_tree(text, start).map_err(|mut e| {
+        e.span = crate::tree::on_chars(text, e.span);
+        e
+    })
+}
+
+fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
     let mut lx = Lexer {
         text: text.as_str(),
         b: text.as_bytes(),
@@ -531,9 +539,13 @@ mod tests {
             ("\"abc", 0, "unterminated string"),
             ("[0x10]", 1, "invalid number"),
             ("[\"\\x\"]", 2, "invalid escape"),
+            // A bad escape of a multi-byte character spans all of it (found by tests/fuzz.rs).
+            ("[\"\\\u{a1}\"]", 2, "invalid escape"),
+            ("[\"\\u12\u{e4}\"]", 2, "four hex digits"),
         ] {
             let e = parse_str(text).unwrap_err();
             assert_eq!(e.span.start as usize, at, "{text}: {e:?}");
+            assert!(text.get(e.span.range()).is_some(), "{text}: {e:?}");
             assert!(e.message.contains(needle), "{text}: {}", e.message);
         }
     }

@@ -76,6 +76,19 @@ pub struct Tree {
     duplicates: Vec<(NodeId, NodeId)>,
 }
 
+/// `span` widened to character boundaries of `text` (and kept inside it).
+pub fn on_chars(text: &str, span: Span) -> Span {
+    let mut start = (span.start as usize).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (span.end as usize).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end)
+}
+
 /// The first syntax error of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {

@@ -599,8 +599,16 @@ fn comments(text: &str, base: usize, mut seen: Vec<(usize, usize)>) -> Vec<Span>
     out
 }
 
-/// Parses YAML. `start` is where the content begins (after a byte-order mark).
+/// Parses YAML. `start` is where the content begins (after a byte-order mark). An error's span
+/// lies on character boundaries.
 pub fn parse(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
+    parse_tree(text, start).map_err(|mut e| {
+        e.span = crate::tree::on_chars(text, e.span);
+        e
+    })
+}
+
+fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
     let mut ld = Loader::new(text, start);
     let mut parser = Parser::new_from_str(&text[start..]);
     let mut documents = 0;
