@@ -2,10 +2,10 @@
 # Measures peerlint on one estate with thousands of findings, written twice: indented, and
 # minified on one line (as `az ... -o json | jq -c` writes it). Column numbers count
 # characters, so finding them must stay linear in the line's length (issue 10).
-# Usage: scripts/one-line.sh [HUBS] [SPOKES] [PEERLINT]   (default 130 x 130: about 100 MB)
+# Usage: scripts/one-line.sh [HUBS] [SPOKES] [PEERLINT]   (default 150 x 100: about 100 MB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-hubs=${1:-130}; spokes=${2:-130}
+hubs=${1:-150}; spokes=${2:-100}
 cargo build --release --quiet --bin peerlint --example gen_estate
 bin=${3:-target/release/peerlint}
 mkdir -p bench-out
@@ -29,7 +29,7 @@ fi
 for kind in pretty min; do
   f=$base.$kind.json
   /usr/bin/time -f "%e %M" -o bench-out/time.txt "$bin" check "$f" --format json > bench-out/out.json || [ $? -le 1 ]
-  read -r t m < bench-out/time.txt
+  read -r t m < <(tail -n 1 bench-out/time.txt)
   n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["diagnostics"]))' bench-out/out.json)
   printf "%-7s %6.1f MB  %3d line(s)  %6d findings  %6.2f s  peak %5.0f MB\n" \
     "$kind" "$(stat -c %s "$f" | awk '{print $1/1e6}')" "$(wc -l < "$f" | awk '{print $1+1}')" "$n" "$t" "$(awk -v m="$m" 'BEGIN{print m/1024}')"
