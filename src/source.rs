@@ -383,7 +383,13 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, usize), DecodeError> {
             (text, Some(at))
         }
     };
-    if let Some(nul) = text.bytes().position(|b| b == 0) {
+    // `contains` is memchr: the common case costs little over the UTF-8 check.
+    if let Some(nul) = text
+        .as_bytes()
+        .contains(&0)
+        .then(|| text.bytes().position(|b| b == 0))
+        .flatten()
+    {
         text.truncate(nul);
         return Err(DecodeError {
             offset: nul,

@@ -213,8 +213,9 @@ impl Tree {
     pub fn duplicates(&self) -> &[(NodeId, NodeId)] {
         &self.duplicates
     }
-    /// Finds the keys given twice in each object and marks the later members. Small objects
-    /// are compared pairwise, large ones sorted by key: n·log n at worst, whatever the keys.
+    /// Finds the keys given twice in each object and marks the later members. Objects of up to
+    /// 64 members go through a 128-bit filter (pairwise only on a hit), larger ones are sorted
+    /// by key: linear in practice, n·log n at worst, whatever the keys.
     fn mark_duplicates(&mut self) {
         fn folded(k: &str) -> impl Iterator<Item = u8> + '_ {
             k.bytes().map(|b| b.to_ascii_lowercase())
@@ -229,14 +230,34 @@ impl Tree {
             }
             members.clear();
             members.extend(self.children(n).map(|c| (self.key(c).unwrap_or(""), c)));
-            if members.len() <= 16 {
+            if members.len() <= 64 {
+                // A key is compared with the earlier ones only when its folded length and
+                // first and last bytes were seen before in this object: objects without
+                // duplicates (nearly all) cost one step a member.
+                let mut seen = 0u128;
                 for (j, &(key, b)) in members.iter().enumerate() {
-                    let earlier = members[..j]
-                        .iter()
-                        .find(|(k, _)| k.len() == key.len() && k.eq_ignore_ascii_case(key));
-                    if let Some(&(_, a)) = earlier.filter(|_| counts(key)) {
-                        found.push((a, b));
+                    let (first, last) = match key.as_bytes() {
+                        [] => (0, 0),
+                        k => (
+                            k[0].to_ascii_lowercase(),
+                            k[k.len() - 1].to_ascii_lowercase(),
+                        ),
+                    };
+                    let sig = (key.len() as u32)
+                        .wrapping_mul(31)
+                        .wrapping_add(u32::from(first))
+                        .wrapping_mul(31)
+                        .wrapping_add(u32::from(last));
+                    let bit = 1u128 << (sig % 128);
+                    if seen & bit != 0 && counts(key) {
+                        let earlier = members[..j]
+                            .iter()
+                            .find(|(k, _)| k.len() == key.len() && k.eq_ignore_ascii_case(key));
+                        if let Some(&(_, a)) = earlier {
+                            found.push((a, b));
+                        }
                     }
+                    seen |= bit;
                 }
             } else {
                 // Equal keys end up side by side, the first member of each leading its run.

@@ -60,7 +60,9 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 /// invisible format characters) written as `\uXXXX` escapes: the same JSON value, but nothing
 /// in it that a terminal would act on. serde_json already escapes C0 controls.
 pub fn json_visible(json: String) -> String {
-    if !json.chars().any(is_hidden) {
+    // Printable ASCII and newlines (nearly all output) need no look at characters.
+    let plain = |b: &u8| (0x20..0x7f).contains(b) || *b == b'\n';
+    if json.as_bytes().iter().all(plain) || !json.chars().any(is_hidden) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
