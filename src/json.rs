@@ -575,19 +575,28 @@ mod tests {
                 ("a", "a", "/a".into())
             ]
         );
-        // A large object (sorted, not pairwise): the same answers.
-        let mut members: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
-        members.insert(30, "\"K7\": -1".into());
-        members.push("\"k39\": -2".into());
-        let t = parse_str(&format!("{{{}}}", members.join(", "))).unwrap();
-        let root = t.root().unwrap();
-        assert_eq!(t.members(root).count(), 40);
-        let dups: Vec<_> = t
-            .duplicates()
-            .iter()
-            .map(|&(a, b)| (t.number(a).unwrap(), t.number(b).unwrap()))
-            .collect();
-        assert_eq!(dups, [("7", "-1"), ("39", "-2")]);
+        // Objects through the filter (up to 64 members, many filter hits among `k0`..`k59`)
+        // and sorted (more): the same answers.
+        for n in [60, 100] {
+            let mut members: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+            members.insert(30, "\"K7\": -1".into());
+            members.push(format!("\"k{}\": -2", n - 1));
+            members.push("\"k7\": -3".into());
+            let t = parse_str(&format!("{{{}}}", members.join(", "))).unwrap();
+            let root = t.root().unwrap();
+            assert_eq!(t.members(root).count(), n);
+            let dups: Vec<_> = t
+                .duplicates()
+                .iter()
+                .map(|&(a, b)| (t.number(a).unwrap(), t.number(b).unwrap()))
+                .collect();
+            let last = (n - 1).to_string();
+            assert_eq!(
+                dups,
+                [("7", "-1"), (last.as_str(), "-2"), ("7", "-3")],
+                "{n}"
+            );
+        }
         // Arrays have no keys to repeat.
         assert!(parse_str("[1, 1, {}]").unwrap().duplicates().is_empty());
     }
