@@ -10,9 +10,10 @@ crate::declare_rule! {
     /// - two inputs that give one vnet different address spaces (two exports of it, or an
     ///   export and a template or design spec);
     /// - a design spec and another input that disagree about whether a vnet has a gateway;
-    /// - a key declared twice in one JSON or YAML object of an input (keys compare ignoring
-    ///   case, as Azure's property names do). peerlint reads the first and ignores the others.
-    ///   Several `copy` keys side by side are ARM property loops, not a conflict.
+    /// - a key declared twice in one JSON or YAML object of an input with different values
+    ///   (keys compare ignoring case, as Azure's property names do). peerlint reads the first
+    ///   and ignores the others. Several `copy` keys side by side are ARM property loops, not a
+    ///   conflict.
     ///
     /// ## Why is this bad?
     /// Resource Manager deploys both template copies: the vnet with its inline copy, then the

@@ -597,6 +597,17 @@ mod tests {
                 "{n}"
             );
         }
+        // Values compared as JSON, whatever the layout.
+        let t = parse_str(
+            r#"{"a": {"x": [1, "\u0041"]}, "a": { "x" : [ 1 , "A" ] }, "a": {"x": [1]}}"#,
+        )
+        .unwrap();
+        let same: Vec<_> = t
+            .duplicates()
+            .iter()
+            .map(|&(a, b)| t.same_value(a, b))
+            .collect();
+        assert_eq!(same, [true, false]);
         // Arrays have no keys to repeat.
         assert!(parse_str("[1, 1, {}]").unwrap().duplicates().is_empty());
     }

@@ -510,8 +510,8 @@ pub enum Problem {
     Expression { loc: Loc, detail: String },
     /// Two descriptions of one thing that disagree.
     Conflict(Conflict),
-    /// A key given twice in one object of an input (compared ignoring ASCII case): peerlint
-    /// reads the first; `loc` is the later key, which it ignores.
+    /// A key given twice in one object of an input (compared ignoring ASCII case), with
+    /// different values: peerlint reads the first; `loc` is the later key, which it ignores.
     DuplicateKey { loc: Loc, key: String, first: Loc },
     /// A design spec that doesn't follow the spec's schema.
     Spec(SpecProblem),

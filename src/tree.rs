@@ -208,6 +208,34 @@ impl Tree {
             .filter(move |&c| is_object && self.node(c).flags & SHADOWED == 0)
             .map(move |c| (self.key(c).unwrap_or(""), c))
     }
+    /// Whether two nodes hold the same JSON value (kinds, scalars, keys and order), whatever
+    /// the layout.
+    pub fn same_value(&self, a: NodeId, b: NodeId) -> bool {
+        let mut stack = vec![(a, b)];
+        while let Some((a, b)) = stack.pop() {
+            let same = self.kind(a) == self.kind(b)
+                && match self.kind(a) {
+                    Kind::Null => true,
+                    Kind::Bool => self.bool(a) == self.bool(b),
+                    Kind::Number => self.number(a) == self.number(b),
+                    Kind::String => self.str(a).is_some() && self.str(a) == self.str(b),
+                    Kind::Array | Kind::Object => {
+                        let (x, y) = (self.children(a), self.children(b));
+                        let before = stack.len();
+                        stack.extend(x.zip(y));
+                        self.children(a).count() == stack.len() - before
+                            && self.children(b).count() == stack.len() - before
+                            && stack[before..]
+                                .iter()
+                                .all(|&(p, q)| self.key(p) == self.key(q))
+                    }
+                };
+            if !same {
+                return false;
+            }
+        }
+        true
+    }
     /// Keys given twice in one object: (the member that counts, a later one that doesn't), in
     /// the order of the later ones.
     pub fn duplicates(&self) -> &[(NodeId, NodeId)] {

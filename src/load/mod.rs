@@ -149,10 +149,14 @@ pub fn read_source(
     }
 }
 
-/// Reports the keys given twice in one object of a file peerlint reads (files it skips, such
-/// as unrelated JSON met while walking, are not its business).
+/// Reports the keys given twice in one object, with different values, of a file peerlint reads
+/// (files it skips, such as unrelated JSON met while walking, are not its business). Copies
+/// that agree change nothing, as agreeing inline and child declarations don't.
 fn duplicate_keys(b: &mut GraphBuilder, file: FileId, t: &Tree) {
     for &(first, later) in t.duplicates() {
+        if t.same_value(first, later) {
+            continue;
+        }
         b.problem(Problem::DuplicateKey {
             loc: Loc::new(file, t.key_span(later), Some(later)),
             key: t.key(later).unwrap_or("").to_string(),
