@@ -21,7 +21,7 @@ crate::declare_rule! {
         name: "gateway-transit-without-gateway",
         group: Suspicious,
         summary: "allowGatewayTransit is set on a vnet without a gateway",
-        needs: [AllowGatewayTransit],
+        needs: [AllowGatewayTransit, Gateways],
     }
 }
 
@@ -29,7 +29,10 @@ impl Rule for GatewayTransitWithoutGateway {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
-            if !p.allow_gateway_transit.value || !g.vnet(p.local).defined || g.has_gateway(p.local)
+            if !p.allow_gateway_transit.value
+                || !g.vnet(p.local).defined
+                || g.has_gateway(p.local)
+                || g.may_have_unplaced_gateway()
             {
                 continue;
             }

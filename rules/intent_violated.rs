@@ -7,7 +7,10 @@ crate::declare_rule! {
     /// Checks each intent of a design spec against the merged graph: an `allow` whose traffic
     /// has no path at all (and no shared neighbour that could forward it, which is
     /// `transitive-peering-assumed`), or a `deny` that a path satisfies. The message shows the
-    /// path, or what is missing.
+    /// path, or what is missing. A subnet peering carries traffic only between the subnets it
+    /// lists (in both its links), and an IPv6-only peering no IPv4 traffic. An answer that
+    /// depends on a value known only at deployment (a next hop from `reference()`, a flag from
+    /// a parameter) or on a next hop outside the inputs is unknown, and not reported.
     ///
     /// ## Why is this bad?
     /// The design doesn't do what its authors wrote down: a workload can't reach what it must,
@@ -28,7 +31,7 @@ crate::declare_rule! {
         name: "intent-violated",
         group: Correctness,
         summary: "an intent of the design spec that the design doesn't satisfy",
-        needs: [AddressSpace, Subnets, SubnetPrefixes, Peerings, RemoteVnet, PeeredSubnetNames, UseRemoteGateways, PeerCompleteVnets],
+        needs: [AddressSpace, Subnets, SubnetPrefixes, Peerings, RemoteVnet, PeeredSubnetNames, UseRemoteGateways, PeerCompleteVnets, OnlyIpv6, Gateways, GatewayKind],
     }
 }
 
@@ -44,7 +47,9 @@ impl Rule for IntentViolated {
                 .map(|w| format!(" ({w})"))
                 .unwrap_or_default();
             let finding = match c.intent.kind {
-                IntentKind::Allow if c.answer.path.is_none() && c.answer.shared.is_empty() => Finding::new(
+                // An unknown answer (a value computed only at deployment decides it) is no
+                // error: unresolved-value says what is unknown.
+                IntentKind::Allow if c.answer.path.is_none() && c.answer.shared.is_empty() && !c.answer.is_unknown() => Finding::new(
                     &g.vnet(c.source.vnet).id,
                     format!("{from} must reach {to}{why}, but no path leads there: {}", explain(g, &c.answer)),
                     c.intent.loc,

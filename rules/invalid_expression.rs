@@ -5,7 +5,9 @@ crate::declare_rule! {
     /// ## What it does
     /// Reports an ARM template expression that Resource Manager would reject: a syntax error,
     /// a function called with the wrong number or types of arguments, an unknown function, a
-    /// parameter or variable the template doesn't declare, an index out of range.
+    /// parameter or variable the template doesn't declare, an index out of range, a parameter
+    /// value outside its `allowedValues` or limits, a resource declared twice in one
+    /// deployment.
     ///
     /// ## Why is this bad?
     /// The deployment fails validation before anything is created, and peerlint can't know
@@ -29,6 +31,37 @@ crate::declare_rule! {
 impl Rule for InvalidExpression {
     fn check(&self, cx: &mut RuleContext<'_>) {
         for p in cx.graph().problems() {
+            if let Problem::DuplicateResource {
+                loc,
+                ty,
+                name,
+                second,
+            } = p
+            {
+                let finding = if loc == second {
+                    Finding::new(
+                        "",
+                        format!(
+                            "`{ty}` resource `{name}` is declared more than once by this copy loop in one deployment"
+                        ),
+                        *loc,
+                        "two iterations give this name",
+                    )
+                } else {
+                    Finding::new(
+                        "",
+                        format!("`{ty}` resource `{name}` is declared twice in one deployment"),
+                        *loc,
+                        "first declared here",
+                    )
+                    .related(*second, "declared again here")
+                };
+                cx.report(finding.help(
+                    "give each resource its own name, or make their conditions exclusive; \
+                     Resource Manager rejects a template that defines a resource twice",
+                ));
+                continue;
+            }
             let Problem::Expression { loc, detail } = p else {
                 continue;
             };

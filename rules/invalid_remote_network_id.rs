@@ -6,7 +6,14 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags a peering whose `remoteVirtualNetwork.id` is missing or is not a well-formed
     /// virtual network id: a wrong provider namespace (`Microsoft.Networks`), a wrong resource
-    /// type, or missing segments.
+    /// type, or missing segments. In a template or a design spec (a design to deploy) the names
+    /// in the id must also follow Azure's naming rules: the subscription is a GUID (a
+    /// `${HUB_SUBSCRIPTION_ID}` token a pipeline left unsubstituted is not), the resource group
+    /// 1–90 letters, digits, `_ - . ( )` not ending in `.`, the vnet name 2–64 letters, digits,
+    /// `_ . -` starting with a letter or digit and ending with a letter, digit or `_`. A
+    /// placeholder for a value known only at deployment (`{subscription}`, a parameter without
+    /// a value) is unknown, never invalid. Exports are not held to the naming rules: Azure
+    /// accepted their names, and a redacted subscription (`subid`) is no design flaw.
     ///
     /// ## Why is this bad?
     /// Azure can't resolve the remote vnet, so the peering fails to deploy.

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use crate::model::{Loc, Prefix, VnetId};
 use crate::prefix::{Block, sweep};
-use crate::query::{peered_prefixes, vnet_name};
+use crate::query::{SpaceOf, only_ipv6, peered_prefixes, prefix_label, side_space, vnet_name};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -10,7 +10,11 @@ crate::declare_rule! {
     /// Flags two directly peered vnets whose peered prefixes overlap. For a full peering that
     /// is the two whole address spaces; for a subnet peering (`peerCompleteVnets: false`) it
     /// is each side's participating subnets against the other side's address space, so an
-    /// overlap confined to subnets outside the peering is not flagged.
+    /// overlap confined to subnets outside the peering is not flagged. A link with
+    /// `enableOnlyIPv6Peering` peers only IPv6 prefixes, so only those are compared: reusing
+    /// IPv4 space on both sides is what IPv6-only peering is for. A design spec's `external`
+    /// vnet takes part with its `address_space`; a remote vnet that isn't in the inputs, with
+    /// the address space an export of the peering recorded (`remoteAddressSpace`).
     ///
     /// ## Why is this bad?
     /// Azure refuses the peering with `VnetAddressSpacesOverlap`: a packet to an overlapping
@@ -29,15 +33,16 @@ crate::declare_rule! {
         name: "peered-address-overlap",
         group: Correctness,
         summary: "two peered vnets have overlapping peered prefixes",
-        needs: [AddressSpace, Subnets, SubnetPrefixes, RemoteVnet, PeeredSubnetNames, PeerCompleteVnets],
+        needs: [AddressSpace, Subnets, SubnetPrefixes, RemoteVnet, PeeredSubnetNames, PeerCompleteVnets, OnlyIpv6],
     }
 }
 
 impl Rule for PeeredAddressOverlap {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
-        // Each peering is judged by its own settings (full or subnet, its own lists); the two
-        // directions of a link are reported once when they find the same overlap.
+        // Each peering is judged by its own settings (full or subnet, IPv6 only, its own
+        // lists); the two directions of a link are reported once when they find the same
+        // overlap.
         type Reported = (VnetId, VnetId, Vec<(Loc, Loc)>);
         let mut seen: HashSet<Reported> = HashSet::new();
         for (pid, p) in g.peerings() {
@@ -47,38 +52,31 @@ impl Rule for PeeredAddressOverlap {
             if remote == p.local {
                 continue; // self-peering is its own rule
             }
-            let (Some(local_side), Some(remote_side)) = (
-                peered_prefixes(g, pid, true),
-                peered_prefixes(g, pid, false),
-            ) else {
-                continue;
-            };
-            // Each side's peered prefixes against the other side's whole address space.
-            let (a, b) = (g.vnet(p.local), g.vnet(remote));
-            let full = |v: VnetId| -> Vec<&Prefix> {
-                g.vnet(v)
-                    .address_space
-                    .iter()
-                    .flat_map(|s| &s.prefixes)
-                    .filter(|x| x.is_valid())
-                    .collect()
-            };
-            let (a_all, b_all) = (full(p.local), full(remote));
+            // Each side's peered prefixes against the other side's whole address space; a
+            // remote vnet not in the inputs has what an export of this link recorded of it.
             let mut pairs: Vec<(&Prefix, &Prefix)> = Vec::new();
-            overlapping(&local_side, &b_all, &mut pairs);
-            let mut reverse = Vec::new();
-            overlapping(&a_all, &remote_side, &mut reverse);
-            for pair in reverse {
-                if !pairs
-                    .iter()
-                    .any(|(x, y)| x.loc == pair.0.loc && y.loc == pair.1.loc)
-                {
-                    pairs.push(pair);
+            let mut recorded = false;
+            if let (Some(l), Some(r)) = (peered_prefixes(g, pid, true), side_space(g, pid, false)) {
+                recorded |= r.from == SpaceOf::Recorded;
+                overlapping(&l.prefixes, &r.prefixes, &mut pairs);
+            }
+            if let (Some(l), Some(r)) = (side_space(g, pid, true), peered_prefixes(g, pid, false)) {
+                recorded |= r.from == SpaceOf::Recorded;
+                let mut reverse = Vec::new();
+                overlapping(&l.prefixes, &r.prefixes, &mut reverse);
+                for pair in reverse {
+                    if !pairs
+                        .iter()
+                        .any(|(x, y)| x.loc == pair.0.loc && y.loc == pair.1.loc)
+                    {
+                        pairs.push(pair);
+                    }
                 }
             }
             if pairs.is_empty() {
                 continue;
             }
+            let (a, b) = (g.vnet(p.local), g.vnet(remote));
             let mut key: Vec<(Loc, Loc)> = pairs
                 .iter()
                 .map(|(x, y)| {
@@ -99,15 +97,39 @@ impl Rule for PeeredAddressOverlap {
                 .iter()
                 .map(|(x, y)| format!("{} ~ {}", x.text, y.text))
                 .collect();
-            let kind = if p.is_subnet_peering() {
+            // A peerCompleteVnets known only at deployment: its listed subnets are compared.
+            let kind = if p.is_subnet_peering() || p.peer_complete_vnets.unresolved {
                 "peered subnets and address spaces"
             } else {
                 "address spaces"
             };
+            let (v6, v6_note) = if p.only_ipv6.unresolved {
+                (
+                    " IPv6",
+                    " (IPv6 is peered whatever `enableOnlyIPv6Peering` turns out to be)",
+                )
+            } else if only_ipv6(p) {
+                (" IPv6", " (the link peers only IPv6)")
+            } else {
+                ("", "")
+            };
+            let whence = if recorded {
+                format!(
+                    " (the address space of `{}` as recorded in the export of this peering: the vnet is not in the inputs)",
+                    b.name
+                )
+            } else {
+                String::new()
+            };
+            let remote_from = if recorded {
+                SpaceOf::Recorded
+            } else {
+                SpaceOf::Vnet
+            };
             let mut f = Finding::new(
                 &p.id,
                 format!(
-                    "peered vnets `{}` and `{}` have overlapping {kind}: {}",
+                    "peered vnets `{}` and `{}` have overlapping{v6} {kind}{v6_note}: {}{whence}",
                     a.name,
                     b.name,
                     listed.join(", ")
@@ -123,11 +145,11 @@ impl Rule for PeeredAddressOverlap {
             for (x, y) in &pairs {
                 if !labelled.contains(&y.loc) {
                     labelled.push(y.loc);
-                    f = f.related(y.loc, format!("`{}` in {}", y.text, vnet_name(g, remote)));
+                    f = f.related(y.loc, prefix_label(g, y, remote, remote_from, pid));
                 }
                 if !labelled.contains(&x.loc) {
                     labelled.push(x.loc);
-                    f = f.related(x.loc, format!("`{}` in {}", x.text, vnet_name(g, p.local)));
+                    f = f.related(x.loc, prefix_label(g, x, p.local, SpaceOf::Vnet, pid));
                 }
             }
             f = f.related(p.remote_loc(), "peered here");

@@ -22,7 +22,7 @@ crate::declare_rule! {
         name: "remote-gateway-missing",
         group: Correctness,
         summary: "useRemoteGateways is set but the remote vnet has no gateway",
-        needs: [RemoteVnet, UseRemoteGateways],
+        needs: [RemoteVnet, UseRemoteGateways, Gateways],
     }
 }
 
@@ -37,7 +37,7 @@ impl Rule for RemoteGatewayMissing {
                 continue;
             };
             let r = g.vnet(remote);
-            if !r.defined || g.has_gateway(remote) {
+            if !r.defined || g.has_gateway(remote) || g.may_have_unplaced_gateway() {
                 continue;
             }
             let mut f = Finding::new(

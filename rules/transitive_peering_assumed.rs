@@ -8,7 +8,11 @@ crate::declare_rule! {
     /// Reports a design that relies on traffic crossing two peerings without a forwarder: an
     /// `allow` intent between two vnets that are both peered with a third (the classic
     /// spoke-to-spoke assumption) but have no path, and a route whose `VirtualAppliance` next
-    /// hop lies in a vnet that is neither the local one nor directly peered with it.
+    /// hop lies in a vnet that is neither the local one nor directly peered with it. A next hop
+    /// is looked for only among the vnets of the route's own design (its deployment scope, or
+    /// linked to it by peerings): an appliance address held only by an unrelated design checked
+    /// in the same run is outside the inputs, and an answer that depends on a value known only
+    /// at deployment is unknown; neither is reported.
     ///
     /// ## Why is this bad?
     /// Peering is not transitive: A–B and B–C give A no path to C. The traffic is dropped,
@@ -30,7 +34,7 @@ crate::declare_rule! {
         name: "transitive-peering-assumed",
         group: Correctness,
         summary: "traffic expected to cross two peerings with nothing forwarding it",
-        needs: [AddressSpace, Subnets, SubnetPrefixes, Peerings, RemoteVnet, PeeredSubnetNames, UseRemoteGateways, PeerCompleteVnets],
+        needs: [AddressSpace, Subnets, SubnetPrefixes, Peerings, RemoteVnet, PeeredSubnetNames, UseRemoteGateways, PeerCompleteVnets, OnlyIpv6, Gateways, GatewayKind],
     }
 }
 
@@ -41,6 +45,7 @@ impl Rule for TransitivePeeringAssumed {
             if c.intent.kind != IntentKind::Allow
                 || c.answer.path.is_some()
                 || c.answer.shared.is_empty()
+                || c.answer.is_unknown()
             {
                 continue;
             }

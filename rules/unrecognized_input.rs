@@ -4,7 +4,9 @@ use crate::rule::{Finding, Rule, RuleContext};
 crate::declare_rule! {
     /// ## What it does
     /// Reports a file named on the command line that matches none of the input shapes
-    /// peerlint reads. Files met while walking a folder are skipped quietly instead.
+    /// peerlint reads. Files met while walking a folder are skipped quietly instead. An ARM
+    /// parameters file (named, or met in a folder) that pairs with no template of the run is
+    /// reported in the lesser form (info), with how to pair it.
     ///
     /// ## Why is this bad?
     /// You asked for the file to be checked and nothing in it was: a wrong file, or an export
@@ -31,6 +33,23 @@ impl Rule for UnrecognizedInput {
             let Problem::Unrecognized { loc, path, why } = p else {
                 continue;
             };
+            if *why == UnrecognizedWhy::UnpairedParameters {
+                cx.report(
+                    Finding::new(
+                        "",
+                        format!("`{path}` is a parameters file that no template of this run uses"),
+                        *loc,
+                        "file starts here",
+                    )
+                    .help(
+                        "name it `<template>.parameters.json`, `<template>.parameters.<env>.json` \
+                         or `<template>.<env>.parameters.json` beside its template, or pair it \
+                         with `--parameters TEMPLATE=FILE`",
+                    )
+                    .lesser(),
+                );
+                continue;
+            }
             let (what, help) = match why {
                 UnrecognizedWhy::YamlNotSpec => (
                     "a YAML file that isn't a peerlint design spec",
@@ -42,6 +61,7 @@ impl Rule for UnrecognizedInput {
                      response, `az graph query` output or \
                      `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output",
                 ),
+                UnrecognizedWhy::UnpairedParameters => continue,
             };
             cx.report(
                 Finding::new(

@@ -86,8 +86,10 @@ impl<'g> Analyses<'g> {
     }
 }
 
-/// For an `allow`, the first destination prefix that isn't reached (else the last one
-/// reached); for a `deny`, the first one that is reached (else the last one).
+/// For an `allow`, the first destination prefix that certainly isn't reached (else one whose
+/// answer is unknown, else the last one reached); for a `deny`, the first one that is reached
+/// (else the last one). An intent naming a vnet is answered about that vnet, even where
+/// another one holds the same prefixes.
 fn check_intents<'g>(g: &'g Graph, r: Reach<'_>) -> Vec<IntentCheck<'g>> {
     let mut out = Vec::new();
     for intent in g.intents() {
@@ -97,14 +99,20 @@ fn check_intents<'g>(g: &'g Graph, r: Reach<'_>) -> Vec<IntentCheck<'g>> {
                 let Ok(dests) = r.destination(to) else {
                     continue;
                 };
-                let mut chosen = None;
-                for d in dests {
-                    let answer = r.reach(source, d);
+                let mut chosen: Option<(Answer, IpNet)> = None;
+                for d in dests.nets {
+                    let answer = r.reach_to(source, d, dests.vnet);
                     let decisive = match intent.kind {
-                        IntentKind::Allow => answer.path.is_none(),
+                        IntentKind::Allow => answer.path.is_none() && !answer.is_unknown(),
                         IntentKind::Deny => answer.path.is_some(),
                     };
-                    chosen = Some((answer, d));
+                    // An unknown answer is kept over a later path: the allow isn't confirmed.
+                    let keep = chosen
+                        .as_ref()
+                        .is_some_and(|(c, _)| c.is_unknown() && answer.path.is_some());
+                    if !keep {
+                        chosen = Some((answer, d));
+                    }
                     if decisive {
                         break;
                     }

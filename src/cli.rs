@@ -1,4 +1,4 @@
-//! The command line: `check`, `rules`, `rule`.
+//! The command line: `check`, `reach`, `expand`, `rules`, `rule`, `schema`.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
@@ -42,6 +42,12 @@ enum Command {
         name: String,
     },
     /// Can traffic get from FROM to TO? Prints the path, or what stops it.
+    ///
+    /// An answer that depends on a value known only at deployment (a next hop from
+    /// `reference()`, a flag from a parameter) or on a next hop outside the inputs is `unknown`,
+    /// with the reason. Exits 0 when every destination prefix is reached, 1 when one isn't or
+    /// its answer is unknown, 2 on a tool failure (an unreadable path, a name that matches no
+    /// vnet: the error suggests the closest one).
     Reach {
         /// A vnet (name or id), `vnet/subnet`, or an address or prefix inside a vnet.
         from: String,
@@ -51,9 +57,32 @@ enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        #[command(flatten)]
+        template: TemplateArgs,
     },
     /// Print the JSON Schema of the design spec (for editors).
     Schema,
+    /// Show an ARM template as peerlint evaluates it: its resources, whether each is
+    /// deployed, the properties the checks read, its outputs, and what is unknown and why.
+    Expand(ExpandArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ExpandArgs {
+    /// The ARM template.
+    template: PathBuf,
+    /// Its parameters file (default: `<template>.parameters.json` beside it, if there is one).
+    #[arg(long, value_name = "FILE")]
+    parameters: Option<PathBuf>,
+    /// Subscription id the template deploys to (default: the placeholder `{subscription}`).
+    #[arg(long, value_name = "ID")]
+    subscription: Option<String>,
+    /// Resource group the template deploys to (default: the placeholder `{resourceGroup}`).
+    #[arg(long, value_name = "NAME")]
+    resource_group: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
 }
 
 #[derive(clap::Args, Debug)]
@@ -78,8 +107,17 @@ struct CheckArgs {
     /// Print only the diagnostics, without the summary line.
     #[arg(short, long)]
     quiet: bool,
+    #[command(flatten)]
+    template: TemplateArgs,
+}
+
+/// How templates are evaluated: the same options for every command that reads inputs.
+#[derive(clap::Args, Debug)]
+struct TemplateArgs {
     /// ARM parameters file: `FILE` for every template of the run, or `TEMPLATE=FILE` for one
-    /// (default: `<template>.parameters.json` beside each template). Repeatable.
+    /// (default: `<template>.parameters.json`, `<template>.parameters.<env>.json` and
+    /// `<template>.<env>.parameters.json` beside each template). Repeatable: each parameters
+    /// file of a template is one deployment of it.
     #[arg(long, value_name = "[TEMPLATE=]FILE")]
     parameters: Vec<String>,
     /// Subscription id templates deploy to (default: the placeholder `{subscription}`).
@@ -186,7 +224,9 @@ pub fn main_with(
             to,
             paths,
             format,
-        } => reach(&from, &to, paths, format, stdin, stdout, stderr),
+            template,
+        } => reach(&from, &to, paths, format, &template, stdin, stdout, stderr),
+        Command::Expand(args) => expand(args, stdout, stderr),
         Command::Schema => {
             let _ = write!(stdout, "{}", crate::load::spec::SCHEMA);
             EXIT_OK
@@ -216,13 +256,41 @@ pub fn main_with(
     }
 }
 
-/// `peerlint reach`: exits 0 when every destination prefix is reached, 1 when one isn't, 2 on
-/// a tool failure (unreadable path, unknown vnet).
+/// `peerlint expand`: exits 0, 1 when the template has expression errors (as `check`), 2 when
+/// the template or its parameters file can't be read or isn't one.
+fn expand(args: ExpandArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let req = render::expand::Request {
+        template: &args.template,
+        parameters: args.parameters.as_deref(),
+        context: crate::arm::Context {
+            subscription: args.subscription,
+            resource_group: args.resource_group,
+            tag: String::new(),
+        },
+        json: matches!(args.format, ListFormat::Json),
+    };
+    match render::expand::expand(&req) {
+        Ok((text, errors)) => {
+            let _ = stdout.write_all(text.as_bytes());
+            if errors { EXIT_FINDINGS } else { EXIT_OK }
+        }
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {}", visible(&e));
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// `peerlint reach`: exits 0 when every destination prefix is reached, 1 when one isn't or
+/// can't be known before deployment (an unknown answer is never taken for a path), 2 on a tool
+/// failure (unreadable path, unknown vnet).
+#[allow(clippy::too_many_arguments)]
 fn reach(
     from: &str,
     to: &str,
     paths: Vec<PathBuf>,
     format: ListFormat,
+    template: &TemplateArgs,
     stdin: &mut dyn Read,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -233,7 +301,17 @@ fn reach(
         paths
     };
     let (inputs, errors) = discover(&paths);
-    let outcome = engine::run(&inputs, stdin, &[]);
+    let options = match template_options(template, &inputs) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {}", visible(&e));
+            return EXIT_FAILURE;
+        }
+    };
+    let outcome = engine::run_with(&inputs, stdin, &[], &options);
+    for n in &outcome.notes {
+        let _ = writeln!(stderr, "note: {}", visible(n));
+    }
     for e in errors.iter().chain(&outcome.read_errors) {
         let _ = writeln!(stderr, "error: {}", visible(e));
     }
@@ -278,42 +356,13 @@ fn check(
         args.paths
     };
     let (inputs, mut errors) = discover(&paths);
-    let mut options = Options::default();
-    options.context.subscription = args.subscription.clone();
-    options.context.resource_group = args.resource_group.clone();
-    for p in &args.parameters {
-        let (template, file) = match p.split_once('=') {
-            Some((t, f)) => (Some(PathBuf::from(t)), PathBuf::from(f)),
-            None => (None, PathBuf::from(p)),
-        };
-        if !file.is_file() {
-            let _ = writeln!(
-                stderr,
-                "error: parameters file `{}` not found",
-                visible(&file.display().to_string())
-            );
+    let options = match template_options(&args.template, &inputs) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {}", visible(&e));
             return EXIT_FAILURE;
         }
-        if let Some(t) = &template {
-            let same = |p: &std::path::Path| {
-                p == t || matches!((p.canonicalize(), t.canonicalize()), (Ok(a), Ok(b)) if a == b)
-            };
-            let is_input = inputs.iter().any(|i| match &i.origin {
-                crate::discover::Origin::File(p) => same(p),
-                crate::discover::Origin::Stdin => false,
-            });
-            if !is_input {
-                let _ = writeln!(
-                    stderr,
-                    "error: `--parameters {}`: `{}` is not one of the inputs",
-                    visible(p),
-                    visible(&t.display().to_string())
-                );
-                return EXIT_FAILURE;
-            }
-        }
-        options.parameters.push((template, file));
-    }
+    };
     let outcome = engine::run_with(&inputs, stdin, &rules, &options);
     errors.extend(outcome.read_errors.iter().cloned());
     for n in &outcome.notes {
@@ -366,6 +415,43 @@ fn check(
     } else {
         EXIT_OK
     }
+}
+
+/// The template options of a command: the deployment context and the parameters files, each
+/// checked (a missing file, or a `TEMPLATE=` that is not one of the inputs, is an error).
+fn template_options(
+    args: &TemplateArgs,
+    inputs: &[crate::discover::Input],
+) -> Result<Options, String> {
+    let mut options = Options::default();
+    options.context.subscription = args.subscription.clone();
+    options.context.resource_group = args.resource_group.clone();
+    for p in &args.parameters {
+        let (template, file) = match p.split_once('=') {
+            Some((t, f)) => (Some(PathBuf::from(t)), PathBuf::from(f)),
+            None => (None, PathBuf::from(p)),
+        };
+        if !file.is_file() {
+            return Err(format!("parameters file `{}` not found", file.display()));
+        }
+        if let Some(t) = &template {
+            let same = |p: &std::path::Path| {
+                p == t || matches!((p.canonicalize(), t.canonicalize()), (Ok(a), Ok(b)) if a == b)
+            };
+            let is_input = inputs.iter().any(|i| match &i.origin {
+                crate::discover::Origin::File(p) => same(p),
+                crate::discover::Origin::Stdin => false,
+            });
+            if !is_input {
+                return Err(format!(
+                    "`--parameters {p}`: `{}` is not one of the inputs",
+                    t.display()
+                ));
+            }
+        }
+        options.parameters.push((template, file));
+    }
+    Ok(options)
 }
 
 fn rules_json() -> String {

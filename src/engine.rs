@@ -60,6 +60,7 @@ fn read_inputs(
         load::load_file(cx, file, explicit);
     }
     load::load_specs(cx);
+    load::finish(cx);
     errors.append(&mut cx.errors);
 }
 
@@ -89,21 +90,13 @@ pub fn run_with(
         options,
         errors: Vec::new(),
         template_folders: Vec::new(),
-        explicit_parameters: Vec::new(),
+        parameters_files: Vec::new(),
         used_parameters: Vec::new(),
+        pairings: Default::default(),
         specs: Vec::new(),
     };
     read_inputs(inputs, stdin, &mut cx, &mut read_errors);
-    // A parameters file named as an input applies to no template by itself: say how to pair it.
-    let mut notes = Vec::new();
-    for &f in &cx.explicit_parameters {
-        if !cx.used_parameters.contains(&f) {
-            let p = &cx.db.get(f).path;
-            notes.push(format!(
-                "`{p}` is a parameters file and no template of this run uses it: pair it with `--parameters TEMPLATE={p}`"
-            ));
-        }
-    }
+    let notes = Vec::new();
     let graph = b.finish();
     if timings {
         eprintln!("timing: read, parse and load: {:?}", start.elapsed());

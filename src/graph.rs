@@ -42,6 +42,11 @@ pub struct GraphBuilder {
     intents: Vec<Intent>,
     conditions: FastMap<String, Loc>,
     files: usize,
+    deploy_orders: Vec<DeployOrder>,
+    unplaced_gateways: Vec<Loc>,
+    /// The input being loaded is a design to deploy (a template, a design spec), not an
+    /// export of what Azure holds: its remote ids must follow Azure's naming rules.
+    authored: bool,
 }
 
 /// A vnet as one input describes it, with its inline peerings.
@@ -58,6 +63,13 @@ impl GraphBuilder {
 
     pub fn count_file(&mut self) {
         self.files += 1;
+    }
+
+    /// Says whether the inputs loaded from now on are designs to deploy (templates, design
+    /// specs: remote ids are checked against Azure's naming rules) or exports (Azure accepted
+    /// their names; a redacted subscription such as `subid` is not a design flaw).
+    pub fn set_authored(&mut self, authored: bool) {
+        self.authored = authored;
     }
 
     pub fn problem(&mut self, p: Problem) {
@@ -141,6 +153,28 @@ impl GraphBuilder {
     /// Records a value that can't be known offline.
     pub fn unresolved(&mut self, u: Unresolved) {
         self.unresolved.push(u);
+    }
+
+    /// How many problems and unresolved values are recorded so far (see [`Self::dedup_since`]).
+    pub fn mark(&self) -> (usize, usize) {
+        (self.problems.len(), self.unresolved.len())
+    }
+
+    /// Drops the problems and unresolved values recorded since `mark` that repeat one recorded
+    /// since it: the deployments of one template (one per parameters file) say once what
+    /// they have in common.
+    pub fn dedup_since(&mut self, mark: (usize, usize)) {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut i = 0;
+        self.problems.retain(|p| {
+            i += 1;
+            i <= mark.0 || seen.insert(format!("{p:?}"))
+        });
+        let mut i = 0;
+        self.unresolved.retain(|u| {
+            i += 1;
+            i <= mark.1 || seen.insert(format!("{u:?}"))
+        });
     }
 
     /// Records where a computed value came from; returns the `via` to put in its [`Loc`].
@@ -271,10 +305,17 @@ impl GraphBuilder {
             Some((text, loc)) => match classify_remote(&text) {
                 RemoteKind::Invalid(reason) => Remote::Invalid { text, reason, loc },
                 RemoteKind::Classic(_) => Remote::Classic { text, loc },
-                RemoteKind::Vnet(id) => {
-                    let vnet = self.reference(&id.key(), &text, id.name(), loc);
-                    Remote::Vnet { vnet, loc }
-                }
+                RemoteKind::Vnet(id) => match self
+                    .authored
+                    .then(|| crate::id::name_problem(&id))
+                    .flatten()
+                {
+                    Some(reason) => Remote::Invalid { text, reason, loc },
+                    None => {
+                        let vnet = self.reference(&id.key(), &text, id.name(), loc);
+                        Remote::Vnet { vnet, loc }
+                    }
+                },
             },
         };
         let id = PeeringId(self.peerings.len() as u32);
@@ -307,6 +348,16 @@ impl GraphBuilder {
         add_gateway(&mut self.vnets[v.0 as usize].gateways, gateway);
     }
 
+    /// Records a gateway whose vnet can't be known offline (its subnet id is unknown).
+    pub fn unplaced_gateway(&mut self, loc: Loc) {
+        self.unplaced_gateways.push(loc);
+    }
+
+    /// Adds a template deployment's order.
+    pub fn deploy_order(&mut self, o: DeployOrder) {
+        self.deploy_orders.push(o);
+    }
+
     pub fn finish(self) -> Graph {
         let mut links = StableDiGraph::with_capacity(self.vnets.len(), self.peerings.len());
         let nodes: Vec<NodeIndex> = (0..self.vnets.len())
@@ -337,6 +388,8 @@ impl GraphBuilder {
             intents: self.intents,
             conditions: self.conditions,
             files: self.files,
+            deploy_orders: self.deploy_orders,
+            unplaced_gateways: self.unplaced_gateways,
             links,
             nodes,
             pairs,
@@ -356,6 +409,10 @@ pub struct Graph {
     /// Ids (lower-case) of resources a template deploys only under an unknown condition.
     conditions: FastMap<String, Loc>,
     files: usize,
+    /// Templates' deployment orders (see [`DeployOrder`]).
+    deploy_orders: Vec<DeployOrder>,
+    /// Gateways whose vnet can't be known offline.
+    unplaced_gateways: Vec<Loc>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -453,5 +510,14 @@ impl Graph {
     /// exported peerings towards it say.
     pub fn has_gateway(&self, v: VnetId) -> bool {
         self.vnet(v).has_gateway() || self.remote_gateway_evidence[v.0 as usize]
+    }
+    /// Whether a vnet may have a gateway the inputs don't place: some gateway's vnet is known
+    /// only at deployment. Then no vnet can be said to have none.
+    pub fn may_have_unplaced_gateway(&self) -> bool {
+        !self.unplaced_gateways.is_empty()
+    }
+    /// Templates' deployment orders, in input order.
+    pub fn deploy_orders(&self) -> &[DeployOrder] {
+        &self.deploy_orders
     }
 }

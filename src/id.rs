@@ -140,6 +140,92 @@ pub fn classify_remote(text: &str) -> RemoteKind {
     }
 }
 
+/// Whether a segment holds a placeholder for a value known only at deployment: `{name}`, as
+/// the template evaluator and the design spec write them. A `${NAME}` token is not one: a
+/// pipeline left it unsubstituted, and Azure would receive it as written.
+pub fn has_placeholder(segment: &str) -> bool {
+    let b = segment.as_bytes();
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'{' && (i == 0 || b[i - 1] != b'$') && b[i..].contains(&b'}'))
+}
+
+/// Whether a text is a GUID (32 hex digits, hyphenated 8-4-4-4-12 or not), as a subscription
+/// id is.
+pub fn is_guid(s: &str) -> bool {
+    let hex = |t: &str| t.bytes().all(|c| c.is_ascii_hexdigit());
+    let parts: Vec<&str> = s.split('-').collect();
+    match parts.as_slice() {
+        [one] => one.len() == 32 && hex(one),
+        [a, b, c, d, e] => {
+            [a.len(), b.len(), c.len(), d.len(), e.len()] == [8, 4, 4, 4, 12]
+                && parts.iter().all(|p| hex(p))
+        }
+        _ => false,
+    }
+}
+
+/// What Azure's naming rules reject in a virtual network id (P25): a subscription that isn't
+/// a GUID; a resource group name that isn't 1–90 letters, digits, `_ - . ( )` or ends with
+/// `.`; a vnet name that isn't 2–64 letters, digits, `_ . -` starting with a letter or digit
+/// and ending with a letter, digit or `_`. Letters and digits are Unicode ones: ARM's own
+/// check is Unicode-aware for both, and a name it accepts must never be an error here.
+/// Segments holding a placeholder (see [`has_placeholder`]) are unknown, not checked.
+pub fn name_problem(id: &ArmId) -> Option<String> {
+    let sub = id.subscription.as_str();
+    if !has_placeholder(sub) && !is_guid(sub) {
+        return Some(format!("the subscription `{sub}` is not a GUID"));
+    }
+    let rg = id.resource_group.as_str();
+    if !has_placeholder(rg) {
+        let len = rg.chars().count();
+        let bad = rg
+            .chars()
+            .find(|&c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '(' | ')')));
+        let why = if len > 90 {
+            Some(format!("it is {len} characters long, more than 90"))
+        } else if let Some(c) = bad {
+            Some(format!(
+                "`{c}` is not allowed (only letters, digits, `_`, `-`, `.`, `(` and `)`)"
+            ))
+        } else if rg.ends_with('.') {
+            Some("it must not end with `.`".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Some(format!("resource group name `{rg}` is invalid: {why}"));
+        }
+    }
+    let name = id.name();
+    if !has_placeholder(name) {
+        let len = name.chars().count();
+        let bad = name
+            .chars()
+            .find(|&c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-')));
+        let first = name.chars().next().unwrap_or('-');
+        let last = name.chars().last().unwrap_or('-');
+        let why = if !(2..=64).contains(&len) {
+            let unit = if len == 1 { "character" } else { "characters" };
+            Some(format!("it is {len} {unit} long, not 2 to 64"))
+        } else if let Some(c) = bad {
+            Some(format!(
+                "`{c}` is not allowed (only letters, digits, `_`, `.` and `-`)"
+            ))
+        } else if !first.is_alphanumeric() {
+            Some("it must start with a letter or digit".to_string())
+        } else if !(last.is_alphanumeric() || last == '_') {
+            Some("it must end with a letter, digit or `_`".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Some(format!("vnet name `{name}` is invalid: {why}"));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +236,48 @@ mod tests {
         let b = ArmId::parse("/SUBSCRIPTIONS/s/resourcegroups/rg-hub/providers/microsoft.network/virtualnetworks/hub").unwrap();
         assert_eq!(a.key(), b.key());
         assert!(a.is_type("Microsoft.Network", &["virtualNetworks"]));
+    }
+
+    #[test]
+    fn naming_rules_of_a_vnet_id() {
+        let problem = |id: &str| name_problem(&ArmId::parse(id).unwrap());
+        let id = |sub: &str, rg: &str, name: &str| {
+            format!(
+                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+            )
+        };
+        let guid = "0f0e0d0c-0b0a-4909-8807-060504030201";
+        assert_eq!(problem(&id(guid, "rg-hub", "vnet-hub")), None);
+        assert_eq!(
+            problem(&id("0F0E0D0C0B0A49098807060504030201", "rg", "v1")),
+            None
+        );
+        assert_eq!(problem(&id(guid, "rg-(prod).eu", "vnet_")), None);
+        assert_eq!(problem(&id(guid, "rg-Ünïcode", "vnet-Ünïcode")), None);
+        assert_eq!(problem(&id(guid, &"r".repeat(90), &"v".repeat(64))), None);
+        // Placeholders are unknown, never invalid; a `${...}` token is literal text.
+        assert_eq!(
+            problem(&id("{subscription}", "{resourceGroup-2}", "{hubName}")),
+            None
+        );
+        assert_eq!(
+            problem(&id(guid, "rg-{env}", "vnet-{uniqueString(|x)}-")),
+            None
+        );
+        assert!(
+            problem(&id("${HUB_SUBSCRIPTION_ID}", "rg", "vnet"))
+                .unwrap()
+                .contains("not a GUID")
+        );
+        assert!(problem(&id("subid", "rg", "vnet")).is_some());
+        assert!(problem(&id(guid, "rg.", "vnet")).is_some());
+        assert!(problem(&id(guid, "rg hub", "vnet")).is_some());
+        assert!(problem(&id(guid, &"r".repeat(91), "vnet")).is_some());
+        assert!(problem(&id(guid, "rg", "v")).is_some());
+        assert!(problem(&id(guid, "rg", &"v".repeat(65))).is_some());
+        assert!(problem(&id(guid, "rg", "vnet-")).is_some());
+        assert!(problem(&id(guid, "rg", ".vnet")).is_some());
+        assert!(problem(&id(guid, "rg", "vnet(1)")).is_some());
     }
 
     #[test]

@@ -112,10 +112,22 @@ pub enum Fact {
     PeerCompleteVnets,
     /// A peering's `enableOnlyIPv6Peering`.
     OnlyIpv6,
+    /// Where a gateway or Route Server is: the vnet its ip configuration's subnet is in.
+    Gateways,
+    /// The name of the subnet a gateway's ip configuration is in.
+    GatewaySubnet,
+    /// A gateway's `gatewayType` (VPN or ExpressRoute).
+    GatewayKind,
+    /// A gateway's SKU (`sku.name`, `sku.tier`).
+    GatewaySku,
+    /// What a template resource waits for before it is deployed (`dependsOn`).
+    DependsOn,
+    /// The `apiVersion` a template deploys a resource with.
+    ApiVersion,
 }
 
 impl Fact {
-    pub const ALL: [Fact; 11] = [
+    pub const ALL: [Fact; 17] = [
         Fact::AddressSpace,
         Fact::Subnets,
         Fact::SubnetPrefixes,
@@ -127,6 +139,12 @@ impl Fact {
         Fact::AllowGatewayTransit,
         Fact::PeerCompleteVnets,
         Fact::OnlyIpv6,
+        Fact::Gateways,
+        Fact::GatewaySubnet,
+        Fact::GatewayKind,
+        Fact::GatewaySku,
+        Fact::DependsOn,
+        Fact::ApiVersion,
     ];
 
     /// How `peerlint rule` names it: "address space".
@@ -143,6 +161,12 @@ impl Fact {
             Fact::AllowGatewayTransit => "`allowGatewayTransit`",
             Fact::PeerCompleteVnets => "`peerCompleteVnets`",
             Fact::OnlyIpv6 => "`enableOnlyIPv6Peering`",
+            Fact::Gateways => "gateway placement",
+            Fact::GatewaySubnet => "gateway subnet",
+            Fact::GatewayKind => "`gatewayType`",
+            Fact::GatewaySku => "gateway SKU",
+            Fact::DependsOn => "`dependsOn`",
+            Fact::ApiVersion => "`apiVersion`",
         }
     }
 }
@@ -226,6 +250,9 @@ pub struct Route {
     pub next_hop_type: Option<(String, Loc)>,
     /// The appliance's address, for `VirtualAppliance`.
     pub next_hop_ip: Option<(String, Loc)>,
+    /// A template computes `nextHopType` or `nextHopIpAddress` only at deployment (a
+    /// `reference()`, a parameter without a value): where the route sends traffic is unknown.
+    pub next_hop_unknown: bool,
 }
 
 /// A route table and its routes.
@@ -237,6 +264,8 @@ pub struct RouteTable {
     pub name: String,
     pub loc: Loc,
     pub routes: Vec<Route>,
+    /// A template computes the `routes` list only at deployment: the table's routes are unknown.
+    pub routes_unknown: bool,
 }
 
 impl Subnet {
@@ -245,17 +274,46 @@ impl Subnet {
     }
 }
 
+/// What is attached to a vnet as its gateway (P14).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GatewayKind {
-    /// A VPN or ExpressRoute gateway (exports don't say which).
-    VirtualNetworkGateway,
+    /// A virtual network gateway with `gatewayType: Vpn`.
+    Vpn,
+    /// A virtual network gateway with `gatewayType: ExpressRoute`.
+    ExpressRoute,
+    /// A virtual network gateway whose type the input doesn't say (an export's subnet ip
+    /// configuration names only the gateway) or a template computes only at deployment.
+    Unknown,
+    /// An Azure Route Server (`virtualHubs` without `virtualWan`, in `RouteServerSubnet`).
     RouteServer,
 }
 
-/// Adds a gateway to a list unless one with the same id is there already.
+impl GatewayKind {
+    /// A VPN or ExpressRoute gateway (of a known kind or not), as opposed to a Route Server.
+    pub fn is_virtual_network_gateway(self) -> bool {
+        self != GatewayKind::RouteServer
+    }
+}
+
+/// Adds a gateway to a list unless one with the same id is there already; then what the new
+/// description knows and the old one didn't (its kind, SKU, subnet) is added to it.
 pub fn add_gateway(list: &mut Vec<Gateway>, gateway: Gateway) {
-    if !list.iter().any(|g| g.id.eq_ignore_ascii_case(&gateway.id)) {
-        list.push(gateway);
+    match list
+        .iter_mut()
+        .find(|g| g.id.eq_ignore_ascii_case(&gateway.id))
+    {
+        Some(old) => {
+            if old.kind == GatewayKind::Unknown && gateway.kind != GatewayKind::RouteServer {
+                old.kind = gateway.kind;
+            }
+            if old.sku.is_none() {
+                old.sku = gateway.sku;
+            }
+            if old.subnet.is_none() {
+                old.subnet = gateway.subnet;
+            }
+        }
+        None => list.push(gateway),
     }
 }
 
@@ -266,6 +324,17 @@ pub struct Gateway {
     /// The gateway's (or its ip configuration's) id, as written.
     pub id: String,
     pub loc: Loc,
+    /// Its SKU (`sku.name`, else `sku.tier`), when the input says.
+    pub sku: Option<(String, Loc)>,
+    /// The subnet its ip configuration is in (the name, where the subnet id is), when known.
+    pub subnet: Option<(String, Loc)>,
+}
+
+impl Gateway {
+    /// The gateway's name: the last segment of its id.
+    pub fn name(&self) -> &str {
+        self.id.rsplit('/').next().unwrap_or(&self.id)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -432,6 +501,9 @@ pub struct Peering {
     pub remote_vnet_address_space: Option<PrefixList>,
     /// Read-only `remoteGateways[]`: gateways the remote side has.
     pub remote_gateways: Vec<Loc>,
+    /// The `apiVersion` the peering is deployed with (a template's: the peering resource's, or
+    /// for a peering written inside its vnet, the vnet's).
+    pub api_version: Option<(String, Loc)>,
 }
 
 impl Peering {
@@ -468,6 +540,59 @@ impl Peering {
     pub fn flag_loc(&self, flag: &Flag) -> Loc {
         flag.loc.unwrap_or(self.label_loc())
     }
+}
+
+/// What a template deploys before what (`dependsOn`, `reference()`), for the deploy-time
+/// rules: the order of one deployment of one template, kept only when it deploys a gateway
+/// and a peering that uses a remote gateway.
+#[derive(Clone, Debug, Default)]
+pub struct DeployOrder {
+    /// Every resource the deployment creates, of any type, nested deployments included.
+    pub steps: Vec<DeployStep>,
+    /// The gateways and Route Servers it deploys (under no condition, or one that holds).
+    pub gateways: Vec<OrderedGateway>,
+    /// The peerings it deploys with `useRemoteGateways: true`, one per declaration: a peering
+    /// written inside its vnet and again as a child resource is sent twice.
+    pub remote_gateway_uses: Vec<RemoteGatewayUse>,
+}
+
+/// One resource of a [`DeployOrder`].
+#[derive(Clone, Debug, Default)]
+pub struct DeployStep {
+    /// The steps it waits for (indexes into [`DeployOrder::steps`]).
+    pub after: Vec<u32>,
+    /// The nested deployment it is declared in: it starts only when that deployment starts.
+    pub within: Option<u32>,
+    /// A nested deployment: it finishes only when everything declared in it has.
+    pub deployment: bool,
+    /// It has a `dependsOn` entry that can't be known offline: it may wait for anything.
+    pub unknown: bool,
+}
+
+/// A gateway (or Route Server) a template deploys.
+#[derive(Clone, Debug)]
+pub struct OrderedGateway {
+    pub step: u32,
+    /// The vnet it is attached to (canonical key).
+    pub vnet: String,
+    pub name: String,
+    pub loc: Loc,
+}
+
+/// A declaration of a peering with `useRemoteGateways: true` in a template.
+#[derive(Clone, Debug)]
+pub struct RemoteGatewayUse {
+    /// The resource that sends it (the peering, or the vnet it is written in).
+    pub step: u32,
+    /// The peering's id.
+    pub peering: String,
+    /// `vnet/peering`, for messages.
+    pub name: String,
+    /// The remote vnet (canonical key), and its name as written.
+    pub remote: String,
+    pub remote_name: String,
+    /// The `useRemoteGateways` value.
+    pub loc: Loc,
 }
 
 /// A problem with an input file found while loading it: what is wrong and where, as data.
@@ -508,6 +633,16 @@ pub enum Problem {
     Truncated { loc: Loc, type_name: String },
     /// A template expression Resource Manager would reject: the evaluator's message about it.
     Expression { loc: Loc, detail: String },
+    /// A template deploying one resource twice in one deployment (Resource Manager rejects
+    /// it): where the first and the second declaration name it (the same place for two
+    /// iterations of one copy loop).
+    DuplicateResource {
+        loc: Loc,
+        /// The type as written, and the name.
+        ty: String,
+        name: String,
+        second: Loc,
+    },
     /// Two descriptions of one thing that disagree.
     Conflict(Conflict),
     /// A key given twice in one object of an input (compared ignoring ASCII case), with
@@ -531,6 +666,8 @@ pub enum UnrecognizedWhy {
     YamlNotSpec,
     /// JSON holding no vnet, peering or gateway in a shape peerlint reads.
     NoResources,
+    /// An ARM parameters file (named, or met in a folder) that no template of the run uses.
+    UnpairedParameters,
 }
 
 /// Two descriptions of one vnet, subnet, peering or route that disagree.

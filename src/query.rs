@@ -3,7 +3,7 @@
 
 use crate::graph::Graph;
 use crate::model::*;
-use crate::reach::{Answer, NextHop, Step};
+use crate::reach::{Answer, Crossing, NextHop, Step};
 
 /// "`vnet-hub`"
 pub fn vnet_name(g: &Graph, v: VnetId) -> String {
@@ -16,48 +16,163 @@ pub fn peering_name(g: &Graph, p: PeeringId) -> String {
     format!("`{}/{}`", g.vnet(peering.local).name, peering.name)
 }
 
-/// The prefixes one side of a peering contributes: the whole address space for a full peering,
-/// the listed subnets' prefixes for a subnet peering. `local` picks the side.
-/// `None` when they can't be known (a vnet not in the inputs, no address space).
-pub fn peered_prefixes(g: &Graph, p: PeeringId, local: bool) -> Option<Vec<&Prefix>> {
-    let peering = g.peering(p);
-    let v = if local {
-        peering.local
-    } else {
-        peering.remote_vnet()?
-    };
+/// Where the prefixes of one side of a link were read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpaceOf {
+    /// The vnet's own definition (for a design spec's `external` vnet, its `address_space`).
+    Vnet,
+    /// The copy an export of the link recorded (`remoteAddressSpace`,
+    /// `remoteVirtualNetworkAddressSpace`): the remote vnet itself is not in the inputs.
+    Recorded,
+}
+
+/// Prefixes of one side of a link, and where they were read.
+pub struct SidePrefixes<'g> {
+    pub prefixes: Vec<&'g Prefix>,
+    pub from: SpaceOf,
+}
+
+/// Whether a link peers only IPv6 prefixes (`enableOnlyIPv6Peering`). A flag a template
+/// computes only at deployment counts as set: the IPv6 prefixes are peered either way, so what
+/// is concluded from them alone holds whatever the flag turns out to be. The flag is honoured
+/// on a full peering too (Azure documents it for subnet peering only; comparing fewer
+/// prefixes never makes a false overlap).
+pub fn only_ipv6(p: &Peering) -> bool {
+    p.only_ipv6.value || p.only_ipv6.unresolved
+}
+
+/// Valid prefixes of a list, only the IPv6 ones when `v6` is set.
+fn valid<'g>(list: &'g PrefixList, v6: bool) -> impl Iterator<Item = &'g Prefix> + 'g {
+    list.prefixes.iter().filter(move |p| {
+        p.net()
+            .is_some_and(|n| !v6 || matches!(n, ipnet::IpNet::V6(_)))
+    })
+}
+
+/// The vnet on one side of a peering (`local` picks it) and whether the inputs describe its
+/// address space themselves: a defined vnet, or a spec's `external` vnet with `address_space`.
+fn side_vnet(g: &Graph, p: &Peering, local: bool) -> Option<(VnetId, bool)> {
+    let v = if local { p.local } else { p.remote_vnet()? };
     let vnet = g.vnet(v);
-    if !vnet.defined {
-        return None;
+    Some((
+        v,
+        vnet.defined || (vnet.external && vnet.address_space.is_some()),
+    ))
+}
+
+/// The prefixes one side of a peering contributes: the whole address space for a full peering,
+/// the listed subnets' prefixes for a subnet peering, and of those only the IPv6 ones when the
+/// link peers only IPv6 (see [`only_ipv6`]). `local` picks the side. A remote vnet that is not
+/// in the inputs contributes what an export of the link recorded of it (`remoteAddressSpace`,
+/// for a full peering else `remoteVirtualNetworkAddressSpace`).
+///
+/// `None` when they can't be known: a vnet not in the inputs and nothing recorded, no address
+/// space, a subnet peering whose subnets can't be resolved, or a `peerCompleteVnets` computed
+/// only at deployment without subnet lists. With such a `peerCompleteVnets` and the lists
+/// written, the listed subnets are what is certainly peered (a full peering peers them too).
+pub fn peered_prefixes(g: &Graph, p: PeeringId, local: bool) -> Option<SidePrefixes<'_>> {
+    let peering = g.peering(p);
+    let v6 = only_ipv6(peering);
+    let subnet_peering = peering.is_subnet_peering() || peering.peer_complete_vnets.unresolved;
+    let (v, described) = side_vnet(g, peering, local)?;
+    let vnet = g.vnet(v);
+    if !described {
+        if local {
+            return None;
+        }
+        let recorded = if subnet_peering {
+            // Only a subnet peering's programmed copy is limited to the peered subnets.
+            peering.remote_address_space.as_ref()
+        } else {
+            peering
+                .remote_address_space
+                .as_ref()
+                .or(peering.remote_vnet_address_space.as_ref())
+        };
+        return Some(SidePrefixes {
+            prefixes: valid(recorded?, v6).collect(),
+            from: SpaceOf::Recorded,
+        });
     }
-    if peering.is_subnet_peering() {
+    let prefixes = if subnet_peering {
         let list = if local {
             peering.local_subnets.as_ref()
         } else {
             peering.remote_subnets.as_ref()
         };
-        let names = list?;
+        if !vnet.defined {
+            return None; // an external vnet's subnets aren't known
+        }
         let mut out = Vec::new();
-        for (name, _) in &names.names {
+        for (name, _) in &list?.names {
             if let Some(s) = vnet.subnet(name) {
-                out.extend(
-                    s.prefixes
-                        .iter()
-                        .flat_map(|l| l.prefixes.iter())
-                        .filter(|p| p.is_valid()),
-                );
+                out.extend(s.prefixes.iter().flat_map(|l| valid(l, v6)));
             }
         }
-        Some(out)
+        out
     } else {
-        Some(
-            vnet.address_space
-                .as_ref()?
-                .prefixes
-                .iter()
-                .filter(|p| p.is_valid())
-                .collect(),
+        valid(vnet.address_space.as_ref()?, v6).collect()
+    };
+    Some(SidePrefixes {
+        prefixes,
+        from: SpaceOf::Vnet,
+    })
+}
+
+/// The whole address space of one side of a peering, as the other side's peered prefixes are
+/// compared with it: only its IPv6 prefixes when the link peers only IPv6. A remote vnet not
+/// in the inputs has the space an export of the link recorded (for a subnet peering
+/// `remoteVirtualNetworkAddressSpace`, else the copy [`peered_prefixes`] reads). `None` when
+/// unknown.
+pub fn side_space(g: &Graph, p: PeeringId, local: bool) -> Option<SidePrefixes<'_>> {
+    let peering = g.peering(p);
+    let v6 = only_ipv6(peering);
+    let (v, described) = side_vnet(g, peering, local)?;
+    if described {
+        return Some(SidePrefixes {
+            prefixes: valid(g.vnet(v).address_space.as_ref()?, v6).collect(),
+            from: SpaceOf::Vnet,
+        });
+    }
+    if local {
+        return None;
+    }
+    // A full peering programs the whole space: the same copy as its peered prefixes.
+    let (first, second) = if peering.is_subnet_peering() || peering.peer_complete_vnets.unresolved {
+        (
+            &peering.remote_vnet_address_space,
+            &peering.remote_address_space,
         )
+    } else {
+        (
+            &peering.remote_address_space,
+            &peering.remote_vnet_address_space,
+        )
+    };
+    let recorded = first.as_ref().or(second.as_ref())?;
+    Some(SidePrefixes {
+        prefixes: valid(recorded, v6).collect(),
+        from: SpaceOf::Recorded,
+    })
+}
+
+/// How a prefix is named in a label: "`10.1.0.0/16` in `vnet-b`", or for a recorded copy
+/// "`10.1.0.0/16` of `vnet-b` as recorded in the export of peering `vnet-a/a-to-b`".
+pub fn prefix_label(
+    g: &Graph,
+    prefix: &Prefix,
+    v: VnetId,
+    from: SpaceOf,
+    link: PeeringId,
+) -> String {
+    match from {
+        SpaceOf::Vnet => format!("`{}` in {}", prefix.text, vnet_name(g, v)),
+        SpaceOf::Recorded => format!(
+            "`{}` of {} as recorded in the export of peering {}",
+            prefix.text,
+            vnet_name(g, v),
+            peering_name(g, link)
+        ),
     }
 }
 
@@ -97,8 +212,33 @@ pub fn step_text(g: &Graph, step: &Step) -> String {
     match *step {
         Step::Inside { dest, vnet } => format!("{dest} is inside {}", name(vnet)),
         Step::Peered { a, b, .. } => format!("{} and {} are peered", name(a), name(b)),
-        Step::NotInSubnetPeering { peering } => format!(
-            "peering `{}` is a subnet peering, and the source subnet is not in its `localSubnetNames`",
+        Step::StaysLocal { dest, vnet, named } => format!(
+            "{dest} is inside {} itself, so traffic for it stays there and never reaches {}",
+            name(vnet),
+            name(named)
+        ),
+        Step::NotInSubnetPeering {
+            peering,
+            list,
+            what,
+        } => {
+            let what = match what {
+                Crossing::Source => "the source subnet is not".to_string(),
+                Crossing::AnySubnet => "no subnet is".to_string(),
+                Crossing::Forwarder(ip) => format!("the subnet of the forwarder {ip} is not"),
+                Crossing::Dest(d) if d.prefix_len() == d.max_prefix_len() => {
+                    format!("no subnet holding {} is", d.addr())
+                }
+                Crossing::Dest(d) => format!("no subnet holding {d} is"),
+            };
+            format!(
+                "peering `{}` is a subnet peering, and {what} in its `{}`",
+                g.peering(peering).name,
+                list.key()
+            )
+        }
+        Step::Ipv6Only { peering, dest } => format!(
+            "peering `{}` peers only IPv6 (`enableOnlyIPv6Peering`), and {dest} is IPv4",
             g.peering(peering).name
         ),
         Step::OneSided { a, c, .. } => format!(
@@ -145,8 +285,62 @@ pub fn step_text(g: &Graph, step: &Step) -> String {
         }
         Step::NoHopAddress { .. } => "the route has no valid next-hop address".into(),
         Step::HopNotInInputs { ip, .. } => format!("no vnet in the inputs holds the next hop {ip}"),
+        Step::UnknownHop { route } => format!(
+            "the next hop of route `{}` is known only at deployment",
+            g.route(route).name
+        ),
+        Step::UnknownRoutePrefix { route } => format!(
+            "the destination prefix of route `{}` is known only at deployment, so which route applies is unknown",
+            g.route(route).name
+        ),
+        Step::UnknownRoutes { vnet, table } => match table {
+            Some(t) => format!(
+                "the routes of route table `{}` of {} are known only at deployment",
+                g.route_tables()[t as usize].name,
+                name(vnet)
+            ),
+            None => format!(
+                "a route table of {} is not in the inputs, so its routes are unknown",
+                name(vnet)
+            ),
+        },
+        Step::UnknownLink { peering, property } => {
+            let p = g.peering(peering);
+            if property == "condition" {
+                format!(
+                    "peering `{}` is deployed only if its condition holds, which can't be known before deployment",
+                    p.name
+                )
+            } else {
+                format!(
+                    "`{property}` of peering `{}` is known only at deployment",
+                    p.name
+                )
+            }
+        }
+        Step::UnknownRemote { vnet, peering } => format!(
+            "the remote vnet of peering `{}` of {} is known only at deployment; it may be the missing link",
+            g.peering(peering).name,
+            name(vnet)
+        ),
+        Step::UnknownPeerings { vnet } => format!(
+            "the peerings of {} are known only at deployment; one may be the missing link",
+            name(vnet)
+        ),
+        Step::UnknownSubnets { vnet } => format!(
+            "the subnets of {} or their prefixes are not all known",
+            name(vnet)
+        ),
         Step::NoGateway { vnet, .. } => format!(
             "{} has no gateway to send it to, of its own or through `useRemoteGateways`",
+            name(vnet)
+        ),
+        Step::GatewayNotVpn { vnet, .. } => format!(
+            "the gateway of {} is no VPN gateway, and only a VPN gateway forwards traffic between vnets",
+            name(vnet)
+        ),
+        Step::GatewayKindUnknown { vnet, .. } => format!(
+            "whether the gateway of {} is a VPN gateway, which forwards traffic between vnets, can't be known from the inputs",
             name(vnet)
         ),
         Step::NotForwarding { .. } => "the route does not forward it to another vnet".into(),

@@ -641,15 +641,19 @@ fn and_values() {
     assert_eq!(k("[and(true(), true())]"), json!(true));
     assert_eq!(k("[and(true(), false())]"), json!(false));
     assert_eq!(k("[and(true(), true(), false())]"), json!(false));
-    // A false operand decides, whatever the unknown one is.
-    assert_eq!(k("[and(parameters('flag'), false())]"), json!(false));
+    // A false operand decides, whatever the unknown one after it is (never evaluated).
+    assert_eq!(k("[and(false(), parameters('flag'))]"), json!(false));
+    // An unknown operand before it keeps the result unknown: were it true, Resource Manager
+    // would evaluate what follows (issue 9: and/or evaluate lazily, left to right).
+    unknown(TPL, "[and(parameters('flag'), false())]");
 }
 
 #[test]
 fn or_values() {
     assert_eq!(k("[or(false(), true())]"), json!(true));
     assert_eq!(k("[or(false(), false())]"), json!(false));
-    assert_eq!(k("[or(parameters('flag'), true())]"), json!(true));
+    assert_eq!(k("[or(true(), parameters('flag'))]"), json!(true));
+    unknown(TPL, "[or(parameters('flag'), true())]");
 }
 
 #[test]
@@ -848,8 +852,14 @@ fn cidr_subnet() {
 fn cidr_subnet_bad_arguments_are_errors() {
     // New length shorter than the network's.
     error(TPL, "[cidrSubnet('10.144.0.0/20', 16, 0)]");
-    // Only two /25 subnets in a /24.
-    error(TPL, "[cidrSubnet('10.0.0.0/24', 25, 2)]");
+    // A subnet number past the network's end is not an error: Resource Manager counts on
+    // (PSRule's `cidrSubnet('10.144.0.0/20', 20, 1)` is `10.144.16.0/20`).
+    assert_eq!(
+        k("[cidrSubnet('10.0.0.0/24', 25, 2)]"),
+        json!("10.0.1.0/25")
+    );
+    // Past the end of the address space is.
+    error(TPL, "[cidrSubnet('255.255.255.0/24', 25, 2)]");
     error(TPL, "[cidrSubnet('not-a-cidr', 24, 0)]");
 }
 
@@ -1202,4 +1212,566 @@ fn huge_numbers_are_errors_not_panics_or_hangs() {
         known(TPL, "[cidrSubnet('::/0', 128, 9223372036854775807)]"),
         json!("::7fff:ffff:ffff:ffff/128")
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 9: every documented function, evaluated as Resource Manager does.
+
+/// Unknown without any error: the reason.
+fn unknown_reason(tpl: &str, expr: &str) -> String {
+    let (out, errs) = evaluate_expression(tpl, expr);
+    assert!(errs.is_empty(), "{expr}: unexpected errors {errs:?}");
+    match out {
+        Outcome::Unknown { reason, .. } => reason,
+        other => panic!("{expr}: expected an unknown value, got {other:?}"),
+    }
+}
+
+#[test]
+fn and_or_stop_at_the_deciding_argument() {
+    // Bicep's `x.?k` guards: the guarded access is never evaluated (FP07).
+    let tpl = r#"{"parameters": {"x": {"type": "object", "defaultValue": {}},
+                                  "flag": {"type": "bool"}}}"#;
+    assert_eq!(
+        known(
+            tpl,
+            "[and(contains(parameters('x'), 'k'), parameters('x').k)]"
+        ),
+        json!(false)
+    );
+    assert_eq!(
+        known(
+            tpl,
+            "[or(empty(parameters('x')), equals(parameters('x').sid, 'a'))]"
+        ),
+        json!(true)
+    );
+    assert_eq!(
+        known(
+            tpl,
+            "[and(true(), true(), not(contains(parameters('x'), 'k')))]"
+        ),
+        json!(true)
+    );
+    // An unknown before the deciding argument: unknown, and what follows isn't evaluated.
+    unknown(tpl, "[and(parameters('flag'), parameters('x').k)]");
+    unknown(tpl, "[or(parameters('flag'), parameters('x').k)]");
+    // Arguments that are evaluated are still checked.
+    assert_eq!(error_at(tpl, "[and(true(), 'yes')]"), "'yes'");
+    assert_eq!(error_at(tpl, "[or(false(), 1, true())]"), "1");
+    assert_eq!(error_at(tpl, "[and(true())]"), "and(true())");
+    assert_eq!(error_at(tpl, "[or()]"), "or()");
+}
+
+#[test]
+fn coalesce_stops_at_the_first_value_that_is_not_null() {
+    assert_eq!(
+        k("[coalesce(null(), 'a', fail('never evaluated'))]"),
+        json!("a")
+    );
+    assert_eq!(k("[coalesce(null(), null())]"), json!(null));
+    assert_eq!(
+        k("[coalesce(parameters('nullable'), createArray())]"),
+        json!([])
+    );
+    // An unknown may be null or not: unknown, and the rest isn't evaluated.
+    unknown(
+        TPL,
+        "[coalesce(parameters('noDefault'), fail('maybe never'))]",
+    );
+    error(TPL, "[coalesce()]");
+}
+
+#[test]
+fn if_evaluates_only_the_chosen_branch_and_checks_its_arity() {
+    assert_eq!(k("[if(true(), 'a', fail('no'))]"), json!("a"));
+    assert_eq!(k("[if(false(), fail('no'), 'b')]"), json!("b"));
+    assert_eq!(error_at(TPL, "[if(true(), 'a')]"), "if(true(), 'a')");
+}
+
+#[test]
+fn fail_fails_the_deployment_when_reached() {
+    let (msg, at) = error(TPL, "[fail('no hub given')]");
+    assert!(msg.contains("no hub given"), "{msg}");
+    assert_eq!(at, "fail('no hub given')");
+    // Whatever its message is.
+    error(TPL, "[fail(parameters('noDefault'))]");
+}
+
+#[test]
+fn arity_is_checked_even_when_an_argument_is_unknown() {
+    assert_eq!(
+        error_at(TPL, "[string(parameters('noDefault'), 1)]"),
+        "string(parameters('noDefault'), 1)"
+    );
+    assert_eq!(error_at(TPL, "[length()]"), "length()");
+    // ARM needs at least one argument where peerlint used to take none.
+    error(TPL, "[concat()]");
+    error(TPL, "[resourceId()]");
+    error(TPL, "[resourceId('Microsoft.Network/virtualNetworks')]");
+    error(TPL, "[union(createArray(1))]");
+    error(TPL, "[guid()]");
+    error(TPL, "[deployer(1)]");
+}
+
+#[test]
+fn unknown_functions_are_errors_with_a_suggestion() {
+    let (msg, _) = error(TPL, "[trygget(variables('settings'), 'x')]");
+    assert!(msg.contains("did you mean `tryget`"), "{msg}");
+    error(TPL, "[trygget(parameters('noDefault'), 'x')]");
+    // `list*` is any name starting with `list`, with the resource and an API version.
+    unknown(TPL, "[listKeys('st', '2023-01-01').keys[0].value]");
+    error(TPL, "[listKeys('st')]");
+    // User-defined functions are not evaluated.
+    unknown(TPL, "[ns.name(1)]");
+}
+
+#[test]
+fn a_function_given_an_unknown_never_reports_a_type_error() {
+    // An unknown element: FP05.
+    unknown(
+        TPL,
+        "[shallowMerge(createArray(createObject('a', 1), parameters('noDefault')))]",
+    );
+    unknown(
+        TPL,
+        "[union(createArray(parameters('noDefault')), createArray('a'))]",
+    );
+    unknown(
+        TPL,
+        "[intersection(createObject('a', parameters('noDefault')), createObject('a', 1))]",
+    );
+    unknown(
+        TPL,
+        "[flatten(createArray(createArray(1), parameters('noDefault')))]",
+    );
+    unknown(
+        TPL,
+        "[max(createArray(1, parameters('count'), parameters('noDefault')))]",
+    );
+    unknown(TPL, "[concat(createArray(1), parameters('noDefault'))]");
+    unknown(TPL, "[string(createArray(parameters('noDefault')))]");
+    unknown(
+        TPL,
+        "[indexOf(createArray(parameters('noDefault'), 'b'), 'b')]",
+    );
+    unknown(TPL, "[contains(createArray(parameters('noDefault')), 'b')]");
+    unknown(
+        TPL,
+        "[split(parameters('noDefault'), parameters('noDefault'))]",
+    );
+    // A known difference still decides.
+    assert_eq!(
+        k(
+            "[length(union(createArray(createObject('n', parameters('noDefault'), 'p', 1)), createArray(createObject('n', 'x', 'p', 2))))]"
+        ),
+        json!(2)
+    );
+    assert_eq!(
+        k(
+            "[length(intersection(createArray(createObject('n', parameters('noDefault'), 'p', 1), 'b'), createArray('b')))]"
+        ),
+        json!(1)
+    );
+    assert_eq!(
+        k("[contains(createArray(parameters('noDefault'), 'b'), 'b')]"),
+        json!(true)
+    );
+    assert_eq!(
+        k("[equals(createArray(parameters('noDefault'), 1), createArray('x', 2))]"),
+        json!(false)
+    );
+}
+
+#[test]
+fn array_and_object_keys() {
+    assert_eq!(k("[array(1)]"), json!([1]));
+    assert_eq!(k("[array('a')]"), json!(["a"]));
+    assert_eq!(k("[array(createArray(1, 2))]"), json!([1, 2]));
+    assert_eq!(k("[array(variables('settings'))[0].x]"), json!(1));
+    assert_eq!(
+        k("[objectKeys(variables('settings'))]"),
+        json!(["nested", "x"])
+    );
+    error(TPL, "[objectKeys(1)]");
+    error(TPL, "[array()]");
+}
+
+#[test]
+fn index_from_end() {
+    assert_eq!(k("[indexFromEnd(variables('list'), 1)]"), json!("c"));
+    assert_eq!(k("[tryIndexFromEnd(variables('list'), 3)]"), json!("a"));
+    assert_eq!(k("[tryIndexFromEnd(variables('list'), 4)]"), json!(null));
+    error(TPL, "[indexFromEnd(variables('list'), 0)]");
+    error(TPL, "[indexFromEnd(variables('list'), 4)]");
+}
+
+#[test]
+fn reduce_takes_the_array_the_initial_value_and_the_lambda() {
+    assert_eq!(
+        k(
+            "[reduce(createArray(1, 2, 3), 10, lambda('acc', 'n', add(lambdaVariables('acc'), lambdaVariables('n'))))]"
+        ),
+        json!(16)
+    );
+    // With the element's index.
+    assert_eq!(
+        k(
+            "[reduce(createArray(5, 5), 0, lambda('acc', 'n', 'i', add(lambdaVariables('acc'), lambdaVariables('i'))))]"
+        ),
+        json!(1)
+    );
+    let (msg, _) = error(TPL, "[reduce(createArray(1), lambda('a', 'b', 1), 0)]");
+    assert!(msg.contains("lambda"), "{msg}");
+}
+
+#[test]
+fn sort_group_by_map_values_and_to_object() {
+    assert_eq!(
+        k(
+            "[sort(createArray(3, 1, 2), lambda('a', 'b', less(lambdaVariables('a'), lambdaVariables('b'))))]"
+        ),
+        json!([1, 2, 3])
+    );
+    // Equal elements may tie.
+    assert_eq!(
+        k(
+            "[sort(createArray(2, 1, 2), lambda('a', 'b', less(lambdaVariables('a'), lambdaVariables('b'))))]"
+        ),
+        json!([1, 2, 2])
+    );
+    // Distinct elements that tie: their order is Azure's sort's.
+    unknown(
+        TPL,
+        "[sort(parameters('vNets'), lambda('a', 'b', false()))]",
+    );
+    assert_eq!(
+        k("[groupBy(createArray('ab', 'ac', 'b'), lambda('s', first(lambdaVariables('s'))))]"),
+        json!({"a": ["ab", "ac"], "b": ["b"]})
+    );
+    assert_eq!(
+        k("[mapValues(createObject('a', 1, 'b', 2), lambda('v', mul(lambdaVariables('v'), 10)))]"),
+        json!({"a": 10, "b": 20})
+    );
+    assert_eq!(
+        k(
+            "[toObject(parameters('vNets'), lambda('v', lambdaVariables('v').name), lambda('v', lambdaVariables('v').prefix))]"
+        ),
+        json!({"hub": "10.0.0.0/16", "spoke1": "10.1.0.0/16"})
+    );
+    // Two elements with one key: which Azure keeps isn't documented.
+    unknown(
+        TPL,
+        "[toObject(createArray('a', 'a'), lambda('x', lambdaVariables('x')))]",
+    );
+    // The lambda's variables are counted.
+    error(TPL, "[map(createArray(1), lambda('a', 'b', 'c', 1))]");
+    error(TPL, "[filter(createArray(1), 1)]");
+    error(TPL, "[mapValues(createArray(1), lambda('v', 1))]");
+}
+
+#[test]
+fn strings_count_utf16_units_and_ignore_case_as_dotnet_does() {
+    // `İ` upper-cases to itself: positions count the text as written.
+    assert_eq!(k("[indexOf('İstanbul x', 'x')]"), json!(9));
+    assert_eq!(k("[lastIndexOf('abcABC', 'b')]"), json!(4));
+    assert_eq!(k("[indexOf('abc', '')]"), json!(0));
+    assert_eq!(k("[length('😀')]"), json!(2));
+    assert_eq!(k("[substring('a😀b', 3)]"), json!("b"));
+    unknown(TPL, "[substring('a😀b', 2)]");
+    assert_eq!(k("[endsWith('HUB-vnet', 'VNET')]"), json!(true));
+    let (msg, _) = error(TPL, "[endsWith('a', 1)]");
+    assert!(msg.contains("suffix"), "{msg}");
+    assert_eq!(k("[substring('abcdef')]"), json!("abcdef"));
+    assert_eq!(k("[substring('abcdef', 2)]"), json!("cdef"));
+}
+
+#[test]
+fn string_comparisons_order_as_dotnet_culture_does() {
+    assert_eq!(k("[greater('A', 'a')]"), json!(true));
+    assert_eq!(k("[less('apple', 'Banana')]"), json!(true));
+    assert_eq!(k("[greaterOrEquals('spoke10', 'spoke9')]"), json!(false));
+    // Punctuation orders differently in a culture: not guessed.
+    let why = unknown_reason(TPL, "[less('a-b', 'ab')]");
+    assert!(why.contains("culture-aware"), "{why}");
+    error(TPL, "[less('a', 1)]");
+}
+
+#[test]
+fn join_pad_left_and_format() {
+    assert_eq!(k("[join(variables('list'), ', ')]"), json!("a, b, c"));
+    assert_eq!(k("[padLeft('7', 3, '0')]"), json!("007"));
+    assert_eq!(k("[padLeft(42, 5)]"), json!("   42"));
+    assert_eq!(k("[padLeft('abcdef', 3)]"), json!("abcdef"));
+    assert_eq!(
+        k("[format('[{0,-4}|{1,3}]', 'ab', 7)]"),
+        json!("[ab  |  7]")
+    );
+    assert_eq!(k("[format('{0:D3}', -5)]"), json!("-005"));
+    // A boolean's text (`True` or `true`) and formats peerlint doesn't reproduce: unknown.
+    unknown(TPL, "[format('{0}', true())]");
+    unknown(TPL, "[format('{0:X}', 255)]");
+    unknown(TPL, "[string(true())]");
+    unknown(TPL, "[concat('a', null())]");
+    // An argument the format doesn't use doesn't matter.
+    assert_eq!(k("[format('{0}', 'a', true())]"), json!("a"));
+    error(TPL, "[format(1, 'a')]");
+    error(TPL, "[format('{0', 'a')]");
+    error(TPL, "[join(variables('list'), 1)]");
+}
+
+#[test]
+fn encodings() {
+    assert_eq!(k("[base64('hub')]"), json!("aHVi"));
+    assert_eq!(k("[base64ToString('aHVi')]"), json!("hub"));
+    assert_eq!(k("[base64ToJson(base64('{\"a\": [1]}')).a]"), json!([1]));
+    error(TPL, "[base64ToString('a')]");
+    assert_eq!(k("[dataUriToString(dataUri('hub'))]"), json!("hub"));
+    error(TPL, "[dataUriToString('hub')]");
+    assert_eq!(k("[uriComponent('a b/c')]"), json!("a%20b%2Fc"));
+    assert_eq!(k("[uriComponentToString('a%20b%2Fc')]"), json!("a b/c"));
+    assert_eq!(
+        k("[uri('https://example.com/templates/main.json', 'nested/vnet.json')]"),
+        json!("https://example.com/templates/nested/vnet.json")
+    );
+    // Where .NET would normalise, or the documentation and .NET disagree: unknown.
+    unknown(TPL, "[uri('https://Example.com/a/', 'b')]");
+    unknown(TPL, "[uri('https://example.com/a/', '/b')]");
+    unknown(TPL, "[uri('https://example.com/a/', '../b')]");
+    unknown(TPL, "[uri('not a uri', 'b')]");
+    error(TPL, "[uri('https://example.com/', 1)]");
+}
+
+#[test]
+fn json_reads_what_resource_managers_reader_reads() {
+    // Comments (FP04), single quotes, unquoted names, trailing commas.
+    assert_eq!(
+        k("[json('{\n  // address plan\n  \"hub\": \"10.0.0.0/16\", /* more */\n}').hub]"),
+        json!("10.0.0.0/16")
+    );
+    assert_eq!(
+        k("[json('{''a'': [1, 2,], b: null}')]"),
+        json!({"a": [1, 2], "b": null})
+    );
+    assert_eq!(k("[json('')]"), json!(null));
+    assert_eq!(k("[json('\"\\u00e9\"')]"), json!("é"));
+    // A floating-point number: peerlint has none.
+    unknown(TPL, "[json('{\"a\": 1.5}')]");
+    error(TPL, "[json('{\"a\": }')]");
+    error(TPL, "[json('[1] 2')]");
+}
+
+#[test]
+fn deployment_time_values_are_unknown_never_guessed() {
+    // FP02: `deployer()` is the deploying principal, known only at deployment.
+    let why = unknown_reason(TPL, "[deployer().objectId]");
+    assert!(why.contains("deploying principal"), "{why}");
+    unknown(
+        TPL,
+        "[if(contains(deployer(), 'userPrincipalName'), split(deployer().userPrincipalName, '@')[0], deployer().objectId)]",
+    );
+    unknown(TPL, "[deployment().name]");
+    unknown(TPL, "[deployment().location]");
+    unknown(TPL, "[contains(deployment(), 'mode')]");
+    unknown(TPL, "[deployment().properties.templateLink.uri]");
+    unknown(TPL, "[environment().name]");
+    unknown(TPL, "[resourceGroup().tags]");
+    unknown(
+        TPL,
+        "[pickZones('Microsoft.Compute', 'virtualMachines', 'westeurope')]",
+    );
+    unknown(TPL, "[toLogicalZone('sub', 'westeurope', '1')]");
+    unknown(TPL, "[references('vnets')]");
+    unknown(TPL, "[utcNow('u')]");
+    unknown(TPL, "[dateTimeAdd(utcNow(), 'P1D')]");
+    unknown(TPL, "[float('1.5')]");
+    unknown(TPL, "[parseUri('https://example.com').host]");
+}
+
+#[test]
+fn dates_in_formats_read_exactly() {
+    assert_eq!(
+        k("[dateTimeFromEpoch(1586271194)]"),
+        json!("2020-04-07T14:53:14Z")
+    );
+    assert_eq!(
+        k("[dateTimeToEpoch('2020-04-07T14:53:14Z')]"),
+        json!(1586271194)
+    );
+    assert_eq!(
+        k("[dateTimeAdd('2020-01-31 10:00:00Z', 'P1M', 'u')]"),
+        json!("2020-02-29 10:00:00Z")
+    );
+    unknown(TPL, "[dateTimeToEpoch('04/07/2020')]");
+    error(TPL, "[dateTimeAdd('2020-04-07 14:53:14Z', 2)]");
+    error(TPL, "[dateTimeFromEpoch(9223372036854775807)]");
+}
+
+#[test]
+fn split_of_an_id_built_from_placeholders_gives_its_segments() {
+    // FP10: the segment of a resource id built from a parameter is that parameter.
+    let tpl = r#"{"parameters": {"hubName": {"type": "string"}},
+        "variables": {"hubId": "[resourceId('Microsoft.Network/virtualNetworks', parameters('hubName'))]"}}"#;
+    assert_eq!(
+        unknown(tpl, "[split(variables('hubId'), '/')[8]]").as_deref(),
+        Some("{hubName}")
+    );
+    assert_eq!(
+        unknown(tpl, "[last(split(variables('hubId'), '/'))]").as_deref(),
+        Some("{hubName}")
+    );
+    assert_eq!(
+        unknown(
+            tpl,
+            "[format('spoke/to-{0}', split(variables('hubId'), '/')[8])]"
+        )
+        .as_deref(),
+        Some("spoke/to-{hubName}")
+    );
+    assert_eq!(
+        known(tpl, "[split(variables('hubId'), '/')[7]]"),
+        json!("virtualNetworks")
+    );
+    assert_eq!(
+        known(tpl, "[length(split(variables('hubId'), '/'))]"),
+        json!(9)
+    );
+    // A parameter holding a whole id may contain `/` itself: not taken apart.
+    let tpl = r#"{"parameters": {"hubId": {"type": "string"}}}"#;
+    let s = unknown(tpl, "[split(parameters('hubId'), '/')[8]]");
+    assert_ne!(s.as_deref(), Some("{hubId}"));
+    unknown(tpl, "[length(split(parameters('hubId'), '/'))]");
+    // Nor by another delimiter.
+    let tpl = r#"{"parameters": {"p": {"type": "string"}}}"#;
+    unknown(
+        tpl,
+        "[length(split(resourceId('Microsoft.Network/virtualNetworks', parameters('p')), '-'))]",
+    );
+}
+
+#[test]
+fn split_cuts_at_the_first_delimiter_in_order_as_dotnet_does() {
+    assert_eq!(
+        k("[split('a-b_c', createArray('-', '_'))]"),
+        json!(["a", "b", "c"])
+    );
+    assert_eq!(
+        k("[split('abc', createArray('bc', 'b'))]"),
+        json!(["a", ""])
+    );
+    assert_eq!(k("[split('', ',')]"), json!([""]));
+}
+
+#[test]
+fn overflow_anywhere_is_an_error_never_a_wrap_or_a_panic() {
+    error(TPL, "[range(9223372036854775807, 3)]");
+    error(TPL, "[range(2147483647, 1)]");
+    assert_eq!(k("[range(2147483646, 1)]"), json!([2147483646]));
+    error(TPL, "[mul(4611686018427387904, 2)]");
+    error(TPL, "[sub(-9223372036854775808, 1)]");
+    error(TPL, "[div(-9223372036854775808, -1)]");
+    error(TPL, "[mod(-9223372036854775808, -1)]");
+    error(TPL, "[substring('abc', -9223372036854775808, 1)]");
+    error(TPL, "[substring('abc', 1, -9223372036854775808)]");
+    error(TPL, "[take('abc', -9223372036854775808)[5]]");
+    let tpl = r#"{"variables": {"copy": [{"name": "x", "count": 2,
+        "input": "[copyIndex('x', 9223372036854775807)]"}]}}"#;
+    let (out, errs) = evaluate_expression(tpl, "[variables('x')]");
+    assert!(matches!(out, Outcome::Unknown { .. }), "{out:?}");
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].0.contains("overflow"), "{errs:?}");
+}
+
+#[test]
+fn union_skips_null_and_merges_nested_objects() {
+    assert_eq!(
+        k("[union(null(), createObject('a', 1), null())]"),
+        json!({"a": 1})
+    );
+    assert_eq!(
+        k("[union(createArray(1, 2), null(), createArray(2, 3))]"),
+        json!([1, 2, 3])
+    );
+    assert_eq!(
+        k("[intersection(createArray(1, 2, 3), createArray(3, 2))]"),
+        json!([2, 3])
+    );
+    error(TPL, "[union(createArray(1), createObject())]");
+}
+
+#[test]
+fn outputs_are_evaluated_in_order_with_their_declared_types() {
+    let tpl = r#"{
+      "parameters": {"n": {"type": "int", "defaultValue": 2}, "hub": {"type": "string"}},
+      "outputs": {
+        "names": {"type": "array", "copy": {"count": "[parameters('n')]",
+                                             "input": "[format('spoke{0}', copyIndex(1))]"}},
+        "skipped": {"type": "string", "condition": "[equals(parameters('n'), 3)]", "value": "x"},
+        "hubId": {"type": "string",
+                  "value": "[resourceId('Microsoft.Network/virtualNetworks', parameters('hub'))]"},
+        "bad": {"type": "int", "value": "[add(1)]"}
+      }}"#;
+    let (outputs, errs) = peerlint::arm::evaluate_outputs(tpl).expect("JSON");
+    let names: Vec<&str> = outputs.iter().map(|(n, ..)| n.as_str()).collect();
+    assert_eq!(names, ["names", "hubId", "bad"]);
+    assert_eq!(outputs[0].1, "array");
+    assert_eq!(outputs[0].2, Outcome::Known(json!(["spoke1", "spoke2"])));
+    assert!(
+        matches!(&outputs[1].2, Outcome::Unknown { symbol: Some(s), .. } if s.ends_with("/virtualNetworks/{hub}"))
+    );
+    // An invalid output expression fails the deployment: reported like any expression.
+    assert!(matches!(outputs[2].2, Outcome::Unknown { .. }));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].1, "add(1)");
+}
+
+#[test]
+fn placeholders_never_stand_for_two_different_values() {
+    // An unknown without a placeholder (here the deployment's properties) gives none to what
+    // is built on it: `{concat(?,-a)}` would name any value.
+    assert_eq!(
+        unknown(
+            TPL,
+            "[concat(deployment().properties.templateLink.uri, '-a')]"
+        ),
+        None
+    );
+    assert_eq!(unknown(TPL, "[deployment().properties.list[0]]"), None);
+    assert_eq!(
+        unknown(TPL, "[if(deployment().properties.debug, 'a', 'b')]"),
+        None
+    );
+    assert_eq!(
+        unknown(TPL, "[toLower(createArray(resourceGroup().tags)[0])]"),
+        None
+    );
+    // `if` on an unknown inside a copy loop: each iteration its own placeholder.
+    let tpl = r#"{"parameters": {"flag": {"type": "bool"}},
+        "variables": {"copy": [{"name": "names", "count": 2,
+            "input": "[if(parameters('flag'), format('a{0}', copyIndex('names')), 'b')]"}]}}"#;
+    let (out, errs) = evaluate_expression(tpl, "[variables('names')]");
+    assert!(errs.is_empty(), "{errs:?}");
+    assert!(matches!(out, Outcome::Unknown { .. }), "{out:?}");
+    let s0 = unknown(tpl, "[variables('names')[0]]");
+    let s1 = unknown(tpl, "[variables('names')[1]]");
+    assert!(s0.is_some() && s1.is_some(), "{s0:?} {s1:?}");
+    assert_ne!(s0, s1);
+}
+
+#[test]
+fn undocumented_argument_types_are_unknown_not_errors() {
+    // Where the reference names other types and .NET might convert: not a guess either way.
+    unknown(TPL, "[contains('true', true())]");
+    unknown(TPL, "[contains(variables('settings'), null())]");
+    unknown(TPL, "[indexOf('a1', 1)]");
+    unknown(
+        TPL,
+        "[groupBy(createArray(1, 2), lambda('n', lambdaVariables('n')))]",
+    );
+    unknown(TPL, "[join(createArray(1, 2), ',')]");
+    unknown(TPL, "[replace('abc', '', 'x')]");
+    // Types the reference rules out are errors.
+    error(TPL, "[first(1)]");
+    error(TPL, "[startsWith('a', 1)]");
+    error(TPL, "[toLower(2)]");
 }

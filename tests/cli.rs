@@ -287,7 +287,7 @@ fn rule_prints_docs() {
     assert!(out.stdout.contains("## How to fix"));
     assert!(
         out.stdout
-            .contains("\n\nReads: remote vnet, `useRemoteGateways`.\n\n"),
+            .contains("\n\nReads: remote vnet, `useRemoteGateways`, gateway placement.\n\n"),
         "{}",
         out.stdout
     );
@@ -375,9 +375,347 @@ fn reach_with_an_unknown_vnet_is_a_tool_failure() {
 }
 
 #[test]
+fn unrelated_designs_checked_together_stay_unrelated() {
+    // Two landing zones in two folders reuse one address plan: each hub firewall is 10.0.1.4.
+    // Landing zone B's hub is deployed elsewhere; its spoke's route to 10.0.1.4 must not
+    // resolve to landing zone A's hub ("not peered": a false transitive-peering-assumed).
+    let out = peerlint(
+        &["check", "--format", "json", "testdata/cli/unrelated"],
+        None,
+    );
+    let v = json(&out);
+    let rules: Vec<&str> = diagnostics(&v)
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["dangling-remote-network"], "{}", out.stdout);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The route's next hop is outside the inputs: reach says unknown, not "no path".
+    let out = peerlint(
+        &[
+            "reach",
+            "spoke-b/app",
+            "10.3.0.0/16",
+            "testdata/cli/unrelated",
+        ],
+        None,
+    );
+    assert!(
+        out.stdout.contains("unknown")
+            && out
+                .stdout
+                .contains("no vnet in the inputs holds the next hop 10.0.1.4"),
+        "{}",
+        out.stdout
+    );
+    // Within one design the firewall is found: spoke A reaches its hub through it.
+    let out = peerlint(
+        &["reach", "spoke-a/app", "hub-a", "testdata/cli/unrelated"],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+#[test]
+fn reach_takes_the_template_options_of_check() {
+    let dir = "testdata/cli/reach-params";
+    // The address spaces come from parameters without defaults: unknown without the file.
+    let out = peerlint(&["reach", "hub", "spoke", dir], None);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("the address space of `spoke` is known only at deployment"),
+        "{}",
+        out.stderr
+    );
+    let params = "--parameters=testdata/cli/reach-params/dev.json";
+    let out = peerlint(&["reach", "hub", "spoke/app", dir, params], None);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("(10.1.1.0/24): reachable"),
+        "{}",
+        out.stdout
+    );
+    // With the deployment context, the vnets have their real ids.
+    let sub = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    let hub = format!(
+        "/subscriptions/{sub}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub"
+    );
+    let out = peerlint(
+        &[
+            "reach",
+            &hub,
+            "spoke",
+            dir,
+            params,
+            "--subscription",
+            sub,
+            "--resource-group",
+            "rg-net",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let out = peerlint(
+        &["reach", "hub", "spoke", dir, "--parameters=missing.json"],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("`missing.json` not found"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn reach_suggests_the_name_meant() {
+    let out = peerlint(&["reach", "vnet-spoke", "vnet-hub", "testdata/demo"], None);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `vnet-spoke1`?"),
+        "{}",
+        out.stderr
+    );
+    let out = peerlint(
+        &[
+            "reach",
+            "vnet-spoke1",
+            "vnet-hub/snet-shard",
+            "testdata/demo",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("vnet `vnet-hub` has no subnet `snet-shard`; did you mean `snet-shared`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn reach_answers_about_the_vnet_named_even_when_another_holds_its_prefix() {
+    // `lab` reuses the range of `prod`; `app` is peered with `prod` only.
+    let dir = scratch("reach-overlap");
+    std::fs::write(
+        dir.join("net.yaml"),
+        "peerlint: 1\nvnets:\n  app: { address_space: [10.1.0.0/16] }\n  prod: { address_space: [10.2.0.0/16] }\n  lab: { address_space: [10.2.0.0/16] }\ntopology:\n  - peer: app <-> prod\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let out = peerlint(&["reach", "app", "lab", d], None);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("`app` is not peered with `lab`"),
+        "{}",
+        out.stdout
+    );
+    let out = peerlint(&["reach", "app", "prod", d], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("direct peering to `prod`"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn reach_says_unknown_when_the_next_hop_is_known_only_at_deployment() {
+    // The spokes route through the hub firewall, whose address comes from `reference()`.
+    let template = "testdata/rules/transitive-peering-assumed/unknown-next-hop.json";
+    let out = peerlint(
+        &[
+            "reach",
+            "ok-spoke-unknown-hop/app",
+            "data-unknown-hop",
+            template,
+        ],
+        None,
+    );
+    assert_eq!(
+        out.code, 1,
+        "an unknown answer is not a path: {}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("(10.82.0.0/16): unknown")
+            && out
+                .stdout
+                .contains("? the next hop of route `through-firewall` is known only at deployment")
+            && !out.stdout.contains("no valid next-hop address")
+            && !out.stdout.contains("peering is not transitive"),
+        "{}",
+        out.stdout
+    );
+    let out = peerlint(
+        &[
+            "reach",
+            "ok-spoke-unknown-hop/app",
+            "data-unknown-hop",
+            template,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let v = json(&out);
+    assert_eq!(v["results"][0]["answer"], "unknown");
+    assert!(v["results"][0]["reachable"].is_null());
+    assert_eq!(v["results"][0]["missing"][0]["unknown"], true);
+}
+
+#[test]
+fn reach_says_unknown_when_a_vnets_peerings_are_known_only_at_deployment() {
+    let dir = scratch("reach-unknown-peerings");
+    std::fs::write(
+        dir.join("net.json"),
+        r#"{ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "peerings": { "type": "array" } },
+  "resources": [
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "spoke", "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.5.0.0/16"] }, "virtualNetworkPeerings": "[parameters('peerings')]" } },
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub", "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["10.6.0.0/16"] } } } ] }"#,
+    )
+    .unwrap();
+    let out = peerlint(&["reach", "spoke", "hub", dir.to_str().unwrap()], None);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("): unknown")
+            && out
+                .stdout
+                .contains("the peerings of `spoke` are known only at deployment"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn schema_is_a_json_schema() {
     let out = peerlint(&["schema"], None);
     assert_eq!(out.code, 0);
     let v = json(&out);
     assert_eq!(v["properties"]["peerlint"]["const"], 1);
+}
+
+#[test]
+fn expand_shows_the_template_as_evaluated() {
+    let out = peerlint(&["expand", "testdata/arm/hub-spoke/azuredeploy.json"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The parameters file beside the template is applied: the gateway is not deployed.
+    assert!(
+        out.stdout
+            .contains("parameters  testdata/arm/hub-spoke/azuredeploy.parameters.json"),
+        "{}",
+        out.stdout
+    );
+    insta::assert_snapshot!("expand_hub_spoke_human", out.stdout);
+    let out = peerlint(
+        &[
+            "expand",
+            "testdata/arm/hub-spoke/azuredeploy.json",
+            "--subscription",
+            "00000000-0000-0000-0000-000000000001",
+            "--resource-group",
+            "rg-net",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = json(&out);
+    assert_eq!(v["version"], 1);
+    let resources = v["resources"].as_array().unwrap();
+    let gateway = resources
+        .iter()
+        .find(|r| r["type"] == "Microsoft.Network/virtualNetworkGateways")
+        .expect("the gateway is listed");
+    assert_eq!(gateway["deployed"], false);
+    assert_eq!(gateway["decidedBy"]["line"], 12);
+    assert!(gateway.get("properties").is_none(), "{gateway}");
+    insta::assert_snapshot!("expand_hub_spoke_json", out.stdout);
+}
+
+#[test]
+fn expand_marks_unknowns_and_reports_expression_errors() {
+    let dir = scratch("expand");
+    let t = dir.join("main.json");
+    std::fs::write(
+        &t,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"hubId": {"type": "string"}},
+  "resources": [{"type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+    "apiVersion": "2024-05-01", "name": "spoke/to-hub",
+    "properties": {"remoteVirtualNetwork": {"id": "[parameters('hubId')]"}}}],
+  "outputs": {"n": {"type": "int", "value": "[add(1)]"}}}"#,
+    )
+    .unwrap();
+    let out = peerlint(&["expand", t.to_str().unwrap()], None);
+    assert_eq!(out.code, 1, "expression errors exit 1: {}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "remoteVirtualNetwork.id  ⟨unknown: parameter `hubId` has no default and no parameters file sets it⟩"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("n (int)  ⟨invalid: `add`: takes 2 arguments, found 1⟩"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("main.json:6:47: `add`: takes 2 arguments, found 1"),
+        "{}",
+        out.stdout
+    );
+    let out = peerlint(&["expand", t.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(out.code, 1);
+    let v = json(&out);
+    assert_eq!(
+        v["resources"][0]["properties"]["remoteVirtualNetwork.id"]["$unknown"],
+        "parameter `hubId` has no default and no parameters file sets it"
+    );
+    assert_eq!(v["errors"][0]["at"]["line"], 6);
+}
+
+#[test]
+fn expand_needs_a_readable_template() {
+    let out = peerlint(
+        &[
+            "expand",
+            "testdata/arm/hub-spoke/azuredeploy.parameters.json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is not an ARM template"),
+        "{}",
+        out.stderr
+    );
+    let out = peerlint(&["expand", "testdata/arm/hub-spoke/nope.json"], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot read"), "{}", out.stderr);
+    let out = peerlint(
+        &[
+            "expand",
+            "testdata/arm/hub-spoke/azuredeploy.json",
+            "--parameters",
+            "testdata/arm/hub-spoke/azuredeploy.json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is not an ARM parameters file"),
+        "{}",
+        out.stderr
+    );
 }

@@ -215,7 +215,7 @@ fn text_from_the_input_cannot_control_the_terminal() {
     let out = common::peerlint(&["reach", EVIL, "nowhere", dir.to_str().unwrap()], None);
     assert_eq!(out.code, 2);
     assert_inert("reach error", &out.stderr);
-    // Standard error: a path that can't be read, a note naming a file, an unknown rule.
+    // Standard error: a path that can't be read, an unknown rule or selector.
     let params = dir.join(format!("{EVIL}.parameters.json"));
     std::fs::write(
         &params,
@@ -228,7 +228,13 @@ fn text_from_the_input_cannot_control_the_terminal() {
         None,
     );
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("note: `"), "{}", out.stderr);
+    // The unpaired parameters file is a finding, its path escaped.
+    assert!(
+        out.stdout.contains("x\\u{1b}[2J\\u{7}\\u{1b}]0;pwned"),
+        "{}",
+        out.stdout
+    );
+    assert_inert("stdout", &out.stdout);
     assert!(
         out.stderr.contains("error: cannot read x\\u{1b}[2J"),
         "{}",
@@ -357,5 +363,33 @@ fn a_named_pipe_is_read_as_a_stream() {
     let v = json(&out);
     assert_eq!(diagnostics(&v)[0]["rule"], "invalid-syntax");
     assert_eq!(diagnostics(&v)[0]["span"]["start"], 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn expand_shows_a_hostile_template_inert() {
+    let dir = scratch("expand");
+    // Without newlines: `expand` escapes its lines as a whole (see `render::visible_lines`).
+    let evil = EVIL.replace(['\r', '\n'], "");
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [{
+            "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01",
+            "name": evil, "location": "westeurope",
+            "properties": {"addressSpace": {"addressPrefixes": ["10.80.0.0/16"]}}
+        }]
+    });
+    let path = dir.join(format!("{evil}.json"));
+    std::fs::write(&path, template.to_string()).unwrap();
+    for format in ["human", "json"] {
+        let out = common::peerlint(
+            &["expand", path.to_str().unwrap(), "--format", format],
+            None,
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.contains("forged-finding"), "{}", out.stdout);
+        assert_inert(format, &out.stdout);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

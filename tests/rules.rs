@@ -194,6 +194,13 @@ fixture_tests! {
     too_many_peered_subnets,
     // Exported state
     stale_peering_sync,
+    // Deployment time
+    peering_before_remote_gateway,
+    basic_gateway_transit,
+    peering_property_needs_newer_api,
+    misnamed_gateway_subnet,
+    route_server_subnet_too_small,
+    remote_gateway_on_classic_vnet,
     // Inputs and housekeeping
     invalid_syntax,
     unrecognized_input,

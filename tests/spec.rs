@@ -213,3 +213,58 @@ fn a_vnet_wide_route_is_reported_once_not_once_per_subnet() {
         o.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn external_vnets_take_part_in_the_overlap_checks() {
+    let dir = common::scratch("spec-external-overlap");
+    std::fs::write(
+        dir.join("net.yaml"),
+        "peerlint: 1
+defaults: { subscription: 11111111-1111-1111-1111-111111111111, resource_group: rg-net }
+vnets:
+  hub: { address_space: [10.0.0.0/16] }
+  spoke1: { address_space: [10.1.0.0/16] }
+  shared:
+    id: /subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-shared/providers/Microsoft.Network/virtualNetworks/vnet-shared
+    external: true
+    address_space: [10.1.128.0/17]
+  partner:
+    id: /subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-partner/providers/Microsoft.Network/virtualNetworks/vnet-partner
+    external: true
+    address_space: [10.0.128.0/24]
+  other:
+    id: /subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-other/providers/Microsoft.Network/virtualNetworks/vnet-other
+    external: true
+    address_space: [10.9.0.0/16]
+topology:
+  - hub_and_spoke: { hub: hub, spokes: [spoke1] }
+  - peer: hub <-> shared
+  - peer: hub -> partner
+  - peer: hub -> other
+",
+    )
+    .unwrap();
+    let rules = [
+        peerlint::rules::by_name("peered-address-overlap").unwrap(),
+        peerlint::rules::by_name("overlap-with-remote-peer").unwrap(),
+    ];
+    let o = common::run(&dir, &rules);
+    let mut got: Vec<(&str, String, usize)> = o
+        .diagnostics
+        .iter()
+        .map(|d| (d.rule, common::subject(d), d.at.line))
+        .collect();
+    got.sort();
+    // The hub's link to `partner` overlaps it directly (at the hub's space); `shared`, peered
+    // with the hub, overlaps the spoke (at `shared`: its side of the link lives elsewhere, so
+    // the hub's link to it is the one named).
+    assert_eq!(
+        got,
+        vec![
+            ("overlap-with-remote-peer", "hub-to-shared".to_string(), 6),
+            ("peered-address-overlap", "hub-to-partner".to_string(), 4),
+        ],
+        "{:#?}",
+        o.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+}

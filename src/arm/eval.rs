@@ -44,10 +44,9 @@ pub const COPY_BUDGET: usize = 50_000;
 pub struct Scope<'t> {
     pub tree: &'t Tree,
     pub file: FileId,
-    /// Lower-case name → value.
-    pub params: FastMap<String, Value>,
-    /// Parameter names as declared, for suggestions.
-    pub param_names: Vec<String>,
+    /// The template level's parameters (shared with the templates nested in it with outer
+    /// scope).
+    pub params: Rc<super::params::Table>,
     /// Lower-case name → definition node (plain variables).
     pub vars: FastMap<String, NodeId>,
     /// Lower-case name → the `copy` entry defining it.
@@ -71,6 +70,9 @@ pub struct Scope<'t> {
 #[derive(Clone, Copy)]
 pub struct Env<'s, 't> {
     pub scope: &'s Scope<'t>,
+    /// The loops in force, by lower-case name. `copyIndex()` without a name reads the last:
+    /// the resource's (or output's) loop; property loops inside it are kept before it, as
+    /// they are addressed by name only.
     pub copies: &'s [(String, Value)],
 }
 
@@ -84,8 +86,7 @@ impl<'t> Scope<'t> {
         Scope {
             tree,
             file,
-            params: FastMap::default(),
-            param_names: Vec::new(),
+            params: Rc::default(),
             vars: FastMap::default(),
             var_copies: FastMap::default(),
             var_cache: RefCell::new(FastMap::default()),
@@ -196,9 +197,16 @@ pub(super) fn arg_texts(args: &[Value]) -> Option<Vec<String>> {
 }
 
 /// Wraps a string built from symbolic unknowns: still unknown, with the text as placeholder.
+/// The placeholder keeps the `/` of its parts (it is slash-free) when every unknown part's
+/// placeholder is.
 pub(super) fn symbolic_text(text: String, args: &[Value], at: Loc) -> Value {
-    match args.iter().find_map(|a| a.as_unknown()) {
-        Some(u) => Value::unknown_from(u, Some(text), at),
+    let mut unknowns = args.iter().filter_map(|a| a.as_unknown());
+    match unknowns.next() {
+        Some(u) => {
+            let free = u.slash_free && unknowns.all(|x| x.slash_free);
+            let v = Value::unknown_from(u, Some(text), at);
+            if free { v.slash_free() } else { v }
+        }
         None => Value::str(&text, at),
     }
 }
@@ -331,8 +339,14 @@ impl<'s, 't> Env<'s, 't> {
         }
         let mut items = Vec::with_capacity(n as usize);
         for i in 0..n {
+            // Inside a resource loop, a property loop is addressed by name only: unnamed
+            // `copyIndex()` stays the resource's index, so the new loop goes before it.
             let mut copies = self.copies.to_vec();
-            copies.push((name.to_ascii_lowercase(), Value::new(Val::Int(i), at)));
+            let entry = (name.to_ascii_lowercase(), Value::new(Val::Int(i), at));
+            match copies.len() {
+                0 => copies.push(entry),
+                n => copies.insert(n - 1, entry),
+            }
             let env = Env {
                 scope: sc,
                 copies: &copies,
@@ -352,18 +366,20 @@ fn digest(text: &str) -> u32 {
 }
 
 /// A value as it appears in a placeholder: strings as text (`/` as `|`, to keep id segments),
-/// unknowns as their placeholder, the rest as JSON.
-fn render(v: &Value) -> String {
-    match &v.v {
+/// unknowns as their placeholder, the rest as JSON. None for an unknown without a placeholder
+/// (or a container holding unknowns): a placeholder built on it would stand for any value, and
+/// two different values would share it.
+fn render(v: &Value) -> Option<String> {
+    Some(match &v.v {
         Val::Str(s) => s.replace('/', "|"),
-        Val::Unknown(u) => u.symbol.as_deref().unwrap_or("?").replace('/', "|"),
+        Val::Unknown(u) => u.symbol.as_deref()?.replace('/', "|"),
         Val::Array(_) | Val::Object(_) => {
             // Long literals (lookup tables) stand as a short digest of their JSON.
-            let json = v.to_text().unwrap_or_default();
+            let json = v.to_text()?;
             format!("#{:08x}", digest(&json))
         }
-        _ => v.to_text().unwrap_or_default().replace('/', "|"),
-    }
+        _ => v.to_text()?.replace('/', "|"),
+    })
 }
 
 /// An unknown value with the placeholder `{symbol}` (braces added unless already there).
@@ -415,6 +431,56 @@ fn x_loc(at: Loc, base: Option<u32>, r: expr::Range) -> Loc {
     }
 }
 
+/// A lambda's variable names and body.
+type Lambda = (Vec<String>, Expr);
+
+/// The variable names and body of a `lambda('x', ..., body)` call.
+fn lambda_parts(e: &Expr) -> Option<Lambda> {
+    let Expr::Call { name, args, .. } = e else {
+        return None;
+    };
+    if !name.eq_ignore_ascii_case("lambda") || args.is_empty() {
+        return None;
+    }
+    let (body, params) = args.split_last()?;
+    let names = params.iter().map(|p| match p {
+        Expr::Str(s, _) => Some(s.clone()),
+        _ => None,
+    });
+    Some((names.collect::<Option<Vec<_>>>()?, body.clone()))
+}
+
+/// The range of argument `i` of a call's arguments (the whole first one if there is no such).
+fn lams_range(args: &[Expr], i: usize) -> expr::Range {
+    args.get(i).unwrap_or(&args[0]).range()
+}
+
+/// A stable merge sort by `before(a, b)` (a comes before b), stopping at the first error.
+fn merge_sort(
+    items: Vec<Value>,
+    before: &dyn Fn(&Value, &Value) -> Result<bool, Value>,
+) -> Result<Vec<Value>, Value> {
+    if items.len() <= 1 {
+        return Ok(items);
+    }
+    let mut left = items;
+    let right = left.split_off(left.len() / 2);
+    let (left, right) = (merge_sort(left, before)?, merge_sort(right, before)?);
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut l, mut r) = (left.into_iter().peekable(), right.into_iter().peekable());
+    while let (Some(a), Some(b)) = (l.peek(), r.peek()) {
+        // Take from the right only when it strictly comes first: stable.
+        if before(b, a)? {
+            out.push(r.next().unwrap());
+        } else {
+            out.push(l.next().unwrap());
+        }
+    }
+    out.extend(l);
+    out.extend(r);
+    Ok(out)
+}
+
 /// One expression's evaluation.
 pub(super) struct Eval<'s, 't> {
     env: Env<'s, 't>,
@@ -452,9 +518,7 @@ impl Eval<'_, '_> {
                     Val::Object(_) => match v.get(name) {
                         Some(m) => part_of(&v, m).relocated(self.at),
                         None if v.is_open() => Value::unknown(
-                            format!(
-                                "`{name}` of a deployed resource is known only after deployment"
-                            ),
+                            format!("`{name}` is known only at deployment"),
                             None,
                             self.at,
                         ),
@@ -470,8 +534,10 @@ impl Eval<'_, '_> {
                 let v = self.eval(target);
                 let i = self.eval(index);
                 if let Some(u) = first_unknown(&[v.clone(), i.clone()], self.at) {
-                    let symbol = format!("{}[{}]", render(&v), render(&i));
-                    return with_symbol(u, symbol);
+                    return match (render(&v), render(&i)) {
+                        (Some(v), Some(i)) => with_symbol(u, format!("{v}[{i}]")),
+                        _ => u,
+                    };
                 }
                 match (&v.v, &i.v) {
                     (Val::Array(a), Val::Int(n)) => {
@@ -486,7 +552,7 @@ impl Eval<'_, '_> {
                     (Val::Object(_), Val::Str(k)) => match v.get(k) {
                         Some(m) => part_of(&v, m).relocated(self.at),
                         None if v.is_open() => Value::unknown(
-                            format!("`{k}` of a deployed resource is known only after deployment"),
+                            format!("`{k}` is known only at deployment"),
                             None,
                             self.at,
                         ),
@@ -502,40 +568,22 @@ impl Eval<'_, '_> {
                 name, args, range, ..
             } => {
                 let lower = name.to_ascii_lowercase();
-                // Lazy functions: only the chosen branch is evaluated.
-                if lower == "if" && args.len() == 3 {
-                    let c = self.eval(&args[0]);
-                    return match &c.v {
-                        Val::Bool(true) => self.eval(&args[1]),
-                        Val::Bool(false) => self.eval(&args[2]),
-                        Val::Unknown(u) => {
-                            // Either branch may be the value: named after the whole call.
-                            let digest = digest(&format!("{args:?}"));
-                            let symbol = format!("{{if({},#{digest:08x})}}", render(&c));
-                            Value::unknown_from(u, Some(symbol), self.at)
-                        }
-                        other => self.fail(
-                            args[0].range(),
-                            format!(
-                                "`if` needs a boolean condition, found {}",
-                                other.type_name()
-                            ),
-                        ),
-                    };
-                }
-                if let Some(v) = self.collection_lambda(&lower, args, *range) {
-                    return v;
-                }
-                if lower == "lambdavariables" {
-                    return self.lambda_variable(args, *range);
+                // Functions evaluated from their unevaluated arguments.
+                if let Some(arity) = super::func::lazy_arity(&lower, args.len()) {
+                    if let Err(msg) = arity {
+                        return self.fail(*range, format!("`{name}`: {msg}"));
+                    }
+                    return self.lazy(&lower, name, args, *range);
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
                 match super::func::call(self, &lower, name, &vals, *range) {
                     // An unknown result is named after the call and its arguments' values, so
                     // a name built the same way from the same inputs compares equal.
                     Ok(v) if v.as_unknown().is_some_and(|u| u.symbol.is_none()) => {
-                        let args: Vec<String> = vals.iter().map(render).collect();
-                        with_symbol(v, format!("{name}({})", args.join(",")))
+                        match vals.iter().map(render).collect::<Option<Vec<String>>>() {
+                            Some(args) => with_symbol(v, format!("{name}({})", args.join(","))),
+                            None => v,
+                        }
                     }
                     Ok(v) => v,
                     Err(msg) => self.fail(*range, format!("`{name}`: {msg}")),
@@ -544,47 +592,140 @@ impl Eval<'_, '_> {
         }
     }
 
-    /// `filter`, `map`, `sort`, `reduce`, `toObject` and `groupBy` with a `lambda(...)`
-    /// argument: the lambda's body is evaluated per element with its variables bound.
-    fn collection_lambda(&self, f: &str, args: &[Expr], range: expr::Range) -> Option<Value> {
-        if !matches!(
-            f,
-            "filter" | "map" | "sort" | "reduce" | "toobject" | "groupby" | "mapvalues"
-        ) {
-            return None;
-        }
-        let lambda = |e: &Expr| -> Option<(Vec<String>, Expr)> {
-            let Expr::Call { name, args, .. } = e else {
-                return None;
-            };
-            if !name.eq_ignore_ascii_case("lambda") || args.is_empty() {
-                return None;
+    /// `if`, `and`, `or` and `coalesce`, evaluated left to right as far as an argument
+    /// decides (the rest is never evaluated, as in Resource Manager: a guarded
+    /// `and(contains(x, 'k'), x.k)` doesn't fail); the lambda functions; `lambdaVariables`.
+    /// An unknown argument met before the deciding one makes the result unknown.
+    fn lazy(&self, f: &str, name: &str, args: &[Expr], range: expr::Range) -> Value {
+        match f {
+            "if" => {
+                let c = self.eval(&args[0]);
+                match &c.v {
+                    Val::Bool(true) => self.eval(&args[1]),
+                    Val::Bool(false) => self.eval(&args[2]),
+                    Val::Unknown(u) => {
+                        // Either branch may be the value: named after the whole call and what
+                        // its branches may read besides the template (copy indexes, lambda
+                        // variables), so that two iterations don't share a placeholder.
+                        let context: Option<Vec<String>> = self
+                            .env
+                            .copies
+                            .iter()
+                            .chain(self.lambda_vars.borrow().iter())
+                            .map(|(k, v)| render(v).map(|v| format!("{k}={v}")))
+                            .collect();
+                        let symbol = match (render(&c), context) {
+                            (Some(c), Some(context)) => {
+                                let digest = digest(&format!("{args:?}{context:?}"));
+                                Some(format!("{{if({c},#{digest:08x})}}"))
+                            }
+                            _ => None,
+                        };
+                        Value::unknown_from(u, symbol, self.at)
+                    }
+                    other => self.fail(
+                        args[0].range(),
+                        format!(
+                            "`{name}` needs a boolean condition, found {}",
+                            other.type_name()
+                        ),
+                    ),
+                }
             }
-            let (body, params) = args.split_last()?;
-            let names = params.iter().map(|p| match p {
-                Expr::Str(s, _) => Some(s.clone()),
-                _ => None,
-            });
-            Some((names.collect::<Option<Vec<_>>>()?, body.clone()))
-        };
-        let Some(first) = args.first() else {
-            return Some(self.fail(range, format!("`{f}` needs an array and a lambda")));
-        };
-        let input = self.eval(first);
-        if input.is_unknown() {
-            return Some(input);
+            "and" | "or" => {
+                let decisive = f == "or";
+                for a in args {
+                    let v = self.eval(a);
+                    match &v.v {
+                        Val::Bool(b) if *b == decisive => {
+                            return Value::new(Val::Bool(decisive), self.at);
+                        }
+                        Val::Bool(_) => {}
+                        Val::Unknown(u) => return Value::unknown_from(u, None, self.at),
+                        other => {
+                            return self.fail(
+                                a.range(),
+                                format!("`{name}` takes booleans, found {}", other.type_name()),
+                            );
+                        }
+                    }
+                }
+                Value::new(Val::Bool(!decisive), self.at)
+            }
+            "coalesce" => {
+                for a in args {
+                    let v = self.eval(a);
+                    match &v.v {
+                        Val::Null => continue,
+                        Val::Unknown(u) => return Value::unknown_from(u, None, self.at),
+                        _ => return v.relocated(self.at),
+                    }
+                }
+                Value::new(Val::Null, self.at)
+            }
+            "lambdavariables" => self.lambda_variable(args, range),
+            _ => self.collection(f, name, args, range),
         }
-        let items: Vec<Value> = match (&input.v, f) {
-            (Val::Array(a), _) => a.as_ref().clone(),
-            (Val::Object(_), "mapvalues") => input.get_all(),
-            (other, _) => {
-                return Some(self.fail(
-                    range,
-                    format!("`{f}` needs an array, found {}", other.type_name()),
-                ));
+    }
+
+    /// `filter`, `map`, `mapValues`, `reduce`, `sort`, `toObject` and `groupBy`: the lambda's
+    /// body is evaluated per element with its variables bound (and, for `filter`, `map` and
+    /// `reduce`, the element's index as an optional last variable).
+    fn collection(&self, f: &str, name: &str, args: &[Expr], range: expr::Range) -> Value {
+        // (position of the lambda, least and most variables it takes)
+        let lambdas: &[(usize, usize, usize)] = match f {
+            "filter" | "map" => &[(1, 1, 2)],
+            "reduce" => &[(2, 2, 3)],
+            "sort" => &[(1, 2, 2)],
+            "groupby" | "mapvalues" => &[(1, 1, 1)],
+            "toobject" => &[(1, 1, 1), (2, 1, 1)],
+            _ => return self.fail(range, format!("`{name}` is not a lambda function")),
+        };
+        let mut lams = Vec::new();
+        for &(pos, min, max) in lambdas {
+            let Some(e) = args.get(pos) else { continue };
+            match lambda_parts(e) {
+                Some((vars, body)) if (min..=max).contains(&vars.len()) => lams.push((vars, body)),
+                Some((vars, _)) => {
+                    return self.fail(
+                        e.range(),
+                        format!(
+                            "the lambda of `{name}` takes {} variable{}, found {}",
+                            if min == max {
+                                min.to_string()
+                            } else {
+                                format!("{min} or {max}")
+                            },
+                            if max == 1 { "" } else { "s" },
+                            vars.len()
+                        ),
+                    );
+                }
+                None => {
+                    return self.fail(
+                        e.range(),
+                        format!("`{name}` needs a `lambda(...)` as argument {}", pos + 1),
+                    );
+                }
+            }
+        }
+        let input = self.eval(&args[0]);
+        if let Some(u) = input.as_unknown() {
+            return Value::unknown_from(u, None, self.at);
+        }
+        let at = self.at;
+        let items: Vec<Value> = match (&input.v, f == "mapvalues") {
+            (Val::Object(m), true) => m.iter().map(|(_, v)| v.clone()).collect(),
+            (Val::Array(a), false) => a.as_ref().clone(),
+            (other, objects) => {
+                let want = if objects { "an object" } else { "an array" };
+                return self.fail(
+                    args[0].range(),
+                    format!("`{name}` needs {want}, found {}", other.type_name()),
+                );
             }
         };
-        let call = |lam: &(Vec<String>, Expr), vals: Vec<Value>| -> Value {
+        let call = |lam: &Lambda, vals: Vec<Value>| -> Value {
             let mut vars = self.lambda_vars.borrow_mut();
             let depth = vars.len();
             vars.extend(lam.0.iter().cloned().zip(vals));
@@ -593,75 +734,163 @@ impl Eval<'_, '_> {
             self.lambda_vars.borrow_mut().truncate(depth);
             v
         };
-        let at = self.at;
-        let arr = |v: Vec<Value>| Value::array(v, at);
-        let Some(lam) = args.get(1).and_then(&lambda) else {
-            return Some(self.fail(
-                range,
-                format!("`{f}` needs a `lambda(...)` as its second argument"),
-            ));
-        };
-        Some(match f {
+        let index = |i: usize| Value::new(Val::Int(i as i64), at);
+        let unknown = |u: &Rc<super::value::Unknown>| Value::unknown_from(u, None, at);
+        let lam = &lams[0];
+        match f {
             "filter" => {
                 let mut out = Vec::new();
-                for x in items {
-                    match call(&lam, vec![x.clone()]).v {
+                for (i, x) in items.into_iter().enumerate() {
+                    let keep = call(lam, vec![x.clone(), index(i)]);
+                    match &keep.v {
                         Val::Bool(true) => out.push(x),
                         Val::Bool(false) => {}
-                        Val::Unknown(u) => return Some(Value::new(Val::Unknown(u), at)),
-                        _ => {
-                            return Some(
-                                self.fail(
-                                    range,
-                                    "the `filter` lambda must return a boolean".into(),
+                        Val::Unknown(u) => return unknown(u),
+                        other => {
+                            return self.fail(
+                                lams_range(args, 1),
+                                format!(
+                                    "the lambda of `{name}` must return a boolean, found {}",
+                                    other.type_name()
                                 ),
                             );
                         }
                     }
                 }
-                arr(out)
+                Value::array(out, at)
             }
-            "map" | "mapvalues" => {
-                let mut out = Vec::new();
-                for (i, x) in items.into_iter().enumerate() {
-                    out.push(call(&lam, vec![x, Value::new(Val::Int(i as i64), at)]));
-                }
-                arr(out)
+            "map" => {
+                let out = items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, x)| call(lam, vec![x, index(i)]))
+                    .collect();
+                Value::array(out, at)
+            }
+            "mapvalues" => {
+                let Val::Object(m) = &input.v else {
+                    unreachable!()
+                };
+                let out: Vec<(Rc<str>, Value)> = m
+                    .iter()
+                    .map(|(k, v)| (k.clone(), call(lam, vec![v.clone()])))
+                    .collect();
+                Value::object(out, at)
             }
             "reduce" => {
-                let mut acc = args
-                    .get(1)
-                    .map(|e| self.eval(e))
-                    .unwrap_or(Value::new(Val::Null, at));
-                let Some(lam) = args.get(2).and_then(&lambda) else {
-                    return Some(self.fail(
-                        range,
-                        "`reduce` takes an array, an initial value and a lambda".into(),
-                    ));
-                };
-                for x in items {
-                    acc = call(&lam, vec![acc, x]);
+                let mut acc = self.eval(&args[1]);
+                for (i, x) in items.into_iter().enumerate() {
+                    acc = call(lam, vec![acc, x, index(i)]);
                 }
                 acc.relocated(at)
             }
-            "toobject" => {
-                let mut members = Vec::new();
-                let val_lam = args.get(2).and_then(lambda);
+            "sort" => self.sort(name, items, lam, &call, lams_range(args, 1)),
+            "toobject" | "groupby" => {
+                let mut members: Vec<(Rc<str>, Value)> = Vec::new();
+                let mut slot: rustc_hash::FxHashMap<Rc<str>, usize> = Default::default();
                 for x in items {
-                    let k = call(&lam, vec![x.clone()]);
-                    let Some(key) = k.as_str().map(Rc::from) else {
-                        return Some(Value::unknown("a `toObject` key is unknown", None, at));
+                    let k = call(lam, vec![x.clone()]);
+                    let key: Rc<str> = match &k.v {
+                        Val::Str(s) => s.clone(),
+                        Val::Unknown(u) => return unknown(u),
+                        // Converted to a name, or rejected: not documented.
+                        other => {
+                            return Value::unknown(
+                                format!(
+                                    "`{name}()` with a key that is {} is not documented",
+                                    other.type_name()
+                                ),
+                                None,
+                                at,
+                            );
+                        }
                     };
-                    let v = match &val_lam {
+                    let v = match lams.get(1) {
                         Some(l) => call(l, vec![x]),
                         None => x,
                     };
-                    members.push((key, v));
+                    match (slot.get(&key), f) {
+                        (Some(&i), "groupby") => {
+                            if let Val::Array(a) = &mut members[i].1.v {
+                                Rc::make_mut(a).push(v);
+                            }
+                        }
+                        (Some(_), _) => {
+                            return Value::unknown(
+                                format!(
+                                    "`{name}()` makes the key `{key}` twice; which value Azure keeps is not documented"
+                                ),
+                                None,
+                                at,
+                            );
+                        }
+                        (None, _) => {
+                            slot.insert(key.clone(), members.len());
+                            let v = if f == "groupby" {
+                                Value::array(vec![v], at)
+                            } else {
+                                v
+                            };
+                            members.push((key, v));
+                        }
+                    }
                 }
                 Value::object(members, at)
             }
-            _ => Value::unknown(format!("peerlint does not evaluate `{f}()`"), None, at),
-        })
+            _ => unreachable!("listed above"),
+        }
+    }
+
+    /// `sort(array, lambda('a', 'b', <a before b>))`: a stable merge sort (n·log n lambda
+    /// calls). Unknown when the lambda's answer is unknown, or when distinct elements tie or
+    /// the answers contradict each other (the order then depends on Azure's sort algorithm).
+    fn sort(
+        &self,
+        name: &str,
+        items: Vec<Value>,
+        lam: &Lambda,
+        call: &dyn Fn(&Lambda, Vec<Value>) -> Value,
+        lambda_range: expr::Range,
+    ) -> Value {
+        let at = self.at;
+        let before = |a: &Value, b: &Value| -> Result<bool, Value> {
+            let r = call(lam, vec![a.clone(), b.clone()]);
+            match &r.v {
+                Val::Bool(x) => Ok(*x),
+                Val::Unknown(u) => Err(Value::unknown_from(u, None, at)),
+                other => Err(self.fail(
+                    lambda_range,
+                    format!(
+                        "the lambda of `{name}` must return a boolean, found {}",
+                        other.type_name()
+                    ),
+                )),
+            }
+        };
+        let sorted = match merge_sort(items, &before) {
+            Ok(s) => s,
+            Err(v) => return v,
+        };
+        for w in sorted.windows(2) {
+            let ab = match before(&w[0], &w[1]) {
+                Ok(x) => x,
+                Err(v) => return v,
+            };
+            let ba = match before(&w[1], &w[0]) {
+                Ok(x) => x,
+                Err(v) => return v,
+            };
+            if ba || (!ab && w[0].equals(&w[1]) != Some(true)) {
+                return Value::unknown(
+                    format!(
+                        "the lambda of `{name}()` doesn't order its elements strictly; the order of ties depends on Azure's sort"
+                    ),
+                    None,
+                    at,
+                );
+            }
+        }
+        Value::array(sorted, at)
     }
 
     fn lambda_variable(&self, args: &[Expr], range: expr::Range) -> Value {
@@ -705,19 +934,6 @@ impl<'s, 't> Eval<'s, 't> {
             .relocated(self.at)
     }
     pub(super) fn parameter(&self, name: &str) -> FnResult {
-        match self.env.scope.params.get(&name.to_ascii_lowercase()) {
-            Some(v) => Ok(v.clone().relocated(self.at)),
-            None => Err(
-                match crate::suggest::closest(
-                    name,
-                    self.env.scope.param_names.iter().map(String::as_str),
-                ) {
-                    Some(c) => {
-                        format!("the template has no parameter `{name}`; did you mean `{c}`?")
-                    }
-                    None => format!("the template has no parameter `{name}`"),
-                },
-            ),
-        }
+        Ok(self.env.scope.parameter(name)?.relocated(self.at))
     }
 }

@@ -9,11 +9,15 @@
 pub mod eval;
 pub mod expr;
 mod func;
+pub mod order;
+pub mod params;
 pub mod template;
 pub mod value;
 
 pub use eval::EvalError;
-pub use template::{Condition, Context, Effect, Evaluated, Params, Resource, evaluate};
+pub use template::{
+    Condition, Context, Declared, Effect, Evaluated, Params, Resource, Undecided, evaluate,
+};
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -50,23 +54,8 @@ pub fn evaluate_expression(template: &str, expression: &str) -> (Outcome, Vec<(S
         resource_group: template::RESOURCE_GROUP_PLACEHOLDER.into(),
     });
     let mut scope = eval::Scope::new(&tree, FileId(0), ctx, errors.clone());
-    if let Some(params) = tree.get(t, "parameters") {
-        for (name, def) in tree.members(params) {
-            let env = eval::Env {
-                scope: &scope,
-                copies: &[],
-            };
-            let v = match tree.get(def, "defaultValue") {
-                Some(d) => env.node(d),
-                None => value::Value::unknown(
-                    format!("parameter `{name}` has no value"),
-                    Some(format!("{{{name}}}")),
-                    scope.loc(def),
-                ),
-            };
-            scope.params.insert(name.to_ascii_lowercase(), v);
-        }
-    }
+    scope.params = Rc::new(params::Table::new(&tree, t, Default::default(), None, ""));
+    scope.resolve_parameters();
     if let Some(vars) = tree.get(t, "variables") {
         scope.set_variables(vars);
     }
@@ -80,16 +69,62 @@ pub fn evaluate_expression(template: &str, expression: &str) -> (Outcome, Vec<(S
         .iter()
         .map(|x| (x.message.clone(), text[x.loc.span.range()].to_string()))
         .collect();
-    let out = match (&v.v, v.to_json()) {
-        (value::Val::Unknown(u), _) => Outcome::Unknown {
-            reason: u.reason.clone(),
-            symbol: u.symbol.clone(),
-        },
-        (_, Some(j)) => Outcome::Known(j),
-        (_, None) => Outcome::Unknown {
-            reason: "contains unknown values".into(),
-            symbol: None,
-        },
-    };
-    (out, errs)
+    (Outcome::of(&v), errs)
+}
+
+impl Outcome {
+    /// A value as JSON, or unknown (with the reason of its first unknown part).
+    pub fn of(v: &value::Value) -> Outcome {
+        match v.to_json() {
+            Some(j) => Outcome::Known(j),
+            None => match &v.v {
+                value::Val::Unknown(u) => Outcome::Unknown {
+                    reason: u.reason.clone(),
+                    symbol: u.symbol.clone(),
+                },
+                _ => Outcome::Unknown {
+                    reason: first_unknown_reason(v).unwrap_or_default(),
+                    symbol: None,
+                },
+            },
+        }
+    }
+}
+
+/// The reason of the first unknown inside a value, depth first.
+fn first_unknown_reason(v: &value::Value) -> Option<String> {
+    match &v.v {
+        value::Val::Unknown(u) => Some(u.reason.clone()),
+        value::Val::Array(a) => a.iter().find_map(first_unknown_reason),
+        value::Val::Object(m) => m.iter().find_map(|(_, x)| first_unknown_reason(x)),
+        _ => None,
+    }
+}
+
+/// An output as [`evaluate_outputs`] gives it: name, declared type, value.
+pub type OutputOutcome = (String, String, Outcome);
+
+/// An expression error as the test entry points give it: message, and the offending text.
+pub type Reported = (String, String);
+
+/// A template's top-level outputs, evaluated with the parameters' default values in the
+/// placeholder deployment context: (name, declared type, value) each, and the expression
+/// errors reported (message and the offending text). None when the text isn't JSON. For tests
+/// and tools.
+pub fn evaluate_outputs(template: &str) -> Option<(Vec<OutputOutcome>, Vec<Reported>)> {
+    use crate::source::FileId;
+    let text = Arc::new(template.to_string());
+    let tree = crate::json::parse(&text, 0).ok()?;
+    let ev = evaluate(&tree, FileId(0), None, &Context::default());
+    let outputs = ev
+        .outputs
+        .iter()
+        .map(|(name, ty, v)| (name.clone(), ty.clone(), Outcome::of(v)))
+        .collect();
+    let errs = ev
+        .problems
+        .iter()
+        .map(|x| (x.message.clone(), text[x.loc.span.range()].to_string()))
+        .collect();
+    Some((outputs, errs))
 }

@@ -11,6 +11,8 @@ use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
 use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};
+use super::order::{self, Step};
+use super::params::Table;
 use super::value::{Val, Value};
 
 /// Where templates deploy when the command line doesn't say.
@@ -45,6 +47,46 @@ pub struct Evaluated {
     pub resources: Vec<Resource>,
     pub problems: Vec<EvalError>,
     pub undecided: Vec<Undecided>,
+    /// Resources declared twice in one deployment (Resource Manager rejects the template).
+    pub duplicates: Vec<Duplicate>,
+    /// Every resource instance deployed (any type, nested deployments included), in the order
+    /// met, with what it waits for: Resource Manager's deployment order.
+    pub order: Vec<Step>,
+    /// The template's top-level `outputs`, in the order written: name, declared type (as
+    /// written, `""` when the output has none) and value. An output whose `condition` is false
+    /// is left out.
+    pub outputs: Vec<(String, String, Value)>,
+    /// Every resource instance the template declares (network or not, nested deployments'
+    /// too), as evaluated, in the order met: for `peerlint expand`.
+    pub declared: Vec<Declared>,
+}
+
+/// A resource declared twice in one deployment: two declarations (or two iterations of one
+/// copy loop) of one type with names equal ignoring case, both deployed.
+#[derive(Clone, Debug)]
+pub struct Duplicate {
+    /// The type as written.
+    pub ty: String,
+    pub name: String,
+    /// The names of the first and the second declaration.
+    pub first: Loc,
+    pub second: Loc,
+}
+
+/// A resource instance the template declares.
+#[derive(Debug)]
+pub struct Declared {
+    /// The full type as written (`Microsoft.Network/virtualNetworks`).
+    pub ty: String,
+    /// The full name (`vnet/peering` for a child), or its placeholder.
+    pub name: String,
+    /// The full id, or its placeholder.
+    pub id: String,
+    /// Why the name is unknown, when it is (it then holds placeholders).
+    pub unknown: Option<String>,
+    /// The resource object in the template.
+    pub loc: Loc,
+    pub condition: Condition,
 }
 
 /// A network resource the template deploys, evaluated.
@@ -60,6 +102,8 @@ pub struct Resource {
     /// The resource object in the template.
     pub loc: Loc,
     pub condition: Condition,
+    /// Its place in [`Evaluated::order`] (none for a gateway whose condition is false).
+    pub step: Option<usize>,
 }
 
 /// Whether a resource is deployed, as its `condition` says.
@@ -119,7 +163,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
     // (each pass resolves one more link of a chain of module outputs).
     let mut refs = FastMap::default();
     let mut passes = 0;
-    let walker = loop {
+    let (walker, outputs) = loop {
         passes += 1;
         errors.borrow_mut().clear();
         let walker = Walker {
@@ -127,15 +171,21 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             file,
             errors: errors.clone(),
             out: RefCell::new(Vec::new()),
+            seen: RefCell::new(Vec::new()),
+            duplicates: RefCell::new(Vec::new()),
             undecided: RefCell::new(Vec::new()),
+            instances: RefCell::new(Vec::new()),
             refs: RefCell::new(refs),
             missed: Cell::new(false),
             depth: Cell::new(0),
             tag: ctx.tag.clone(),
             budget: Rc::new(Cell::new(super::eval::COPY_BUDGET)),
+            steps: RefCell::new(Vec::new()),
+            within: Cell::new(None),
+            touched: RefCell::new(Vec::new()),
         };
         let before = walker.refs.borrow().len();
-        {
+        let outputs = {
             let scope = walker.scope(
                 root,
                 supplied.clone(),
@@ -144,19 +194,68 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
                 params.as_ref().map(|p| p.path),
             );
             walker.template(&scope, root, &dctx);
-        }
+            // Not a reason for another pass: outputs read what the resources left.
+            let missed = walker.missed.get();
+            let outputs = top_outputs(&scope, root);
+            walker.missed.set(missed);
+            outputs
+        };
         let grew = walker.refs.borrow().len() > before;
         if !walker.missed.get() || !grew || passes == MAX_PASSES {
-            break walker;
+            break (walker, outputs);
         }
         refs = walker.refs.take();
     };
-    let Walker { out, undecided, .. } = walker;
+    let Walker {
+        out,
+        undecided,
+        duplicates,
+        steps,
+        instances,
+        ..
+    } = walker;
+    let mut order = steps.into_inner();
+    order::resolve(&mut order);
     Evaluated {
         resources: out.into_inner(),
         problems: errors.take(),
         undecided: undecided.into_inner(),
+        duplicates: duplicates.into_inner(),
+        order,
+        outputs,
+        declared: instances.into_inner(),
     }
+}
+
+/// The template's `outputs`: each `value` (or `copy`) evaluated in the template's scope, unless
+/// its `condition` is false.
+fn top_outputs(scope: &Scope<'_>, template: NodeId) -> Vec<(String, String, Value)> {
+    let t = scope.tree;
+    let Some(outs) = t
+        .get(template, "outputs")
+        .filter(|&o| t.kind(o) == Kind::Object)
+    else {
+        return Vec::new();
+    };
+    let env = Env { scope, copies: &[] };
+    let mut out = Vec::new();
+    for (name, def) in t.members(outs) {
+        if let Some(c) = t.get(def, "condition")
+            && matches!(env.node(c).v, Val::Bool(false))
+        {
+            continue;
+        }
+        let value = match t.get(def, "copy").filter(|&c| t.kind(c) == Kind::Object) {
+            Some(c) => env.copy_array(c, scope.loc(c)),
+            None => match t.get(def, "value") {
+                Some(v) => env.node(v),
+                None => continue,
+            },
+        };
+        let ty = t.get_str(def, "type").unwrap_or("").to_string();
+        out.push((name.to_string(), ty, value));
+    }
+    out
 }
 
 /// The values of a parameters file, by lower-case name.
@@ -208,6 +307,12 @@ struct Walker<'t> {
     errors: Rc<RefCell<Vec<EvalError>>>,
     out: RefCell<Vec<Resource>>,
     undecided: RefCell<Vec<Undecided>>,
+    /// Every resource instance met (see [`Evaluated::declared`]).
+    instances: RefCell<Vec<Declared>>,
+    /// Per deployment being walked (innermost last): the deployed resources met, by
+    /// lower-case `type|name`, with where each is named.
+    seen: RefCell<Vec<FastMap<String, Loc>>>,
+    duplicates: RefCell<Vec<Duplicate>>,
     /// What `reference()` can see: by lower-case id, `name:<name>` and `sym:<symbol>`.
     refs: RefCell<FastMap<String, Value>>,
     /// Whether a `reference()` found nothing in this pass.
@@ -217,6 +322,12 @@ struct Walker<'t> {
     tag: String,
     /// Shared by every scope of the template (see [`Scope::spend`]).
     budget: Rc<Cell<usize>>,
+    /// The deployment order so far (see [`Evaluated::order`]).
+    steps: RefCell<Vec<Step>>,
+    /// The step of the nested deployment being walked.
+    within: Cell<Option<usize>>,
+    /// The targets of `reference()` calls, in the order made.
+    touched: RefCell<Vec<String>>,
 }
 
 /// A declaration with what it is processed in.
@@ -264,44 +375,10 @@ impl<'t> Walker<'t> {
         scope.budget = self.budget.clone();
         scope.double_bracket = double_bracket;
         scope.resolver = Some(self as &dyn Resolver);
-        if let Some(section) = t.get(template, "parameters") {
-            for (name, def) in t.members(section) {
-                let key = name.to_ascii_lowercase();
-                let v = match supplied.get(&key) {
-                    Some(v) => v.clone(),
-                    None => match t.get(def, "defaultValue") {
-                        Some(d) => {
-                            let env = Env {
-                                scope: &scope,
-                                copies: &[],
-                            };
-                            let v = env.node(d);
-                            v.with_origin(
-                                self.loc(d),
-                                format!("`{name}` is this parameter's default value"),
-                            )
-                        }
-                        None => {
-                            let why = match params_path {
-                                Some(p) => format!(
-                                    "parameter `{name}` has no default and `{p}` doesn't set it"
-                                ),
-                                None => format!(
-                                    "parameter `{name}` has no default and no parameters file sets it"
-                                ),
-                            };
-                            Value::unknown(
-                                why,
-                                Some(format!("{{{name}{}}}", self.tag)),
-                                self.loc(def),
-                            )
-                        }
-                    },
-                };
-                scope.params.insert(key, v);
-                scope.param_names.push(name.to_string());
-            }
-        }
+        scope.params = Rc::new(Table::new(t, template, supplied, params_path, &self.tag));
+        // Every parameter, in dependency order, before the variables exist (a default can't
+        // read them).
+        scope.resolve_parameters();
         if let Some(vars) = t.get(template, "variables") {
             scope.set_variables(vars);
         }
@@ -310,6 +387,12 @@ impl<'t> Walker<'t> {
 
     /// Processes the resources of a template at one level, in order.
     fn template(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
+        self.seen.borrow_mut().push(FastMap::default());
+        self.resources(scope, template, target);
+        self.seen.borrow_mut().pop();
+    }
+
+    fn resources(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
         let t = self.tree;
         let Some(resources) = t.get(template, "resources") else {
             return;
@@ -412,6 +495,7 @@ impl<'t> Walker<'t> {
                     if lower == "microsoft.network/virtualnetworkgateways" {
                         self.skipped_gateway(p, env, r, &ty, c, &cv);
                     }
+                    self.declare_absent(p, env, &ty, c, &cv);
                     return;
                 }
                 Val::Bool(true) => {}
@@ -484,6 +568,25 @@ impl<'t> Walker<'t> {
             return;
         }
         let id = resource_id(&p.target, &ty, &name);
+        self.instances.borrow_mut().push(Declared {
+            ty: ty.clone(),
+            name: name.clone(),
+            id: id.clone(),
+            unknown: name_val
+                .as_ref()
+                .and_then(Value::as_unknown)
+                .map(|u| u.reason.clone()),
+            loc: self.loc(r),
+            condition: condition.clone(),
+        });
+        if condition == Condition::Always
+            && matches!(name_val.as_ref().map(|v| &v.v), Some(Val::Str(_)))
+        {
+            let at = name_node.map(|n| self.loc(n)).unwrap_or(self.loc(r));
+            // A child named without its parent (`providers/diagnosticSettings`) belongs to it.
+            let owner = parent.filter(|_| raw_ty.contains('/'));
+            self.declared(r, owner, &ty, &name, at);
+        }
         if let Condition::Unknown { at, reason } = &condition
             && (is_network(&lower) || lower == "microsoft.resources/deployments")
         {
@@ -496,14 +599,20 @@ impl<'t> Walker<'t> {
             );
         }
         let at = self.loc(r);
+        let step = self.step(p, env, r, (&lower, &id, &name), parent);
+        let touched = self.touched.borrow().len();
         if lower == "microsoft.resources/deployments" {
+            let within = self.within.replace(Some(step));
             self.deployment(p, env, r, &name, &id);
+            self.within.set(within);
+            self.touched_since(step, touched);
             return;
         }
         let props = t
             .get(r, "properties")
             .map(|n| env.node(n))
             .unwrap_or_else(|| Value::object(Vec::<(Rc<str>, Value)>::new(), at));
+        self.touched_since(step, touched);
         let name_at = name_node.map(|n| self.loc(n)).unwrap_or(at);
         let last = name.rsplit('/').next().unwrap_or(&name).to_string();
         let mut id_val = Value::str(&id, name_at);
@@ -515,21 +624,29 @@ impl<'t> Walker<'t> {
                 name_v = Value::unknown(u.reason.clone(), Some(last.clone()), name_at);
             }
         }
-        let body = Value::object(
-            [
-                ("id", id_val),
-                ("name", name_v),
-                ("type", Value::str(&ty, self.loc(ty_node))),
-                ("properties", props.clone()),
-            ],
-            at,
-        );
+        let mut fields = vec![
+            ("id", id_val),
+            ("name", name_v),
+            ("type", Value::str(&ty, self.loc(ty_node))),
+            ("properties", props.clone()),
+        ];
+        // The API version the resource is deployed with (a type may carry it: `type@version`).
+        let api = match t.get(r, "apiVersion") {
+            Some(n) => Some(env.node(n)),
+            None => raw_ty
+                .split_once('@')
+                .map(|(_, v)| Value::str(v, self.loc(ty_node))),
+        };
+        if let Some(api) = api {
+            fields.push(("apiVersion", api));
+        }
+        let body = Value::object(fields, at);
         {
             let view = props.clone().opened();
             let mut refs = self.refs.borrow_mut();
             refs.insert(id.to_ascii_lowercase(), view.clone());
-            if let Some(s) = &p.symbol {
-                refs.insert(format!("sym:{}", s.to_ascii_lowercase()), view);
+            for key in self.symbol_keys(p, env) {
+                refs.insert(key, view.clone());
             }
         }
         if is_network(&lower) {
@@ -540,6 +657,7 @@ impl<'t> Walker<'t> {
                 body,
                 loc: at,
                 condition,
+                step: Some(step),
             });
         }
         // Child resources declared inside this one.
@@ -556,6 +674,75 @@ impl<'t> Walker<'t> {
                 } else {
                     self.instance(&child, env, Some((&ty, &name)));
                 }
+            }
+        }
+    }
+
+    /// Records a resource whose condition is false, its name evaluated quietly (Resource
+    /// Manager doesn't deploy it, so errors in it are not reported).
+    fn declare_absent(&self, p: &Decl<'_, '_>, env: Env<'_, '_>, ty: &str, c: NodeId, cv: &Value) {
+        let t = self.tree;
+        let errors = self.errors.borrow().len();
+        let value = t.get(p.node, "name").map(|n| env.node(n));
+        self.errors.borrow_mut().truncate(errors);
+        let name = value
+            .as_ref()
+            .and_then(|n| n.text_or_symbol().map(str::to_string))
+            .unwrap_or_default();
+        self.instances.borrow_mut().push(Declared {
+            ty: ty.to_string(),
+            id: resource_id(&p.target, ty, &name),
+            name,
+            unknown: value
+                .as_ref()
+                .and_then(Value::as_unknown)
+                .map(|u| u.reason.clone()),
+            loc: self.loc(p.node),
+            condition: Condition::False {
+                at: self.loc(c),
+                deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
+            },
+        });
+    }
+
+    /// Notes a deployed resource of the deployment being walked; the second of one type and
+    /// name (ignoring case), in the same `owner` if it is named without it, is a
+    /// [`Duplicate`].
+    /// Names with placeholders can't be compared, and
+    /// resources deployed to a scope of their own (`scope`, `resourceGroup`,
+    /// `subscriptionId`) may be different ones.
+    fn declared(&self, r: NodeId, parent: Option<(&str, &str)>, ty: &str, name: &str, at: Loc) {
+        let t = self.tree;
+        if name.contains('{')
+            || [
+                "scope",
+                "resourceGroup",
+                "subscriptionId",
+                "managementGroup",
+            ]
+            .iter()
+            .any(|k| t.get(r, k).is_some())
+        {
+            return;
+        }
+        let (pty, pname) = parent.unwrap_or_default();
+        if pname.contains('{') {
+            return;
+        }
+        let key = format!("{pty}|{pname}|{ty}|{name}").to_ascii_lowercase();
+        let mut seen = self.seen.borrow_mut();
+        let Some(seen) = seen.last_mut() else { return };
+        match seen.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                self.duplicates.borrow_mut().push(Duplicate {
+                    ty: ty.to_string(),
+                    name: name.to_string(),
+                    first: *e.get(),
+                    second: at,
+                })
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(at);
             }
         }
     }
@@ -607,7 +794,63 @@ impl<'t> Walker<'t> {
                 at: self.loc(c),
                 deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
             },
+            step: None,
         });
+    }
+
+    /// Records a resource instance in the deployment order (its `dependsOn` evaluated in its
+    /// scope); returns its step. `parent` is the parent's (type, name) for a child resource
+    /// declared inside it.
+    fn step(
+        &self,
+        p: &Decl<'_, '_>,
+        env: Env<'_, '_>,
+        r: NodeId,
+        (ty, id, name): (&str, &str, &str),
+        parent: Option<(&str, &str)>,
+    ) -> usize {
+        let t = self.tree;
+        // Evaluated quietly: an entry peerlint can't evaluate only makes the resource wait for
+        // anything (see `order`); it is no finding of its own.
+        let errors = self.errors.borrow().len();
+        let depends_on = t
+            .get(r, "dependsOn")
+            .map(|d| order::entries(env.node(d)))
+            .unwrap_or_default();
+        self.errors.borrow_mut().truncate(errors);
+        let implicit = parent
+            .map(|(pty, pname)| resource_id(&p.target, pty, pname))
+            .into_iter()
+            .collect();
+        let copy = t
+            .get(r, "copy")
+            .and_then(|c| t.get_str(c, "name"))
+            .map(str::to_string);
+        let mut steps = self.steps.borrow_mut();
+        steps.push(Step {
+            ty: ty.to_string(),
+            id: id.to_string(),
+            name: name.to_string(),
+            symbol: p.symbol.clone(),
+            copy,
+            depends_on,
+            implicit,
+            within: self.within.get(),
+            loc: self.loc(r),
+            after: Vec::new(),
+            unknown: Vec::new(),
+        });
+        steps.len() - 1
+    }
+
+    /// What `reference()` read since `mark` becomes something `step` waits for.
+    fn touched_since(&self, step: usize, mark: usize) {
+        let touched = self.touched.borrow();
+        if touched.len() > mark {
+            self.steps.borrow_mut()[step]
+                .implicit
+                .extend(touched[mark..].iter().cloned());
+        }
     }
 
     /// A nested deployment with an inline template: its resources deploy to its target;
@@ -651,15 +894,27 @@ impl<'t> Walker<'t> {
                 for (k, def) in t.members(ps) {
                     // `{value}`, or `{copy: [{name: "value", ...}]}` (Bicep), or a Key Vault `{reference}`.
                     let whole = env.node(def);
-                    let v = match whole.get("value") {
-                        Some(v) => v.clone(),
-                        None => Value::unknown(
-                            format!(
-                                "parameter `{k}` of deployment `{name}` is a Key Vault reference"
-                            ),
-                            Some(format!("{{{k}}}")),
-                            self.loc(def),
+                    let v = match (&whole.v, whole.get("value")) {
+                        (_, Some(v)) => v.clone(),
+                        // The wrapper itself is unknown (Bicep's `if(c, createObject('value',
+                        // a), createObject('value', b))` with an unknown `c`): so is the value,
+                        // for the same reason.
+                        (Val::Unknown(u), None) => Value::unknown_from(
+                            u,
+                            u.symbol.as_ref().map(|s| format!("{s}.value")),
+                            whole.at,
                         ),
+                        (Val::Object(_), None) if whole.get("reference").is_some() => {
+                            Value::unknown(
+                                format!(
+                                    "parameter `{k}` of deployment `{name}` is a Key Vault reference"
+                                ),
+                                Some(format!("{{{k}}}")),
+                                self.loc(def),
+                            )
+                        }
+                        // No value given (`{}`): the parameter's default, as if not passed.
+                        _ => continue,
                     };
                     supplied.insert(k.to_ascii_lowercase(), v);
                 }
@@ -672,7 +927,6 @@ impl<'t> Walker<'t> {
             let mut s = Scope::new(t, self.file, p.scope.ctx.clone(), self.errors.clone());
             s.budget = self.budget.clone();
             s.params = p.scope.params.clone();
-            s.param_names = p.scope.param_names.clone();
             s.vars = p.scope.vars.clone();
             s.var_copies = p.scope.var_copies.clone();
             s.double_bracket = true;
@@ -707,8 +961,25 @@ impl<'t> Walker<'t> {
         let mut refs = self.refs.borrow_mut();
         refs.insert(id.to_ascii_lowercase(), view.clone());
         refs.insert(format!("name:{}", name.to_ascii_lowercase()), view.clone());
-        if let Some(s) = &p.symbol {
-            refs.insert(format!("sym:{}", s.to_ascii_lowercase()), view);
+        for key in self.symbol_keys(p, env) {
+            refs.insert(key, view.clone());
+        }
+    }
+
+    /// The keys `reference()` finds an instance by in languageVersion 2.0: its symbolic name,
+    /// and for an instance of a copy loop also `symbol[index]`.
+    fn symbol_keys(&self, p: &Decl<'_, '_>, env: Env<'_, '_>) -> Vec<String> {
+        let Some(s) = &p.symbol else {
+            return Vec::new();
+        };
+        let s = s.to_ascii_lowercase();
+        let looped = self
+            .tree
+            .get(p.node, "copy")
+            .is_some_and(|c| self.tree.kind(c) == Kind::Object);
+        match env.copies.last().map(|(_, i)| &i.v) {
+            Some(Val::Int(i)) if looped => vec![format!("sym:{s}[{i}]"), format!("sym:{s}")],
+            _ => vec![format!("sym:{s}")],
         }
     }
 }
@@ -716,6 +987,7 @@ impl<'t> Walker<'t> {
 impl Resolver for Walker<'_> {
     fn reference(&self, target: &str, _full: bool) -> Option<Value> {
         let lower = target.to_ascii_lowercase();
+        self.touched.borrow_mut().push(target.to_string());
         let refs = self.refs.borrow();
         let found = refs
             .get(&lower)
@@ -743,6 +1015,8 @@ fn is_network(lower_ty: &str) -> bool {
             | "microsoft.network/virtualnetworkgateways"
             | "microsoft.network/routetables"
             | "microsoft.network/routetables/routes"
+            | "microsoft.network/virtualhubs"
+            | "microsoft.network/virtualhubs/ipconfigurations"
     )
 }
 

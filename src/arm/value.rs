@@ -32,6 +32,9 @@ pub struct Unknown {
     /// Unknown because of an error already reported (an invalid expression), not because it
     /// is known only at deployment.
     pub error: bool,
+    /// Every placeholder in `symbol` stands for text without `/` (the segments of a resource
+    /// id), so the symbol's `/` are the value's own: `split(id, '/')` can be taken apart.
+    pub slash_free: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -124,6 +127,7 @@ impl Value {
                 reason: reason.into(),
                 symbol,
                 error: false,
+                slash_free: false,
             })),
             at,
         )
@@ -135,6 +139,7 @@ impl Value {
                 reason: reason.into(),
                 symbol: None,
                 error: true,
+                slash_free: false,
             })),
             at,
         )
@@ -146,9 +151,22 @@ impl Value {
                 reason: u.reason.clone(),
                 symbol: if u.error { None } else { symbol },
                 error: u.error,
+                slash_free: false,
             })),
             at,
         )
+    }
+    /// The same unknown, marked as having a placeholder whose `/` are the value's own (see
+    /// [`Unknown::slash_free`]); other values as they are.
+    pub fn slash_free(mut self) -> Value {
+        if let Val::Unknown(u) = &self.v
+            && u.symbol.is_some()
+        {
+            let mut u = u.as_ref().clone();
+            u.slash_free = true;
+            self.v = Val::Unknown(Rc::new(u));
+        }
+        self
     }
     pub fn is_unknown(&self) -> bool {
         matches!(self.v, Val::Unknown(_))
@@ -209,9 +227,21 @@ impl Value {
         self.from = Some(Rc::new(From { loc, text }));
         self
     }
-    /// Loose equality as ARM's `equals` (strings case-sensitive, as documented); None when
-    /// either side is unknown.
+    /// Equality as ARM's `equals` (strings case-sensitive, as documented): None when unknown
+    /// parts decide it (a known difference elsewhere still makes it false).
     pub fn equals(&self, other: &Value) -> Option<bool> {
+        /// Every pair equal: true; one pair different: false; else undecided.
+        fn all(pairs: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+            let mut undecided = false;
+            for p in pairs {
+                match p {
+                    Some(false) => return Some(false),
+                    None => undecided = true,
+                    Some(true) => {}
+                }
+            }
+            (!undecided).then_some(true)
+        }
         Some(match (&self.v, &other.v) {
             (Val::Unknown(_), _) | (_, Val::Unknown(_)) => return None,
             (Val::Null, Val::Null) => true,
@@ -222,26 +252,16 @@ impl Value {
                 if a.len() != b.len() {
                     return Some(false);
                 }
-                for (x, y) in a.iter().zip(b.iter()) {
-                    if !x.equals(y)? {
-                        return Some(false);
-                    }
-                }
-                true
+                return all(a.iter().zip(b.iter()).map(|(x, y)| x.equals(y)));
             }
             (Val::Object(a), Val::Object(b)) => {
                 if a.len() != b.len() {
                     return Some(false);
                 }
-                for (k, x) in a.iter() {
-                    let Some(y) = other.get(k) else {
-                        return Some(false);
-                    };
-                    if !x.equals(y)? {
-                        return Some(false);
-                    }
-                }
-                true
+                return all(a.iter().map(|(k, x)| match other.get(k) {
+                    Some(y) => x.equals(y),
+                    None => Some(false),
+                }));
             }
             _ => false,
         })

@@ -7,6 +7,7 @@
 //! extracts vnets, subnets, peerings and gateways from them, reading them through `doc`.
 
 mod azcli;
+mod deploy_order;
 pub mod doc;
 mod powershell;
 pub mod resource;
@@ -56,6 +57,9 @@ pub struct Options {
     pub parameters: Vec<(Option<std::path::PathBuf>, std::path::PathBuf)>,
 }
 
+/// A folder's parameters files by the lower-case stem of the template each pairs with.
+pub type Pairs = rustc_hash::FxHashMap<String, Vec<Box<str>>>;
+
 /// What loading needs: the run's sources and parse trees (indexed by file), the graph being
 /// built, and the template options.
 pub struct LoadCx<'a> {
@@ -69,9 +73,13 @@ pub struct LoadCx<'a> {
     /// Folders holding templates, in order: templates of one folder share a placeholder
     /// resource group (a hub and its spokes link up), other folders get their own.
     pub template_folders: Vec<Option<std::path::PathBuf>>,
-    /// Parameters files named on the command line as inputs, and those a template used.
-    pub explicit_parameters: Vec<FileId>,
+    /// Parameters files among the inputs (named or met in a folder), and those a template
+    /// used: the others are reported by [`finish`].
+    pub parameters_files: Vec<FileId>,
     pub used_parameters: Vec<FileId>,
+    /// The folders looked in for parameters files: their parameters files by the stem of the
+    /// template each pairs with.
+    pub pairings: rustc_hash::FxHashMap<std::path::PathBuf, std::rc::Rc<Pairs>>,
     /// Design specs, loaded after every other input so that their vnets can match exported
     /// ones by name.
     pub specs: Vec<(FileId, Tree)>,
@@ -165,11 +173,59 @@ fn duplicate_keys(b: &mut GraphBuilder, file: FileId, t: &Tree) {
     }
 }
 
+/// A folder's parameters files by the stem of the template each pairs with; the folder is
+/// read once per run.
+fn folder_pairs(cx: &mut LoadCx<'_>, dir: &std::path::Path) -> std::rc::Rc<Pairs> {
+    if let Some(p) = cx.pairings.get(dir) {
+        return p.clone();
+    }
+    let read = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    let mut names: Vec<Box<str>> = std::fs::read_dir(read)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_file())
+                .filter_map(|e| e.file_name().to_str().map(Box::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let pairs = std::rc::Rc::new(template::pair_folder(&names));
+    cx.pairings.insert(dir.to_path_buf(), pairs.clone());
+    pairs
+}
+
+/// After every input is loaded: reports the parameters files among the inputs that no
+/// template used (a lesser `unrecognized-input`, with how to pair them).
+pub fn finish(cx: &mut LoadCx<'_>) {
+    let used: rustc_hash::FxHashSet<FileId> = cx.used_parameters.iter().copied().collect();
+    for &f in &cx.parameters_files {
+        if used.contains(&f) {
+            continue;
+        }
+        let src = cx.db.get(f);
+        let start = src.content_start;
+        let path = src.path.clone();
+        cx.b.count_file();
+        cx.b.problem(Problem::Unrecognized {
+            loc: Loc::new(f, Span::new(start, start), None),
+            path,
+            why: UnrecognizedWhy::UnpairedParameters,
+        });
+    }
+}
+
 /// Loads the design specs met so far (after every other input).
 pub fn load_specs(cx: &mut LoadCx<'_>) {
     for (file, tree) in std::mem::take(&mut cx.specs) {
         duplicate_keys(cx.b, file, &tree);
+        cx.b.set_authored(true);
         spec::load(&tree, file, cx.b);
+        cx.b.set_authored(false);
         cx.b.count_file();
         cx.set_tree(file, Some(tree));
     }
@@ -205,14 +261,14 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     match sniff(&tree, root) {
         Shape::Unknown(Unknown::ArmTemplate) => {
             duplicate_keys(cx.b, file, &tree);
-            template::load(cx, file, &tree)
+            cx.b.set_authored(true);
+            template::load(cx, file, &tree);
+            cx.b.set_authored(false);
         }
         // Consumed with its template, never an input of its own.
         Shape::Unknown(Unknown::ArmParameters) => {
             duplicate_keys(cx.b, file, &tree);
-            if explicit {
-                cx.explicit_parameters.push(file);
-            }
+            cx.parameters_files.push(file);
         }
         shape => {
             if export(cx, file, &tree, root, shape) {

@@ -20,12 +20,18 @@ pub enum ResourceKind {
     Vnet,
     Peering,
     Gateway,
+    /// A Route Server's ip configuration (`virtualHubs/ipConfigurations`).
+    RouteServer,
     RouteTable,
     Other,
 }
 
 /// A string value and its node.
 type Named = (String, NodeId);
+
+/// Where an ip configuration is: its vnet, its subnet's name and where that is (when known),
+/// and where the subnet id is.
+type Placement = (ArmId, Option<(String, Loc)>, Loc);
 
 pub struct Extractor<'a, D: Doc> {
     pub file: FileId,
@@ -221,6 +227,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 ResourceKind::Peering
             } else if ty.ends_with("/virtualnetworkgateways") {
                 ResourceKind::Gateway
+            } else if ty == "microsoft.network/virtualhubs/ipconfigurations" {
+                ResourceKind::RouteServer
             } else if ty == "microsoft.network/routetables" {
                 ResourceKind::RouteTable
             } else {
@@ -242,6 +250,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             ResourceKind::Vnet => self.vnet(obj),
             ResourceKind::Peering => self.standalone_peering(obj),
             ResourceKind::Gateway => self.gateway_resource(obj),
+            ResourceKind::RouteServer => self.route_server(obj),
             ResourceKind::RouteTable => self.route_table(obj),
             ResourceKind::Other => {}
         }
@@ -382,13 +391,15 @@ impl<'a, D: Doc> Extractor<'a, D> {
         }
         let mut peerings = Vec::new();
         if let Some(list) = self.array_for(obj, "virtualNetworkPeerings", Some(Fact::Peerings)) {
+            // A peering written inside its vnet is sent with the vnet's API version.
+            let api = self.api_version(obj);
             let tree = self.tree;
             for p in tree.children(list) {
                 if self.tree.kind(p) != Kind::Object {
                     self.type_problem(p, "virtualNetworkPeerings[]", Kind::Object);
                     continue;
                 }
-                peerings.push(self.peering(p, &id_text));
+                peerings.push(self.peering(p, &id_text, api.clone()));
             }
         }
         self.b.define(VnetDraft { vnet, peerings });
@@ -421,10 +432,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
                     continue;
                 };
                 let lower = cid.to_ascii_lowercase();
+                // An ip configuration names the gateway, not its type.
                 let kind = if name.eq_ignore_ascii_case("GatewaySubnet")
                     && lower.contains("/virtualnetworkgateways/")
                 {
-                    GatewayKind::VirtualNetworkGateway
+                    GatewayKind::Unknown
                 } else if name.eq_ignore_ascii_case("RouteServerSubnet")
                     && lower.contains("/virtualhubs/")
                 {
@@ -443,6 +455,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
                         kind,
                         id: gid,
                         loc: self.loc(cnode),
+                        sku: None,
+                        subnet: Some((name.clone(), self.loc(name_node))),
                     },
                 );
             }
@@ -483,8 +497,14 @@ impl<'a, D: Doc> Extractor<'a, D> {
         })
     }
 
-    /// A peering object; `local_id` is the id of the vnet it belongs to.
-    fn peering(&mut self, obj: NodeId, local_id: &str) -> (Peering, Option<(String, Loc)>) {
+    /// A peering object; `local_id` is the id of the vnet it belongs to, `api` the API version
+    /// it is sent with unless it says its own.
+    fn peering(
+        &mut self,
+        obj: NodeId,
+        local_id: &str,
+        api: Option<(String, Loc)>,
+    ) -> (Peering, Option<(String, Loc)>) {
         self.found += 1;
         let (name, id) = self.name_and_id(obj);
         let id_name = id
@@ -584,6 +604,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 None,
             ),
             remote_gateways,
+            api_version: match self.field(obj, "apiVersion") {
+                Some(_) => self.api_version(obj),
+                None => api,
+            },
         };
         if let Some(c) = self.tree.condition(obj) {
             self.b.condition(&peering.id, c);
@@ -612,7 +636,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
         let local = self
             .b
             .reference(&vnet_id.key(), &vnet_id.display(), vnet_id.name(), loc);
-        let (p, remote) = self.peering(obj, &vnet_id.display());
+        let api = self.api_version(obj);
+        let (p, remote) = self.peering(obj, &vnet_id.display(), api);
         self.b.standalone_peering(local, p, remote);
     }
 
@@ -623,6 +648,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
         let id = id.map(|(s, _)| s).unwrap_or_default();
         self.current = id.clone();
         let mut routes = Vec::new();
+        let unknown = |x: &Self, obj: NodeId, key: &str| {
+            x.field(obj, key)
+                .is_some_and(|n| x.tree.unknown(n).is_some())
+        };
+        let routes_unknown = unknown(self, obj, "routes");
         if let Some(list) = self.array(obj, "routes") {
             let tree = self.tree;
             for r in tree.children(list) {
@@ -635,6 +665,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
                     prefix,
                     next_hop_type: hop(self, "nextHopType"),
                     next_hop_ip: hop(self, "nextHopIpAddress"),
+                    next_hop_unknown: unknown(self, r, "nextHopType")
+                        || unknown(self, r, "nextHopIpAddress"),
                 });
             }
         }
@@ -647,41 +679,169 @@ impl<'a, D: Doc> Extractor<'a, D> {
             name: name.map(|(s, _)| s).unwrap_or_default(),
             loc: self.loc(obj),
             routes,
+            routes_unknown,
         });
     }
 
+    /// A resource's `apiVersion` (templates only).
+    fn api_version(&mut self, obj: NodeId) -> Option<(String, Loc)> {
+        let n = self.field(obj, "apiVersion")?;
+        if self.is_unknown(n, || "`apiVersion`".to_string(), Some(Fact::ApiVersion)) {
+            return None;
+        }
+        self.tree.str(n).map(|s| (s.to_string(), self.loc(n)))
+    }
+
     /// A `virtualNetworkGateways` resource: attached to the vnet its ip configuration's subnet
-    /// belongs to.
+    /// belongs to, with its type (VPN or ExpressRoute) and SKU.
     fn gateway_resource(&mut self, obj: NodeId) {
         self.found += 1;
         let gid = self.string(obj, "id").map(|(s, _)| s).unwrap_or_default();
-        let Some(configs) = self.array(obj, "ipConfigurations") else {
+        if self.tree.computed() {
+            self.current = gid.clone();
+        }
+        let kind = match self.field(obj, "gatewayType") {
+            Some(n) if self.is_unknown(n, || "`gatewayType`".into(), Some(Fact::GatewayKind)) => {
+                GatewayKind::Unknown
+            }
+            Some(n) => match self.tree.str(n).map(str::to_ascii_lowercase).as_deref() {
+                Some("vpn") => GatewayKind::Vpn,
+                Some("expressroute") => GatewayKind::ExpressRoute,
+                _ => GatewayKind::Unknown,
+            },
+            None => GatewayKind::Unknown,
+        };
+        let sku = self.gateway_sku(obj);
+        let Some(configs) = self.array_for(obj, "ipConfigurations", Some(Fact::Gateways)) else {
             return;
         };
         let tree = self.tree;
         for c in tree.children(configs) {
-            let Some(subnet) = self.object(c, "subnet") else {
+            let Some((vnet, subnet, at)) = self.placed_in(c) else {
                 continue;
             };
-            let Some(n) = self.tree.get(subnet, "id") else {
-                continue;
-            };
-            let Some(sid) = self.tree.str(n).and_then(|s| ArmId::parse(s).ok()) else {
-                continue;
-            };
-            if sid.types.len() != 2
-                || !sid.is_type("Microsoft.Network", &["virtualNetworks", "subnets"])
-            {
-                continue;
-            }
-            let vnet = sid.ancestor(1);
             let gateway = Gateway {
-                kind: GatewayKind::VirtualNetworkGateway,
+                kind,
                 id: gid.clone(),
-                loc: self.loc(n),
+                loc: at,
+                sku: sku.clone(),
+                subnet,
             };
             self.b
                 .gateway(&vnet.key(), &vnet.display(), vnet.name(), gateway);
         }
+    }
+
+    /// A gateway's SKU: `sku.name`, else `sku.tier` (one unknown SKU is one unknown value).
+    fn gateway_sku(&mut self, obj: NodeId) -> Option<(String, Loc)> {
+        let sku = self.object_for(obj, "sku", Some(Fact::GatewaySku))?;
+        let (key, n) = ["name", "tier"]
+            .into_iter()
+            .find_map(|key| Some((key, self.field(sku, key)?)))?;
+        if self.is_unknown(n, || format!("`sku.{key}`"), Some(Fact::GatewaySku)) {
+            return None;
+        }
+        self.tree.str(n).map(|s| (s.to_string(), self.loc(n)))
+    }
+
+    /// The vnet an ip configuration's `subnet.id` is in, the subnet's name (when known) and
+    /// where the id is. A subnet id known only at deployment places the gateway nowhere: the
+    /// graph is told, so that no vnet is said to lack a gateway.
+    fn placed_in(&mut self, config: NodeId) -> Option<Placement> {
+        let whole = self.field(config, "subnet")?;
+        if self.tree.unknown(whole).is_some_and(|u| !u.error) {
+            self.is_unknown(whole, || "the subnet".into(), Some(Fact::Gateways));
+            self.b.unplaced_gateway(self.loc(whole));
+            return None;
+        }
+        let subnet = self.object(config, "subnet")?;
+        let n = self.field(subnet, "id")?;
+        let loc = self.loc(n);
+        let text = match self.tree.unknown(n) {
+            Some(u) if u.error => return None,
+            Some(u) => u.symbol.clone(),
+            None => self.tree.str(n).map(str::to_string),
+        };
+        let parsed = text.as_deref().and_then(|s| ArmId::parse(s).ok());
+        let Some(sid) = parsed.filter(|a| {
+            a.types.len() == 2 && a.is_type("Microsoft.Network", &["virtualNetworks", "subnets"])
+        }) else {
+            if self.tree.unknown(n).is_some() {
+                self.is_unknown(n, || "the subnet".into(), Some(Fact::Gateways));
+                self.b.unplaced_gateway(loc);
+            }
+            return None;
+        };
+        let name = sid.name().to_string();
+        let subnet = if name.contains('{') {
+            // A placeholder: the subnet's name is known only at deployment.
+            self.placeholder_name(loc, &name);
+            None
+        } else {
+            Some((name, loc))
+        };
+        Some((sid.ancestor(1), subnet, loc))
+    }
+
+    /// Records a subnet name that is a placeholder (`{gatewaySubnetName}`): ids match by it,
+    /// but the name itself is known only at deployment.
+    fn placeholder_name(&mut self, loc: Loc, placeholder: &str) {
+        let inner = placeholder
+            .strip_prefix('{')
+            .and_then(|p| p.strip_suffix('}'))
+            .unwrap_or("");
+        // A parameter's placeholder is its name, with `-2`... for templates of other folders.
+        let param = inner
+            .rsplit_once('-')
+            .filter(|(_, n)| n.chars().all(|c| c.is_ascii_digit()))
+            .map_or(inner, |(p, _)| p);
+        let reason =
+            if !param.is_empty() && param.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                format!("parameter `{param}` has no value")
+            } else {
+                format!("it is `{placeholder}`, computed only at deployment")
+            };
+        let owner = self.current.rsplit('/').next().unwrap_or("");
+        self.b.unresolved(Unresolved {
+            loc,
+            resource: self.current.clone(),
+            what: format!("the name of the subnet of `{owner}`"),
+            reason,
+            blocks: Blocked::Fact(Fact::GatewaySubnet),
+        });
+    }
+
+    /// A Route Server's ip configuration (`virtualHubs/ipConfigurations`): the Route Server is
+    /// the gateway of the vnet whose `RouteServerSubnet` it is in (P14).
+    fn route_server(&mut self, obj: NodeId) {
+        self.found += 1;
+        let cid = self.string(obj, "id").map(|(s, _)| s).unwrap_or_default();
+        let hub = cid
+            .split("/ipConfigurations/")
+            .next()
+            .unwrap_or(&cid)
+            .to_string();
+        if self.tree.computed() {
+            self.current = hub.clone();
+        }
+        let Some((vnet, subnet, at)) = self.placed_in(obj) else {
+            return;
+        };
+        // In another subnet it is no Route Server of the vnet (and Azure refuses it).
+        if subnet
+            .as_ref()
+            .is_some_and(|(s, _)| !s.eq_ignore_ascii_case("RouteServerSubnet"))
+        {
+            return;
+        }
+        let gateway = Gateway {
+            kind: GatewayKind::RouteServer,
+            id: hub,
+            loc: at,
+            sku: None,
+            subnet,
+        };
+        self.b
+            .gateway(&vnet.key(), &vnet.display(), vnet.name(), gateway);
     }
 }

@@ -20,65 +20,160 @@ use super::doc::{Doc, EvalDoc};
 use super::resource::Extractor;
 use super::{LoadCx, read_source, same_file, syntax_problem};
 
-/// Loads one template: evaluated with its parameters file, in its folder's context.
+/// Loads one template: evaluated once per parameters file paired with it (each is one
+/// deployment), or once without one, in its folder's context. What the deployments have in
+/// common (an error in the template, an unknown value) is reported once.
 pub(super) fn load(cx: &mut LoadCx<'_>, file: FileId, tree: &Tree) {
     let params = parameters_for(cx, file);
-    cx.used_parameters.extend(params);
+    cx.used_parameters.extend(params.iter().copied());
     let context = context_for(cx, file);
-    let p = params.and_then(|id| {
-        Some(arm::Params {
-            tree: cx.tree(id)?,
+    let mark = cx.b.mark();
+    if params.is_empty() {
+        let evaluated = arm::evaluate(tree, file, None, &context);
+        record(evaluated, file, cx.b);
+    }
+    for id in params {
+        let Some(ptree) = cx.trees.get(id.0 as usize).and_then(Option::as_ref) else {
+            continue;
+        };
+        let p = arm::Params {
+            tree: ptree,
             file: id,
             path: &cx.db.get(id).path,
-        })
-    });
-    let evaluated = arm::evaluate(tree, file, p, &context);
-    record(evaluated, file, cx.b);
+        };
+        let evaluated = arm::evaluate(tree, file, Some(p), &context);
+        record(evaluated, file, cx.b);
+    }
+    cx.b.dedup_since(mark);
     cx.b.count_file();
 }
 
-/// The parameters file for a template: named on the command line, else
-/// `<stem>.parameters.json` beside it. Read, parsed and registered once.
-fn parameters_for(cx: &mut LoadCx<'_>, template: FileId) -> Option<FileId> {
-    let src = cx.db.get(template);
-    let tpath = src.fs_path.clone()?;
-    let explicit = cx
+/// The parameters files of a template, one per deployment: those named for it on the command
+/// line (`--parameters TEMPLATE=FILE`, repeatable), else those named for every template
+/// (`--parameters FILE`), else those beside it that pair with it by name (see
+/// [`pairs_with`]). Each is read, parsed and registered once; one that doesn't parse is
+/// reported and left out.
+fn parameters_for(cx: &mut LoadCx<'_>, template: FileId) -> Vec<FileId> {
+    let Some(tpath) = cx.db.get(template).fs_path.clone() else {
+        return Vec::new();
+    };
+    let named = |t: &Option<std::path::PathBuf>| t.as_deref().is_some_and(|t| same_file(t, &tpath));
+    let mut paths: Vec<std::path::PathBuf> = cx
         .options
         .parameters
         .iter()
-        .find(|(t, _)| t.as_deref().is_some_and(|t| same_file(t, &tpath)))
-        .or_else(|| cx.options.parameters.iter().find(|(t, _)| t.is_none()))
-        .map(|(_, p)| p.clone());
-    let path = match explicit {
-        Some(p) => p,
-        None => {
-            let name = tpath.file_name()?.to_string_lossy();
-            let stem = name
-                .strip_suffix(".jsonc")
-                .or_else(|| name.strip_suffix(".json"))?;
-            let sibling = tpath.with_file_name(format!("{stem}.parameters.json"));
-            if !sibling.is_file() {
-                return None;
-            }
-            sibling
+        .filter(|(t, _)| named(t))
+        .map(|(_, p)| p.clone())
+        .collect();
+    if paths.is_empty() {
+        paths = cx
+            .options
+            .parameters
+            .iter()
+            .filter(|(t, _)| t.is_none())
+            .map(|(_, p)| p.clone())
+            .collect();
+    }
+    if paths.is_empty() {
+        paths = siblings(cx, &tpath);
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        if let Some(id) = parameters_file(cx, &path)
+            && !out.contains(&id)
+        {
+            out.push(id);
         }
+    }
+    out
+}
+
+/// The parameters files beside a template that pair with it, sorted by name.
+fn siblings(cx: &mut LoadCx<'_>, tpath: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Some(name) = tpath
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    else {
+        return Vec::new();
     };
-    if let Some(id) = cx.db.find(&path) {
+    let Some(stem) = name
+        .strip_suffix(".jsonc")
+        .or_else(|| name.strip_suffix(".json"))
+    else {
+        return Vec::new();
+    };
+    let dir = tpath
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .to_path_buf();
+    let pairs = super::folder_pairs(cx, &dir);
+    pairs
+        .get(stem)
+        .map(|files| files.iter().map(|f| dir.join(&**f)).collect())
+        .unwrap_or_default()
+}
+
+/// The parameters files among a folder's file names (sorted), by the lower-case stem of the
+/// template each pairs with (see [`pairs_with`]).
+pub(super) fn pair_folder(names: &[Box<str>]) -> FastMap<String, Vec<Box<str>>> {
+    let lower: rustc_hash::FxHashSet<String> =
+        names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let mut out: FastMap<String, Vec<Box<str>>> = FastMap::default();
+    for n in names {
+        if let Some(stem) = pairs_with(n, &lower) {
+            out.entry(stem).or_default().push(n.clone());
+        }
+    }
+    out
+}
+
+/// The stem of the template (`<stem>.json` or `<stem>.jsonc`, among the folder's lower-case
+/// file names) a parameters file named `file` pairs with: `<stem>.parameters.json`,
+/// `<stem>.parameters.<env>.json` or `<stem>.<env>.parameters.json`, compared ignoring case;
+/// the longest stem wins (`main.dev.parameters.json` is `main.dev.json`'s if there is one,
+/// else a `dev` deployment of `main.json`). Lower-case.
+fn pairs_with(file: &str, names: &rustc_hash::FxHashSet<String>) -> Option<String> {
+    let f = file.to_ascii_lowercase();
+    let body = f.strip_suffix(".json")?;
+    let mut stems: Vec<&str> = Vec::new();
+    if let Some(s) = body.strip_suffix(".parameters") {
+        // `<stem>.parameters.json`, and `<stem>.<env>.parameters.json` for each split of it.
+        stems.push(s);
+        stems.extend(s.match_indices('.').map(|(i, _)| &s[..i]));
+    }
+    // `<stem>.parameters.<env>.json`.
+    stems.extend(
+        body.match_indices(".parameters.")
+            .filter(|&(i, m)| i + m.len() < body.len())
+            .map(|(i, _)| &body[..i]),
+    );
+    stems.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    stems
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .find(|s| names.contains(&format!("{s}.json")) || names.contains(&format!("{s}.jsonc")))
+        .map(str::to_string)
+}
+
+/// Reads, parses and registers a parameters file once; None when it can't be read or parsed
+/// (reported).
+fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId> {
+    if let Some(id) = cx.db.find(path) {
         if cx.tree(id).is_none() {
             let parsed = json::parse(&cx.db.get(id).text, cx.db.get(id).content_start).ok();
             cx.set_tree(id, parsed);
         }
         return cx.tree(id).is_some().then_some(id);
     }
-    let bytes = match std::fs::read(&path) {
+    let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             cx.errors.push(format!("{}: {e}", path.display()));
             return None;
         }
     };
-    let display = crate::discover::display(&path);
-    let (id, text) = read_source(display, Some(path), bytes, cx.db, cx.b);
+    let display = crate::discover::display(path);
+    let (id, text) = read_source(display, Some(path.to_path_buf()), bytes, cx.db, cx.b);
     if !text {
         return None;
     }
@@ -131,7 +226,12 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         resources,
         problems,
         undecided,
+        duplicates,
+        order,
+        outputs: _,
+        declared: _,
     } = evaluated;
+    super::deploy_order::record(&resources, &order, b);
     for r in &resources {
         if let Condition::False { at, deciding } = r.condition {
             absent_gateway(r, at, deciding, b);
@@ -141,6 +241,14 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         b.problem(Problem::Expression {
             loc,
             detail: message,
+        });
+    }
+    for d in duplicates {
+        b.problem(Problem::DuplicateResource {
+            loc: d.first,
+            ty: d.ty,
+            name: d.name,
+            second: d.second,
         });
     }
     for u in undecided {
@@ -186,6 +294,20 @@ fn absent_gateway(r: &Resource, condition: Loc, deciding: Loc, b: &mut GraphBuil
     }
 }
 
+/// Whether a `virtualHubs/ipConfigurations` resource belongs to one of `hubs` that is a Virtual
+/// WAN hub (`virtualWan` set): that is no Route Server (P14).
+pub(super) fn in_virtual_wan_hub(r: &Resource, hubs: &[&Resource]) -> bool {
+    let hub = r.id.split("/ipConfigurations/").next().unwrap_or(&r.id);
+    r.ty == "microsoft.network/virtualhubs/ipconfigurations"
+        && hubs.iter().any(|h| {
+            h.id.eq_ignore_ascii_case(hub)
+                && h.body
+                    .get("properties")
+                    .and_then(|p| p.get("virtualWan"))
+                    .is_some_and(|w| !matches!(w.v, Val::Null))
+        })
+}
+
 /// A vnet or route table, with the child resources merged into its lists.
 struct Parent {
     res: Resource,
@@ -202,6 +324,7 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
     let mut by_id: FastMap<String, usize> = FastMap::default();
     let mut children: Vec<Resource> = Vec::new();
     let mut gateways: Vec<Resource> = Vec::new();
+    let mut hubs: Vec<Resource> = Vec::new();
     // A resource whose condition is false is not deployed.
     for r in out
         .into_iter()
@@ -220,7 +343,9 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
                     });
                 }
             }
-            "microsoft.network/virtualnetworkgateways" => gateways.push(r),
+            "microsoft.network/virtualnetworkgateways"
+            | "microsoft.network/virtualhubs/ipconfigurations" => gateways.push(r),
+            "microsoft.network/virtualhubs" => hubs.push(r),
             _ => children.push(r),
         }
     }
@@ -262,6 +387,9 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
     for p in &parents {
         extract_one(&p.res, &p.conditional, file, b);
     }
+    // A Virtual WAN hub's ip configurations are no Route Server (P14).
+    let hubs: Vec<&Resource> = hubs.iter().collect();
+    gateways.retain(|r| !in_virtual_wan_hub(r, &hubs));
     for r in standalone.iter().chain(gateways.iter()) {
         extract_one(r, &[], file, b);
     }
@@ -365,8 +493,18 @@ const COMPARED: &[&str] = &[
 fn conflict(inline: &Value, child: &Resource, list: &str) -> Option<Problem> {
     let a = inline.get("properties")?;
     let b = child.body.get("properties")?;
+    // Absent, `null` and `[]` all mean "none" (Bicep writes `null` inline and `[]` in the
+    // child resource for the unused one of `addressPrefix`/`addressPrefixes`).
+    let none = |v: &&Value| match &v.v {
+        Val::Null => true,
+        Val::Array(a) => a.is_empty(),
+        _ => false,
+    };
     for &key in COMPARED {
-        let (x, y) = (a.get(key), b.get(key));
+        let (x, y) = (
+            a.get(key).filter(|v| !none(v)),
+            b.get(key).filter(|v| !none(v)),
+        );
         let differs = match (x, y) {
             (Some(x), Some(y)) => x.equals(y) == Some(false),
             _ => false,

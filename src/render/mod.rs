@@ -5,6 +5,7 @@
 //! export must not be able to move the cursor, clear the screen or reorder what a reviewer
 //! sees.
 
+pub mod expand;
 pub mod human;
 pub mod json;
 pub mod reach;
@@ -51,6 +52,24 @@ pub fn visible(text: &str) -> Cow<'_, str> {
             out.push(c);
         } else {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text of several lines, each made by peerlint around values from the input: every hidden
+/// character escaped as [`visible`] does, newlines and tabs kept. Prefer [`visible`] on each
+/// value where the lines are made: a newline inside a value still starts a line here.
+pub fn visible_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hidden(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
         }
     }
     Cow::Owned(out)

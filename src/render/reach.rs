@@ -37,10 +37,11 @@ pub fn answer(o: &Outcome, from: &str, to: &str) -> std::result::Result<Vec<Resu
     let source = r.source(&endpoint(from))?;
     let dests = r.destination(&endpoint(to))?;
     Ok(dests
-        .into_iter()
-        .map(|d| Result {
+        .nets
+        .iter()
+        .map(|&d| Result {
             dest: d,
-            answer: r.reach(source, d),
+            answer: r.reach_to(source, d, dests.vnet),
         })
         .collect())
 }
@@ -54,6 +55,19 @@ fn path_text(o: &Outcome, p: &Path) -> String {
     }
 }
 
+/// The answer in one word: `reachable`, `unreachable` or `unknown`.
+pub fn verdict(a: &Answer) -> &'static str {
+    if a.path.is_some() {
+        "reachable"
+    } else if a.is_unknown() {
+        "unknown"
+    } else {
+        "unreachable"
+    }
+}
+
+/// Steps are marked `·` (how it gets there), `✗` (what stops it) and `?` (what is known only
+/// at deployment, or lies outside the inputs).
 pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
     // Names, paths and the arguments are shown escaped (see `render::visible`).
     let (from, to) = (visible(from), visible(to));
@@ -65,20 +79,28 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
                 r.dest,
                 path_text(o, p)
             )),
+            None if r.answer.is_unknown() => out.push_str(&format!(
+                "{from} → {to} ({}): unknown: it depends on what is known only at deployment or lies outside the inputs\n",
+                r.dest
+            )),
             None => out.push_str(&format!("{from} → {to} ({}): no path\n", r.dest)),
         }
-        for (mark, steps) in [("  ·", &r.answer.steps), ("  ✗", &r.answer.missing)] {
-            for s in steps {
-                out.push_str(&format!("{mark} {}", visible(&step_text(&o.graph, s))));
-                if let Some(loc) = s.loc(&o.graph) {
-                    let at = position(&o.db, o.trees(), loc);
-                    let path = visible(&at.path);
-                    out.push_str(&format!("  ({path}:{}:{})", at.line, at.column));
-                }
-                out.push('\n');
+        let steps = r.answer.steps.iter().map(|s| ("  ·", s));
+        let missing = r
+            .answer
+            .missing
+            .iter()
+            .map(|s| (if s.is_unknown() { "  ?" } else { "  ✗" }, s));
+        for (mark, s) in steps.chain(missing) {
+            out.push_str(&format!("{mark} {}", visible(&step_text(&o.graph, s))));
+            if let Some(loc) = s.loc(&o.graph) {
+                let at = position(&o.db, o.trees(), loc);
+                let path = visible(&at.path);
+                out.push_str(&format!("  ({path}:{}:{})", at.line, at.column));
             }
+            out.push('\n');
         }
-        if r.answer.path.is_none() && !r.answer.shared.is_empty() {
+        if r.answer.path.is_none() && !r.answer.is_unknown() && !r.answer.shared.is_empty() {
             let hubs: Vec<String> = r
                 .answer
                 .shared
@@ -100,6 +122,9 @@ pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
             .iter()
             .map(|s| {
                 let mut v = serde_json::json!({ "text": step_text(&o.graph, s) });
+                if s.is_unknown() {
+                    v["unknown"] = true.into();
+                }
                 if let Some(loc) = s.loc(&o.graph) {
                     let at = position(&o.db, o.trees(), loc);
                     v["path"] = at.path.into();
@@ -122,9 +147,15 @@ pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
                     Path::Forwarded { via, to } => serde_json::json!({ "kind": "forwarded", "via": id(*via), "to": id(*to) }),
                 }
             });
+            // `reachable` is null when the answer is unknown.
+            let reachable = match verdict(&r.answer) {
+                "unknown" => serde_json::Value::Null,
+                v => (v == "reachable").into(),
+            };
             serde_json::json!({
                 "destination": r.dest.to_string(),
-                "reachable": r.answer.path.is_some(),
+                "answer": verdict(&r.answer),
+                "reachable": reachable,
                 "path": path,
                 "steps": steps(&r.answer.steps),
                 "missing": steps(&r.answer.missing),

@@ -21,25 +21,28 @@ pub(super) fn cidr_subnet(cx: &Call<'_>, args: &[Value]) -> FnResult {
             net.prefix_len()
         ));
     }
-    // The index-th subnet, computed (not counted: indexes can be huge).
+    // The index-th subnet of that size from the network's start, computed (not counted:
+    // indexes can be huge). Resource Manager doesn't keep it inside the network (PSRule's
+    // `cidrSubnet('10.144.0.0/20', 20, 1)` is `10.144.16.0/20`); only the address space ends.
     let out_of_range = || format!("index {index} is out of range for /{len} subnets of {net}");
-    let bits = (len - net.prefix_len() as i64) as u32;
     let index = u128::try_from(index).map_err(|_| out_of_range())?;
-    if bits < 128 && index >= 1u128 << bits {
-        return Err(out_of_range());
-    }
     let shift = (max - len) as u32;
+    let step = match index.checked_shl(shift) {
+        Some(s) if s >> shift == index => s,
+        None if index == 0 => 0, // a /0 network: one subnet
+        _ => return Err(out_of_range()),
+    };
     let n = match net {
         IpNet::V4(v) => {
-            let base = u32::from(v.network()) as u128 + (index << shift);
-            IpNet::new(IpAddr::V4(Ipv4Addr::from(base as u32)), len as u8)
+            let base = u128::from(u32::from(v.network())) + step;
+            let base = u32::try_from(base).map_err(|_| out_of_range())?;
+            IpNet::new(IpAddr::V4(Ipv4Addr::from(base)), len as u8)
         }
         IpNet::V6(v) => {
-            let step = if shift >= 128 { 0 } else { index << shift };
-            IpNet::new(
-                IpAddr::V6(Ipv6Addr::from(u128::from(v.network()) + step)),
-                len as u8,
-            )
+            let base = u128::from(v.network())
+                .checked_add(step)
+                .ok_or_else(out_of_range)?;
+            IpNet::new(IpAddr::V6(Ipv6Addr::from(base)), len as u8)
         }
     }
     .map_err(|e| e.to_string())?;

@@ -20,7 +20,8 @@ pub(super) fn variables(cx: &Call<'_>, args: &[Value]) -> FnResult {
     Ok(cx.ev.variable(want_str(&args[0], "the name")?, cx.range))
 }
 
-/// The deployment: all of it chosen or known only at deployment.
+/// The deployment: its name, location and properties, all chosen or known only at deployment;
+/// any other member reads as unknown.
 pub(super) fn deployment(cx: &Call<'_>, _: &[Value]) -> FnResult {
     let name = Value::unknown(
         "the deployment's name is chosen at deployment",
@@ -32,16 +33,30 @@ pub(super) fn deployment(cx: &Call<'_>, _: &[Value]) -> FnResult {
         None,
         cx.at,
     );
-    let location = Value::unknown(
-        "the deployment's location is chosen at deployment",
-        Some("{location}".into()),
-        cx.at,
-    );
-    Ok(cx.object(vec![
-        (Rc::from("name"), name),
-        (Rc::from("properties"), props),
-        (Rc::from("location"), location),
-    ]))
+    Ok(cx
+        .object(vec![
+            (Rc::from("name"), name),
+            (Rc::from("properties"), props),
+        ])
+        .opened())
+}
+
+/// The principal deploying: its ids are known only at deployment, and whether it has a
+/// `userPrincipalName` (a user does, a service principal doesn't) too.
+pub(super) fn deployer(cx: &Call<'_>, _: &[Value]) -> FnResult {
+    let member = |what: &str| {
+        Value::unknown(
+            format!("the deploying principal's {what} is known only at deployment"),
+            None,
+            cx.at,
+        )
+    };
+    Ok(cx
+        .object(vec![
+            (Rc::from("objectId"), member("object id")),
+            (Rc::from("tenantId"), member("tenant id")),
+        ])
+        .opened())
 }
 
 pub(super) fn environment(cx: &Call<'_>, _: &[Value]) -> FnResult {

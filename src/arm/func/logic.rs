@@ -1,34 +1,11 @@
-//! Comparison and logical functions. `if` with three arguments is evaluated lazily in
-//! `eval.rs`; what reaches [`if_`] has another arity.
+//! Comparison and logical functions. `if`, `and`, `or` and `coalesce` are evaluated in
+//! `eval.rs`: only the arguments that decide are evaluated, left to right.
 
 use std::cmp::Ordering;
 
-use super::{Call, want_bool};
+use super::{Call, unknown_in, want_bool};
 use crate::arm::eval::FnResult;
 use crate::arm::value::{Val, Value};
-
-pub(super) fn and(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    decide(cx, args, false)
-}
-
-pub(super) fn or(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    decide(cx, args, true)
-}
-
-/// `and`/`or`: a `decisive` argument decides, even if others are unknown; otherwise an
-/// unknown argument makes the result unknown.
-fn decide(cx: &Call<'_>, args: &[Value], decisive: bool) -> FnResult {
-    let mut unknown = None;
-    for a in args {
-        match &a.v {
-            Val::Bool(b) if *b == decisive => return Ok(cx.bool(decisive)),
-            Val::Bool(_) => {}
-            Val::Unknown(_) => unknown = Some(a.clone().relocated(cx.at)),
-            other => return Err(format!("takes booleans, found {}", other.type_name())),
-        }
-    }
-    Ok(unknown.unwrap_or(cx.bool(!decisive)))
-}
 
 pub(super) fn true_(cx: &Call<'_>, _: &[Value]) -> FnResult {
     Ok(cx.bool(true))
@@ -52,53 +29,84 @@ pub(super) fn not(cx: &Call<'_>, args: &[Value]) -> FnResult {
     Ok(cx.bool(!want_bool(&args[0], "the argument")?))
 }
 
-pub(super) fn if_(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    Ok(if want_bool(&args[0], "the condition")? {
-        args[1].clone()
-    } else {
-        args[2].clone()
-    }
-    .relocated(cx.at))
-}
-
-/// The first argument that isn't null, or null.
-pub(super) fn coalesce(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    for a in args {
-        match &a.v {
-            Val::Null => continue,
-            _ => return Ok(a.clone().relocated(cx.at)),
-        }
-    }
-    Ok(cx.null())
+/// `fail(message)`: the deployment fails here (reported, whatever the message).
+pub(super) fn fail(_: &Call<'_>, args: &[Value]) -> FnResult {
+    Err(match args[0].as_str() {
+        Some(m) => format!("the template fails the deployment here: {m}"),
+        None => "the template fails the deployment here".into(),
+    })
 }
 
 pub(super) fn equals(cx: &Call<'_>, args: &[Value]) -> FnResult {
     Ok(match args[0].equals(&args[1]) {
         Some(b) => cx.bool(b),
-        None => Value::unknown("a compared value is unknown", None, cx.at),
+        None => match unknown_in(&args[0]).or(unknown_in(&args[1])) {
+            Some(u) => cx.unknown_from(u),
+            None => cx.unknown("compares values peerlint can't compare"),
+        },
     })
 }
 
 pub(super) fn greater(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    Ok(cx.bool(compare(args)? == Ordering::Greater))
+    order(cx, args, |o| o == Ordering::Greater)
 }
 
 pub(super) fn less(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    Ok(cx.bool(compare(args)? == Ordering::Less))
+    order(cx, args, |o| o == Ordering::Less)
 }
 
 pub(super) fn greater_or_equals(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    Ok(cx.bool(compare(args)? != Ordering::Less))
+    order(cx, args, |o| o != Ordering::Less)
 }
 
 pub(super) fn less_or_equals(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    Ok(cx.bool(compare(args)? != Ordering::Greater))
+    order(cx, args, |o| o != Ordering::Greater)
 }
 
-fn compare(args: &[Value]) -> Result<Ordering, String> {
-    match (&args[0].v, &args[1].v) {
-        (Val::Int(a), Val::Int(b)) => Ok(a.cmp(b)),
-        (Val::Str(a), Val::Str(b)) => Ok(a.cmp(b)),
-        _ => Err("compares two integers or two strings".into()),
+fn order(cx: &Call<'_>, args: &[Value], test: fn(Ordering) -> bool) -> FnResult {
+    Ok(match compare(&args[0], &args[1])? {
+        Some(o) => cx.bool(test(o)),
+        None => cx.unknown(
+            "compares texts with characters whose order in .NET's culture-aware comparison \
+             peerlint doesn't reproduce",
+        ),
+    })
+}
+
+/// Integers by value; strings as .NET's culture-aware comparison orders them (the
+/// documentation's `greater('A', 'a')` is true): case is ignored first, then a lower-case
+/// letter comes before its upper case. Reproduced for letters and digits only (None for other
+/// characters, whose culture order differs from code points).
+fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, String> {
+    match (&a.v, &b.v) {
+        (Val::Int(a), Val::Int(b)) => Ok(Some(a.cmp(b))),
+        (Val::Str(a), Val::Str(b)) => {
+            if a == b {
+                return Ok(Some(Ordering::Equal));
+            }
+            if !a
+                .chars()
+                .chain(b.chars())
+                .all(|c| c.is_ascii_alphanumeric())
+            {
+                return Ok(None);
+            }
+            let folded = a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase());
+            if folded != Ordering::Equal {
+                return Ok(Some(folded));
+            }
+            // Equal but for case: the first difference decides, lower case first.
+            let (x, y) = a.chars().zip(b.chars()).find(|(x, y)| x != y).unwrap();
+            Ok(Some(if x.is_ascii_lowercase() && y.is_ascii_uppercase() {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }))
+        }
+        (x, y) => Err(format!(
+            "compares two integers or two strings, found {} and {}",
+            x.type_name(),
+            y.type_name()
+        )),
     }
 }

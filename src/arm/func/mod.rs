@@ -6,13 +6,18 @@
 //! [`TABLE`] lists every function: its arity, what an unknown argument does to it, and its
 //! body. Adding a function is one line there plus its body in the family's file.
 //!
-//! `if` and the lambda functions (`filter`, `map`, `reduce`, …) are evaluated in `eval.rs`,
-//! which sees their unevaluated arguments.
+//! `if`, `and`, `or`, `coalesce` and the lambda functions (`filter`, `map`, `reduce`, …) are
+//! evaluated in `eval.rs`, which sees their unevaluated arguments (`Lazy` in the table).
+//!
+//! A function given an unknown argument returns unknown, never an error about it (the
+//! arity is still checked); one whose result isn't certain (.NET details Microsoft doesn't
+//! document) returns unknown too, with why, rather than a guess.
 
 mod array;
 mod cidr;
 mod date;
 mod deployment;
+mod encode;
 mod lambda;
 mod logic;
 mod numeric;
@@ -25,9 +30,9 @@ use std::rc::Rc;
 
 use super::eval::{Eval, FnResult, arg_texts, first_unknown, symbolic_text};
 use super::expr::Range;
-use super::value::{Val, Value};
+use super::value::{Unknown, Val, Value};
 use crate::model::Loc;
-use Unknowns::{Accept, Placeholder, Propagate};
+use Unknowns::{Accept, Lazy, Placeholder, Propagate};
 
 /// What a function body sees of its call.
 struct Call<'a> {
@@ -59,24 +64,35 @@ impl Call<'_> {
     fn object(&self, members: Vec<(Rc<str>, Value)>) -> Value {
         Value::object(members, self.at)
     }
+    /// The (unknown) result of a call that needed the unknown `u`: its reason, no placeholder
+    /// (the result is another value).
+    fn unknown_from(&self, u: &Unknown) -> Value {
+        Value::unknown_from(u, None, self.at)
+    }
+    /// An unknown result for a reason of the call's own.
+    fn unknown(&self, why: impl std::fmt::Display) -> Value {
+        Value::unknown(format!("`{}()` {why}", self.name), None, self.at)
+    }
 }
 
 /// A function's body: the arguments, already evaluated and of an arity the table allows.
 type Body = fn(&Call<'_>, &[Value]) -> FnResult;
 
-/// What an unknown argument does to a call.
+/// What an unknown argument does to a call. The arity is always checked first: a call ARM
+/// rejects for its number of arguments is reported whatever the arguments are.
 #[derive(Clone, Copy)]
 enum Unknowns {
-    /// The result is unknown too. Checked before the arity: a call with an unknown argument
-    /// is never reported.
+    /// The result is unknown too.
     Propagate,
-    /// The body takes unknown arguments itself (placeholders, short-circuits, containers).
-    /// The arity is checked first.
+    /// The body takes unknown arguments itself (placeholders, containers, names).
     Accept,
     /// As `Propagate`, except that when an argument is an unknown with a placeholder, the
     /// result keeps a placeholder: the text this computes from the arguments and their texts
-    /// (None: a plain unknown). Whatever the arity.
+    /// (None: a plain unknown).
     Placeholder(fn(&[Value], &[String]) -> Option<String>),
+    /// Evaluated in `eval.rs`, which sees the unevaluated arguments: `if`, `and`, `or` and
+    /// `coalesce` (only the arguments that decide are evaluated) and the lambda functions.
+    Lazy,
 }
 
 /// One template function.
@@ -102,105 +118,128 @@ const fn def(name: &'static str, min: usize, max: usize, unknowns: Unknowns, run
 
 const MANY: usize = usize::MAX;
 
-/// Every function peerlint knows, sorted by name (looked up by binary search). `list*`
-/// functions are not listed: any name starting with `list` is one (see [`unlisted`]).
+/// Every function peerlint knows, sorted by name (looked up by binary search): those of
+/// Microsoft's template function reference, those Bicep emits that the reference doesn't list
+/// (`buildUri`, `parseUri`, `fail`, `roleDefinitions`, the zone functions), and Bicep's
+/// compile-time `load*` functions. `list*` functions are not listed: the reference defines
+/// them as any name starting with `list` (see [`unlisted`]). Arities are the reference's.
 #[rustfmt::skip]
 static TABLE: &[Def] = &[
     def("add",                       2, 2,    Propagate, numeric::add),
-    def("and",                       2, MANY, Accept,    logic::and),
-    def("base64",                    0, MANY, Propagate, not_evaluated),
-    def("base64tojson",              0, MANY, Propagate, not_evaluated),
-    def("base64tostring",            0, MANY, Propagate, not_evaluated),
+    def("and",                       2, MANY, Lazy,      lazy),
+    def("array",                     1, 1,    Propagate, array::array),
+    def("base64",                    1, 1,    Propagate, encode::base64),
+    def("base64tojson",              1, 1,    Propagate, encode::base64_to_json),
+    def("base64tostring",            1, 1,    Propagate, encode::base64_to_string),
     def("bool",                      1, 1,    Propagate, logic::bool),
+    def("builduri",                  1, 1,    Propagate, encode::build_uri),
     def("cidrhost",                  2, 2,    Propagate, cidr::cidr_host),
     def("cidrsubnet",                3, 3,    Propagate, cidr::cidr_subnet),
-    def("coalesce",                  0, MANY, Accept,    logic::coalesce),
-    def("concat",                    0, MANY, Accept,    string::concat),
+    def("coalesce",                  1, MANY, Lazy,      lazy),
+    def("concat",                    1, MANY, Accept,    string::concat),
     def("contains",                  2, 2,    Propagate, array::contains),
     def("copyindex",                 0, 2,    Accept,    numeric::copy_index),
     def("createarray",               0, MANY, Accept,    array::create_array),
     def("createobject",              0, MANY, Accept,    object::create_object),
-    def("datauri",                   0, MANY, Propagate, not_evaluated),
-    def("datauritostring",           0, MANY, Propagate, not_evaluated),
-    def("datetimeadd",               0, MANY, Accept,    date::date_time_add),
-    def("datetimefromepoch",         0, MANY, Accept,    date::date_time_from_epoch),
-    def("datetimetoepoch",           0, MANY, Accept,    date::date_time_to_epoch),
+    def("datauri",                   1, 1,    Propagate, encode::data_uri),
+    def("datauritostring",           1, 1,    Propagate, encode::data_uri_to_string),
+    def("datetimeadd",               2, 3,    Propagate, date::date_time_add),
+    def("datetimefromepoch",         1, 1,    Propagate, date::date_time_from_epoch),
+    def("datetimetoepoch",           1, 1,    Propagate, date::date_time_to_epoch),
+    def("deployer",                  0, 0,    Accept,    deployment::deployer),
     def("deployment",                0, 0,    Accept,    deployment::deployment),
     def("div",                       2, 2,    Propagate, numeric::div),
     def("empty",                     1, 1,    Propagate, array::empty),
     def("endswith",                  2, 2,    Propagate, string::ends_with),
-    def("environment",               0, MANY, Accept,    deployment::environment),
+    def("environment",               0, 0,    Accept,    deployment::environment),
     def("equals",                    2, 2,    Propagate, logic::equals),
-    def("extensionresourceid",       0, MANY, Accept,    resource::extension_resource_id),
+    def("extensionresourceid",       3, MANY, Accept,    resource::extension_resource_id),
+    def("fail",                      1, 1,    Accept,    logic::fail),
     def("false",                     0, 0,    Accept,    logic::false_),
+    def("filter",                    2, 2,    Lazy,      lazy),
     def("first",                     1, 1,    Propagate, array::first),
     def("flatten",                   1, 1,    Propagate, array::flatten),
+    def("float",                     1, 1,    Propagate, numeric::float),
     def("format",                    1, MANY, Accept,    string::format),
     def("greater",                   2, 2,    Propagate, logic::greater),
     def("greaterorequals",           2, 2,    Propagate, logic::greater_or_equals),
-    def("groupby",                   0, MANY, Accept,    lambda::group_by),
-    def("guid",                      0, MANY, Accept,    string::guid),
-    def("if",                        3, 3,    Propagate, logic::if_),
+    def("groupby",                   2, 2,    Lazy,      lazy),
+    def("guid",                      1, MANY, Accept,    string::guid),
+    def("if",                        3, 3,    Lazy,      lazy),
+    def("indexfromend",              2, 2,    Propagate, array::index_from_end),
     def("indexof",                   2, 2,    Propagate, array::index_of),
     def("int",                       1, 1,    Propagate, numeric::int),
-    def("intersection",              1, MANY, Propagate, array::intersection),
+    def("intersection",              2, MANY, Propagate, array::intersection),
     def("items",                     1, 1,    Propagate, object::items),
+    def("join",                      2, 2,    Propagate, string::join),
     def("json",                      1, 1,    Propagate, object::json),
-    def("lambda",                    0, MANY, Accept,    lambda::lambda),
+    def("lambda",                    2, MANY, Accept,    lambda::lambda),
+    def("lambdavariables",           1, 1,    Lazy,      lazy),
     def("last",                      1, 1,    Propagate, array::last),
     def("lastindexof",               2, 2,    Propagate, array::last_index_of),
     def("length",                    1, 1,    Propagate, array::length),
     def("less",                      2, 2,    Propagate, logic::less),
     def("lessorequals",              2, 2,    Propagate, logic::less_or_equals),
-    def("loadfileasbase64",          0, MANY, Propagate, not_evaluated),
-    def("loadjsoncontent",           0, MANY, Propagate, not_evaluated),
-    def("loadtextcontent",           0, MANY, Propagate, not_evaluated),
-    def("managementgroup",           0, MANY, Accept,    scope::management_group),
-    def("managementgroupresourceid", 0, MANY, Accept,    resource::management_group_resource_id),
+    def("loadfileasbase64",          0, MANY, Accept,    compile_time),
+    def("loadjsoncontent",           0, MANY, Accept,    compile_time),
+    def("loadtextcontent",           0, MANY, Accept,    compile_time),
+    def("managementgroup",           0, 1,    Accept,    scope::management_group),
+    def("managementgroupresourceid", 2, MANY, Accept,    resource::management_group_resource_id),
+    def("map",                       2, 2,    Lazy,      lazy),
+    def("mapvalues",                 2, 2,    Lazy,      lazy),
     def("max",                       1, MANY, Propagate, numeric::max),
     def("min",                       1, MANY, Propagate, numeric::min),
     def("mod",                       2, 2,    Propagate, numeric::mod_),
     def("mul",                       2, 2,    Propagate, numeric::mul),
-    def("newguid",                   0, MANY, Accept,    string::new_guid),
+    def("newguid",                   0, 0,    Accept,    string::new_guid),
     def("not",                       1, 1,    Propagate, logic::not),
     def("null",                      0, 0,    Accept,    object::null),
-    def("or",                        2, MANY, Accept,    logic::or),
-    def("padleft",                   0, MANY, Propagate, not_evaluated),
+    def("objectkeys",                1, 1,    Propagate, object::object_keys),
+    def("or",                        2, MANY, Lazy,      lazy),
+    def("padleft",                   2, 3,    Propagate, string::pad_left),
     def("parameters",                1, 1,    Accept,    deployment::parameters),
     def("parsecidr",                 1, 1,    Propagate, cidr::parse_cidr),
-    def("pickzones",                 0, MANY, Accept,    resource::pick_zones),
-    def("providers",                 0, MANY, Accept,    resource::providers),
+    def("parseuri",                  1, 1,    Propagate, encode::parse_uri),
+    def("pickzones",                 3, 5,    Accept,    resource::pick_zones),
+    def("providers",                 1, 2,    Accept,    resource::providers),
     def("range",                     2, 2,    Propagate, array::range),
+    def("reduce",                    3, 3,    Lazy,      lazy),
     def("reference",                 1, 3,    Accept,    resource::reference),
-    def("references",                0, MANY, Accept,    resource::references),
+    def("references",                1, 2,    Accept,    resource::references),
     def("replace",                   3, 3,    Placeholder(string::replace_text), string::replace),
     def("resourcegroup",             0, 0,    Accept,    scope::resource_group),
-    def("resourceid",                0, MANY, Accept,    resource::resource_id),
+    def("resourceid",                2, MANY, Accept,    resource::resource_id),
+    def("roledefinitions",           1, 1,    Accept,    resource::role_definitions),
     def("shallowmerge",              1, 1,    Propagate, object::shallow_merge),
     def("skip",                      2, 2,    Propagate, array::skip),
-    def("sort",                      0, MANY, Accept,    lambda::sort),
-    def("split",                     2, 2,    Propagate, string::split),
+    def("sort",                      2, 2,    Lazy,      lazy),
+    def("split",                     2, 2,    Accept,    string::split),
     def("startswith",                2, 2,    Propagate, string::starts_with),
     def("string",                    1, 1,    Placeholder(string::string_text), string::string),
     def("sub",                       2, 2,    Propagate, numeric::sub),
     def("subscription",              0, 0,    Accept,    scope::subscription),
-    def("subscriptionresourceid",    0, MANY, Accept,    resource::subscription_resource_id),
-    def("substring",                 2, 3,    Propagate, string::substring),
+    def("subscriptionresourceid",    2, MANY, Accept,    resource::subscription_resource_id),
+    def("substring",                 1, 3,    Propagate, string::substring),
     def("take",                      2, 2,    Propagate, array::take),
-    def("tenant",                    0, MANY, Accept,    scope::tenant),
-    def("tenantresourceid",          0, MANY, Accept,    resource::tenant_resource_id),
+    def("tenant",                    0, 0,    Accept,    scope::tenant),
+    def("tenantresourceid",          2, MANY, Accept,    resource::tenant_resource_id),
+    def("tologicalzone",             3, 3,    Accept,    resource::zones),
+    def("tologicalzones",            3, 3,    Accept,    resource::zones),
     def("tolower",                   1, 1,    Accept,    string::to_lower),
+    def("toobject",                  2, 3,    Lazy,      lazy),
+    def("tophysicalzone",            3, 3,    Accept,    resource::zones),
+    def("tophysicalzones",           3, 3,    Accept,    resource::zones),
     def("toupper",                   1, 1,    Accept,    string::to_upper),
     def("trim",                      1, 1,    Placeholder(string::trim_text), string::trim),
     def("true",                      0, 0,    Accept,    logic::true_),
     def("tryget",                    2, MANY, Accept,    object::try_get),
-    def("trygget",                   2, MANY, Accept,    object::try_get),
-    def("union",                     1, MANY, Propagate, array::union),
-    def("uniquestring",              0, MANY, Accept,    string::unique_string),
-    def("uri",                       0, MANY, Propagate, not_evaluated),
-    def("uricomponent",              0, MANY, Propagate, not_evaluated),
-    def("uricomponenttostring",      0, MANY, Propagate, not_evaluated),
-    def("utcnow",                    0, MANY, Accept,    date::utc_now),
+    def("tryindexfromend",           2, 2,    Accept,    array::try_index_from_end),
+    def("union",                     2, MANY, Propagate, array::union),
+    def("uniquestring",              1, MANY, Accept,    string::unique_string),
+    def("uri",                       2, 2,    Propagate, encode::uri),
+    def("uricomponent",              1, 1,    Propagate, encode::uri_component),
+    def("uricomponenttostring",      1, 1,    Propagate, encode::uri_component_to_string),
+    def("utcnow",                    0, 1,    Accept,    date::utc_now),
     def("variables",                 1, 1,    Accept,    deployment::variables),
 ];
 
@@ -209,6 +248,13 @@ fn lookup(f: &str) -> Option<&'static Def> {
         .binary_search_by(|d| d.name.cmp(f))
         .ok()
         .map(|i| &TABLE[i])
+}
+
+/// Whether `f` (lower-case) is evaluated by `eval.rs` from its unevaluated arguments; if so,
+/// whether `n` arguments are an arity ARM accepts.
+pub(super) fn lazy_arity(f: &str, n: usize) -> Option<Result<(), String>> {
+    let d = lookup(f).filter(|d| matches!(d.unknowns, Lazy))?;
+    Some(arity(n, d.min, d.max))
 }
 
 /// Calls function `f` (lower-case; `name` as written) on evaluated arguments.
@@ -228,8 +274,9 @@ pub(super) fn call(
     let Some(def) = lookup(f) else {
         return unlisted(&cx, f, args);
     };
+    arity(args.len(), def.min, def.max)?;
     match def.unknowns {
-        Accept => {}
+        Accept | Lazy => {}
         Propagate => {
             if let Some(u) = first_unknown(args, cx.at) {
                 return Ok(u);
@@ -247,18 +294,16 @@ pub(super) fn call(
             }
         }
     }
-    arity(args, def.min, def.max)?;
     (def.run)(&cx, args)
 }
 
-/// A function not in the table: a `list*` function, or (unless an argument is unknown) a
-/// user-defined one (`namespace.name`), or one ARM doesn't have.
+/// A function not in the table: a `list*` function, a user-defined one (`namespace.name`),
+/// or one ARM doesn't have.
 fn unlisted(cx: &Call<'_>, f: &str, args: &[Value]) -> FnResult {
     if f.starts_with("list") {
+        // `listKeys(resourceName or id, apiVersion, [functionValues])`.
+        arity(args.len(), 2, 3)?;
         return resource::list(cx, args);
-    }
-    if let Some(u) = first_unknown(args, cx.at) {
-        return Ok(u);
     }
     if cx.name.contains('.') {
         return Ok(Value::unknown(
@@ -270,7 +315,11 @@ fn unlisted(cx: &Call<'_>, f: &str, args: &[Value]) -> FnResult {
             cx.at,
         ));
     }
-    Err("unknown function".into())
+    let names = TABLE.iter().map(|d| d.name);
+    Err(match crate::suggest::closest(f, names) {
+        Some(s) => format!("unknown function; did you mean `{s}`?"),
+        None => "unknown function".into(),
+    })
 }
 
 /// The result of a `Placeholder` function given an argument with a placeholder.
@@ -289,8 +338,8 @@ fn placeholder(
     }
 }
 
-fn arity(args: &[Value], min: usize, max: usize) -> Result<(), String> {
-    if args.len() < min || args.len() > max {
+fn arity(n: usize, min: usize, max: usize) -> Result<(), String> {
+    if n < min || n > max {
         let want = if min == max {
             format!("{min}")
         } else if max == usize::MAX {
@@ -299,9 +348,8 @@ fn arity(args: &[Value], min: usize, max: usize) -> Result<(), String> {
             format!("{min} to {max}")
         };
         return Err(format!(
-            "takes {want} argument{}, found {}",
+            "takes {want} argument{}, found {n}",
             if want == "1" { "" } else { "s" },
-            args.len()
         ));
     }
     Ok(())
@@ -328,13 +376,24 @@ fn call_symbol(cx: &Call<'_>, args: &[Value]) -> Option<String> {
     arg_texts(args).map(|t| format!("{{{}({})}}", cx.name, t.join(",")).replace('/', "|"))
 }
 
-/// A function ARM has and peerlint leaves unknown.
-fn not_evaluated(cx: &Call<'_>, _: &[Value]) -> FnResult {
-    Ok(Value::unknown(
-        format!("peerlint does not evaluate `{}()`", cx.name),
-        None,
-        cx.at,
-    ))
+/// The body of a `Lazy` entry: never called (`eval.rs` evaluates these).
+fn lazy(cx: &Call<'_>, _: &[Value]) -> FnResult {
+    Ok(cx.unknown("is evaluated from its unevaluated arguments"))
+}
+
+/// Bicep's `load*` functions, which Bicep replaces by the file's content when it compiles.
+fn compile_time(cx: &Call<'_>, _: &[Value]) -> FnResult {
+    Ok(cx.unknown("is a Bicep compile-time function; the compiled template holds its result"))
+}
+
+/// The first unknown part of a value (itself, or an element or member at any depth).
+fn unknown_in(v: &Value) -> Option<&Rc<Unknown>> {
+    match &v.v {
+        Val::Unknown(u) => Some(u),
+        Val::Array(a) => a.iter().find_map(unknown_in),
+        Val::Object(m) => m.iter().find_map(|(_, x)| unknown_in(x)),
+        _ => None,
+    }
 }
 
 fn want_str<'a>(v: &'a Value, what: &str) -> Result<&'a str, String> {

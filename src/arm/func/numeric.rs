@@ -1,4 +1,5 @@
-//! Numeric functions, `copyIndex` among them.
+//! Numeric functions, `copyIndex` among them. Arithmetic is checked: an overflow is an error,
+//! as Resource Manager's 64-bit arithmetic rejects it.
 
 use super::{Call, want_int, want_str};
 use crate::arm::eval::{FnResult, first_unknown};
@@ -14,6 +15,17 @@ pub(super) fn int(cx: &Call<'_>, args: &[Value]) -> FnResult {
             .map_err(|_| format!("`{t}` is not an integer")),
         other => Err(format!("can't convert {} to an integer", other.type_name())),
     }
+}
+
+/// `float(x)`: peerlint has no floating-point values; the argument is still checked.
+pub(super) fn float(cx: &Call<'_>, args: &[Value]) -> FnResult {
+    match &args[0].v {
+        Val::Int(_) => {}
+        Val::Str(t) if t.trim().parse::<f64>().is_ok() => {}
+        Val::Str(t) => return Err(format!("`{t}` is not a number")),
+        other => return Err(format!("can't convert {} to a number", other.type_name())),
+    }
+    Ok(cx.unknown("makes a floating-point number, which peerlint doesn't evaluate"))
 }
 
 pub(super) fn add(cx: &Call<'_>, args: &[Value]) -> FnResult {
@@ -47,10 +59,19 @@ pub(super) fn mod_(cx: &Call<'_>, args: &[Value]) -> FnResult {
     checked(cx, a.checked_rem(b))
 }
 
+/// The two integer operands; a string of digits counts as its integer (as PSRule reads it;
+/// an error there could be a false one).
 fn operands(args: &[Value]) -> Result<(i64, i64), String> {
-    let a = want_int(&args[0], "the first operand")?;
-    let b = want_int(&args[1], "the second operand")?;
-    Ok((a, b))
+    let operand = |v: &Value, what: &str| match &v.v {
+        Val::Str(s) => s
+            .parse::<i64>()
+            .map_err(|_| format!("{what} must be an integer, found a string")),
+        _ => want_int(v, what),
+    };
+    Ok((
+        operand(&args[0], "the first operand")?,
+        operand(&args[1], "the second operand")?,
+    ))
 }
 
 fn checked(cx: &Call<'_>, r: Option<i64>) -> FnResult {
@@ -59,32 +80,43 @@ fn checked(cx: &Call<'_>, r: Option<i64>) -> FnResult {
 }
 
 pub(super) fn min(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    let nums = ints(args)?;
-    nums.iter()
-        .min()
-        .map(|n| cx.int(*n))
-        .ok_or_else(|| "needs at least one value".into())
+    Ok(match ints(args)? {
+        Ok(nums) => nums
+            .iter()
+            .min()
+            .map(|n| cx.int(*n))
+            .ok_or("needs at least one value")?,
+        Err(u) => u,
+    })
 }
 
 pub(super) fn max(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    let nums = ints(args)?;
-    nums.iter()
-        .max()
-        .map(|n| cx.int(*n))
-        .ok_or_else(|| "needs at least one value".into())
+    Ok(match ints(args)? {
+        Ok(nums) => nums
+            .iter()
+            .max()
+            .map(|n| cx.int(*n))
+            .ok_or("needs at least one value")?,
+        Err(u) => u,
+    })
 }
 
-/// `min`/`max` take integers, or one array of them.
-fn ints(args: &[Value]) -> Result<Vec<i64>, String> {
-    let items: Vec<Value> = match (&args[0].v, args.len()) {
-        (Val::Array(a), 1) => a.as_ref().clone(),
-        _ => args.to_vec(),
-    };
+/// `min`/`max` take integers, or arrays of them; Ok(Err(unknown)) when an element is unknown.
+fn ints(args: &[Value]) -> Result<Result<Vec<i64>, Value>, String> {
     let mut nums = Vec::new();
-    for v in &items {
-        nums.push(want_int(v, "each value")?);
+    for a in args {
+        let items: Vec<Value> = match &a.v {
+            Val::Array(x) => x.as_ref().clone(),
+            _ => vec![a.clone()],
+        };
+        for v in &items {
+            if let Some(u) = first_unknown(std::slice::from_ref(v), v.at) {
+                return Ok(Err(u));
+            }
+            nums.push(want_int(v, "each value")?);
+        }
     }
-    Ok(nums)
+    Ok(Ok(nums))
 }
 
 /// `copyIndex()`, `copyIndex(offset)`, `copyIndex('loop')`, `copyIndex('loop', offset)`.
@@ -122,7 +154,7 @@ pub(super) fn copy_index(cx: &Call<'_>, args: &[Value]) -> FnResult {
         });
     };
     match &index.v {
-        Val::Int(i) => Ok(cx.int(i + offset)),
+        Val::Int(i) => checked(cx, i.checked_add(offset)),
         _ => Ok(index.clone().relocated(cx.at)),
     }
 }

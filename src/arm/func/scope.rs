@@ -1,4 +1,5 @@
-//! Scope functions: what a template deploys to.
+//! Scope functions: what a template deploys to. Members not listed read as unknown: Azure
+//! knows them (tags, `managedBy`, …).
 
 use std::rc::Rc;
 
@@ -19,39 +20,48 @@ pub(super) fn subscription(cx: &Call<'_>, _: &[Value]) -> FnResult {
         Some("{subscriptionName}".into()),
         cx.at,
     );
-    Ok(cx.object(vec![
-        (Rc::from("id"), cx.str(&format!("/subscriptions/{sub}"))),
-        (Rc::from("subscriptionId"), cx.str(&sub)),
-        (Rc::from("tenantId"), tenant),
-        (Rc::from("displayName"), display),
-    ]))
+    Ok(cx
+        .object(vec![
+            (Rc::from("id"), cx.str(&format!("/subscriptions/{sub}"))),
+            (Rc::from("subscriptionId"), cx.str(&sub)),
+            (Rc::from("tenantId"), tenant),
+            (Rc::from("displayName"), display),
+        ])
+        .opened())
 }
 
 /// The resource group deployed to: its id and name from the deployment context.
 pub(super) fn resource_group(cx: &Call<'_>, _: &[Value]) -> FnResult {
     let ctx = &cx.ev.scope().ctx;
-    let location = Value::unknown(
-        "the resource group's location is known only at deployment",
-        Some("{location}".into()),
-        cx.at,
-    );
-    Ok(cx.object(vec![
-        (
-            Rc::from("id"),
-            cx.str(&format!(
-                "/subscriptions/{}/resourceGroups/{}",
-                ctx.subscription, ctx.resource_group
-            )),
-        ),
-        (Rc::from("name"), cx.str(&ctx.resource_group)),
-        (
-            Rc::from("type"),
-            cx.str("Microsoft.Resources/resourceGroups"),
-        ),
-        (Rc::from("location"), location),
-        (Rc::from("tags"), cx.object(vec![])),
-        (Rc::from("properties"), cx.object(vec![])),
-    ]))
+    let unknown = |what: &str, symbol: Option<&str>| {
+        Value::unknown(
+            format!("the resource group's {what} is known only at deployment"),
+            symbol.map(str::to_string),
+            cx.at,
+        )
+    };
+    Ok(cx
+        .object(vec![
+            (
+                Rc::from("id"),
+                cx.str(&format!(
+                    "/subscriptions/{}/resourceGroups/{}",
+                    ctx.subscription, ctx.resource_group
+                )),
+            ),
+            (Rc::from("name"), cx.str(&ctx.resource_group)),
+            (
+                Rc::from("type"),
+                cx.str("Microsoft.Resources/resourceGroups"),
+            ),
+            (
+                Rc::from("location"),
+                unknown("location", Some("{location}")),
+            ),
+            (Rc::from("tags"), unknown("tags", None)),
+            (Rc::from("properties"), unknown("properties", None)),
+        ])
+        .opened())
 }
 
 pub(super) fn management_group(cx: &Call<'_>, _: &[Value]) -> FnResult {

@@ -232,11 +232,22 @@ impl Loader<'_> {
         if let Some((g, n)) = self.string(def, "gateway") {
             match g.to_ascii_lowercase().as_str() {
                 "none" => {}
-                "vpn" | "expressroute" | "route-server" => {
+                "route-server" => {
+                    // The ip configuration of a Route Server in the vnet's RouteServerSubnet.
+                    let rs = serde_json::json!({
+                        "id": format!("{id}/routeServer/ipConfigurations/default"),
+                        "type": "Microsoft.Network/virtualHubs/ipConfigurations",
+                        "subnet": { "id": format!("{id}/subnets/RouteServerSubnet") },
+                    });
+                    let rs = Value::from_json(&rs, self.loc(n));
+                    self.standalone.push(rs);
+                }
+                kind @ ("vpn" | "expressroute") => {
                     // The gateway resource a `virtualNetworkGateways` export would show.
                     let gw = serde_json::json!({
                         "id": format!("{id}/gateway"),
                         "type": "Microsoft.Network/virtualNetworkGateways",
+                        "gatewayType": if kind == "vpn" { "Vpn" } else { "ExpressRoute" },
                         "ipConfigurations": [{ "subnet": { "id": format!("{id}/subnets/GatewaySubnet") } }],
                     });
                     let gw = Value::from_json(&gw, self.loc(n));
