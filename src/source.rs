@@ -18,6 +18,8 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
+        // Inputs are capped at MAX_INPUT_BYTES, so offsets fit.
+        debug_assert!(end as u64 <= MAX_INPUT_BYTES, "offset {end} beyond 4 GiB");
         Span {
             start: start as u32,
             end: end as u32,

@@ -267,6 +267,12 @@ fn links_in_a_walked_folder_are_followed_once_and_loops_end() {
     std::fs::copy(demo.join("spokes.json"), real.join("nested/spokes.json")).unwrap();
     symlink(&walked, real.join("nested/loop")).unwrap();
     symlink(dir.join("nowhere"), walked.join("d-broken.txt")).unwrap();
+    // A named pipe met while walking is not opened (it could block forever).
+    let made = Command::new("mkfifo")
+        .arg(walked.join("f-pipe.json"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
     let out = common::peerlint(
         &["check", walked.to_str().unwrap(), "--format", "json"],
         None,
