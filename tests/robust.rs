@@ -399,3 +399,61 @@ fn expand_shows_a_hostile_template_inert() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn invalid_utf8_and_repeated_keys_beside_the_demo() {
+    let dir = scratch("utf8-keys");
+    let bad = dir.join("bad-utf8.json");
+    std::fs::write(&bad, b"[\n  {\"name\": \"vnet-\xC3\x28\"}\n]\n").unwrap();
+    let dup = dir.join("dup.json");
+    std::fs::write(
+        &dup,
+        r#"[{"name": "vnet-d", "id": "/subscriptions/1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-d",
+            "addressSpace": {"addressPrefixes": ["10.90.0.0/16"]}, "subnets": [],
+            "addressSpace": {"addressPrefixes": ["10.91.0.0/16"]}}]"#,
+    )
+    .unwrap();
+    let out = common::peerlint(
+        &[
+            "check",
+            "testdata/demo",
+            bad.to_str().unwrap(),
+            dup.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json(&out);
+    assert_eq!(demo_findings(&v), demo_alone());
+    let of = |p: &std::path::Path| -> Vec<&serde_json::Value> {
+        diagnostics(&v)
+            .iter()
+            .filter(|d| d["path"].as_str() == p.to_str())
+            .collect()
+    };
+    // The span is at the first bad byte (0xC3 starts a character that 0x28 doesn't continue).
+    let utf8 = of(&bad);
+    assert_eq!(utf8.len(), 1, "{utf8:?}");
+    assert_eq!(utf8[0]["span"]["start"], 19);
+    assert_eq!(
+        (&utf8[0]["line"], &utf8[0]["column"]),
+        (&2.into(), &18.into())
+    );
+    // The repeated key: a warning on the second, the first is what was read.
+    let keys = of(&dup);
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(keys[0]["severity"], "warning");
+    assert_eq!(keys[0]["pointer"], "/0/addressSpace");
+    assert!(
+        keys[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`addressSpace` is declared twice"),
+        "{}",
+        keys[0]
+    );
+    assert_eq!(v["summary"]["vnets"].as_u64(), Some(5 + 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
