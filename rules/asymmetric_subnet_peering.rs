@@ -49,6 +49,16 @@ impl Rule for AsymmetricSubnetPeering {
             if !p.is_subnet_peering() && !r.is_subnet_peering() {
                 continue;
             }
+            // Either side's kind or lists known only at deployment: nothing to compare.
+            let unknown = |q: &crate::model::Peering| {
+                q.peer_complete_vnets.unresolved
+                    || [&q.local_subnets, &q.remote_subnets]
+                        .iter()
+                        .any(|l| l.as_ref().is_some_and(|l| l.incomplete))
+            };
+            if unknown(p) || unknown(r) {
+                continue;
+            }
             if p.is_subnet_peering() != r.is_subnet_peering() {
                 let (sub, full) = if p.is_subnet_peering() {
                     (p, r)

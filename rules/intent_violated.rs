@@ -49,13 +49,20 @@ impl Rule for IntentViolated {
             let finding = match c.intent.kind {
                 // An unknown answer (a value computed only at deployment decides it) is no
                 // error: unresolved-value says what is unknown.
-                IntentKind::Allow if c.answer.path.is_none() && c.answer.shared.is_empty() && !c.answer.is_unknown() => Finding::new(
+                IntentKind::Allow
+                    if c.answer.path.is_none()
+                        && c.answer.shared.is_empty()
+                        && !c.answer.is_unknown()
+                        && !links_unknown(g, c) =>
+                {
+                    Finding::new(
                     &g.vnet(c.source.vnet).id,
                     format!("{from} must reach {to}{why}, but no path leads there: {}", explain(g, &c.answer)),
                     c.intent.loc,
                     "no path for this intent",
                 )
-                .help(format!("peer the two vnets, or route {} through a forwarder in a vnet peered with both", c.dest)),
+                .help(format!("peer the two vnets, or route {} through a forwarder in a vnet peered with both", c.dest))
+                }
                 IntentKind::Deny if c.answer.path.is_some() => Finding::new(
                     &g.vnet(c.source.vnet).id,
                     format!("{from} must not reach {to}{why}, but it does: {}", explain(g, &c.answer)),
@@ -72,4 +79,13 @@ impl Rule for IntentViolated {
             cx.report(finding);
         }
     }
+}
+
+/// Whether the intent's source or destination vnet, or a vnet between them, may have links
+/// peerlint couldn't compute: its "no path" is then unknown.
+fn links_unknown(g: &crate::graph::Graph, c: &crate::analysis::IntentCheck<'_>) -> bool {
+    std::iter::once(c.source.vnet)
+        .chain(c.answer.dest)
+        .chain(c.answer.shared.iter().copied())
+        .any(|v| g.links_unknown(v))
 }

@@ -30,7 +30,7 @@ crate::declare_rule! {
 
 impl Rule for InvalidExpression {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        for p in cx.graph().problems() {
+        for (p, resource) in cx.graph().problems_with_resource() {
             if let Problem::DuplicateResource {
                 loc,
                 ty,
@@ -40,7 +40,7 @@ impl Rule for InvalidExpression {
             {
                 let finding = if loc == second {
                     Finding::new(
-                        "",
+                        resource,
                         format!(
                             "`{ty}` resource `{name}` is declared more than once by this copy loop in one deployment"
                         ),
@@ -49,7 +49,7 @@ impl Rule for InvalidExpression {
                     )
                 } else {
                     Finding::new(
-                        "",
+                        resource,
                         format!("`{ty}` resource `{name}` is declared twice in one deployment"),
                         *loc,
                         "first declared here",
@@ -66,7 +66,13 @@ impl Rule for InvalidExpression {
                 continue;
             };
             cx.report(
-                Finding::new("", detail.clone(), *loc, "Resource Manager rejects this").help(
+                Finding::new(
+                    resource,
+                    detail.clone(),
+                    *loc,
+                    "Resource Manager rejects this",
+                )
+                .help(
                     "the deployment fails validation before anything is created; \
                      see the function's documentation",
                 ),

@@ -27,7 +27,7 @@ crate::declare_rule! {
 
 impl Rule for InvalidPropertyType {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        for p in cx.graph().problems() {
+        for (p, resource) in cx.graph().problems_with_resource() {
             let f = match p {
                 Problem::PropertyType {
                     loc,
@@ -37,14 +37,14 @@ impl Rule for InvalidPropertyType {
                 } => {
                     let (expected, found) = (expected.article_name(), found.article_name());
                     Finding::new(
-                        "",
+                        resource,
                         format!("`{property}` should be {expected}, found {found}"),
                         *loc,
                         format!("expected {expected}"),
                     )
                 }
                 Problem::StandalonePeeringId { loc } => Finding::new(
-                    "",
+                    resource,
                     "a standalone peering needs an `id` of the form \
                      `<vnet id>/virtualNetworkPeerings/<name>`",
                     *loc,

@@ -60,7 +60,7 @@ impl Rule for InvalidRemoteNetworkId {
                 _ => continue,
             };
             cx.report(finding.help(
-                "write the full id: /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}",
+                "write the full id: /subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.Network/virtualNetworks/<vnet-name>",
             ));
         }
     }

@@ -42,7 +42,13 @@ impl Rule for Ipv6OnlyPeeringWithoutIpv6 {
                 let vnet = g.vnet(v);
                 for (name, loc) in &list.names {
                     let Some(s) = vnet.subnet(name) else { continue };
-                    if s.nets().any(|n| matches!(n, ipnet::IpNet::V6(_))) {
+                    // A prefix known only at deployment may be the IPv6 one.
+                    let unknown = s
+                        .prefixes
+                        .iter()
+                        .flat_map(|l| &l.prefixes)
+                        .any(|p| matches!(p.parsed, crate::model::PrefixValue::Unresolved));
+                    if unknown || s.nets().any(|n| matches!(n, ipnet::IpNet::V6(_))) {
                         continue;
                     }
                     cx.report(

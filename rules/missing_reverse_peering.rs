@@ -1,10 +1,14 @@
-use crate::model::Remote;
+use crate::graph::{Graph, may_be_same};
+use crate::model::{PeeringId, Remote};
 use crate::query::{peering_name, vnet_name};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags a peering A→B when B is in the inputs and has no peering back to A.
+    /// Flags a peering A→B when B is in the inputs and has no peering back to A. When some of
+    /// B's peerings can't be known offline (a loop with an unknown count, a name or remote from
+    /// a parameter without a value), the link is not judged: `unresolved-value` reports the
+    /// unknown.
     ///
     /// ## Why is this bad?
     /// A peering carries traffic only when both vnets have a link to each other. With one side
@@ -29,6 +33,12 @@ crate::declare_rule! {
 impl Rule for MissingReversePeering {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
+        // Peerings of vnets named by placeholders: each may be a peering of another vnet.
+        let floating: Vec<PeeringId> = g
+            .peerings()
+            .filter(|(_, q)| g.vnet(q.local).key.contains('{'))
+            .map(|(q, _)| q)
+            .collect();
         for (pid, p) in g.peerings() {
             let Some(remote) = p.remote_vnet() else {
                 continue;
@@ -37,12 +47,11 @@ impl Rule for MissingReversePeering {
                 continue;
             }
             let r = g.vnet(remote);
-            // A peering of the remote vnet whose own remote is unknown until deployment may be
-            // the way back: unresolved-value reports it, this rule doesn't guess.
-            if r.peerings
-                .iter()
-                .any(|&q| matches!(g.peering(q).remote, Remote::Unresolved { .. }))
-            {
+            // The way back may be a peering peerlint couldn't compute (the remote vnet's list
+            // of peerings is partly unknown), or one whose remote is unknown or named by a
+            // placeholder that may be this vnet: unresolved-value reports those, this rule
+            // doesn't guess.
+            if g.peerings_unknown(remote).is_some() || may_come_back(g, pid, &floating) {
                 continue;
             }
             cx.report(
@@ -73,4 +82,30 @@ impl Rule for MissingReversePeering {
             );
         }
     }
+}
+
+/// Whether a peering known only up to values computed at deployment may be the way back of
+/// `pid` (A→B): a peering of B whose remote is unknown, or may be A once placeholders are
+/// known; or a peering of a vnet named by placeholders that may be B, whose remote may be A.
+fn may_come_back(g: &Graph, pid: PeeringId, floating: &[PeeringId]) -> bool {
+    let p = g.peering(pid);
+    let (a, b) = (g.vnet(p.local), p.remote_vnet().map(|v| g.vnet(v)));
+    let Some(b) = b else { return false };
+    let back_to_a = |q: &crate::model::Peering| match &q.remote {
+        Remote::Unresolved { .. } => true,
+        Remote::Vnet { vnet, .. } => may_be_same(&g.vnet(*vnet).key, &a.key),
+        _ => false,
+    };
+    if b.peerings.iter().any(|&q| back_to_a(g.peering(q))) {
+        return true;
+    }
+    floating.iter().any(|&q| {
+        let q = g.peering(q);
+        let local = g.vnet(q.local);
+        q.local != p.local
+            && local.key.contains('{')
+            && local.key != b.key
+            && may_be_same(&local.key, &b.key)
+            && back_to_a(q)
+    })
 }

@@ -35,7 +35,7 @@ impl Rule for SubnetPeeringWithoutSubnets {
             for (list, key) in p.subnet_lists() {
                 let (loc, how) = match list {
                     None => (p.flag_loc(&p.peer_complete_vnets), "has no"),
-                    Some(l) if l.names.is_empty() => (l.loc, "has an empty"),
+                    Some(l) if l.names.is_empty() && !l.incomplete => (l.loc, "has an empty"),
                     Some(_) => continue,
                 };
                 cx.report(

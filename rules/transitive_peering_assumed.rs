@@ -46,6 +46,7 @@ impl Rule for TransitivePeeringAssumed {
                 || c.answer.path.is_some()
                 || c.answer.shared.is_empty()
                 || c.answer.is_unknown()
+                || links_unknown(g, c)
             {
                 continue;
             }
@@ -92,7 +93,12 @@ impl Rule for TransitivePeeringAssumed {
             ..
         } in cx.appliance_routes()
         {
-            if b == vid || r.connected(vid, b).is_some() {
+            // Links peerlint couldn't compute may be the one between them.
+            if b == vid
+                || r.connected(vid, b).is_some()
+                || g.links_unknown(vid)
+                || g.links_unknown(b)
+            {
                 continue;
             }
             let v = g.vnet(vid);
@@ -130,4 +136,13 @@ impl Rule for TransitivePeeringAssumed {
             );
         }
     }
+}
+
+/// Whether the intent's source or destination vnet, or a vnet between them, may have links
+/// peerlint couldn't compute: its "no path" is then unknown.
+fn links_unknown(g: &crate::graph::Graph, c: &crate::analysis::IntentCheck<'_>) -> bool {
+    std::iter::once(c.source.vnet)
+        .chain(c.answer.dest)
+        .chain(c.answer.shared.iter().copied())
+        .any(|v| g.links_unknown(v))
 }

@@ -27,13 +27,13 @@ crate::declare_rule! {
 
 impl Rule for TruncatedExport {
     fn check(&self, cx: &mut RuleContext<'_>) {
-        for p in cx.graph().problems() {
+        for (p, resource) in cx.graph().problems_with_resource() {
             let Problem::Truncated { loc, type_name } = p else {
                 continue;
             };
             cx.report(
                 Finding::new(
-                    "",
+                    resource,
                     format!(
                         "truncated PowerShell export: `{type_name}` stands where an object belongs"
                     ),

@@ -36,7 +36,7 @@ impl Rule for UnresolvedValue {
         for u in g.unresolved() {
             let note = match u.blocks {
                 Blocked::AsIfDeployed => "peerlint checked the resource as if it were deployed; findings on it apply only if the condition holds".to_string(),
-                Blocked::Resource => "peerlint could not check this resource at all".to_string(),
+                Blocked::Resource => "peerlint could not check this resource at all, nor what the vnets it may belong to lack (a peering back, a subnet)".to_string(),
                 Blocked::Fact(fact) => format!("skipped: {}", needing(fact)),
             };
             cx.report(

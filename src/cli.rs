@@ -9,7 +9,8 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 use crate::discover::discover;
 use crate::engine;
 use crate::load::Options;
-use crate::render::{self, Summary};
+// Text from the inputs and the arguments reaches standard error only through `visible`.
+use crate::render::{self, Summary, visible};
 use crate::rule::{Group, Rule, Severity};
 use crate::rules::ALL;
 use crate::suggest::closest;
@@ -307,6 +308,7 @@ pub fn main_with(
                 let hint = closest(&name, ALL.iter().map(|r| r.meta().name))
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_else(|| "; `peerlint rules` lists them".into());
+                let name = visible(&name);
                 let _ = writeln!(stderr, "error: unknown rule `{name}`{hint}");
                 EXIT_FAILURE
             }
@@ -333,7 +335,7 @@ fn expand(args: ExpandArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u
             if errors { EXIT_FINDINGS } else { EXIT_OK }
         }
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            let _ = writeln!(stderr, "error: {}", visible(&e));
             EXIT_FAILURE
         }
     }
@@ -362,16 +364,16 @@ fn reach(
     let options = match template_options(template, &inputs) {
         Ok(o) => o,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            let _ = writeln!(stderr, "error: {}", visible(&e));
             return EXIT_FAILURE;
         }
     };
     let outcome = engine::run_with(&inputs, stdin, &[], &options);
     for n in &outcome.notes {
-        let _ = writeln!(stderr, "note: {n}");
+        let _ = writeln!(stderr, "note: {}", visible(n));
     }
     for e in errors.iter().chain(&outcome.read_errors) {
-        let _ = writeln!(stderr, "error: {e}");
+        let _ = writeln!(stderr, "error: {}", visible(e));
     }
     if !errors.is_empty() || !outcome.read_errors.is_empty() {
         return EXIT_FAILURE;
@@ -379,7 +381,7 @@ fn reach(
     let results = match render::reach::answer(&outcome, from, to) {
         Ok(r) => r,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            let _ = writeln!(stderr, "error: {}", visible(&e));
             return EXIT_FAILURE;
         }
     };
@@ -404,7 +406,7 @@ fn check(
     let rules = match select_rules(&args.select, &args.ignore) {
         Ok(r) => r,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            let _ = writeln!(stderr, "error: {}", visible(&e));
             return EXIT_FAILURE;
         }
     };
@@ -417,14 +419,14 @@ fn check(
     let options = match template_options(&args.template, &inputs) {
         Ok(o) => o,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            let _ = writeln!(stderr, "error: {}", visible(&e));
             return EXIT_FAILURE;
         }
     };
     let outcome = engine::run_with(&inputs, stdin, &rules, &options);
     errors.extend(outcome.read_errors.iter().cloned());
     for n in &outcome.notes {
-        let _ = writeln!(stderr, "note: {n}");
+        let _ = writeln!(stderr, "note: {}", visible(n));
     }
     let g = &outcome.graph;
     let summary = Summary::new(
@@ -499,7 +501,7 @@ fn check(
         }
     }
     for e in &errors {
-        let _ = writeln!(stderr, "error: cannot read {e}");
+        let _ = writeln!(stderr, "error: cannot read {}", visible(e));
     }
     if !errors.is_empty() {
         return EXIT_FAILURE;

@@ -38,12 +38,11 @@ fn read_inputs(
 ) {
     let mut loaded = Vec::new();
     for input in inputs {
+        // Inputs larger than spans can address are refused, never read in part.
+        let limit = crate::source::MAX_INPUT_BYTES;
         let (bytes, fs_path) = match &input.origin {
-            Origin::File(p) => (std::fs::read(p), Some(p.clone())),
-            Origin::Stdin => {
-                let mut buf = Vec::new();
-                (stdin.read_to_end(&mut buf).map(|_| buf), None)
-            }
+            Origin::File(p) => (crate::source::read_file(p, limit), Some(p.clone())),
+            Origin::Stdin => (crate::source::read_stream(stdin, limit), None),
         };
         let bytes = match bytes {
             Ok(b) => b,
@@ -105,6 +104,8 @@ pub fn run_with(
     let mut diagnostics = Vec::new();
     // What several rules need (reachability, intents, routes to appliances), built once.
     let analyses = crate::analysis::Analyses::new(&graph);
+    // Placeholders of unknown values in the user's words, in every text of every finding.
+    let readable = diagnostic::Readable::new(&graph, &db, &trees);
     for rule in rules {
         let meta = rule.meta();
         let mut cx = RuleContext::new(&analyses);
@@ -144,21 +145,23 @@ pub fn run_with(
             } else {
                 meta.severity()
             };
+            let text = |t: &str| readable.text(t, true);
             diagnostics.push(Diagnostic {
                 rule: meta.name,
                 severity,
-                message: f.message,
-                help: f.help,
-                note: f.note,
+                message: text(&f.message),
+                help: f.help.as_deref().map(text),
+                note: f.note.as_deref().map(text),
                 at: diagnostic::position(&db, &trees, f.primary.loc),
-                label: f.primary.text,
-                resource: (!f.resource.is_empty()).then_some(f.resource),
+                label: text(&f.primary.text),
+                // In full: an id is a key (for baselines), so it is never cut short.
+                resource: (!f.resource.is_empty()).then(|| readable.text(&f.resource, false)),
                 related: f
                     .related
                     .into_iter()
                     .map(|l| RelatedLabel {
                         at: diagnostic::position(&db, &trees, l.loc),
-                        message: l.text,
+                        message: text(&l.text),
                     })
                     .collect(),
             });

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as FastMap;
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 
-use crate::id::{RemoteKind, classify_remote};
+use crate::id::{ArmId, RemoteKind, classify_remote};
 use crate::model::*;
 
 /// A hash of an id compared ASCII-case-insensitively, without allocating.
@@ -36,6 +36,8 @@ pub struct GraphBuilder {
     /// of every id, and no hash collision can merge two peerings.
     peering_keys: hashbrown::HashTable<PeeringId>,
     problems: Vec<Problem>,
+    /// The id of the resource each problem is in ("" for none).
+    problem_resources: Vec<Box<str>>,
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
@@ -47,6 +49,21 @@ pub struct GraphBuilder {
     /// The input being loaded is a design to deploy (a template, a design spec), not an
     /// export of what Azure holds: its remote ids must follow Azure's naming rules.
     authored: bool,
+    /// Lists of vnets that hold members peerlint couldn't compute: by vnet key, and for every
+    /// vnet of a deployment scope (see [`GraphBuilder::partial`]).
+    partial_keys: FastMap<(String, Partial), Loc>,
+    partial_scopes: FastMap<(String, Partial), Loc>,
+    placeholders: FastMap<Box<str>, Option<Loc>>,
+}
+
+/// A list of a vnet that a template may leave partly unknown: its peerings or its subnets
+/// (an unknown list, an unknown member, a declaration with an unknown copy count or name).
+/// A rule that concludes from what such a list lacks ("no peering back", "no such subnet")
+/// skips the vnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Partial {
+    Peerings,
+    Subnets,
 }
 
 /// A vnet as one input describes it, with its inline peerings.
@@ -72,8 +89,16 @@ impl GraphBuilder {
         self.authored = authored;
     }
 
+    /// A problem of the inputs that belongs to no resource (a file that isn't JSON...).
     pub fn problem(&mut self, p: Problem) {
+        self.problem_of("", p);
+    }
+
+    /// A problem inside the resource with the id `resource` (its placeholders too).
+    pub fn problem_of(&mut self, resource: &str, p: Problem) {
+        self.placeholder(resource, None);
         self.problems.push(p);
+        self.problem_resources.push(resource.into());
     }
 
     /// Marks the vnet or peering with `id` as deployed only under an unknown condition.
@@ -139,6 +164,12 @@ impl GraphBuilder {
         })
     }
 
+    /// The id (as first written) of the vnet with `key`, if there is one.
+    pub fn id_of(&self, key: &str) -> Option<String> {
+        let v = self.by_key.get(key)?;
+        Some(self.vnets[v.0 as usize].id.clone())
+    }
+
     pub fn vnet_id(&self, v: VnetId) -> &str {
         &self.vnets[v.0 as usize].id
     }
@@ -150,9 +181,89 @@ impl GraphBuilder {
         }
     }
 
-    /// Records a value that can't be known offline.
+    /// Records a value that can't be known offline (its placeholders too, for messages).
     pub fn unresolved(&mut self, u: Unresolved) {
+        for text in [&u.resource, &u.what, &u.reason] {
+            self.placeholder(text, None);
+        }
         self.unresolved.push(u);
+    }
+
+    /// Records that the `list` of the vnet with `key` (lower-case id) may hold members
+    /// peerlint couldn't compute; `at` is the unknown value.
+    pub fn partial(&mut self, key: &str, list: Partial, at: Loc) {
+        self.partial_keys
+            .entry((key.to_ascii_lowercase(), list))
+            .or_insert(at);
+    }
+
+    /// Records that a declaration peerlint couldn't evaluate (unknown copy count or name, a
+    /// linked template) may add to the lists of vnets: `resource` is its id as far as it is
+    /// known. A peering or subnet under a known parent affects that vnet; anything else every
+    /// vnet of the deployment scope the id starts with.
+    pub fn skipped(&mut self, resource: &str, at: Loc) {
+        let lower = resource.to_ascii_lowercase();
+        let lists: &[Partial] = if lower.contains("/virtualnetworkpeerings") {
+            &[Partial::Peerings]
+        } else if lower.contains("/subnets") {
+            &[Partial::Subnets]
+        } else if lower.contains("/virtualnetworks") || lower.contains("/deployments") {
+            &[Partial::Peerings, Partial::Subnets]
+        } else {
+            return; // gateways, route tables: no list of a vnet
+        };
+        if let Ok(id) = ArmId::parse(resource)
+            && id.types.len() == 2
+            && id.namespace.eq_ignore_ascii_case("Microsoft.Network")
+            && id.types[0].0.eq_ignore_ascii_case("virtualNetworks")
+            && (id.types[1].0.eq_ignore_ascii_case("virtualNetworkPeerings")
+                || id.types[1].0.eq_ignore_ascii_case("subnets"))
+        {
+            let key = id.ancestor(1).key();
+            for &list in lists {
+                self.partial(&key, list, at);
+            }
+            return;
+        }
+        let Some(scope) = scope_of(&lower) else {
+            return;
+        };
+        for &list in lists {
+            self.partial_scopes
+                .entry((scope.to_string(), list))
+                .or_insert(at);
+        }
+    }
+
+    /// Records the placeholders in `text` (an id or name with parts known only at deployment,
+    /// such as `{hubName}`); `whole` is where a value that is exactly one placeholder is
+    /// computed, so that messages can show that expression instead.
+    pub fn placeholder(&mut self, text: &str, whole: Option<Loc>) {
+        if !text.contains('{') {
+            return;
+        }
+        let tokens = placeholder_tokens(text);
+        // A name built from placeholders and text (`vnet-{uniqueString(…)}`, one id segment):
+        // messages may show the expression that computes it whole.
+        if let Some(w) = whole
+            && !text.contains('/')
+            && !(tokens.len() == 1 && tokens[0].len() == text.len())
+        {
+            self.placeholders.entry(text.into()).or_insert(Some(w));
+        }
+        let whole = whole.filter(|_| tokens.len() == 1 && tokens[0].len() == text.len());
+        for t in tokens {
+            match self.placeholders.get_mut(t) {
+                Some(slot) => {
+                    if slot.is_none() {
+                        *slot = whole;
+                    }
+                }
+                None => {
+                    self.placeholders.insert(t.into(), whole);
+                }
+            }
+        }
     }
 
     /// How many problems and unresolved values are recorded so far (see [`Self::dedup_since`]).
@@ -165,11 +276,17 @@ impl GraphBuilder {
     /// they have in common.
     pub fn dedup_since(&mut self, mark: (usize, usize)) {
         let mut seen = rustc_hash::FxHashSet::default();
-        let mut i = 0;
-        self.problems.retain(|p| {
-            i += 1;
-            i <= mark.0 || seen.insert(format!("{p:?}"))
-        });
+        // Each problem with the resource it is in (the first deployment's).
+        let mut keep = Vec::with_capacity(self.problems.len());
+        for (i, p) in self.problems.iter().enumerate() {
+            keep.push(i < mark.0 || seen.insert(format!("{p:?}")));
+        }
+        let mut kept = keep.iter();
+        self.problems
+            .retain(|_| *kept.next().expect("one per problem"));
+        let mut kept = keep.iter();
+        self.problem_resources
+            .retain(|_| *kept.next().expect("one per problem"));
         let mut i = 0;
         self.unresolved.retain(|u| {
             i += 1;
@@ -236,6 +353,7 @@ impl GraphBuilder {
                                 other: x,
                                 other_loc: a.loc,
                             }));
+                        self.problem_resources.push(target.id.as_str().into());
                     }
                 }
                 let target = &mut self.vnets[v.0 as usize];
@@ -365,6 +483,23 @@ impl GraphBuilder {
             .collect();
         let mut pairs: FastMap<(VnetId, VnetId), PeeringId> = FastMap::default();
         let mut remote_gateway_evidence = vec![false; self.vnets.len()];
+        let partial_of = |key: &str, list: Partial| {
+            let by_key = self.partial_keys.get(&(key.to_string(), list)).copied();
+            by_key.or_else(|| {
+                let scope = scope_of(key)?;
+                self.partial_scopes.get(&(scope.to_string(), list)).copied()
+            })
+        };
+        let partial: Vec<[Option<Loc>; 2]> = self
+            .vnets
+            .iter()
+            .map(|v| {
+                [
+                    partial_of(&v.key, Partial::Peerings),
+                    partial_of(&v.key, Partial::Subnets),
+                ]
+            })
+            .collect();
         for (i, p) in self.peerings.iter().enumerate() {
             if let Some(r) = p.remote_vnet() {
                 links.add_edge(
@@ -382,12 +517,15 @@ impl GraphBuilder {
             vnets: self.vnets,
             peerings: self.peerings,
             problems: self.problems,
+            problem_resources: self.problem_resources,
             unresolved: self.unresolved,
             origins: self.origins,
             route_tables: self.route_tables,
             intents: self.intents,
             conditions: self.conditions,
             files: self.files,
+            partial,
+            placeholders: self.placeholders,
             deploy_orders: self.deploy_orders,
             unplaced_gateways: self.unplaced_gateways,
             links,
@@ -398,10 +536,102 @@ impl GraphBuilder {
     }
 }
 
+/// The deployment scope of a lower-case id or vnet key: `/subscriptions/x/resourcegroups/y`.
+fn scope_of(lower: &str) -> Option<&str> {
+    let at = lower.find("/providers/")?;
+    lower.starts_with("/subscriptions/").then(|| &lower[..at])
+}
+
+/// The placeholders in a text: each `{...}` with balanced braces, outermost only, in order.
+pub fn placeholder_tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'{' {
+            i += 1;
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut end = None;
+        for (j, &c) in bytes.iter().enumerate().skip(i) {
+            match c {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(j);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        match end {
+            Some(j) => {
+                out.push(&text[i..=j]);
+                i = j + 1;
+            }
+            None => break, // unbalanced: no more placeholders
+        }
+    }
+    out
+}
+
+/// Whether two vnet keys (or ids) may name the same vnet once the values known only at
+/// deployment are: equal, or equal segment by segment where a placeholder (`{hubName}`) may
+/// stand for any text.
+pub fn may_be_same(a: &str, b: &str) -> bool {
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    if !a.contains('{') && !b.contains('{') {
+        return false;
+    }
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    let (sa, sb): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
+    sa.len() == sb.len()
+        && sa.iter().zip(&sb).all(|(x, y)| {
+            x == y
+                || match (x.contains('{'), y.contains('{')) {
+                    (false, false) => false,
+                    (true, true) => true, // two unknowns: may be anything
+                    (true, false) => matches_pattern(x, y),
+                    (false, true) => matches_pattern(y, x),
+                }
+        })
+}
+
+/// Whether `text` may be what `pattern` becomes when each placeholder in it is replaced by
+/// some text.
+fn matches_pattern(pattern: &str, text: &str) -> bool {
+    let mut pieces = Vec::new();
+    let mut rest = pattern;
+    for t in placeholder_tokens(pattern) {
+        let at = rest.find(t).expect("a token of the pattern");
+        pieces.push(&rest[..at]);
+        rest = &rest[at + t.len()..];
+    }
+    pieces.push(rest);
+    let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
+    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
+        return false;
+    }
+    let mut middle = &text[first.len()..text.len() - last.len()];
+    for p in &pieces[1..pieces.len() - 1] {
+        match middle.find(p) {
+            Some(i) => middle = &middle[i + p.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 pub struct Graph {
     vnets: Vec<Vnet>,
     peerings: Vec<Peering>,
     problems: Vec<Problem>,
+    problem_resources: Vec<Box<str>>,
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
@@ -409,6 +639,9 @@ pub struct Graph {
     /// Ids (lower-case) of resources a template deploys only under an unknown condition.
     conditions: FastMap<String, Loc>,
     files: usize,
+    /// Per vnet: where its peerings, and its subnets, can't all be known.
+    partial: Vec<[Option<Loc>; 2]>,
+    placeholders: FastMap<Box<str>, Option<Loc>>,
     /// Templates' deployment orders (see [`DeployOrder`]).
     deploy_orders: Vec<DeployOrder>,
     /// Gateways whose vnet can't be known offline.
@@ -447,6 +680,12 @@ impl Graph {
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }
+    /// The problems, each with the id of the resource it is in ("" for a file-level one).
+    pub fn problems_with_resource(&self) -> impl Iterator<Item = (&Problem, &str)> {
+        self.problems
+            .iter()
+            .zip(self.problem_resources.iter().map(|r| &**r))
+    }
     /// The unknown condition a vnet or peering (by id) is deployed under, if any.
     pub fn condition(&self, id: &str) -> Option<Loc> {
         if self.conditions.is_empty() {
@@ -475,6 +714,33 @@ impl Graph {
         (loc.via as usize)
             .checked_sub(1)
             .and_then(|i| self.origins.get(i))
+    }
+    /// Where the vnet's list of peerings may hold peerings peerlint couldn't compute (an
+    /// unknown `virtualNetworkPeerings`, a peering loop with an unknown count...): a peering
+    /// towards it may have its way back there.
+    pub fn peerings_unknown(&self, v: VnetId) -> Option<Loc> {
+        self.partial[v.0 as usize][0]
+    }
+    /// Whether the vnet may have links peerlint doesn't know: its list of peerings is partial,
+    /// or one of its peerings has a remote known only at deployment. "Not peered" is then
+    /// unknown, not an answer.
+    pub fn links_unknown(&self, v: VnetId) -> bool {
+        self.peerings_unknown(v).is_some()
+            || self
+                .vnet(v)
+                .peerings
+                .iter()
+                .any(|&p| matches!(self.peering(p).remote, Remote::Unresolved { .. }))
+    }
+    /// Where the vnet's list of subnets may hold subnets peerlint couldn't compute (or whose
+    /// names it couldn't): a name that matches none of its subnets may still be one.
+    pub fn subnets_unknown(&self, v: VnetId) -> Option<Loc> {
+        self.partial[v.0 as usize][1]
+    }
+    /// The placeholder for a value known only at deployment (`{hubName}`, one token of an id or
+    /// name), if the inputs made it: `Some(Some(loc))` when `loc` computes exactly that value.
+    pub fn placeholder(&self, token: &str) -> Option<Option<Loc>> {
+        self.placeholders.get(token).copied()
     }
     pub fn file_count(&self) -> usize {
         self.files
@@ -519,5 +785,41 @@ impl Graph {
     /// Templates' deployment orders, in input order.
     pub fn deploy_orders(&self) -> &[DeployOrder] {
         &self.deploy_orders
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{may_be_same, placeholder_tokens};
+
+    #[test]
+    fn placeholders_are_balanced_braces() {
+        assert_eq!(
+            placeholder_tokens("to-{{split(|a|{b},|)}[8]}/x{c}"),
+            ["{{split(|a|{b},|)}[8]}", "{c}"]
+        );
+        assert_eq!(placeholder_tokens("no placeholder"), Vec::<&str>::new());
+        assert_eq!(placeholder_tokens("{open"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn placeholders_may_be_anything() {
+        let v = |n: &str| {
+            format!(
+                "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/virtualnetworks/{n}"
+            )
+        };
+        assert!(may_be_same(&v("hub"), &v("HUB")));
+        assert!(!may_be_same(&v("hub"), &v("spoke")));
+        assert!(may_be_same(&v("{hubname}"), &v("hub")));
+        assert!(may_be_same(&v("hub"), &v("{x}")));
+        assert!(may_be_same(&v("vnet-{env}-hub"), &v("vnet-prod-hub")));
+        assert!(!may_be_same(&v("vnet-{env}-hub"), &v("vnet-prod-spoke")));
+        assert!(may_be_same(&v("{a}"), &v("{b}-x")));
+        assert!(!may_be_same(&v("{a}"), &format!("{}/subnets/x", v("a"))));
+        assert!(may_be_same(
+            "/subscriptions/{subscription}/resourcegroups/{resourcegroup}/providers/microsoft.network/virtualnetworks/hub",
+            &v("hub")
+        ));
     }
 }

@@ -24,10 +24,10 @@ impl ArmId {
             return Err("the id has an empty segment".into());
         }
         if segs.len() < 3 || !segs[1].eq_ignore_ascii_case("resourceGroups") {
-            return Err("the id has no `/resourceGroups/{name}` segment".into());
+            return Err("the id has no `/resourceGroups/<name>` segment".into());
         }
         if segs.len() < 5 || !segs[3].eq_ignore_ascii_case("providers") {
-            return Err("the id has no `/providers/{namespace}` segment".into());
+            return Err("the id has no `/providers/<namespace>` segment".into());
         }
         let namespace = segs[4];
         let tail = &segs[5..];

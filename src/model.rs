@@ -96,6 +96,8 @@ pub enum Fact {
     Subnets,
     /// A subnet's prefixes (`addressPrefix`, `addressPrefixes`).
     SubnetPrefixes,
+    /// A subnet's name: a rule that looks a subnet up by name can't say it is missing.
+    SubnetNames,
     /// Which peerings a vnet has (`virtualNetworkPeerings`), and so the links between vnets.
     Peerings,
     /// A peering's remote vnet (`remoteVirtualNetwork.id`).
@@ -127,10 +129,11 @@ pub enum Fact {
 }
 
 impl Fact {
-    pub const ALL: [Fact; 17] = [
+    pub const ALL: [Fact; 18] = [
         Fact::AddressSpace,
         Fact::Subnets,
         Fact::SubnetPrefixes,
+        Fact::SubnetNames,
         Fact::Peerings,
         Fact::RemoteVnet,
         Fact::PeeringName,
@@ -153,6 +156,7 @@ impl Fact {
             Fact::AddressSpace => "address space",
             Fact::Subnets => "subnets",
             Fact::SubnetPrefixes => "subnet prefixes",
+            Fact::SubnetNames => "subnet names",
             Fact::Peerings => "peerings",
             Fact::RemoteVnet => "remote vnet",
             Fact::PeeringName => "peering name",
@@ -452,6 +456,9 @@ impl Flag {
 pub struct NameList {
     pub names: Vec<(String, Loc)>,
     pub loc: Loc,
+    /// The list, or some of its names, is computed only at deployment: `names` holds the
+    /// known ones, and checks that need the whole list skip it.
+    pub incomplete: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -645,6 +652,9 @@ pub enum Problem {
     },
     /// Two descriptions of one thing that disagree.
     Conflict(Conflict),
+    /// A key given twice in one object of an input (compared ignoring ASCII case), with
+    /// different values: peerlint reads the first; `loc` is the later key, which it ignores.
+    DuplicateKey { loc: Loc, key: String, first: Loc },
     /// A design spec that doesn't follow the spec's schema.
     Spec(SpecProblem),
 }

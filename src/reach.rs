@@ -704,8 +704,10 @@ impl<'g> Reach<'g> {
         let ix = self.ix();
         [a, c].into_iter().find_map(|v| {
             let key = self.g.vnet(v).key.as_str();
-            if !ix.unknown_facts.is_empty()
-                && ix.unknown_facts.contains(&(Box::from(key), Fact::Peerings))
+            // Also a list peerlint couldn't compute whole (an entry, a loop of unknown count).
+            if self.g.peerings_unknown(v).is_some()
+                || !ix.unknown_facts.is_empty()
+                    && ix.unknown_facts.contains(&(Box::from(key), Fact::Peerings))
             {
                 return Some(Step::UnknownPeerings { vnet: v });
             }

@@ -35,6 +35,9 @@ pub trait Resolver {
 pub struct EvalError {
     pub loc: Loc,
     pub message: String,
+    /// The id of the resource whose declaration holds the expression (as far as it is known),
+    /// set by the template walker; None for one outside every resource (a variable...).
+    pub resource: Option<String>,
 }
 
 /// Most copies one template expands (ARM allows 800 resources per deployment; property
@@ -134,7 +137,11 @@ impl<'t> Scope<'t> {
     }
 
     pub fn error(&self, loc: Loc, message: String) {
-        self.errors.borrow_mut().push(EvalError { loc, message });
+        self.errors.borrow_mut().push(EvalError {
+            loc,
+            message,
+            resource: None,
+        });
     }
 
     /// `variables(name)`, evaluated once; a cycle is an error.

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap as FastMap;
 use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};
 use super::order::{self, Step};
 use super::params::Table;
-use super::value::{Val, Value};
+use super::value::{Unknown, Val, Value};
 
 /// Where templates deploy when the command line doesn't say.
 pub const SUBSCRIPTION_PLACEHOLDER: &str = "{subscription}";
@@ -68,6 +68,8 @@ pub struct Duplicate {
     /// The type as written.
     pub ty: String,
     pub name: String,
+    /// Its id, as the first declaration writes it.
+    pub id: String,
     /// The names of the first and the second declaration.
     pub first: Loc,
     pub second: Loc,
@@ -130,6 +132,9 @@ pub struct Undecided {
     /// Why it is unknown: "parameter `count` has no default and no parameters file sets it".
     pub reason: String,
     pub effect: Effect,
+    /// Unknown because of an invalid expression, which is reported as such: the declaration
+    /// was still skipped, but there is nothing more to say about it.
+    pub error: bool,
 }
 
 /// What an [`Undecided`] declaration did to evaluation.
@@ -310,8 +315,8 @@ struct Walker<'t> {
     /// Every resource instance met (see [`Evaluated::declared`]).
     instances: RefCell<Vec<Declared>>,
     /// Per deployment being walked (innermost last): the deployed resources met, by
-    /// lower-case `type|name`, with where each is named.
-    seen: RefCell<Vec<FastMap<String, Loc>>>,
+    /// lower-case `type|name`, with where each is named and its id.
+    seen: RefCell<Vec<FastMap<String, (Loc, String)>>>,
     duplicates: RefCell<Vec<Duplicate>>,
     /// What `reference()` can see: by lower-case id, `name:<name>` and `sym:<symbol>`.
     refs: RefCell<FastMap<String, Value>>,
@@ -357,7 +362,62 @@ impl<'t> Walker<'t> {
             what,
             reason,
             effect,
+            error: false,
         });
+    }
+
+    /// A declaration undecided because of the unknown value `u` (maybe an invalid expression).
+    fn undecided_by(&self, at: Loc, resource: &str, what: String, u: &Unknown, effect: Effect) {
+        self.undecided(at, resource, what, u.reason.clone(), effect);
+        if let Some(last) = self.undecided.borrow_mut().last_mut() {
+            last.error = u.error;
+        }
+    }
+
+    /// The id of the resource declared at `r` when its name can't be evaluated: the scope, the
+    /// type and a placeholder for the name as written, `{@file:start:end}` (messages show the
+    /// expression there: `…/virtualNetworks/virtualNetworkPeerings/[concat(…)]`).
+    fn written_id(&self, target: &DeployCtx, ty: &str, r: NodeId) -> String {
+        let t = self.tree;
+        let name = t.get(r, "name").map(|n| {
+            let span = t.span(n);
+            format!("{{@{}:{}:{}}}", self.file.0, span.start, span.end)
+        });
+        format!(
+            "/subscriptions/{}/resourceGroups/{}/providers/{}/{}",
+            target.subscription,
+            target.resource_group,
+            ty,
+            name.unwrap_or_default()
+        )
+    }
+
+    /// The id of the resources of a loop whose count is unknown, as far as it is known: the
+    /// name evaluated (quietly) with an unknown index, else as written.
+    fn loop_id(&self, p: &Decl<'_, '_>, r: NodeId, loop_name: &str, at: Loc) -> String {
+        let t = self.tree;
+        let raw_ty = t.get_str(r, "type").unwrap_or("");
+        let ty = raw_ty.split('@').next().unwrap_or(raw_ty);
+        let index = Value::unknown(
+            "the copy count is unknown",
+            Some("{copyIndex()}".into()),
+            at,
+        );
+        let copies = vec![(loop_name.to_string(), index)];
+        let env = Env {
+            scope: p.scope,
+            copies: &copies,
+        };
+        let (errors, missed) = (self.errors.borrow().len(), self.missed.get());
+        let name = t.get(r, "name").map(|n| env.node(n));
+        self.errors.borrow_mut().truncate(errors);
+        self.missed.set(missed);
+        match name.as_ref().and_then(Value::text_or_symbol) {
+            Some(n) if n.split('/').count() + 1 == ty.split('/').count() => {
+                resource_id(&p.target, ty, n)
+            }
+            _ => self.written_id(&p.target, ty, r),
+        }
     }
 
     /// The scope of a template: its parameters (from `supplied`, else their defaults) and
@@ -428,6 +488,8 @@ impl<'t> Walker<'t> {
             scope: p.scope,
             copies: &[],
         };
+        // Errors in the declaration outside every instance (the copy count) are its own.
+        let _owner = Owner::new(self, r, p.target.clone());
         match t.get(r, "copy").filter(|&c| t.kind(c) == Kind::Object) {
             None => self.instance(p, env, None),
             Some(copy) => {
@@ -451,14 +513,15 @@ impl<'t> Walker<'t> {
                     Some(Val::Unknown(u)) => {
                         let (_, c) = count.as_ref().unwrap();
                         let ty = t.get_str(r, "type").unwrap_or("");
-                        self.undecided(
+                        let id = self.loop_id(p, r, &loop_name, self.loc(copy));
+                        self.undecided_by(
                             self.loc(*c),
-                            &loop_name,
+                            &id,
                             format!(
                                 "the copy count of loop `{}` (`{ty}` resources)",
                                 t.get_str(copy, "name").unwrap_or("")
                             ),
-                            u.reason.clone(),
+                            u,
                             Effect::Skipped,
                         );
                     }
@@ -486,8 +549,11 @@ impl<'t> Walker<'t> {
             _ => raw_ty.split('@').next().unwrap_or(raw_ty).to_string(),
         };
         let lower = ty.to_ascii_lowercase();
+        // Errors in the declaration are this resource's: its id once known, else as written.
+        let claim = Owner::new(self, r, p.target.clone());
         // Condition first: a resource whose condition is false isn't evaluated at all.
         let mut condition = Condition::Always;
+        let mut condition_invalid = false;
         if let Some(c) = t.get(r, "condition") {
             let cv = env.node(c);
             match &cv.v {
@@ -500,6 +566,7 @@ impl<'t> Walker<'t> {
                 }
                 Val::Bool(true) => {}
                 Val::Unknown(u) => {
+                    condition_invalid = u.error;
                     condition = Condition::Unknown {
                         at: self.loc(c),
                         reason: u.reason.clone(),
@@ -528,12 +595,12 @@ impl<'t> Walker<'t> {
                 }),
             ) = (name_node, &name_val)
             {
-                if is_network(&lower) {
-                    self.undecided(
+                if is_network(&lower) || lower == "microsoft.resources/deployments" {
+                    self.undecided_by(
                         self.loc(n),
-                        raw_ty,
+                        &self.written_id(&p.target, &ty, r),
                         format!("the name of a `{raw_ty}` resource"),
-                        u.reason.clone(),
+                        u,
                         Effect::Skipped,
                     );
                 }
@@ -550,11 +617,11 @@ impl<'t> Walker<'t> {
         if name.split('/').count() != want && is_network(&lower) {
             let at = name_node.map(|n| self.loc(n)).unwrap_or(self.loc(r));
             match name_val.as_ref().and_then(Value::as_unknown) {
-                Some(u) => self.undecided(
+                Some(u) => self.undecided_by(
                     at,
-                    &name,
+                    &self.written_id(&p.target, &ty, r),
                     format!("the full name of `{raw_ty}` resource `{name}`"),
-                    u.reason.clone(),
+                    u,
                     Effect::Skipped,
                 ),
                 None => p.scope.error(
@@ -568,6 +635,7 @@ impl<'t> Walker<'t> {
             return;
         }
         let id = resource_id(&p.target, &ty, &name);
+        claim.set(id.clone());
         self.instances.borrow_mut().push(Declared {
             ty: ty.clone(),
             name: name.clone(),
@@ -585,7 +653,7 @@ impl<'t> Walker<'t> {
             let at = name_node.map(|n| self.loc(n)).unwrap_or(self.loc(r));
             // A child named without its parent (`providers/diagnosticSettings`) belongs to it.
             let owner = parent.filter(|_| raw_ty.contains('/'));
-            self.declared(r, owner, &ty, &name, at);
+            self.declared(r, owner, &ty, &name, &id, at);
         }
         if let Condition::Unknown { at, reason } = &condition
             && (is_network(&lower) || lower == "microsoft.resources/deployments")
@@ -597,6 +665,9 @@ impl<'t> Walker<'t> {
                 reason.clone(),
                 Effect::AsIfDeployed,
             );
+            if let Some(last) = self.undecided.borrow_mut().last_mut() {
+                last.error = condition_invalid;
+            }
         }
         let at = self.loc(r);
         let step = self.step(p, env, r, (&lower, &id, &name), parent);
@@ -711,7 +782,15 @@ impl<'t> Walker<'t> {
     /// Names with placeholders can't be compared, and
     /// resources deployed to a scope of their own (`scope`, `resourceGroup`,
     /// `subscriptionId`) may be different ones.
-    fn declared(&self, r: NodeId, parent: Option<(&str, &str)>, ty: &str, name: &str, at: Loc) {
+    fn declared(
+        &self,
+        r: NodeId,
+        parent: Option<(&str, &str)>,
+        ty: &str,
+        name: &str,
+        id: &str,
+        at: Loc,
+    ) {
         let t = self.tree;
         if name.contains('{')
             || [
@@ -734,15 +813,17 @@ impl<'t> Walker<'t> {
         let Some(seen) = seen.last_mut() else { return };
         match seen.entry(key) {
             std::collections::hash_map::Entry::Occupied(e) => {
+                let (first, id) = e.get().clone();
                 self.duplicates.borrow_mut().push(Duplicate {
                     ty: ty.to_string(),
                     name: name.to_string(),
-                    first: *e.get(),
+                    id,
+                    first,
                     second: at,
                 })
             }
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(at);
+                e.insert((at, id.to_string()));
             }
         }
     }
@@ -1035,4 +1116,59 @@ fn resource_id(target: &DeployCtx, ty: &str, name: &str) -> String {
         id.push_str(names.get(i).copied().unwrap_or(""));
     }
     id
+}
+
+/// Claims for one resource (its declaration at `decl`) the expression errors raised while it
+/// is evaluated, inside its declaration, that no resource declared inside it claimed: they
+/// are given its id when it is dropped.
+struct Owner<'w, 't> {
+    walker: &'w Walker<'t>,
+    before: usize,
+    decl: NodeId,
+    target: Rc<DeployCtx>,
+    id: RefCell<Option<String>>,
+}
+
+impl<'w, 't> Owner<'w, 't> {
+    fn new(walker: &'w Walker<'t>, decl: NodeId, target: Rc<DeployCtx>) -> Owner<'w, 't> {
+        Owner {
+            walker,
+            before: walker.errors.borrow().len(),
+            decl,
+            target,
+            id: RefCell::new(None),
+        }
+    }
+
+    fn set(&self, id: String) {
+        *self.id.borrow_mut() = Some(id);
+    }
+}
+
+impl Drop for Owner<'_, '_> {
+    fn drop(&mut self) {
+        let w = self.walker;
+        let span = w.tree.span(self.decl);
+        let mut errors = w.errors.borrow_mut();
+        let start = self.before.min(errors.len());
+        for e in errors[start..].iter_mut() {
+            if e.resource.is_none()
+                && e.loc.file == w.file
+                && span.start <= e.loc.span.start
+                && e.loc.span.end <= span.end
+            {
+                let mut id = self.id.borrow_mut();
+                let id = id.get_or_insert_with(|| {
+                    let t = w.tree;
+                    let raw = t.get_str(self.decl, "type").unwrap_or("");
+                    w.written_id(
+                        &self.target,
+                        raw.split('@').next().unwrap_or(raw),
+                        self.decl,
+                    )
+                });
+                e.resource = Some(id.clone());
+            }
+        }
+    }
 }

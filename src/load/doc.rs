@@ -3,12 +3,14 @@
 //! Two documents implement it: the parse tree of a file ([`Tree`]), whose values are literal,
 //! and evaluated values ([`EvalDoc`]: an ARM template's resources, a design spec's), whose
 //! values were computed and may be unknown until deployment. Depends on the parse tree, the
-//! model's locations, `arm`'s values and the graph builder (where value origins are recorded).
+//! model's locations, ids, `arm`'s values and the graph builder (where value origins and the
+//! placeholders of unknown values are recorded).
 
 use std::rc::Rc;
 
 use crate::arm::value::{From, Unknown, Val, Value};
 use crate::graph::GraphBuilder;
+use crate::id::ArmId;
 use crate::model::{Loc, Origin};
 use crate::source::FileId;
 use crate::tree::{Kind, NodeId, Tree};
@@ -103,14 +105,17 @@ impl EvalDoc {
             conditions: FastMap::default(),
         };
         let mut origins: FastMap<*const From, u32> = FastMap::default();
-        doc.push(v, None, b, &mut origins);
+        doc.push(v, None, true, b, &mut origins);
         doc
     }
 
+    /// Adds `v`; `exact` says whether its location computes exactly `v` (false for the last
+    /// segment of a child resource's name, located at the whole name).
     fn push(
         &mut self,
         v: &Value,
         key: Option<Rc<str>>,
+        exact: bool,
         b: &mut GraphBuilder,
         origins: &mut FastMap<*const From, u32>,
     ) {
@@ -132,7 +137,13 @@ impl EvalDoc {
             Val::Str(s) => (Kind::String, Some(s.clone()), false, None),
             Val::Array(_) => (Kind::Array, None, false, None),
             Val::Object(_) => (Kind::Object, None, false, None),
-            Val::Unknown(u) => (Kind::Null, None, false, Some(u.clone())),
+            Val::Unknown(u) => {
+                // Placeholders stand for the value in ids; messages show where it is computed.
+                if let Some(sym) = &u.symbol {
+                    b.placeholder(sym, exact.then_some(v.at));
+                }
+                (Kind::Null, None, false, Some(u.clone()))
+            }
         };
         self.nodes.push(Node {
             kind,
@@ -146,12 +157,19 @@ impl EvalDoc {
         match &v.v {
             Val::Array(items) => {
                 for x in items.iter() {
-                    self.push(x, None, b, origins);
+                    self.push(x, None, true, b, origins);
                 }
             }
             Val::Object(members) => {
+                // A child resource's `name` is the last segment of the name written in full.
+                let child = v
+                    .get("id")
+                    .and_then(Value::text_or_symbol)
+                    .and_then(|id| ArmId::parse(id).ok())
+                    .is_some_and(|id| id.types.len() > 1);
                 for (k, x) in members.iter() {
-                    self.push(x, Some(k.clone()), b, origins);
+                    let exact = !(child && k.eq_ignore_ascii_case("name"));
+                    self.push(x, Some(k.clone()), exact, b, origins);
                 }
             }
             _ => {}

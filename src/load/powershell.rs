@@ -4,20 +4,40 @@
 //! look like vnets without subnets or peerings.
 
 use super::resource::Extractor;
+use crate::id::ArmId;
 use crate::model::Problem;
 use crate::tree::{Kind, NodeId, Tree};
 
 pub fn load(x: &mut Extractor<'_, Tree>, root: NodeId) {
     if let Some(at) = truncated_at(x, root) {
         let type_name = x.tree.str(at).unwrap_or_default().to_string();
-        x.b.problem(Problem::Truncated {
-            loc: x.loc(at),
-            type_name,
-        });
+        let vnet = vnet_around(x.tree, at).unwrap_or_default();
+        x.b.problem_of(
+            &vnet,
+            Problem::Truncated {
+                loc: x.loc(at),
+                type_name,
+            },
+        );
         x.found += 1; // recognised, though not loaded
         return;
     }
     super::one_or_many(x, root);
+}
+
+/// The id of the vnet whose object holds `n`: the nearest enclosing object with the `Id` of a
+/// virtual network.
+fn vnet_around(t: &Tree, n: NodeId) -> Option<String> {
+    let mut at = t.parent(n);
+    while let Some(o) = at {
+        if let Some(id) = t.get_str(o, "Id")
+            && ArmId::parse(id).is_ok_and(|a| a.is_type("Microsoft.Network", &["virtualNetworks"]))
+        {
+            return Some(id.to_string());
+        }
+        at = t.parent(o);
+    }
+    None
 }
 
 /// The first string that is a .NET type name standing in for a nested object.

@@ -6,7 +6,7 @@
 //! case-insensitive and look in `properties` first, so one extractor serves every shape; each
 //! shape's loader only finds the resource objects.
 
-use crate::graph::{GraphBuilder, VnetDraft};
+use crate::graph::{GraphBuilder, Partial, VnetDraft};
 use crate::id::ArmId;
 use crate::model::*;
 use crate::prefix;
@@ -41,8 +41,20 @@ pub struct Extractor<'a, D: Doc> {
     pub found: usize,
     /// The last object whose `properties` wrapper was looked up, and that wrapper.
     props_cache: std::cell::Cell<(u32, Option<NodeId>)>,
-    /// The resource being extracted (its id), for unresolved values.
+    /// The resource being extracted (its id), for unresolved values and problems.
     current: String,
+}
+
+/// A resource's or list item's `name` as far as it is known.
+enum Name {
+    /// Known, or known up to placeholders (`{hubName}`): the text and its node.
+    Text(String, NodeId),
+    /// Unknown, with no placeholder to stand for it: a placeholder for this one name made up
+    /// from where it is written (`{@file:start:end}`), which messages show as the expression.
+    Opaque(String, NodeId),
+    /// The expression is invalid (reported as such): the item is left out.
+    Invalid(NodeId),
+    Absent,
 }
 
 /// The fact a peering flag is, when a rule reads it.
@@ -123,12 +135,97 @@ impl<'a, D: Doc> Extractor<'a, D> {
 
     fn type_problem(&mut self, n: NodeId, property: &str, expected: Kind) {
         let found = self.tree.kind(n);
-        self.b.problem(Problem::PropertyType {
+        let p = Problem::PropertyType {
             loc: self.loc(n),
             property: property.to_string(),
             expected,
             found,
-        });
+        };
+        self.b.problem_of(&self.current, p);
+    }
+
+    /// The object's `properties` when it is a value known only at deployment: then nothing
+    /// under it is known. Recorded (the resource can't be checked) unless it is the result of
+    /// an invalid expression.
+    fn unknown_properties(&mut self, obj: NodeId) -> Option<Loc> {
+        let n = self.tree.get(obj, "properties")?;
+        let u = self.tree.unknown(n)?;
+        let loc = self.loc(n);
+        if !u.error {
+            let owner = self.current.rsplit('/').next().unwrap_or("");
+            let un = Unresolved {
+                loc,
+                resource: self.current.clone(),
+                what: format!("`properties` of `{owner}`"),
+                reason: u.reason.clone(),
+                blocks: Blocked::Resource,
+            };
+            self.b.unresolved(un);
+        }
+        Some(loc)
+    }
+
+    /// The `name` of a resource or list item.
+    fn name(&mut self, obj: NodeId) -> Name {
+        let Some(n) = self.field(obj, "name") else {
+            return Name::Absent;
+        };
+        match self.tree.unknown(n) {
+            Some(u) if u.error => Name::Invalid(n),
+            Some(u) => match &u.symbol {
+                Some(sym) => Name::Text(sym.clone(), n),
+                None => {
+                    // Where it is written (unique, so it never equals another name), which
+                    // messages show.
+                    let loc = self.loc(n);
+                    let (start, end) = (loc.span.start, loc.span.end);
+                    Name::Opaque(format!("{{@{}:{start}:{end}}}", loc.file.0), n)
+                }
+            },
+            None => match self.tree.kind(n) {
+                Kind::String => Name::Text(self.tree.str(n).unwrap_or_default().to_string(), n),
+                Kind::Null => Name::Absent,
+                _ => {
+                    self.type_problem(n, "name", Kind::String);
+                    Name::Absent
+                }
+            },
+        }
+    }
+
+    /// A list of a vnet (`subnets`, `virtualNetworkPeerings`) that is `fact`: when it, or one
+    /// of its items, is unknown, the vnet's `list` is partial. The known object items.
+    fn vnet_list(
+        &mut self,
+        obj: NodeId,
+        key: &str,
+        name: &str,
+        fact: Fact,
+        list: Partial,
+    ) -> Vec<NodeId> {
+        let Some(n) = self.field(obj, name) else {
+            return Vec::new();
+        };
+        if self.tree.unknown(n).is_some() {
+            self.is_unknown(n, || format!("`{name}`"), Some(fact));
+            self.b.partial(key, list, self.loc(n));
+            return Vec::new();
+        }
+        let Some(n) = self.container(obj, name, Kind::Array, Some(fact)) else {
+            return Vec::new();
+        };
+        let tree = self.tree;
+        let mut items = Vec::new();
+        for item in tree.children(n) {
+            if self.is_unknown(item, || format!("an entry of `{name}`"), Some(fact)) {
+                self.b.partial(key, list, self.loc(item));
+            } else if self.tree.kind(item) != Kind::Object {
+                self.type_problem(item, &format!("{name}[]"), Kind::Object);
+            } else {
+                items.push(item);
+            }
+        }
+        items
     }
 
     /// A string property; `null` counts as absent, other types are reported.
@@ -138,8 +235,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             if let Some(sym) = &u.symbol {
                 return Some((sym.clone(), n));
             }
-            let fact = (name == "name").then_some(Fact::PeeringName);
-            self.is_unknown(n, || format!("`{name}`"), fact);
+            self.is_unknown(n, || format!("`{name}`"), None);
             return None;
         }
         match self.tree.kind(n) {
@@ -326,7 +422,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
 
     fn vnet(&mut self, obj: NodeId) {
         self.found += 1;
-        let (name, id) = self.name_and_id(obj);
+        let name = match self.name(obj) {
+            Name::Text(s, n) | Name::Opaque(s, n) => Some((s, n)),
+            Name::Invalid(_) | Name::Absent => None,
+        };
+        let id = self.string(obj, "id");
         let parsed = id.as_ref().and_then(|(s, _)| ArmId::parse(s).ok());
         let (key, id_text) = match (&parsed, &id) {
             (Some(a), Some((text, _))) if a.types.len() == 1 => (a.key(), text.clone()),
@@ -352,22 +452,19 @@ impl<'a, D: Doc> Extractor<'a, D> {
             .map(|(s, _)| s.clone())
             .or_else(|| parsed.as_ref().map(|a| a.name().to_string()))
             .unwrap_or_default();
-        if self.tree.computed() {
-            self.current = id_text.clone();
+        self.current = id_text.clone();
+        // Nothing of a vnet whose `properties` are unknown is known but its name.
+        let opaque = self.unknown_properties(obj);
+        if let Some(at) = opaque {
+            self.b.partial(&key, Partial::Subnets, at);
+            self.b.partial(&key, Partial::Peerings, at);
         }
         let address_space = self.address_space(obj, "addressSpace", Some(Fact::AddressSpace));
         let mut subnets = Vec::new();
         let mut gateways = Vec::new();
-        if let Some(list) = self.array_for(obj, "subnets", Some(Fact::Subnets)) {
-            let tree = self.tree;
-            for s in tree.children(list) {
-                if self.tree.kind(s) != Kind::Object {
-                    self.type_problem(s, "subnets[]", Kind::Object);
-                    continue;
-                }
-                if let Some(subnet) = self.subnet(s, &mut gateways) {
-                    subnets.push(subnet);
-                }
+        for s in self.vnet_list(obj, &key, "subnets", Fact::Subnets, Partial::Subnets) {
+            if let Some(subnet) = self.subnet(s, &key, &mut gateways) {
+                subnets.push(subnet);
             }
         }
         let vnet = Vnet {
@@ -390,40 +487,54 @@ impl<'a, D: Doc> Extractor<'a, D> {
             self.b.condition(&id_text, c);
         }
         let mut peerings = Vec::new();
-        if let Some(list) = self.array_for(obj, "virtualNetworkPeerings", Some(Fact::Peerings)) {
-            // A peering written inside its vnet is sent with the vnet's API version.
-            let api = self.api_version(obj);
-            let tree = self.tree;
-            for p in tree.children(list) {
-                if self.tree.kind(p) != Kind::Object {
-                    self.type_problem(p, "virtualNetworkPeerings[]", Kind::Object);
-                    continue;
-                }
-                peerings.push(self.peering(p, &id_text, api.clone()));
+        // A peering written inside its vnet is sent with the vnet's API version.
+        let api = self.api_version(obj);
+        let items = self.vnet_list(
+            obj,
+            &key,
+            "virtualNetworkPeerings",
+            Fact::Peerings,
+            Partial::Peerings,
+        );
+        for p in items {
+            match self.peering(p, &id_text, api.clone()) {
+                Some(p) => peerings.push(p),
+                // Left out (its name is an invalid expression): the list is partial.
+                None => self.b.partial(&key, Partial::Peerings, self.loc(p)),
             }
+            self.current = id_text.clone();
         }
         self.b.define(VnetDraft { vnet, peerings });
     }
 
-    fn subnet(&mut self, obj: NodeId, gateways: &mut Vec<Gateway>) -> Option<Subnet> {
-        let (name, id) = self.name_and_id(obj);
-        let (name, name_node) = match (name, id) {
-            (Some((n, node)), _) => (n, node),
-            (None, Some((id, node))) => {
+    /// A subnet of the vnet with `key`; None when its name is an invalid expression.
+    fn subnet(&mut self, obj: NodeId, key: &str, gateways: &mut Vec<Gateway>) -> Option<Subnet> {
+        let id = self.string(obj, "id");
+        let (name, name_node) = match (self.name(obj), id) {
+            (Name::Invalid(n), _) => {
+                self.b.partial(key, Partial::Subnets, self.loc(n));
+                return None;
+            }
+            (Name::Text(n, node), _) | (Name::Opaque(n, node), _) => {
+                // A name known only at deployment may be the one a subnet peering lists.
+                if self.is_unknown(
+                    node,
+                    || "the name of a subnet".to_string(),
+                    Some(Fact::SubnetNames),
+                ) {
+                    self.b.partial(key, Partial::Subnets, self.loc(node));
+                }
+                (n, node)
+            }
+            (Name::Absent, Some((id, node))) => {
                 (id.rsplit('/').next().unwrap_or_default().to_string(), node)
             }
-            (None, None) => (String::new(), obj),
+            (Name::Absent, None) => (String::new(), obj),
         };
-        // Unknown prefixes are the subnet's (`<vnet id>/subnets/<name>`).
-        let prefixes = if self.tree.computed() {
-            let vnet_id = std::mem::take(&mut self.current);
-            self.current = format!("{vnet_id}/subnets/{name}");
-            let p = self.subnet_prefixes(obj);
-            self.current = vnet_id;
-            p
-        } else {
-            self.subnet_prefixes(obj)
-        };
+        // Unknown prefixes and problems are the subnet's (`<vnet id>/subnets/<name>`).
+        let vnet_id = std::mem::take(&mut self.current);
+        self.current = format!("{vnet_id}/subnets/{name}");
+        let prefixes = self.subnet_prefixes(obj);
         // Gateways and Route Servers show up as ip configurations of their subnets.
         if let Some(configs) = self.array(obj, "ipConfigurations") {
             let tree = self.tree;
@@ -465,6 +576,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             .object(obj, "routeTable")
             .and_then(|rt| self.string(rt, "id"))
             .map(|(id, n)| (id, self.loc(n)));
+        self.current = vnet_id;
         Some(Subnet {
             name,
             loc: self.loc(obj),
@@ -474,16 +586,25 @@ impl<'a, D: Doc> Extractor<'a, D> {
         })
     }
 
+    /// A subnet peering's list of subnet names; an unknown list, or unknown names in it, make
+    /// it incomplete.
     fn names(&mut self, obj: NodeId, key: &str) -> Option<NameList> {
-        let list = self.array_for(obj, key, Some(Fact::PeeredSubnetNames))?;
+        let fact = Some(Fact::PeeredSubnetNames);
+        let n = self.field(obj, key)?;
+        if self.is_unknown(n, || format!("`{key}`"), fact) {
+            return Some(NameList {
+                names: Vec::new(),
+                loc: self.loc(n),
+                incomplete: true,
+            });
+        }
+        let list = self.container(obj, key, Kind::Array, fact)?;
         let items: Vec<NodeId> = self.tree.children(list).collect();
         let mut names = Vec::new();
+        let mut incomplete = false;
         for n in items {
-            if self.is_unknown(
-                n,
-                || format!("an entry of `{key}`"),
-                Some(Fact::PeeredSubnetNames),
-            ) {
+            if self.is_unknown(n, || format!("an entry of `{key}`"), fact) {
+                incomplete = true;
                 continue;
             }
             match self.tree.str(n) {
@@ -494,19 +615,26 @@ impl<'a, D: Doc> Extractor<'a, D> {
         Some(NameList {
             names,
             loc: self.loc(list),
+            incomplete,
         })
     }
 
     /// A peering object; `local_id` is the id of the vnet it belongs to, `api` the API version
-    /// it is sent with unless it says its own.
+    /// it is sent with unless it says its own. None when its name is an invalid expression
+    /// (reported as such; the vnet's peerings are then partial).
     fn peering(
         &mut self,
         obj: NodeId,
         local_id: &str,
         api: Option<(String, Loc)>,
-    ) -> (Peering, Option<(String, Loc)>) {
+    ) -> Option<(Peering, Option<(String, Loc)>)> {
         self.found += 1;
-        let (name, id) = self.name_and_id(obj);
+        let id = self.string(obj, "id");
+        let name = match self.name(obj) {
+            Name::Invalid(_) => return None,
+            Name::Text(s, n) | Name::Opaque(s, n) => Some((s, n)),
+            Name::Absent => None,
+        };
         let id_name = id
             .as_ref()
             .and_then(|(s, _)| ArmId::parse(s).ok())
@@ -524,12 +652,32 @@ impl<'a, D: Doc> Extractor<'a, D> {
             Some((s, _)) => s.clone(),
             None => format!("{local_id}/virtualNetworkPeerings/{pname}"),
         };
-        if self.tree.computed() {
-            self.current = full_id.clone();
-        }
+        self.current = full_id.clone();
+        let name_known = match name.as_ref().map(|(_, n)| *n).or(name_loc) {
+            Some(n) => !self.is_unknown(
+                n,
+                || "the peering's name".to_string(),
+                Some(Fact::PeeringName),
+            ),
+            None => true,
+        };
+        // Nothing of a peering whose `properties` are unknown is known but its name.
+        let opaque = self.unknown_properties(obj);
         let mut unresolved_remote = None;
-        let remote = self
-            .object_for(obj, "remoteVirtualNetwork", Some(Fact::RemoteVnet))
+        let remote_field = self.field(obj, "remoteVirtualNetwork");
+        if let Some(r) = remote_field
+            && self.is_unknown(
+                r,
+                || "`remoteVirtualNetwork`".to_string(),
+                Some(Fact::RemoteVnet),
+            )
+        {
+            unresolved_remote = Some(self.loc(r));
+        }
+        let remote = unresolved_remote
+            .is_none()
+            .then(|| self.object_for(obj, "remoteVirtualNetwork", Some(Fact::RemoteVnet)))
+            .flatten()
             .and_then(|r| {
                 let n = self.tree.get(r, "id")?;
                 if let Some(sym) = self.tree.unknown(n).and_then(|u| u.symbol.clone())
@@ -561,15 +709,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
             Some(list) => self.tree.children(list).map(|n| self.loc(n)).collect(),
             None => Vec::new(),
         };
-        let name_known = match name.as_ref().map(|(_, n)| *n).or(name_loc) {
-            Some(n) => !self.is_unknown(
-                n,
-                || "the peering's name".to_string(),
-                Some(Fact::PeeringName),
-            ),
-            None => true,
-        };
-        let peering = Peering {
+        let mut peering = Peering {
             id: full_id,
             name: pname,
             name_known,
@@ -609,10 +749,25 @@ impl<'a, D: Doc> Extractor<'a, D> {
                 None => api,
             },
         };
+        if let Some(at) = opaque {
+            peering.remote = Remote::Unresolved { loc: at };
+            for flag in [
+                &mut peering.allow_virtual_network_access,
+                &mut peering.allow_forwarded_traffic,
+                &mut peering.allow_gateway_transit,
+                &mut peering.use_remote_gateways,
+                &mut peering.do_not_verify_remote_gateways,
+                &mut peering.peer_complete_vnets,
+                &mut peering.only_ipv6,
+            ] {
+                flag.loc = Some(at);
+                flag.unresolved = true;
+            }
+        }
         if let Some(c) = self.tree.condition(obj) {
             self.b.condition(&peering.id, c);
         }
-        (peering, remote)
+        Some((peering, remote))
     }
 
     /// A peering on its own: its vnet comes from its id.
@@ -628,7 +783,9 @@ impl<'a, D: Doc> Extractor<'a, D> {
         }) else {
             let at = id.as_ref().map(|(_, n)| *n).unwrap_or(obj);
             let loc = self.loc(at);
-            self.b.problem(Problem::StandalonePeeringId { loc });
+            let written = id.as_ref().map(|(s, _)| s.as_str()).unwrap_or("");
+            self.b
+                .problem_of(written, Problem::StandalonePeeringId { loc });
             return;
         };
         let vnet_id = parsed.ancestor(1);
@@ -637,8 +794,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
             .b
             .reference(&vnet_id.key(), &vnet_id.display(), vnet_id.name(), loc);
         let api = self.api_version(obj);
-        let (p, remote) = self.peering(obj, &vnet_id.display(), api);
-        self.b.standalone_peering(local, p, remote);
+        match self.peering(obj, &vnet_id.display(), api) {
+            Some((p, remote)) => self.b.standalone_peering(local, p, remote),
+            None => self.b.partial(&vnet_id.key(), Partial::Peerings, loc),
+        }
     }
 
     /// A route table with its routes.

@@ -165,7 +165,8 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
         }
         return cx.tree(id).is_some().then_some(id);
     }
-    let bytes = match std::fs::read(path) {
+    // Capped as every input is (`--parameters <(...)` is a pipe).
+    let bytes = match crate::source::read_file(path, crate::source::MAX_INPUT_BYTES) {
         Ok(b) => b,
         Err(e) => {
             cx.errors.push(format!("{}: {e}", path.display()));
@@ -237,21 +238,41 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
             absent_gateway(r, at, deciding, b);
         }
     }
-    for EvalError { loc, message } in problems {
-        b.problem(Problem::Expression {
+    // One error per expression: a copy loop repeats it for every instance (the first keeps it).
+    let mut seen = rustc_hash::FxHashSet::default();
+    for EvalError {
+        loc,
+        message,
+        resource,
+    } in problems
+    {
+        if !seen.insert((loc, message.clone())) {
+            continue;
+        }
+        let p = Problem::Expression {
             loc,
             detail: message,
-        });
+        };
+        b.problem_of(resource.as_deref().unwrap_or(""), p);
     }
     for d in duplicates {
-        b.problem(Problem::DuplicateResource {
+        let p = Problem::DuplicateResource {
             loc: d.first,
             ty: d.ty,
             name: d.name,
             second: d.second,
-        });
+        };
+        b.problem_of(&d.id, p);
     }
     for u in undecided {
+        // What a skipped declaration would have added (peerings, subnets) is unknown.
+        if u.effect == Effect::Skipped {
+            b.skipped(&u.resource, u.loc);
+        }
+        // An invalid expression is reported as such, once: nothing more about it.
+        if u.error {
+            continue;
+        }
         b.unresolved(Unresolved {
             loc: u.loc,
             resource: u.resource,
@@ -370,7 +391,7 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
                     continue;
                 };
                 if let Some(conflict) = added.conflict {
-                    b.problem(conflict);
+                    b.problem_of(&c.id, conflict);
                 }
                 // The child's copy is the one in the list now, and so is its condition.
                 parent

@@ -16,12 +16,12 @@ pub fn render(diags: &[Diagnostic], summary: Option<Summary>) -> String {
     for d in diags {
         out.push_str(&format!(
             "{}:{}:{}: {}[{}]: {}\n",
-            visible(&d.at.path, true),
+            visible(&d.at.path),
             d.at.line,
             d.at.column,
             d.severity.name(),
             d.rule,
-            visible(&d.message, true)
+            visible(&d.message)
         ));
     }
     if let Some(s) = summary {

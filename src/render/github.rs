@@ -9,7 +9,7 @@
 //! escaping applies: `%`, CR and LF everywhere, and `:` and `,` in properties.
 //! Columns count characters, as the JSON format's do; ends are exclusive.
 
-use super::{end_of, visible};
+use super::{end_of, visible, visible_lines};
 use crate::diagnostic::Diagnostic;
 use crate::rule::Severity;
 use crate::source::SourceDb;
@@ -25,21 +25,21 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
         };
         let (end_line, end_column) = end_of(db, &d.at);
         // Each part on one line of its own, so that the first line is always the message.
-        let mut message = visible(&d.message, true).into_owned();
+        let mut message = visible(&d.message).into_owned();
         for r in &d.related {
             message.push_str(&format!(
                 "\n  {}:{}:{}: {}",
-                visible(&r.at.path, true),
+                visible(&r.at.path),
                 r.at.line,
                 r.at.column,
-                visible(&r.message, true)
+                visible(&r.message)
             ));
         }
         if let Some(h) = &d.help {
-            message.push_str(&format!("\nhelp: {}", visible(h, true)));
+            message.push_str(&format!("\nhelp: {}", visible(h)));
         }
         if let Some(n) = &d.note {
-            message.push_str(&format!("\nnote: {}", visible(n, true)));
+            message.push_str(&format!("\nnote: {}", visible(n)));
         }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={end_line},endColumn={end_column},title={}::{}\n",
@@ -55,7 +55,7 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
 
 /// A command's message: `%`, CR and LF escaped (and hidden characters shown as escapes).
 pub fn data(s: &str) -> String {
-    visible(s, false)
+    visible_lines(s)
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
@@ -72,7 +72,9 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+        assert_eq!(data("50% a\nb: c, d"), "50%25 a%0Ab: c, d");
+        // A carriage return is a hidden character: shown as an escape, never a line break.
+        assert_eq!(data("a\r\nb"), "a\\u{d}%0Ab");
         assert_eq!(property("C:\\x,y%.json"), "C%3A\\x%2Cy%25.json");
         // A hidden character is shown as an escape, so it can't act on the log viewer.
         assert_eq!(data("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");

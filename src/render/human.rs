@@ -9,7 +9,7 @@ use miette::{
     MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::Summary;
+use super::{Summary, is_hidden, visible};
 use crate::diagnostic::Diagnostic;
 use crate::rule::Severity;
 use crate::source::{FileId, SourceDb};
@@ -117,26 +117,6 @@ struct Escape {
 /// where miette panics.
 const MAX_LINE: usize = 4096;
 
-/// Whether `c` would not show as itself in a terminal: C0 controls other than newline and tab
-/// (NUL, ESC, a lone CR, ...), DEL and C1 controls, and invisible format characters (soft
-/// hyphen, zero-width spaces and joiners, bidirectional marks and overrides, line and paragraph
-/// separators, byte-order mark).
-fn is_hidden(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(
-            c,
-            '\u{ad}'
-                | '\u{61c}'
-                | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{206f}'
-                | '\u{feff}'
-                | '\u{fff9}'..='\u{fffb}'
-        )
-}
-
 /// `text` with every hidden character written as a Rust escape (`\u{0}`, `\u{1b}`,
 /// `\u{202e}`): input must not reach the terminal as raw control bytes, which could move the
 /// cursor, hide or reorder text, or make captured output binary. A CR before a newline is
@@ -161,11 +141,6 @@ fn escape(text: &str, crlf: bool) -> (Cow<'_, str>, Vec<Escape>) {
         }
     }
     (Cow::Owned(out), escapes)
-}
-
-/// Text from the input (messages, labels, file names) as it is shown: hidden characters escaped.
-fn visible(text: &str) -> Cow<'_, str> {
-    escape(text, false).0
 }
 
 impl Excerpt {

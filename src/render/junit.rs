@@ -15,7 +15,7 @@
 //! writes it (`path:line:col: severity[rule]: message`), then its related labels, help and
 //! note. Text is escaped for XML; characters XML 1.0 can't hold are written as `\u{…}`.
 
-use super::{Summary, human::summary_line, subject, visible};
+use super::{Summary, human::summary_line, subject, visible, visible_lines};
 use crate::diagnostic::Diagnostic;
 use crate::rule::Severity;
 
@@ -89,7 +89,7 @@ pub fn render(diags: &[Diagnostic], summary: Summary, fail_on: Severity) -> Stri
 /// The text of a finding: the concise line, related labels, help, note, each on one line (line
 /// breaks within them written as `\u{a}`).
 fn details(d: &Diagnostic) -> String {
-    let one = |s: &str| visible(s, true).into_owned();
+    let one = |s: &str| visible(s).into_owned();
     let mut s = format!(
         "{}:{}:{}: {}[{}]: {}",
         one(&d.at.path),
@@ -121,7 +121,7 @@ fn details(d: &Diagnostic) -> String {
 /// where line breaks and tabs are written as references so that they survive attribute
 /// normalisation). Characters XML 1.0 doesn't allow, and hidden ones, are written as `\u{…}`.
 pub fn escape(text: &str, attribute: bool) -> String {
-    let text = visible(text, false);
+    let text = visible_lines(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -132,7 +132,7 @@ pub fn escape(text: &str, attribute: bool) -> String {
             '\n' if attribute => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' if attribute => out.push_str("&#9;"),
-            // Not XML 1.0 characters (`visible` has escaped the other controls).
+            // Not XML 1.0 characters (`visible_lines` has escaped the other controls).
             '\u{fffe}' | '\u{ffff}' => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
             c => out.push(c),
         }
@@ -147,8 +147,8 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(
-            escape("a<b & \"c\"\n\u{0}\u{ffff}\r", true),
-            "a&lt;b &amp; &quot;c&quot;&#10;\\u{0}\\u{ffff}&#13;"
+            escape("a<b & \"c\"\n\u{0}\u{ffff}\r\t", true),
+            "a&lt;b &amp; &quot;c&quot;&#10;\\u{0}\\u{ffff}\\u{d}&#9;"
         );
         assert_eq!(escape("a\n\"b\"", false), "a\n\"b\"");
     }

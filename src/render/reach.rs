@@ -2,11 +2,13 @@
 //! as JSON.
 
 use crate::analysis::Analyses;
-use crate::diagnostic::position;
+use crate::diagnostic::{Readable, position};
 use crate::engine::Outcome;
 use crate::model::Endpoint;
 use crate::query::step_text;
 use crate::reach::{Answer, Path};
+
+use super::visible;
 
 /// Parses FROM / TO as the spec writes endpoints: a CIDR or address, `vnet/subnet`, a vnet
 /// name or id.
@@ -45,7 +47,9 @@ pub fn answer(o: &Outcome, from: &str, to: &str) -> std::result::Result<Vec<Resu
 }
 
 fn path_text(o: &Outcome, p: &Path) -> String {
-    let name = |v| format!("`{}`", o.graph.vnet(v).name);
+    let readable = Readable::new(&o.graph, &o.db, o.trees());
+    let name =
+        |v| visible(&readable.text(&format!("`{}`", o.graph.vnet(v).name), true)).into_owned();
     match p {
         Path::Local => "local".into(),
         Path::Direct { to } => format!("direct peering to {}", name(*to)),
@@ -67,6 +71,10 @@ pub fn verdict(a: &Answer) -> &'static str {
 /// Steps are marked `·` (how it gets there), `✗` (what stops it) and `?` (what is known only
 /// at deployment, or lies outside the inputs).
 pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
+    // Names with parts known only at deployment, in the template's words (as in findings).
+    let readable = Readable::new(&o.graph, &o.db, o.trees());
+    // Names, paths and the arguments are shown escaped (see `render::visible`).
+    let (from, to) = (visible(from), visible(to));
     let mut out = String::new();
     for r in results {
         match &r.answer.path {
@@ -88,10 +96,12 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
             .iter()
             .map(|s| (if s.is_unknown() { "  ?" } else { "  ✗" }, s));
         for (mark, s) in steps.chain(missing) {
-            out.push_str(&format!("{mark} {}", step_text(&o.graph, s)));
+            let text = visible(&readable.text(&step_text(&o.graph, s), true)).into_owned();
+            out.push_str(&format!("{mark} {text}"));
             if let Some(loc) = s.loc(&o.graph) {
                 let at = position(&o.db, o.trees(), loc);
-                out.push_str(&format!("  ({}:{}:{})", at.path, at.line, at.column));
+                let path = visible(&at.path);
+                out.push_str(&format!("  ({path}:{}:{})", at.line, at.column));
             }
             out.push('\n');
         }
@@ -100,7 +110,10 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
                 .answer
                 .shared
                 .iter()
-                .map(|&h| format!("`{}`", o.graph.vnet(h).name))
+                .map(|&h| {
+                    visible(&readable.text(&format!("`{}`", o.graph.vnet(h).name), true))
+                        .into_owned()
+                })
                 .collect();
             out.push_str(&format!(
                 "  both are peered with {}, but peering is not transitive: peer them directly, or forward through an appliance or gateway there\n",
@@ -112,11 +125,15 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
 }
 
 pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
+    // Texts and ids in the user's words, as findings show them.
+    let readable = Readable::new(&o.graph, &o.db, o.trees());
+    let id = |v| readable.text(&o.graph.vnet(v).id, false);
     let steps = |steps: &[crate::reach::Step]| -> Vec<serde_json::Value> {
         steps
             .iter()
             .map(|s| {
-                let mut v = serde_json::json!({ "text": step_text(&o.graph, s) });
+                let text = readable.text(&step_text(&o.graph, s), true);
+                let mut v = serde_json::json!({ "text": text });
                 if s.is_unknown() {
                     v["unknown"] = true.into();
                 }
@@ -134,12 +151,11 @@ pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
     let items: Vec<serde_json::Value> = results
         .iter()
         .map(|r| {
-            let path = r.answer.path.as_ref().map(|p| {
-                let id = |v| o.graph.vnet(v).id.clone();
-                match p {
-                    Path::Local => serde_json::json!({ "kind": "local" }),
-                    Path::Direct { to } => serde_json::json!({ "kind": "direct", "to": id(*to) }),
-                    Path::Forwarded { via, to } => serde_json::json!({ "kind": "forwarded", "via": id(*via), "to": id(*to) }),
+            let path = r.answer.path.as_ref().map(|p| match p {
+                Path::Local => serde_json::json!({ "kind": "local" }),
+                Path::Direct { to } => serde_json::json!({ "kind": "direct", "to": id(*to) }),
+                Path::Forwarded { via, to } => {
+                    serde_json::json!({ "kind": "forwarded", "via": id(*via), "to": id(*to) })
                 }
             });
             // `reachable` is null when the answer is unknown.
@@ -154,10 +170,10 @@ pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
                 "path": path,
                 "steps": steps(&r.answer.steps),
                 "missing": steps(&r.answer.missing),
-                "shared_neighbours": r.answer.shared.iter().map(|&v| o.graph.vnet(v).id.clone()).collect::<Vec<_>>(),
+                "shared_neighbours": r.answer.shared.iter().map(|&v| id(v)).collect::<Vec<_>>(),
             })
         })
         .collect();
     let v = serde_json::json!({ "version": 1, "from": from, "to": to, "results": items });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    super::json_visible(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
 }

@@ -332,7 +332,8 @@ pub fn render(input: &Input<'_>) -> String {
             results,
         }],
     };
-    let mut s = serde_json::to_string_pretty(&log).expect("serialisable");
+    // The same JSON, with nothing in its strings that a terminal would act on.
+    let mut s = super::json_visible(serde_json::to_string_pretty(&log).expect("serialisable"));
     s.push('\n');
     s
 }

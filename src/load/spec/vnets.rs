@@ -274,13 +274,17 @@ impl Loader<'_> {
             && has != (g != "none")
         {
             let loc = self.loc(n);
-            self.b.problem(Problem::Conflict(Conflict::Gateways {
-                loc,
-                vnet: name.to_string(),
-                here: g != "none",
-                other: has,
-                other_loc: at,
-            }));
+            let id = self.b.id_of(key).unwrap_or_default();
+            self.b.problem_of(
+                &id,
+                Problem::Conflict(Conflict::Gateways {
+                    loc,
+                    vnet: name.to_string(),
+                    here: g != "none",
+                    other: has,
+                    other_loc: at,
+                }),
+            );
         }
     }
 
