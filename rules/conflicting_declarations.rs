@@ -9,7 +9,11 @@ crate::declare_rule! {
     ///   (`az group export` writes both copies);
     /// - two inputs that give one vnet different address spaces (two exports of it, or an
     ///   export and a template or design spec);
-    /// - a design spec and another input that disagree about whether a vnet has a gateway.
+    /// - a design spec and another input that disagree about whether a vnet has a gateway;
+    /// - a key declared twice in one JSON or YAML object of an input with different values
+    ///   (keys compare ignoring case, as Azure's property names do). peerlint reads the first
+    ///   and ignores the others. Several `copy` keys side by side are ARM property loops, not a
+    ///   conflict.
     ///
     /// ## Why is this bad?
     /// Resource Manager deploys both template copies: the vnet with its inline copy, then the
@@ -20,6 +24,10 @@ crate::declare_rule! {
     /// merged vnet (the first input's address space, a gateway if either input has one), so
     /// their findings may fit neither.
     ///
+    /// JSON leaves the meaning of a repeated key open: most readers keep the last value, some
+    /// the first, some reject the file, and Resource Manager doesn't document its choice. The
+    /// value peerlint checks may not be the one that is deployed.
+    ///
     /// ## Example
     /// ```json
     /// "subnets": [{ "name": "app", "properties": { "addressPrefix": "10.1.0.0/24" } }]
@@ -28,21 +36,43 @@ crate::declare_rule! {
     ///   "properties": { "addressPrefix": "10.1.1.0/24" } }
     /// ```
     ///
+    /// ```json
+    /// { "allowGatewayTransit": false, "allowGatewayTransit": true }
+    /// ```
+    ///
     /// ## How to fix
     /// Keep one declaration (the inline one, usually), or make both copies agree. Make two
     /// inputs agree, or check only the one that describes what is (or will be) deployed.
+    /// Remove the repeated key.
     pub ConflictingDeclarations {
         name: "conflicting-declarations",
         group: Suspicious,
-        summary: "a subnet or peering declared twice in a template with different values",
+        summary: "a subnet, peering or JSON key declared twice, or two inputs that disagree",
     }
 }
 
 impl Rule for ConflictingDeclarations {
     fn check(&self, cx: &mut RuleContext<'_>) {
         for (p, resource) in cx.graph().problems_with_resource() {
-            let Problem::Conflict(c) = p else {
-                continue;
+            let c = match p {
+                Problem::Conflict(c) => c,
+                Problem::DuplicateKey { loc, key, first } => {
+                    cx.report(
+                        Finding::new(
+                            resource,
+                            format!(
+                                "`{key}` is declared twice in one object; peerlint reads the \
+                                 first and ignores this one"
+                            ),
+                            *loc,
+                            "ignored",
+                        )
+                        .help(format!("remove one of the two `{key}` keys"))
+                        .related(*first, "the value peerlint reads"),
+                    );
+                    continue;
+                }
+                _ => continue,
             };
             let f = match c {
                 Conflict::Copies {

@@ -1,5 +1,9 @@
 //! Finds the input files: paths named on the command line, folders walked in file-name
-//! order, `-` for standard input.
+//! order (following links to files and folders), `-` for standard input.
+//!
+//! Only regular files are read while walking: a named pipe or device in a folder could block
+//! or never end. Named on the command line, anything readable is an input (a named pipe is
+//! how `peerlint check <(az network vnet list)` arrives).
 
 use std::path::{Path, PathBuf};
 
@@ -48,7 +52,11 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
         match std::fs::metadata(path) {
             Err(e) => errors.push(format!("{}: {e}", display(path))),
             Ok(m) if m.is_dir() => {
+                // Links are followed (a linked file or folder is read like the one it names);
+                // walkdir detects a link back to a folder being walked, whose files are read
+                // once already.
                 let walker = WalkDir::new(path)
+                    .follow_links(true)
                     .sort_by_file_name()
                     .into_iter()
                     .filter_entry(|e| {
@@ -58,19 +66,22 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
                     });
                 for entry in walker {
                     match entry {
-                        Err(e) => errors.push(format!("{}: {e}", display(path))),
-                        Ok(e) if e.file_type().is_file() => {
-                            let ext = e
-                                .path()
-                                .extension()
-                                .map(|x| x.to_string_lossy().to_ascii_lowercase());
-                            if ext.is_some_and(|x| EXTENSIONS.contains(&x.as_str())) {
-                                inputs.push(Input {
-                                    display: display(e.path()),
-                                    origin: Origin::File(e.path().to_path_buf()),
-                                    explicit: false,
-                                });
-                            }
+                        Err(e) if e.loop_ancestor().is_some() => {}
+                        // A broken link is an error only where a file would have been read.
+                        Err(e) if !e.path().is_some_and(wanted) => {}
+                        Err(e) => {
+                            let at = e.path().map_or_else(|| display(path), display);
+                            let why = e
+                                .io_error()
+                                .map_or_else(|| e.to_string(), |io| io.to_string());
+                            errors.push(format!("{at}: {why}"));
+                        }
+                        Ok(e) if e.file_type().is_file() && wanted(e.path()) => {
+                            inputs.push(Input {
+                                display: display(e.path()),
+                                origin: Origin::File(e.path().to_path_buf()),
+                                explicit: false,
+                            });
                         }
                         Ok(_) => {}
                     }
@@ -88,4 +99,11 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     // errors reported, here: by path.
     errors.sort();
     (inputs, errors)
+}
+
+/// Whether a file met while walking is read: by its extension.
+fn wanted(p: &Path) -> bool {
+    p.extension()
+        .map(|x| x.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|x| EXTENSIONS.contains(&x.as_str()))
 }

@@ -79,12 +79,11 @@ fn read_inputs(
 ) {
     let mut loaded = Vec::new();
     for input in &canonical_order(inputs) {
+        // Inputs larger than spans can address are refused, never read in part.
+        let limit = crate::source::MAX_INPUT_BYTES;
         let (bytes, fs_path) = match &input.origin {
-            Origin::File(p) => (std::fs::read(p), Some(p.clone())),
-            Origin::Stdin => {
-                let mut buf = Vec::new();
-                (stdin.read_to_end(&mut buf).map(|_| buf), None)
-            }
+            Origin::File(p) => (crate::source::read_file(p, limit), Some(p.clone())),
+            Origin::Stdin => (crate::source::read_stream(stdin, limit), None),
         };
         let bytes = match bytes {
             Ok(b) => b,

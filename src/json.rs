@@ -320,7 +320,15 @@ fn after_value(b: &Builder) -> Want {
 }
 
 /// Parses JSON with comments. `start` is where the content begins (after a byte-order mark).
+/// An error's span lies on character boundaries (a bad escape may end inside a character).
 pub fn parse(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
+    parse_tree(text, start).map_err(|mut e| {
+        e.span = crate::tree::on_chars(text, e.span);
+        e
+    })
+}
+
+fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
     let mut lx = Lexer {
         text: text.as_str(),
         b: text.as_bytes(),
@@ -531,11 +539,77 @@ mod tests {
             ("\"abc", 0, "unterminated string"),
             ("[0x10]", 1, "invalid number"),
             ("[\"\\x\"]", 2, "invalid escape"),
+            // A bad escape of a multi-byte character spans all of it (found by tests/fuzz.rs).
+            ("[\"\\\u{a1}\"]", 2, "invalid escape"),
+            ("[\"\\u12\u{e4}\"]", 2, "four hex digits"),
         ] {
             let e = parse_str(text).unwrap_err();
             assert_eq!(e.span.start as usize, at, "{text}: {e:?}");
+            assert!(text.get(e.span.range()).is_some(), "{text}: {e:?}");
             assert!(e.message.contains(needle), "{text}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn a_key_given_twice_counts_once_and_is_listed() {
+        // Small objects, case-insensitively, through escapes, three times (all point at the
+        // first), and `copy` loops side by side (all count).
+        let t = parse_str(
+            r#"{"a": 1, "b": {"x": 1, "X": 2}, "A": 3, "\u0061": 4, "copy": [1], "Copy": [2]}"#,
+        )
+        .unwrap();
+        let root = t.root().unwrap();
+        let keys: Vec<_> = t.members(root).map(|(k, _)| k).collect();
+        assert_eq!(keys, ["a", "b", "copy", "Copy"]);
+        assert_eq!(t.number(t.get(root, "A").unwrap()), Some("1"));
+        let dups: Vec<_> = t
+            .duplicates()
+            .iter()
+            .map(|&(a, b)| (t.key(a).unwrap(), t.key(b).unwrap(), t.pointer(b)))
+            .collect();
+        assert_eq!(
+            dups,
+            [
+                ("x", "X", "/b/X".to_string()),
+                ("a", "A", "/A".into()),
+                ("a", "a", "/a".into())
+            ]
+        );
+        // Objects through the filter (up to 64 members, many filter hits among `k0`..`k59`)
+        // and sorted (more): the same answers.
+        for n in [60, 100] {
+            let mut members: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+            members.insert(30, "\"K7\": -1".into());
+            members.push(format!("\"k{}\": -2", n - 1));
+            members.push("\"k7\": -3".into());
+            let t = parse_str(&format!("{{{}}}", members.join(", "))).unwrap();
+            let root = t.root().unwrap();
+            assert_eq!(t.members(root).count(), n);
+            let dups: Vec<_> = t
+                .duplicates()
+                .iter()
+                .map(|&(a, b)| (t.number(a).unwrap(), t.number(b).unwrap()))
+                .collect();
+            let last = (n - 1).to_string();
+            assert_eq!(
+                dups,
+                [("7", "-1"), (last.as_str(), "-2"), ("7", "-3")],
+                "{n}"
+            );
+        }
+        // Values compared as JSON, whatever the layout.
+        let t = parse_str(
+            r#"{"a": {"x": [1, "\u0041"]}, "a": { "x" : [ 1 , "A" ] }, "a": {"x": [1]}}"#,
+        )
+        .unwrap();
+        let same: Vec<_> = t
+            .duplicates()
+            .iter()
+            .map(|&(a, b)| t.same_value(a, b))
+            .collect();
+        assert_eq!(same, [true, false]);
+        // Arrays have no keys to repeat.
+        assert!(parse_str("[1, 1, {}]").unwrap().duplicates().is_empty());
     }
 
     #[test]

@@ -652,6 +652,9 @@ pub enum Problem {
     },
     /// Two descriptions of one thing that disagree.
     Conflict(Conflict),
+    /// A key given twice in one object of an input (compared ignoring ASCII case), with
+    /// different values: peerlint reads the first; `loc` is the later key, which it ignores.
+    DuplicateKey { loc: Loc, key: String, first: Loc },
     /// A design spec that doesn't follow the spec's schema.
     Spec(SpecProblem),
 }

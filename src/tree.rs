@@ -2,7 +2,12 @@
 //!
 //! One flat, pre-order arena per file: 32 bytes a node, strings borrowed from the file text
 //! unless they contain escapes. Objects keep their members in order, duplicates included.
-//! `json` parses JSON into it; the YAML spec loader will build the same tree.
+//! `json` parses JSON into it; `yaml` builds the same tree.
+//!
+//! A key given twice in one object (compared ASCII-case-insensitively, as [`Tree::get`] does)
+//! is read once: the first member counts, [`Tree::members`] skips the later ones, and
+//! [`Tree::duplicates`] lists them for a warning. `copy` is the exception: an ARM template may
+//! hold several property `copy` loops side by side, each of which counts.
 
 use std::sync::Arc;
 
@@ -41,6 +46,8 @@ impl Kind {
 const VALUE_ESCAPED: u8 = 1;
 const KEY_ESCAPED: u8 = 2;
 const BOOL_TRUE: u8 = 4;
+/// A member whose key an earlier member of its object already has.
+const SHADOWED: u8 = 8;
 const NO_PARENT: u32 = u32::MAX;
 
 #[derive(Clone, Debug)]
@@ -65,6 +72,21 @@ pub struct Tree {
     decoded: Vec<(u32, bool, Box<str>)>,
     /// Comments, for inline suppressions.
     pub comments: Vec<Span>,
+    /// Members whose key an earlier member of the same object has: (first, later).
+    duplicates: Vec<(NodeId, NodeId)>,
+}
+
+/// `span` widened to character boundaries of `text` (and kept inside it).
+pub fn on_chars(text: &str, span: Span) -> Span {
+    let mut start = (span.start as usize).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (span.end as usize).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end)
 }
 
 /// The first syntax error of a file.
@@ -178,12 +200,113 @@ impl Tree {
             end,
         }
     }
-    /// Members of an object: (key, value).
+    /// Members of an object: (key, value), in order, without the later members of a key given
+    /// twice (see [`Tree::duplicates`]).
     pub fn members(&self, n: NodeId) -> impl Iterator<Item = (&str, NodeId)> + '_ {
         let is_object = self.kind(n) == Kind::Object;
         self.children(n)
-            .filter(move |_| is_object)
+            .filter(move |&c| is_object && self.node(c).flags & SHADOWED == 0)
             .map(move |c| (self.key(c).unwrap_or(""), c))
+    }
+    /// Whether two nodes hold the same JSON value (kinds, scalars, keys and order), whatever
+    /// the layout.
+    pub fn same_value(&self, a: NodeId, b: NodeId) -> bool {
+        let mut stack = vec![(a, b)];
+        while let Some((a, b)) = stack.pop() {
+            let same = self.kind(a) == self.kind(b)
+                && match self.kind(a) {
+                    Kind::Null => true,
+                    Kind::Bool => self.bool(a) == self.bool(b),
+                    Kind::Number => self.number(a) == self.number(b),
+                    Kind::String => self.str(a).is_some() && self.str(a) == self.str(b),
+                    Kind::Array | Kind::Object => {
+                        let (x, y) = (self.children(a), self.children(b));
+                        let before = stack.len();
+                        stack.extend(x.zip(y));
+                        self.children(a).count() == stack.len() - before
+                            && self.children(b).count() == stack.len() - before
+                            && stack[before..]
+                                .iter()
+                                .all(|&(p, q)| self.key(p) == self.key(q))
+                    }
+                };
+            if !same {
+                return false;
+            }
+        }
+        true
+    }
+    /// Keys given twice in one object: (the member that counts, a later one that doesn't), in
+    /// the order of the later ones.
+    pub fn duplicates(&self) -> &[(NodeId, NodeId)] {
+        &self.duplicates
+    }
+    /// Finds the keys given twice in each object and marks the later members. Objects of up to
+    /// 64 members go through a 128-bit filter (pairwise only on a hit), larger ones are sorted
+    /// by key: linear in practice, n·log n at worst, whatever the keys.
+    fn mark_duplicates(&mut self) {
+        fn folded(k: &str) -> impl Iterator<Item = u8> + '_ {
+            k.bytes().map(|b| b.to_ascii_lowercase())
+        }
+        let counts = |k: &str| !k.eq_ignore_ascii_case("copy");
+        let mut found = Vec::new();
+        let mut members: Vec<(&str, NodeId)> = Vec::new();
+        for i in 0..self.nodes.len() {
+            let n = NodeId(i as u32);
+            if self.nodes[i].kind != Kind::Object {
+                continue;
+            }
+            members.clear();
+            members.extend(self.children(n).map(|c| (self.key(c).unwrap_or(""), c)));
+            if members.len() <= 64 {
+                // A key is compared with the earlier ones only when its folded length and
+                // first and last bytes were seen before in this object: objects without
+                // duplicates (nearly all) cost one step a member.
+                let mut seen = 0u128;
+                for (j, &(key, b)) in members.iter().enumerate() {
+                    let (first, last) = match key.as_bytes() {
+                        [] => (0, 0),
+                        k => (
+                            k[0].to_ascii_lowercase(),
+                            k[k.len() - 1].to_ascii_lowercase(),
+                        ),
+                    };
+                    let sig = (key.len() as u32)
+                        .wrapping_mul(31)
+                        .wrapping_add(u32::from(first))
+                        .wrapping_mul(31)
+                        .wrapping_add(u32::from(last));
+                    let bit = 1u128 << (sig % 128);
+                    if seen & bit != 0 && counts(key) {
+                        let earlier = members[..j]
+                            .iter()
+                            .find(|(k, _)| k.len() == key.len() && k.eq_ignore_ascii_case(key));
+                        if let Some(&(_, a)) = earlier {
+                            found.push((a, b));
+                        }
+                    }
+                    seen |= bit;
+                }
+            } else {
+                // Equal keys end up side by side, the first member of each leading its run.
+                members.sort_unstable_by(|a, b| folded(a.0).cmp(folded(b.0)).then(a.1.cmp(&b.1)));
+                let mut lead = 0;
+                for j in 1..members.len() {
+                    if members[j].0.eq_ignore_ascii_case(members[lead].0) {
+                        if counts(members[j].0) {
+                            found.push((members[lead].1, members[j].1));
+                        }
+                    } else {
+                        lead = j;
+                    }
+                }
+            }
+        }
+        found.sort_unstable_by_key(|&(_, later)| later);
+        for &(_, later) in &found {
+            self.nodes[later.0 as usize].flags |= SHADOWED;
+        }
+        self.duplicates = found;
     }
     /// The first member named `key`, compared ASCII-case-insensitively (Azure property names
     /// are case-insensitive, and PowerShell writes them in PascalCase).
@@ -262,6 +385,7 @@ impl Builder {
                 nodes: Vec::with_capacity(nodes),
                 decoded: Vec::new(),
                 comments: Vec::new(),
+                duplicates: Vec::new(),
             },
             open: Vec::new(),
             pending_key: None,
@@ -327,7 +451,9 @@ impl Builder {
         }
     }
     pub fn finish(self) -> Tree {
-        self.tree
+        let mut tree = self.tree;
+        tree.mark_duplicates();
+        tree
     }
 }
 

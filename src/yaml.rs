@@ -599,8 +599,16 @@ fn comments(text: &str, base: usize, mut seen: Vec<(usize, usize)>) -> Vec<Span>
     out
 }
 
-/// Parses YAML. `start` is where the content begins (after a byte-order mark).
+/// Parses YAML. `start` is where the content begins (after a byte-order mark). An error's span
+/// lies on character boundaries.
 pub fn parse(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
+    parse_tree(text, start).map_err(|mut e| {
+        e.span = crate::tree::on_chars(text, e.span);
+        e
+    })
+}
+
+fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
     let mut ld = Loader::new(text, start);
     let mut parser = Parser::new_from_str(&text[start..]);
     let mut documents = 0;
@@ -948,9 +956,12 @@ mod tests {
         let src = "peering: a\nname: x\nPeering: b\npeering: {c: 1}\n";
         let t = tree(src);
         let root = t.root().unwrap();
-        let members: Vec<_> = t.members(root).map(|(k, v)| (k, at(&t, v))).collect();
+        let children: Vec<_> = t
+            .children(root)
+            .map(|v| (t.key(v).unwrap(), at(&t, v)))
+            .collect();
         assert_eq!(
-            members,
+            children,
             [
                 ("peering", "a"),
                 ("name", "x"),
@@ -958,8 +969,18 @@ mod tests {
                 ("peering", "{c: 1}")
             ]
         );
-        // `get` returns the first; the others stay reachable, with their own key spans.
+        // As in JSON: the first counts (`get`, `members`), the later ones are listed as
+        // duplicates, with their own key spans.
         assert_eq!(t.get_str(root, "PEERING"), Some("a"));
+        let members: Vec<_> = t.members(root).map(|(k, _)| k).collect();
+        assert_eq!(members, ["peering", "name"]);
+        let first = t.get(root, "peering").unwrap();
+        let dups: Vec<_> = t
+            .duplicates()
+            .iter()
+            .map(|&(a, b)| (a, t.key(b).unwrap()))
+            .collect();
+        assert_eq!(dups, [(first, "Peering"), (first, "peering")]);
         let last = t.children(root).last().unwrap();
         assert_eq!(
             t.key_span(last).start as usize,

@@ -111,10 +111,19 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, start: usize, end: usize, message: String) -> ExprError {
+        // On character boundaries: `pos + 1` may fall inside a multi-byte character.
+        let mut start = start.min(self.s.len());
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = end.min(self.s.len()).max(start);
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
         ExprError {
             at: Range {
                 start: start as u32,
-                end: end.min(self.s.len()).max(start) as u32,
+                end: end as u32,
             },
             message,
         }

@@ -121,7 +121,7 @@ fn syntax_problem(file: FileId, e: crate::tree::SyntaxError, format: Format) -> 
 }
 
 /// Reads one file into the source database; bytes that aren't text become an
-/// `invalid-syntax` problem (and no text).
+/// `invalid-syntax` problem at the first bad byte (the file's text is what comes before it).
 pub fn read_source(
     display: String,
     fs_path: Option<std::path::PathBuf>,
@@ -136,18 +136,43 @@ pub fn read_source(
             (db.add(f), true)
         }
         Err(e) => {
-            // Keep an empty text so the error can be shown with its path.
-            let mut f = SourceFile::new(display, String::new(), 0);
+            // Keep the text before the bad byte and a stand-in for it, so that the error is
+            // shown in place (offsets before it are the file's).
+            let start = if e.prefix.starts_with('\u{FEFF}') {
+                3
+            } else {
+                0
+            };
+            let at = e.prefix.len();
+            let mut text = e.prefix;
+            text.push(e.shown_as);
+            let mut f = SourceFile::new(display, text, start);
             f.fs_path = fs_path;
             let file = db.add(f);
             b.count_file();
             b.problem(Problem::NotText {
-                loc: Loc::new(file, Span::new(0, 0), None),
+                loc: Loc::new(file, Span::new(at, at), None),
                 detail: e.message,
                 offset: e.offset,
             });
             (file, false)
         }
+    }
+}
+
+/// Reports the keys given twice in one object, with different values, of a file peerlint reads
+/// (files it skips, such as unrelated JSON met while walking, are not its business). Copies
+/// that agree change nothing, as agreeing inline and child declarations don't.
+fn duplicate_keys(b: &mut GraphBuilder, file: FileId, t: &Tree) {
+    for &(first, later) in t.duplicates() {
+        if t.same_value(first, later) {
+            continue;
+        }
+        b.problem(Problem::DuplicateKey {
+            loc: Loc::new(file, t.key_span(later), Some(later)),
+            key: t.key(later).unwrap_or("").to_string(),
+            first: Loc::new(file, t.key_span(first), Some(first)),
+        });
     }
 }
 
@@ -200,6 +225,7 @@ pub fn finish(cx: &mut LoadCx<'_>) {
 /// Loads the design specs met so far (after every other input).
 pub fn load_specs(cx: &mut LoadCx<'_>) {
     for (file, tree) in std::mem::take(&mut cx.specs) {
+        duplicate_keys(cx.b, file, &tree);
         cx.b.set_authored(true);
         spec::load(&tree, file, cx.b);
         cx.b.set_authored(false);
@@ -237,14 +263,19 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
     }
     match sniff(&tree, root) {
         Shape::Unknown(Unknown::ArmTemplate) => {
+            duplicate_keys(cx.b, file, &tree);
             cx.b.set_authored(true);
             template::load(cx, file, &tree);
             cx.b.set_authored(false);
         }
         // Consumed with its template, never an input of its own.
-        Shape::Unknown(Unknown::ArmParameters) => cx.parameters_files.push(file),
+        Shape::Unknown(Unknown::ArmParameters) => {
+            duplicate_keys(cx.b, file, &tree);
+            cx.parameters_files.push(file);
+        }
         shape => {
             if export(cx, file, &tree, root, shape) {
+                duplicate_keys(cx.b, file, &tree);
                 cx.b.count_file();
             } else if explicit {
                 unrecognised(cx, file, root);

@@ -168,7 +168,8 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
         }
         return cx.tree(id).is_some().then_some(id);
     }
-    let bytes = match std::fs::read(path) {
+    // Capped as every input is (`--parameters <(...)` is a pipe).
+    let bytes = match crate::source::read_file(path, crate::source::MAX_INPUT_BYTES) {
         Ok(b) => b,
         Err(e) => {
             cx.errors.push(format!("{}: {e}", path.display()));

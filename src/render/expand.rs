@@ -57,7 +57,12 @@ pub fn expand(req: &Request<'_>) -> Result<(String, bool), String> {
         ev: &evaluated,
         ctx: &req.context,
     };
-    let text = if req.json { out.json() } else { out.human() };
+    // Names and values from the template can't control the terminal (see `render::visible`).
+    let text = if req.json {
+        super::json_visible(out.json())
+    } else {
+        super::visible_lines(&out.human()).into_owned()
+    };
     Ok((text, !evaluated.problems.is_empty()))
 }
 
@@ -75,7 +80,8 @@ fn beside(template: &Path) -> Option<PathBuf> {
 /// Reads and parses a file that must have the shape `want`.
 fn read(path: &Path, want: Shape) -> Result<(SourceFile, Tree), String> {
     let shown = crate::discover::display(path);
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    let bytes = source::read_file(path, source::MAX_INPUT_BYTES)
+        .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
     let (text, start) =
         source::decode(bytes).map_err(|e| format!("cannot read `{shown}`: {}", e.message))?;
     let file = SourceFile::new(shown.clone(), text, start);

@@ -107,5 +107,5 @@ pub fn render(diags: &[Diagnostic], summary: Summary) -> String {
     };
     let mut s = serde_json::to_string_pretty(&out).expect("serialisable");
     s.push('\n');
-    s
+    super::json_visible(s)
 }

@@ -8,6 +8,8 @@ use crate::model::Endpoint;
 use crate::query::step_text;
 use crate::reach::{Answer, Path};
 
+use super::visible;
+
 /// Parses FROM / TO as the spec writes endpoints: a CIDR or address, `vnet/subnet`, a vnet
 /// name or id.
 pub fn endpoint(s: &str) -> Endpoint {
@@ -46,7 +48,8 @@ pub fn answer(o: &Outcome, from: &str, to: &str) -> std::result::Result<Vec<Resu
 
 fn path_text(o: &Outcome, p: &Path) -> String {
     let readable = Readable::new(&o.graph, &o.db, o.trees());
-    let name = |v| readable.text(&format!("`{}`", o.graph.vnet(v).name), true);
+    let name =
+        |v| visible(&readable.text(&format!("`{}`", o.graph.vnet(v).name), true)).into_owned();
     match p {
         Path::Local => "local".into(),
         Path::Direct { to } => format!("direct peering to {}", name(*to)),
@@ -70,6 +73,8 @@ pub fn verdict(a: &Answer) -> &'static str {
 pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
     // Names with parts known only at deployment, in the template's words (as in findings).
     let readable = Readable::new(&o.graph, &o.db, o.trees());
+    // Names, paths and the arguments are shown escaped (see `render::visible`).
+    let (from, to) = (visible(from), visible(to));
     let mut out = String::new();
     for r in results {
         match &r.answer.path {
@@ -91,11 +96,12 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
             .iter()
             .map(|s| (if s.is_unknown() { "  ?" } else { "  ✗" }, s));
         for (mark, s) in steps.chain(missing) {
-            let text = readable.text(&step_text(&o.graph, s), true);
+            let text = visible(&readable.text(&step_text(&o.graph, s), true)).into_owned();
             out.push_str(&format!("{mark} {text}"));
             if let Some(loc) = s.loc(&o.graph) {
                 let at = position(&o.db, o.trees(), loc);
-                out.push_str(&format!("  ({}:{}:{})", at.path, at.line, at.column));
+                let path = visible(&at.path);
+                out.push_str(&format!("  ({path}:{}:{})", at.line, at.column));
             }
             out.push('\n');
         }
@@ -104,7 +110,10 @@ pub fn human(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
                 .answer
                 .shared
                 .iter()
-                .map(|&h| readable.text(&format!("`{}`", o.graph.vnet(h).name), true))
+                .map(|&h| {
+                    visible(&readable.text(&format!("`{}`", o.graph.vnet(h).name), true))
+                        .into_owned()
+                })
                 .collect();
             out.push_str(&format!(
                 "  both are peered with {}, but peering is not transitive: peer them directly, or forward through an appliance or gateway there\n",
@@ -166,5 +175,5 @@ pub fn json(o: &Outcome, from: &str, to: &str, results: &[Result]) -> String {
         })
         .collect();
     let v = serde_json::json!({ "version": 1, "from": from, "to": to, "results": items });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    super::json_visible(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
 }
