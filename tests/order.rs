@@ -245,6 +245,23 @@ fn whole_folders_give_the_same_output_in_every_order() {
             );
         }
     }
+    // Every other format, forward and reversed.
+    for root in roots() {
+        let files = walked(&root);
+        let reversed: Vec<PathBuf> = files.iter().rev().cloned().collect();
+        for format in ["sarif", "github", "junit", "concise"] {
+            let run = |order: &[PathBuf]| {
+                let mut args = strs(order);
+                args.extend(["--format", format]);
+                check(&args)
+            };
+            assert_same(
+                &format!("{} ({format})", root.display()),
+                &run(&files),
+                &run(&reversed),
+            );
+        }
+    }
     // Both trees in one run, either way round.
     let [t, c] = roots();
     let (t, c) = (t.to_str().unwrap(), c.to_str().unwrap());
