@@ -243,6 +243,7 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         loc,
         message,
         resource,
+        ..
     } in problems
     {
         if !seen.insert((loc, message.clone())) {

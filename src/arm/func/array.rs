@@ -483,10 +483,7 @@ fn deep_merge(a: &Value, b: &Value) -> Value {
                     None => members.push((k.clone(), v.clone())),
                 }
             }
-            Value {
-                v: Val::Object(Rc::new(members)),
-                ..b.clone()
-            }
+            b.with_contents(Val::Object(Rc::new(members)))
         }
         (Val::Unknown(u), Val::Object(_)) | (Val::Object(_), Val::Unknown(u)) => {
             Value::unknown_from(u, None, b.at)
