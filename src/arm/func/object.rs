@@ -119,6 +119,8 @@ impl Lenient<'_> {
             Some(b'{') => {
                 self.pos += 1;
                 let mut members: Vec<(Rc<str>, Value)> = Vec::new();
+                // Where each name is in `members`: found by a hash, not a scan.
+                let mut index: rustc_hash::FxHashMap<Rc<str>, usize> = Default::default();
                 loop {
                     self.skip();
                     match self.s.get(self.pos) {
@@ -149,9 +151,13 @@ impl Lenient<'_> {
                     }
                     self.pos += 1;
                     let v = self.value(depth + 1)?;
-                    match members.iter_mut().find(|(k, _)| **k == *key) {
-                        Some(slot) => slot.1 = v,
-                        None => members.push((Rc::from(key.as_str()), v)),
+                    match index.get(key.as_str()) {
+                        Some(&i) => members[i].1 = v,
+                        None => {
+                            let key: Rc<str> = Rc::from(key.as_str());
+                            index.insert(key.clone(), members.len());
+                            members.push((key, v));
+                        }
                     }
                     self.skip();
                     match self.s.get(self.pos) {
