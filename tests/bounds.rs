@@ -277,7 +277,8 @@ fn doubling_a_value_stops_at_the_size_bound() {
             &vnet_with(vars, "[array(variables('v30'))]"),
         );
         let errors = invalid(&found);
-        assert!(!errors.is_empty(), "{what}: {found:#?}");
+        // Once: the variables built from the invalid one would only exceed it again.
+        assert_eq!(errors.len(), 1, "{what}: {found:#?}");
         let bound = format!(
             "the result of `{f}` is larger than {} MiB",
             MAX_VALUE_SIZE >> 20

@@ -38,8 +38,9 @@ pub struct EvalError {
     /// The id of the resource whose declaration holds the expression (as far as it is known),
     /// set by the template walker; None for one outside every resource (a variable...).
     pub resource: Option<String>,
-    /// Evaluation reached one of the template's limits (copies, depth, size budget), which is
-    /// reported once: a quiet evaluation that drops its errors keeps this one.
+    /// Evaluation reached one of the template's limits (copies, depth, value depth and size,
+    /// size budget), which is reported once: a quiet evaluation that drops its errors keeps
+    /// this one.
     pub limit: bool,
 }
 
@@ -88,6 +89,9 @@ pub struct Limits {
     spent: Cell<bool>,
     /// [`MAX_DEPTH`] was reached (reported once).
     deep: Cell<bool>,
+    /// A value exceeded [`MAX_VALUE_DEPTH`], [`MAX_VALUE_SIZE`] (each reported once: a value
+    /// built from an invalid one would only exceed it again, further on).
+    value_limits: Cell<(bool, bool)>,
 }
 
 impl Limits {
@@ -107,6 +111,7 @@ impl Default for Limits {
             depth: Cell::new(0),
             spent: Cell::new(false),
             deep: Cell::new(false),
+            value_limits: Cell::new((false, false)),
         }
     }
 }
@@ -305,10 +310,21 @@ impl<'t> Scope<'t> {
     }
 
     /// Reports that `what` at `at` exceeds the limit `x`; the invalid value that stands for
-    /// it.
+    /// it. Each limit is reported once per template.
     pub fn exceeded(&self, at: Loc, x: Exceeded, what: &str) -> Value {
         let message = x.message(what);
-        self.push_error(at, message.clone(), x == Exceeded::Budget);
+        let l = &self.limits;
+        let (deep, large) = l.value_limits.get();
+        let first = match x {
+            Exceeded::Depth => !deep,
+            Exceeded::Size => !large,
+            Exceeded::Budget => true, // reported when first spent, see `room`
+        };
+        if first {
+            l.value_limits
+                .set((deep || x == Exceeded::Depth, large || x == Exceeded::Size));
+            self.push_error(at, message.clone(), true);
+        }
         Value::invalid(message, at)
     }
 
