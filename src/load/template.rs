@@ -282,6 +282,7 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         loc,
         message,
         resource,
+        ..
     } in problems
     {
         if !seen.insert((loc, message.clone())) {
@@ -370,6 +371,9 @@ pub(super) fn in_virtual_wan_hub(r: &Resource, hubs: &[&Resource]) -> bool {
 /// A vnet or route table, with the child resources merged into its lists.
 struct Parent {
     res: Resource,
+    /// Per list, where each name (lower-case) is in it: filled as the list is first merged
+    /// into, so that merging stays linear in the children.
+    names: FastMap<&'static str, Option<FastMap<String, usize>>>,
     /// The merged children deployed only under an unknown condition: (list, index in it, where
     /// the condition is).
     conditional: Vec<(&'static str, usize, Loc)>,
@@ -398,6 +402,7 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
                     e.insert(parents.len());
                     parents.push(Parent {
                         res: r,
+                        names: FastMap::default(),
                         conditional: Vec::new(),
                     });
                 }
@@ -425,7 +430,8 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
         match by_id.get(&parent_key) {
             Some(&i) => {
                 let parent = &mut parents[i];
-                let Some(added) = add_child(&mut parent.res.body, list, &c) else {
+                let names = parent.names.entry(list).or_default();
+                let Some(added) = add_child(&mut parent.res.body, list, names, &c) else {
                     continue;
                 };
                 if let Some(conflict) = added.conflict {
@@ -489,7 +495,14 @@ struct Added {
 /// Adds a child resource to its vnet's inline list; the same child declared inline too is
 /// merged, and a disagreement between the copies is returned as a problem. None when the vnet
 /// has no such list to add to.
-fn add_child(vnet: &mut Value, list: &str, child: &Resource) -> Option<Added> {
+/// `names` is where each name is in the list, lower-case (None until the list is first merged
+/// into).
+fn add_child(
+    vnet: &mut Value,
+    list: &str,
+    names: &mut Option<FastMap<String, usize>>,
+    child: &Resource,
+) -> Option<Added> {
     let Val::Object(members) = &mut vnet.v else {
         return None;
     };
@@ -510,20 +523,34 @@ fn add_child(vnet: &mut Value, list: &str, child: &Resource) -> Option<Added> {
         return None;
     };
     let items = Rc::make_mut(items);
+    let names = names.get_or_insert_with(|| {
+        // The inline items, the first of each name.
+        let mut names = FastMap::default();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(n) = item.get("name").and_then(|n| n.text_or_symbol()) {
+                names.entry(n.to_ascii_lowercase()).or_insert(i);
+            }
+        }
+        names
+    });
     let short = child.name.rsplit('/').next().unwrap_or("");
     let mut body = child.body.clone();
     if let Val::Object(m) = &mut body.v {
         Rc::make_mut(m).retain(|(k, _)| !k.eq_ignore_ascii_case("type"));
     }
-    if let Some(index) = items.iter().position(|i| {
-        i.get("name")
-            .and_then(|n| n.text_or_symbol())
-            .is_some_and(|n| n.eq_ignore_ascii_case(short))
-    }) {
+    if let Some(&index) = names.get(&short.to_ascii_lowercase()) {
         // The child resource is deployed after its vnet, so its copy is the one that stays.
         let conflict = conflict(&items[index], child, list);
         items[index] = body;
         return Some(Added { index, conflict });
+    }
+    // The child's copy is named as the child: later ones of the name merge into it.
+    let name = body
+        .get("name")
+        .and_then(|n| n.text_or_symbol())
+        .map(str::to_ascii_lowercase);
+    if let Some(name) = name {
+        names.entry(name).or_insert(items.len());
     }
     items.push(body);
     Some(Added {
