@@ -436,8 +436,22 @@ fn serde_error(e: &toml::de::Error, text: &str) -> ConfigError {
             .step_by(2)
             .filter(|n| !n.is_empty() && !n.contains('_'))
             .collect();
+        const TOP: &[&str] = &[
+            "paths",
+            "exclude",
+            "select",
+            "ignore",
+            "subscription",
+            "resource-group",
+            "baseline",
+        ];
         Some(match closest(field, names.iter().copied()) {
             Some(n) => format!("did you mean `{n}`?"),
+            // A top-level key written after a `[table]` belongs to that table in TOML.
+            None if TOP.contains(&field) && !names.contains(&field) => format!(
+                "`{field}` is a top-level key: move it above the first `[table]` or \
+                 `[[table]]`, which it is part of here"
+            ),
             None => format!("the keys here are {}", list(&names)),
         })
     });

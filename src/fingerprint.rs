@@ -85,11 +85,14 @@ pub fn encode_path(path: &str, absolute: bool) -> String {
 ///   case), or, for a file-level finding, the file's location (its URI, see [`location`]),
 /// - the message, with positions in it (`line 3`, `column 7`, `offset 120`) blanked,
 ///
-/// separated by NUL bytes. A finding keeps its fingerprint when the file is reformatted or
-/// lines move; it changes when what is wrong changes (the message names the values).
+/// separated by NUL bytes, in both of which the number of a template folder's deployment
+/// scope (`<resourceGroup-2>`) is left out: folders are numbered in path order, so adding a
+/// folder of templates renumbers those after it, which must not make their findings new. A
+/// finding keeps its fingerprint when the file is reformatted or lines move; it changes when
+/// what is wrong changes (the message names the values).
 pub fn fingerprint(d: &Diagnostic, root: &Path) -> String {
     let subject = match &d.resource {
-        Some(id) => id.to_ascii_lowercase(),
+        Some(id) => without_folder_numbers(id).to_ascii_lowercase(),
         None => location(&d.at.path, root).0,
     };
     let mut h = Fnv1a::default();
@@ -97,8 +100,40 @@ pub fn fingerprint(d: &Diagnostic, root: &Path) -> String {
     h.write(&[0]);
     h.write(subject.as_bytes());
     h.write(&[0]);
-    h.write(without_positions(&d.message).as_bytes());
+    h.write(without_positions(&without_folder_numbers(&d.message)).as_bytes());
     format!("{:016x}", h.0)
+}
+
+/// `text` with `<name-N>` (a template folder's numbered scope placeholder, as findings show
+/// it) written `<name>`.
+fn without_folder_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let close = after.find('>');
+        let inner = close.map(|c| &after[1..c]);
+        match inner.and_then(|i| i.rsplit_once('-')) {
+            Some((name, n))
+                if !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphabetic())
+                    && !n.is_empty()
+                    && n.chars().all(|c| c.is_ascii_digit()) =>
+            {
+                out.push('<');
+                out.push_str(name);
+                out.push('>');
+                rest = &after[close.expect("found") + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `message` with the numbers of `line N`, `column N`, `offset N` (and their plurals)
@@ -159,6 +194,16 @@ mod tests {
         assert_eq!(hash(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(hash("a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(hash("foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn folder_numbers_are_left_out() {
+        assert_eq!(
+            without_folder_numbers(
+                "/subscriptions/<subscription>/resourceGroups/<resourceGroup-12>/x `<a-b>` <x-1"
+            ),
+            "/subscriptions/<subscription>/resourceGroups/<resourceGroup>/x `<a-b>` <x-1"
+        );
     }
 
     #[test]

@@ -2016,3 +2016,59 @@ fn the_readme_shows_ci_snippets_and_a_configuration_that_parse() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_baseline_survives_a_new_folder_of_templates_that_renumbers_the_others() {
+    let dir = scratch("baseline-folders");
+    let template = |prefix: &str| {
+        format!(
+            r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+ "contentVersion": "1.0.0.0",
+ "resources": [{{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01",
+   "name": "vnet-app", "location": "westeurope",
+   "properties": {{"addressSpace": {{"addressPrefixes": ["{prefix}"]}}}}}}]}}
+"#
+        )
+    };
+    std::fs::create_dir_all(dir.join("tpl/m")).unwrap();
+    std::fs::write(dir.join("tpl/m/main.json"), template("10.0.0.5/16")).unwrap();
+    let out = peerlint_in(
+        &dir,
+        &[
+            "check",
+            "tpl",
+            "--write-baseline",
+            "b.json",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let first = diagnostics(&json(&out))[0]["resource"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        first.contains("/resourceGroups/<resourceGroup>/"),
+        "{first}"
+    );
+    // A folder that sorts first: the old one's templates now deploy to <resourceGroup-2>.
+    std::fs::create_dir_all(dir.join("tpl/a")).unwrap();
+    std::fs::write(dir.join("tpl/a/main.json"), template("10.1.0.0/16")).unwrap();
+    let all = peerlint_in(&dir, &["check", "tpl", "--format", "json"], None);
+    let now = diagnostics(&json(&all))[0]["resource"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(now.contains("/resourceGroups/<resourceGroup-2>/"), "{now}");
+    let out = peerlint_in(&dir, &["check", "tpl", "--baseline", "b.json"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("1 known finding not shown; 0 baseline entries fixed"),
+        "{}",
+        out.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

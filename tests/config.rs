@@ -77,6 +77,21 @@ fn mistakes_in_the_configuration_exit_2_with_their_place() {
         out.stderr
     );
 
+    // A top-level key after a table is part of that table in TOML: said so.
+    std::fs::write(
+        dir.join("peerlint.toml"),
+        "[[exception]]\nrule = \"self-peering\"\npath = \"x\"\nreason = \"r\"\nbaseline = \"b.json\"\n",
+    )
+    .unwrap();
+    let out = check(&dir, &[]);
+    assert_config_error(&out, "unknown key `baseline`", 5);
+    assert!(
+        out.stderr
+            .contains("`baseline` is a top-level key: move it above the first"),
+        "{}",
+        out.stderr
+    );
+
     let cases: &[(&str, &str, usize)] = &[
         (
             "[[exception]]\nrule = \"missing-reverse-peering\"\npath = \"network/hub.json\"\n",
