@@ -52,6 +52,7 @@ mod truncated_export;
 mod unknown_peered_subnet;
 mod unrecognized_input;
 mod unresolved_value;
+mod unused_suppression;
 
 macro_rules! register_rules {
     ($($module:ident :: $rule:ident),* $(,)?) => {
@@ -110,12 +111,32 @@ register_rules! {
     // Inputs and housekeeping
     invalid_syntax::InvalidSyntax,
     unrecognized_input::UnrecognizedInput,
+    unused_suppression::UnusedSuppression,
     invalid_property_type::InvalidPropertyType,
     truncated_export::TruncatedExport,
     unresolved_value::UnresolvedValue,
     invalid_expression::InvalidExpression,
     conflicting_declarations::ConflictingDeclarations,
     invalid_spec::InvalidSpec,
+}
+
+/// Rules no selection, severity or suppression can switch off: a file that isn't valid JSON
+/// or YAML, or a named file of no shape peerlint reads, leaves part of the design unchecked.
+/// Only leaving the file out of the run does.
+pub static ALWAYS_ON: &[&dyn Rule] = &[
+    &invalid_syntax::InvalidSyntax,
+    &unrecognized_input::UnrecognizedInput,
+];
+
+/// The rule a file that isn't valid JSON or YAML is reported under.
+pub static INVALID_SYNTAX: &dyn Rule = &invalid_syntax::InvalidSyntax;
+
+/// The rule the configuration's filter reports suppressions that matched nothing under.
+pub static UNUSED_SUPPRESSION: &dyn Rule = &unused_suppression::UnusedSuppression;
+
+/// Whether a rule (by name) is one of [`ALWAYS_ON`].
+pub fn always_on(name: &str) -> bool {
+    ALWAYS_ON.iter().any(|r| r.meta().name == name)
 }
 
 /// The rule with this name.

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 
-use crate::discover::discover;
+use crate::config::{self, Config, Selection};
+use crate::discover::{discover, discover_with};
 use crate::engine;
 use crate::load::Options;
 // Text from the inputs and the arguments reaches standard error only through `visible`.
 use crate::render::{self, Summary, visible};
-use crate::rule::{Group, Rule, Severity};
+use crate::rule::{Rule, Severity};
 use crate::rules::ALL;
 use crate::suggest::closest;
 
@@ -33,7 +34,10 @@ enum Command {
     #[command(
         after_long_help = "Exit status: 0 when no finding reaches the `--fail-on` \
         severity (or with `--exit-zero`), 1 when one does, 2 on a tool failure (bad arguments, \
-        an unknown rule name, a path that can't be read, a report that can't be written)."
+        a mistake in peerlint.toml, an unknown rule name, a path that can't be read, nothing \
+        to check, a report or baseline that can't be written).\n\n\
+        With files named and `paths` in peerlint.toml (a pre-commit hook), the whole design \
+        in `paths` is checked and only the findings that touch a named file are reported."
     )]
     Check(CheckArgs),
     /// List every rule.
@@ -70,6 +74,12 @@ enum Command {
     /// Show an ARM template as peerlint evaluates it: its resources, whether each is
     /// deployed, the properties the checks read, its outputs, and what is unknown and why.
     Expand(ExpandArgs),
+    /// Print the configuration in force (peerlint.toml, found upwards from the working
+    /// directory) and where each value came from.
+    Config {
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
     /// Print a shell completion script (`peerlint completions bash`).
     Completions {
         /// The shell.
@@ -126,8 +136,29 @@ struct CheckArgs {
     /// Print only the diagnostics, without the summary line.
     #[arg(short, long)]
     quiet: bool,
+    /// Report only the findings this baseline doesn't hold (default: `baseline` in
+    /// peerlint.toml); the exit code is theirs alone.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in FILE, a baseline for `--baseline`.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    write_baseline: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArgs,
     #[command(flatten)]
     template: TemplateArgs,
+}
+
+/// Which configuration file a command reads.
+#[derive(clap::Args, Debug)]
+struct ConfigArgs {
+    /// The configuration file (default: peerlint.toml or .peerlint.toml in the working
+    /// directory or the nearest folder above it, up to the repository's root).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
 }
 
 /// How templates are evaluated: the same options for every command that reads inputs.
@@ -206,44 +237,18 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_FAILURE: u8 = 2;
 
-/// Resolves `--select`/`--ignore` into the rules to run.
+/// Resolves `--select`/`--ignore` into the rules to run (without a configuration).
 pub fn select_rules(
     select: &[String],
     ignore: &[String],
 ) -> Result<Vec<&'static dyn Rule>, String> {
-    fn matches(sel: &str, r: &dyn Rule) -> Result<bool, String> {
-        let sel = sel.trim();
-        if sel == "all" {
-            return Ok(true);
-        }
-        if let Some(g) = Group::ALL.iter().find(|g| g.name() == sel) {
-            return Ok(r.meta().group == *g);
-        }
-        if ALL.iter().any(|x| x.meta().name == sel) {
-            return Ok(r.meta().name == sel);
-        }
-        let names = ALL
-            .iter()
-            .map(|x| x.meta().name)
-            .chain(Group::ALL.iter().map(|g| g.name()));
-        Err(match closest(sel, names) {
-            Some(s) => format!("unknown rule or group `{sel}`; did you mean `{s}`?"),
-            None => format!("unknown rule or group `{sel}`; `peerlint rules` lists them"),
-        })
-    }
-    // Validate every selector up front, so a typo is reported even if nothing else would be.
-    for s in select.iter().chain(ignore) {
-        matches(s, ALL[0])?;
-    }
-    let mut out = Vec::new();
-    for &r in ALL {
-        let selected = select.is_empty() || select.iter().any(|s| matches(s, r).unwrap_or(false));
-        let ignored = ignore.iter().any(|s| matches(s, r).unwrap_or(false));
-        if selected && !ignored {
-            out.push(r);
-        }
-    }
-    Ok(out)
+    let config = Config::default();
+    let selection = Selection {
+        config: &config,
+        select: Selection::check_selectors(select)?,
+        ignore: Selection::check_selectors(ignore)?,
+    };
+    Ok(selection.rules())
 }
 
 /// Runs the command line; returns the exit code.
@@ -280,6 +285,20 @@ pub fn main_with(
             template,
         } => reach(&from, &to, paths, format, &template, stdin, stdout, stderr),
         Command::Expand(args) => expand(args, stdout, stderr),
+        Command::Config { config } => {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            let config = match load_config(&config, &cwd, stderr, false) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let selection = Selection {
+                config: &config,
+                select: Vec::new(),
+                ignore: Vec::new(),
+            };
+            let _ = write!(stdout, "{}", render::config::describe(&config, &selection));
+            EXIT_OK
+        }
         Command::Schema => {
             let _ = write!(stdout, "{}", crate::load::spec::SCHEMA);
             EXIT_OK
@@ -319,6 +338,17 @@ pub fn main_with(
 /// `peerlint expand`: exits 0, 1 when the template has expression errors (as `check`), 2 when
 /// the template or its parameters file can't be read or isn't one.
 fn expand(args: ExpandArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    if let Some(s) = &args.subscription
+        && !config::is_guid(s)
+    {
+        let _ = writeln!(
+            stderr,
+            "error: `--subscription {}`: a subscription id is a GUID \
+             (`00000000-0000-0000-0000-000000000000`)",
+            visible(s)
+        );
+        return EXIT_FAILURE;
+    }
     let req = render::expand::Request {
         template: &args.template,
         parameters: args.parameters.as_deref(),
@@ -361,12 +391,14 @@ fn reach(
         paths
     };
     let (inputs, errors) = discover(&paths);
-    let options = match template_options(template, &inputs) {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let options = match template_options(template, &inputs, &Config::none(&cwd)) {
         Ok(o) => o,
-        Err(e) => {
+        Err(Problem::Message(e)) => {
             let _ = writeln!(stderr, "error: {}", visible(&e));
             return EXIT_FAILURE;
         }
+        Err(Problem::Config(_)) => unreachable!("no configuration"),
     };
     let outcome = engine::run_with(&inputs, stdin, &[], &options);
     for n in &outcome.notes {
@@ -397,36 +429,231 @@ fn reach(
     }
 }
 
+/// Reads the configuration a command uses (`--config`, `--no-config`, or the one found
+/// upwards); a mistake in it is drawn on the file, and the command fails (exit 2).
+fn load_config(
+    args: &ConfigArgs,
+    cwd: &std::path::Path,
+    stderr: &mut dyn Write,
+    color: bool,
+) -> Result<Config, u8> {
+    if args.no_config {
+        return Ok(Config::none(cwd));
+    }
+    let (path, found) = match &args.config {
+        Some(p) => (Some(p.clone()), "named with --config"),
+        None => {
+            let (found, warning) = config::find(cwd);
+            if let Some(w) = warning {
+                let _ = writeln!(stderr, "warning: {}", visible(&w));
+            }
+            (found, "found upwards from the working directory")
+        }
+    };
+    let Some(path) = path else {
+        return Ok(Config::none(cwd));
+    };
+    Config::load(&path, found, cwd).map_err(|f| {
+        let _ = write!(stderr, "{}", render::config::errors(&f, color));
+        EXIT_FAILURE
+    })
+}
+
+/// Whether standard error shows colour.
+fn stderr_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+/// What a run looks for, for the message of a run that found nothing to check.
+const LOOKED_FOR: &str = "*.json, *.jsonc, *.yaml and *.yml files holding an az CLI, REST, \
+     Resource Graph or PowerShell export of vnets or peerings, an ARM template or a peerlint \
+     design spec (dot-folders, files .gitignore ignores and peerlint.toml's `exclude` are \
+     skipped)";
+
 fn check(
     args: CheckArgs,
     stdin: &mut dyn Read,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> u8 {
-    let rules = match select_rules(&args.select, &args.ignore) {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(stderr, "error: {}", visible(&e));
-            return EXIT_FAILURE;
-        }
+    let fail = |stderr: &mut dyn Write, e: &str| {
+        let _ = writeln!(stderr, "error: {}", visible(e));
+        EXIT_FAILURE
     };
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config = match load_config(&args.config, &cwd, stderr, stderr_color(args.color)) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (select, ignore) = match (
+        Selection::check_selectors(&args.select),
+        Selection::check_selectors(&args.ignore),
+    ) {
+        (Ok(s), Ok(i)) => (s, i),
+        (Err(e), _) | (_, Err(e)) => return fail(stderr, &e),
+    };
+    for name in crate::rules::ALWAYS_ON.iter().map(|r| r.meta().name) {
+        if ignore.iter().any(|s| s.text == name) {
+            let _ = writeln!(
+                stderr,
+                "note: `{name}` can't be switched off (a file peerlint can't read leaves part of \
+                 the design unchecked); exclude the file in peerlint.toml instead"
+            );
+        }
+    }
+    let selection = Selection {
+        config: &config,
+        select,
+        ignore,
+    };
+    let rules = selection.rules();
+
+    // The inputs: the files named, or the configured `paths`, or the working directory. With
+    // files named and `paths` configured (a pre-commit hook), the whole configured design is
+    // loaded, and only what touches the named files is reported.
+    let configured: Vec<PathBuf> = config
+        .paths
+        .iter()
+        .map(|(p, _)| relative_to_cwd(&config.root.join(p), &cwd))
+        .collect();
+    let precommit = !args.paths.is_empty() && !configured.is_empty();
+    let whole = args.paths.is_empty() || precommit;
+    let paths = if precommit || args.paths.is_empty() {
+        if configured.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            configured.clone()
+        }
     } else {
-        args.paths
+        args.paths.clone()
     };
-    let (inputs, mut errors) = discover(&paths);
-    let options = match template_options(&args.template, &inputs) {
+    let exclude = {
+        let config = config.clone();
+        std::sync::Arc::new(move |p: &std::path::Path| config.excluded(p))
+    };
+    let (mut inputs, mut errors) = discover_with(&paths, exclude);
+    let mut named: Vec<PathBuf> = Vec::new();
+    if precommit {
+        let design: std::collections::HashSet<PathBuf> = inputs
+            .iter()
+            .filter_map(|i| match &i.origin {
+                crate::discover::Origin::File(p) => Some(crate::filter::canonical(p)),
+                crate::discover::Origin::Stdin => None,
+            })
+            .collect();
+        let mut outside = Vec::new();
+        for p in &args.paths {
+            if p.as_os_str() == "-" {
+                inputs.push(crate::discover::Input {
+                    display: "<stdin>".into(),
+                    origin: crate::discover::Origin::Stdin,
+                    explicit: true,
+                });
+                continue;
+            }
+            let real = crate::filter::canonical(p);
+            if design.contains(&real) {
+                named.push(real);
+            } else if p.is_dir() {
+                // A folder named: the design's files under it.
+                named.extend(design.iter().filter(|f| f.starts_with(&real)).cloned());
+            } else {
+                outside.push(crate::discover::display(p));
+            }
+        }
+        if !outside.is_empty() {
+            let _ = writeln!(
+                stderr,
+                "note: not part of the design in peerlint.toml's `paths`, so not checked: {}",
+                visible(&outside.join(", "))
+            );
+        }
+    }
+    let options = match template_options(&args.template, &inputs, &config) {
         Ok(o) => o,
-        Err(e) => {
-            let _ = writeln!(stderr, "error: {}", visible(&e));
+        Err(Problem::Message(e)) => return fail(stderr, &e),
+        Err(Problem::Config(f)) => {
+            let _ = write!(
+                stderr,
+                "{}",
+                render::config::errors(&f, stderr_color(args.color))
+            );
             return EXIT_FAILURE;
         }
     };
-    let outcome = engine::run_with(&inputs, stdin, &rules, &options);
+    // The baseline to apply, read before the run so that a wrong path fails fast.
+    let baseline_path = args.baseline.clone().or_else(|| {
+        config
+            .baseline
+            .as_ref()
+            .map(|(p, _)| relative_to_cwd(&config.root.join(p), &cwd))
+    });
+    let baseline = match &baseline_path {
+        // A configured baseline that doesn't exist yet is the one being written.
+        Some(p) if args.baseline.is_none() && args.write_baseline.is_some() && !p.exists() => None,
+        Some(p) => match crate::baseline::read(p) {
+            Ok(b) => Some(b),
+            Err(e) => return fail(stderr, &e),
+        },
+        None => None,
+    };
+
+    let mut outcome = engine::run_with(&inputs, stdin, &rules, &options);
     errors.extend(outcome.read_errors.iter().cloned());
     for n in &outcome.notes {
         let _ = writeln!(stderr, "note: {}", visible(n));
+    }
+    let nothing = inputs.is_empty()
+        || (outcome.recognised_inputs() == 0
+            && !outcome
+                .diagnostics
+                .iter()
+                .any(|d| d.rule == crate::rules::INVALID_SYNTAX.meta().name));
+    // The configuration applied to the findings: rules per path, severities, exceptions and
+    // inline suppressions.
+    let request = crate::filter::Request {
+        selection: &selection,
+        ran: &rules,
+        today: config::Date::today(),
+        whole,
+    };
+    crate::filter::apply(&mut outcome, &request);
+    if let Some(file) = &args.write_baseline {
+        match crate::baseline::write(file, &outcome.diagnostics) {
+            Ok(n) => {
+                let _ = writeln!(
+                    stderr,
+                    "wrote the baseline {} ({n} finding{})",
+                    visible(&file.display().to_string()),
+                    if n == 1 { "" } else { "s" }
+                );
+            }
+            Err(e) => return fail(stderr, &e),
+        }
+    }
+    let applied = baseline.as_ref().map(|b| b.apply(&mut outcome.diagnostics));
+    if precommit {
+        crate::filter::only_named(&mut outcome.diagnostics, &outcome.db, &named);
+        let _ = writeln!(
+            stderr,
+            "note: checked the design in peerlint.toml's `paths` ({} file{}); reporting on {} \
+             named file{} of it",
+            outcome.graph.file_count(),
+            if outcome.graph.file_count() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            named.len(),
+            if named.len() == 1 { "" } else { "s" }
+        );
     }
     let g = &outcome.graph;
     let summary = Summary::new(
@@ -435,9 +662,27 @@ fn check(
         g.peering_count(),
         &outcome.diagnostics,
     );
+    // No summary line ("No problems found") for a run that failed: it would read as a pass.
+    let failed = !errors.is_empty() || nothing;
+    let quiet = args.quiet || failed;
+    let baseline_line = applied.filter(|_| !quiet).map(|a| {
+        format!(
+            "Baseline {}: {} known finding{} not shown; {} baseline entr{} fixed.\n",
+            visible(
+                &baseline_path
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+            a.hidden,
+            if a.hidden == 1 { "" } else { "s" },
+            a.fixed,
+            if a.fixed == 1 { "y" } else { "ies" }
+        )
+    });
     let fail_on = args.fail_on.severity();
     let diags = &outcome.diagnostics;
-    let text = match args.format {
+    let mut text = match args.format {
         Format::Json => render::json::render(diags, summary),
         Format::Sarif => {
             let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -451,7 +696,7 @@ fn check(
         }
         Format::Github => render::github::render(&outcome.db, diags),
         Format::Junit => render::junit::render(diags, summary, fail_on),
-        Format::Concise => render::concise::render(diags, (!args.quiet).then_some(summary)),
+        Format::Concise => render::concise::render(diags, (!quiet).then_some(summary)),
         Format::Human => {
             let color = args.output.is_none()
                 && match args.color {
@@ -479,20 +724,27 @@ fn check(
                     links,
                 },
             );
-            if args.quiet {
+            if quiet {
                 let cut = t.trim_end().rfind('\n').map(|i| i + 1).unwrap_or(0);
                 t.truncate(cut);
             }
             t
         }
     };
+    let text_format = matches!(args.format, Format::Human | Format::Concise);
+    if text_format
+        && args.output.is_none()
+        && let Some(line) = &baseline_line
+    {
+        text.push_str(line);
+    }
     match &args.output {
         Some(file) => {
             if let Err(e) = std::fs::write(file, text.as_bytes()) {
                 let _ = writeln!(stderr, "error: cannot write {}: {e}", file.display());
                 return EXIT_FAILURE;
             }
-            if !args.quiet {
+            if !quiet {
                 let _ = writeln!(stdout, "{}", render::human::summary_line(summary));
             }
         }
@@ -500,10 +752,35 @@ fn check(
             let _ = stdout.write_all(text.as_bytes());
         }
     }
+    if let Some(line) = baseline_line
+        && (!text_format || args.output.is_some())
+    {
+        let _ = write!(stderr, "{line}");
+    }
     for e in &errors {
         let _ = writeln!(stderr, "error: cannot read {}", visible(e));
     }
     if !errors.is_empty() {
+        return EXIT_FAILURE;
+    }
+    if nothing {
+        // Said the same whatever order the paths were named in.
+        let mut looked_in: Vec<String> = paths
+            .iter()
+            .map(|p| format!("`{}`", crate::discover::display(p)))
+            .collect();
+        looked_in.sort();
+        looked_in.dedup();
+        let found = match inputs.len() {
+            0 => format!("no file found in {}", looked_in.join(", ")),
+            1 => "the one file found is not an input peerlint reads".to_string(),
+            n => format!("none of the {n} files found is an input peerlint reads"),
+        };
+        let _ = writeln!(
+            stderr,
+            "error: nothing to check: {}; peerlint reads {LOOKED_FOR}",
+            visible(&found)
+        );
         return EXIT_FAILURE;
     }
     let failing = diags.iter().filter(|d| d.severity >= fail_on).count();
@@ -514,22 +791,101 @@ fn check(
     }
 }
 
+/// A path as the run shows it: relative to the working directory when it is under it.
+fn relative_to_cwd(p: &std::path::Path, cwd: &std::path::Path) -> PathBuf {
+    let p = config::normalise(p);
+    match p.strip_prefix(config::normalise(cwd)) {
+        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => p,
+    }
+}
+
+/// Why a command's template options can't be used.
+enum Problem {
+    Message(String),
+    Config(config::Failure),
+}
+
+/// Why a file can't be a parameters file (None when it can be one): it can't be read, isn't
+/// JSON, or is something else (a template, an export).
+fn not_parameters(file: &std::path::Path) -> Option<String> {
+    let bytes = match crate::source::read_file(file, crate::source::MAX_INPUT_BYTES) {
+        Ok(b) => b,
+        Err(e) => return Some(format!("can't be read: {e}")),
+    };
+    let Ok((text, start)) = crate::source::decode(bytes) else {
+        return Some("is not text".into());
+    };
+    let text = std::sync::Arc::new(text);
+    let tree = match crate::json::parse(&text, start) {
+        Ok(t) => t,
+        Err(e) => return Some(format!("is not valid JSON: {}", e.message)),
+    };
+    let root = tree.root()?;
+    match crate::load::sniff(&tree, root) {
+        crate::load::Shape::Unknown(crate::load::Unknown::ArmParameters) => None,
+        crate::load::Shape::Unknown(crate::load::Unknown::ArmTemplate) => {
+            Some("is an ARM template, not a parameters file".into())
+        }
+        _ if tree.kind(root) == crate::tree::Kind::Object
+            && tree
+                .get(root, "parameters")
+                .is_some_and(|p| tree.kind(p) == crate::tree::Kind::Object)
+            && tree.get(root, "resources").is_none() =>
+        {
+            None
+        }
+        _ => Some(
+            "is not a parameters file (one holds `\"parameters\": {...}`, usually with the \
+             deploymentParameters `$schema`)"
+                .into(),
+        ),
+    }
+}
+
 /// The template options of a command: the deployment context and the parameters files, each
-/// checked (a missing file, or a `TEMPLATE=` that is not one of the inputs, is an error).
+/// checked (a missing file, a file that isn't a parameters file, a `TEMPLATE=` that is not one
+/// of the inputs, a subscription id that isn't a GUID is an error), and what the
+/// configuration says about templates (`[[deployment]]`, `[[per-path]]`).
 fn template_options(
     args: &TemplateArgs,
     inputs: &[crate::discover::Input],
-) -> Result<Options, String> {
+    config: &Config,
+) -> Result<Options, Problem> {
     let mut options = Options::default();
-    options.context.subscription = args.subscription.clone();
-    options.context.resource_group = args.resource_group.clone();
+    if let Some(s) = &args.subscription
+        && !config::is_guid(s)
+    {
+        return Err(Problem::Message(format!(
+            "`--subscription {s}`: a subscription id is a GUID \
+             (`00000000-0000-0000-0000-000000000000`)"
+        )));
+    }
+    options.context.subscription = args
+        .subscription
+        .clone()
+        .or_else(|| config.scope.subscription.as_ref().map(|s| s.0.clone()));
+    options.context.resource_group = args
+        .resource_group
+        .clone()
+        .or_else(|| config.scope.resource_group.as_ref().map(|s| s.0.clone()));
     for p in &args.parameters {
         let (template, file) = match p.split_once('=') {
             Some((t, f)) => (Some(PathBuf::from(t)), PathBuf::from(f)),
             None => (None, PathBuf::from(p)),
         };
         if !file.is_file() {
-            return Err(format!("parameters file `{}` not found", file.display()));
+            return Err(Problem::Message(format!(
+                "parameters file `{}` not found",
+                file.display()
+            )));
+        }
+        if let Some(why) = not_parameters(&file) {
+            return Err(Problem::Message(format!(
+                "`--parameters {p}`: `{}` {why}",
+                file.display()
+            )));
         }
         if let Some(t) = &template {
             let same = |p: &std::path::Path| {
@@ -540,13 +896,46 @@ fn template_options(
                 crate::discover::Origin::Stdin => false,
             });
             if !is_input {
-                return Err(format!(
+                return Err(Problem::Message(format!(
                     "`--parameters {p}`: `{}` is not one of the inputs",
                     t.display()
-                ));
+                )));
             }
         }
         options.parameters.push((template, file));
+    }
+    let scope = |s: &config::Scope| crate::load::Scope {
+        subscription: s.subscription.as_ref().map(|x| x.0.clone()),
+        resource_group: s.resource_group.as_ref().map(|x| x.0.clone()),
+    };
+    for d in &config.deployments {
+        let parameters = d.parameters.as_ref().map(|(p, _)| config.root.join(p));
+        if let (Some(file), Some((_, at))) = (&parameters, &d.parameters)
+            && let Some(why) = not_parameters(file)
+        {
+            return Err(Problem::Config(config.failure(
+                *at,
+                format!("`{}` {why}", file.display()),
+                "not a parameters file",
+            )));
+        }
+        options.deployments.push(crate::load::Deployment {
+            template: config.root.join(&d.template.0),
+            parameters,
+            scope: scope(&d.scope),
+        });
+    }
+    if !config.per_path.is_empty() {
+        for i in inputs {
+            if let crate::discover::Origin::File(p) = &i.origin
+                && let Some(rel) = config.relative(p)
+            {
+                let s = config.scope_of(&rel);
+                if s.subscription.is_some() || s.resource_group.is_some() {
+                    options.scopes.push((p.clone(), scope(&s)));
+                }
+            }
+        }
     }
     Ok(options)
 }

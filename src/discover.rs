@@ -1,13 +1,17 @@
 //! Finds the input files: paths named on the command line, folders walked in file-name
 //! order (following links to files and folders), `-` for standard input.
 //!
+//! A walk skips what a repository keeps out of its design: files and folders whose name starts
+//! with a dot (`.vscode/settings.json`, `.github/`), what `.gitignore` (and `.ignore`,
+//! `.git/info/exclude`) ignores, `target`, `node_modules` and `.terraform`, and whatever the
+//! caller excludes (peerlint.toml's `exclude`). The user's global gitignore is not read, so a
+//! run checks the same files on every machine.
+//!
 //! Only regular files are read while walking: a named pipe or device in a folder could block
 //! or never end. Named on the command line, anything readable is an input (a named pipe is
 //! how `peerlint check <(az network vnet list)` arrives).
 
 use std::path::{Path, PathBuf};
-
-use walkdir::WalkDir;
 
 /// Where an input's bytes come from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -38,6 +42,15 @@ pub fn display(p: &Path) -> String {
 /// Expands paths into inputs, in the order met (a file met twice is listed twice); unreadable or
 /// missing paths are returned as errors.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
+    discover_with(paths, std::sync::Arc::new(|_: &Path| false))
+}
+
+/// Whether a path is left out of a run (named, or met while walking).
+pub type Exclude = std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+
+/// [`discover`], leaving out the files and folders `excluded` says (named or met while
+/// walking).
+pub fn discover_with(paths: &[PathBuf], excluded: Exclude) -> (Vec<Input>, Vec<String>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -49,44 +62,12 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
             });
             continue;
         }
+        if excluded(path) {
+            continue;
+        }
         match std::fs::metadata(path) {
             Err(e) => errors.push(format!("{}: {e}", display(path))),
-            Ok(m) if m.is_dir() => {
-                // Links are followed (a linked file or folder is read like the one it names);
-                // walkdir detects a link back to a folder being walked, whose files are read
-                // once already.
-                let walker = WalkDir::new(path)
-                    .follow_links(true)
-                    .sort_by_file_name()
-                    .into_iter()
-                    .filter_entry(|e| {
-                        e.depth() == 0
-                            || !(e.file_type().is_dir()
-                                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
-                    });
-                for entry in walker {
-                    match entry {
-                        Err(e) if e.loop_ancestor().is_some() => {}
-                        // A broken link is an error only where a file would have been read.
-                        Err(e) if !e.path().is_some_and(wanted) => {}
-                        Err(e) => {
-                            let at = e.path().map_or_else(|| display(path), display);
-                            let why = e
-                                .io_error()
-                                .map_or_else(|| e.to_string(), |io| io.to_string());
-                            errors.push(format!("{at}: {why}"));
-                        }
-                        Ok(e) if e.file_type().is_file() && wanted(e.path()) => {
-                            inputs.push(Input {
-                                display: display(e.path()),
-                                origin: Origin::File(e.path().to_path_buf()),
-                                explicit: false,
-                            });
-                        }
-                        Ok(_) => {}
-                    }
-                }
-            }
+            Ok(m) if m.is_dir() => walk(path, &excluded, &mut inputs, &mut errors),
             Ok(_) => inputs.push(Input {
                 display: display(path),
                 origin: Origin::File(path.clone()),
@@ -99,6 +80,74 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     // errors reported, here: by path.
     errors.sort();
     (inputs, errors)
+}
+
+/// Walks a folder: its wanted files, in file-name order.
+fn walk(path: &Path, excluded: &Exclude, inputs: &mut Vec<Input>, errors: &mut Vec<String>) {
+    // Links are followed (a linked file or folder is read like the one it names); the walker
+    // detects a link back to a folder being walked, whose files are read once already.
+    let excluded = excluded.clone();
+    let walker = ignore::WalkBuilder::new(path)
+        .follow_links(true)
+        .hidden(true)
+        .parents(true)
+        .ignore(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        // A .gitignore counts outside a git repository too (an unpacked archive, a fresh copy).
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            e.depth() == 0
+                || !((e.file_type().is_some_and(|t| t.is_dir())
+                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+                    || excluded(e.path()))
+        })
+        .build();
+    for entry in walker {
+        match entry {
+            Err(e) => {
+                if let Some((at, why)) = walk_error(&e) {
+                    errors.push(format!("{}: {why}", display(&at)));
+                }
+            }
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && wanted(e.path()) => {
+                inputs.push(Input {
+                    display: display(e.path()),
+                    origin: Origin::File(e.path().to_path_buf()),
+                    explicit: false,
+                });
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// A walk's error that is a path that can't be read, with that path: not a link back to a
+/// folder being walked (its files are read once already), not a broken link where no input
+/// would be read, not a line of an ignore file that doesn't parse.
+fn walk_error(e: &ignore::Error) -> Option<(PathBuf, String)> {
+    let mut err = e;
+    let mut at: Option<&Path> = None;
+    loop {
+        match err {
+            ignore::Error::WithPath { path, err: inner } => {
+                at = Some(path);
+                err = inner;
+            }
+            ignore::Error::WithDepth { err: inner, .. }
+            | ignore::Error::WithLineNumber { err: inner, .. } => err = inner,
+            ignore::Error::Io(io) => {
+                let at = at?;
+                // A broken link is an error only where a file would have been read; a folder
+                // that can't be listed always is.
+                let folder = std::fs::symlink_metadata(at).is_ok_and(|m| m.is_dir());
+                return (folder || wanted(at)).then(|| (at.to_path_buf(), io.to_string()));
+            }
+            _ => return None,
+        }
+    }
 }
 
 /// Whether a file met while walking is read: by its extension.

@@ -27,6 +27,28 @@ impl Outcome {
     pub fn trees(&self) -> &[Option<crate::tree::Tree>] {
         &self.trees
     }
+
+    /// How many inputs were read as a design (an export, a template, a design spec): the files
+    /// counted, less those that are only a problem (not valid JSON or YAML, not text, named but
+    /// of no shape peerlint reads, a parameters file no template uses). None at all means the
+    /// run had nothing to check, which must not pass as "no problems".
+    pub fn recognised_inputs(&self) -> usize {
+        use crate::model::Problem;
+        let mut unread: Vec<crate::source::FileId> = self
+            .graph
+            .problems()
+            .iter()
+            .filter_map(|p| match p {
+                Problem::Syntax { loc, .. }
+                | Problem::NotText { loc, .. }
+                | Problem::Unrecognized { loc, .. } => Some(loc.file),
+                _ => None,
+            })
+            .collect();
+        unread.sort_unstable();
+        unread.dedup();
+        self.graph.file_count().saturating_sub(unread.len())
+    }
 }
 
 /// The inputs in the order a run loads them, whatever order they were named or found in:

@@ -3,14 +3,19 @@
 //! Data flows one way: files → spanned parse tree ([`tree`]) → loaders ([`load`], which have
 //! templates evaluated by [`arm`]) → model and graph ([`model`], [`graph`]), with the analyses
 //! rules share ([`analysis`], [`reach`]) → rules ([`rules`]) → diagnostics ([`diagnostic`]) →
+//! the configuration and baseline applied to them ([`config`], [`filter`], [`baseline`]) →
 //! one renderer ([`render`]).
 
 pub mod analysis;
 pub mod arm;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod filter;
+pub mod fingerprint;
 pub(crate) mod graph;
 pub(crate) mod id;
 pub mod json;

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Out, peerlint, scratch};
+use common::{Out, copy_dir, peerlint, peerlint_in, scratch};
 
 fn json(out: &Out) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
@@ -323,9 +323,31 @@ fn an_unrecognised_file_named_explicitly_is_reported_but_not_when_walked() {
         json(&explicit)["diagnostics"][0]["rule"],
         "unrecognized-input"
     );
-    assert_eq!(explicit.code, 0, "a warning doesn't fail the run");
+    // Alone, it is all there was: nothing was checked, which is no pass.
+    assert_eq!(explicit.code, 2, "{}", explicit.stderr);
+    assert!(
+        explicit.stderr.contains("nothing to check"),
+        "{}",
+        explicit.stderr
+    );
+    let with_design = peerlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            dir.join("package.json").to_str().unwrap(),
+            "testdata/cli/clean/vnets.json",
+        ],
+        None,
+    );
+    assert_eq!(
+        json(&with_design)["diagnostics"][0]["rule"],
+        "unrecognized-input"
+    );
+    assert_eq!(with_design.code, 0, "a warning doesn't fail the run");
     let walked = peerlint(&["check", "--format", "json", dir.to_str().unwrap()], None);
     assert!(diagnostics(&json(&walked)).is_empty());
+    assert_eq!(walked.code, 2, "nothing to check: {}", walked.stderr);
 }
 
 #[test]
@@ -1091,7 +1113,16 @@ fn demo_sarif_describes_every_rule_that_ran() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["missing-reverse-peering", "stale-peering-sync"]);
+    // With the rules that can't be switched off.
+    assert_eq!(
+        ids,
+        [
+            "missing-reverse-peering",
+            "stale-peering-sync",
+            "invalid-syntax",
+            "unrecognized-input"
+        ]
+    );
     assert_eq!(from_sarif(&out).len(), 2);
 }
 
@@ -1438,4 +1469,606 @@ fn human_output_links_rule_names_to_their_docs_in_a_terminal() {
         plain.contains("missing-reverse-peering: peering"),
         "{plain}"
     );
+}
+
+#[test]
+fn a_path_that_cant_be_read_prints_no_pass_line() {
+    let out = peerlint(
+        &["check", "testdata/cli/clean", "testdata/no-such-file.json"],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(!out.stdout.contains("No problems found"), "{}", out.stdout);
+    assert!(out.stderr.contains("no-such-file.json"), "{}", out.stderr);
+    let out = peerlint(
+        &[
+            "check",
+            "testdata/cli/clean",
+            "testdata/no-such-file.json",
+            "--format",
+            "concise",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(!out.stdout.contains("No problems found"), "{}", out.stdout);
+}
+
+#[test]
+fn nothing_to_check_is_a_failure_that_says_what_was_looked_for() {
+    let dir = scratch("nothing");
+    let out = peerlint_in(&dir, &["check"], None);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(!out.stdout.contains("No problems found"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("error: nothing to check: no file found in `.`; peerlint reads *.json"),
+        "{}",
+        out.stderr
+    );
+    std::fs::write(dir.join("package.json"), r#"{"name": "web"}"#).unwrap();
+    std::fs::write(dir.join("tsconfig.json"), r#"{"compilerOptions": {}}"#).unwrap();
+    let out = peerlint_in(&dir, &["check", "--format", "json"], None);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("none of the 2 files found is an input peerlint reads"),
+        "{}",
+        out.stderr
+    );
+    // A file that doesn't parse is a finding (exit 1), not nothing to check.
+    std::fs::write(dir.join("broken.json"), "[{").unwrap();
+    let out = peerlint_in(&dir, &["check"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn walking_skips_dot_folders_and_what_gitignore_ignores() {
+    let dir = scratch("ignored");
+    copy_dir(std::path::Path::new("testdata/cli/clean"), &dir);
+    // Files that would fail the run if they were read.
+    for sub in [".vscode", "node_modules", "build", "sub/.cache"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(dir.join(sub).join("settings.json"), "{ not json").unwrap();
+    }
+    std::fs::write(dir.join(".hidden.json"), "{ not json").unwrap();
+    std::fs::write(dir.join("build-output.json"), "{ not json").unwrap();
+    std::fs::write(dir.join(".gitignore"), "/build/\nbuild-output.json\n").unwrap();
+    let out = peerlint_in(&dir, &["check"], None);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("No problems found in 1 file"),
+        "{}",
+        out.stdout
+    );
+    // Named, an ignored file is read (and fails).
+    let out = peerlint_in(&dir, &["check", ".", "build/settings.json"], None);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    // `exclude` in peerlint.toml adds to .gitignore, for files named too.
+    std::fs::create_dir_all(dir.join("legacy")).unwrap();
+    std::fs::write(dir.join("legacy/old.json"), "{ not json").unwrap();
+    assert_eq!(peerlint_in(&dir, &["check"], None).code, 1);
+    std::fs::write(dir.join("peerlint.toml"), "exclude = [\"legacy\"]\n").unwrap();
+    let out = peerlint_in(&dir, &["check"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let out = peerlint_in(&dir, &["check", "legacy/old.json", "vnets.json"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unreadable_files_cant_be_switched_off_by_select_or_ignore() {
+    let dir = scratch("always-on");
+    std::fs::write(dir.join("broken.json"), "[{\"name\": ").unwrap();
+    std::fs::write(dir.join("package.json"), r#"{"name": "web"}"#).unwrap();
+    let broken = dir.join("broken.json");
+    let package = dir.join("package.json");
+    let (broken, package) = (broken.to_str().unwrap(), package.to_str().unwrap());
+    for extra in [
+        &["--ignore", "invalid-syntax,unrecognized-input"][..],
+        &["--select", "missing-reverse-peering"][..],
+        &["--ignore", "correctness,suspicious"][..],
+    ] {
+        let mut args = vec![
+            "check",
+            "--format",
+            "json",
+            broken,
+            package,
+            "testdata/cli/clean/vnets.json",
+        ];
+        args.extend_from_slice(extra);
+        let out = peerlint(&args, None);
+        let rules: Vec<String> = diagnostics(&json(&out))
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(rules, ["invalid-syntax", "unrecognized-input"], "{extra:?}");
+        assert_eq!(out.code, 1, "{extra:?}");
+    }
+    let out = peerlint(&["check", broken, "--ignore", "invalid-syntax"], None);
+    assert!(
+        out.stderr
+            .contains("`invalid-syntax` can't be switched off"),
+        "{}",
+        out.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn standard_input_is_recognised_by_its_content_yaml_included() {
+    let spec = std::fs::read("testdata/spec/example.yaml").unwrap();
+    let out = peerlint(&["check", "-", "--format", "json"], Some(&spec));
+    let file = peerlint(
+        &["check", "testdata/spec/example.yaml", "--format", "json"],
+        None,
+    );
+    assert_eq!(out.code, file.code, "{}", out.stdout);
+    assert_eq!(json(&out)["summary"], json(&file)["summary"]);
+    assert!(json(&out)["summary"]["vnets"].as_u64().unwrap() > 0);
+    // JSON with a leading comment is still JSON.
+    let mut commented = b"// az network vnet list\n".to_vec();
+    commented.extend(std::fs::read("testdata/cli/clean/vnets.json").unwrap());
+    let out = peerlint(&["check", "-"], Some(&commented));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("No problems found in 1 file (3 vnets"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn parameters_and_subscriptions_that_cant_be_are_refused() {
+    let out = peerlint(
+        &[
+            "check",
+            "testdata/demo",
+            "--parameters",
+            "testdata/demo/hub.json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr
+            .contains("`testdata/demo/hub.json` is not a parameters file"),
+        "{}",
+        out.stderr
+    );
+    let out = peerlint(
+        &["check", "testdata/demo", "--subscription", "production"],
+        None,
+    );
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("a subscription id is a GUID"),
+        "{}",
+        out.stderr
+    );
+    let out = peerlint(
+        &[
+            "check",
+            "testdata/demo",
+            "--subscription",
+            "11111111-1111-1111-1111-111111111111",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+}
+
+/// The demo's findings as (rule, message).
+fn rule_messages(out: &Out) -> Vec<(String, String)> {
+    diagnostics(&json(out))
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_baseline_lets_an_estate_adopt_the_gate() {
+    let dir = scratch("baseline");
+    copy_dir(std::path::Path::new("testdata/demo"), &dir.join("net"));
+    let before = peerlint_in(&dir, &["check", "net", "--format", "json"], None);
+    assert_eq!(before.code, 1);
+    let all = rule_messages(&before);
+    // Today's findings recorded: the next run passes.
+    let out = peerlint_in(
+        &dir,
+        &["check", "net", "--write-baseline", "baseline.json"],
+        None,
+    );
+    assert_eq!(
+        out.code, 1,
+        "writing a baseline doesn't hide today's findings"
+    );
+    assert!(
+        out.stderr.contains("wrote the baseline baseline.json"),
+        "{}",
+        out.stderr
+    );
+    let text = std::fs::read_to_string(dir.join("baseline.json")).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(b["findings"].as_array().unwrap().len(), all.len());
+    assert!(
+        !text.contains("\"line\""),
+        "a baseline holds no line numbers"
+    );
+    let out = peerlint_in(&dir, &["check", "net", "--baseline", "baseline.json"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout.contains(&format!(
+            "Baseline baseline.json: {} known findings not shown; 0 baseline entries fixed.",
+            all.len()
+        )),
+        "{}",
+        out.stdout
+    );
+    // Reformatted and shifted by lines: still the same findings.
+    let hub = std::fs::read_to_string(dir.join("net/hub.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&hub).unwrap();
+    std::fs::write(
+        dir.join("net/hub.json"),
+        format!("\n\n\n{}", serde_json::to_string(&v).unwrap()),
+    )
+    .unwrap();
+    let out = peerlint_in(
+        &dir,
+        &[
+            "check",
+            "net",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(diagnostics(&json(&out)).is_empty());
+    // One new flaw: only it is reported, and it alone fails the run.
+    let spokes = std::fs::read_to_string(dir.join("net/spokes.json")).unwrap();
+    assert!(spokes.contains("\"10.1.1.0/24\""));
+    std::fs::write(
+        dir.join("net/spokes.json"),
+        spokes.replacen("\"10.1.1.0/24\"", "\"10.1.1.7/24\"", 1),
+    )
+    .unwrap();
+    let out = peerlint_in(
+        &dir,
+        &[
+            "check",
+            "net",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let new = rule_messages(&out);
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0].0, "invalid-address-prefix");
+    assert!(new[0].1.contains("10.1.1.7/24"), "{new:?}");
+    // An old flaw fixed: counted as fixed.
+    std::fs::write(dir.join("net/spokes.json"), &spokes).unwrap();
+    let (rule, message) = all
+        .iter()
+        .find(|(r, _)| r == "invalid-address-prefix")
+        .expect("the demo has a host-bits prefix")
+        .clone();
+    assert!(message.contains("10.2.2.5/24"), "{message}");
+    std::fs::write(
+        dir.join("net/spokes.json"),
+        spokes.replacen("\"10.2.2.5/24\"", "\"10.2.2.0/24\"", 1),
+    )
+    .unwrap();
+    let out = peerlint_in(&dir, &["check", "net", "--baseline", "baseline.json"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("1 baseline entry fixed"),
+        "{rule}: {}",
+        out.stdout
+    );
+    // The baseline named in peerlint.toml, from another folder.
+    std::fs::write(
+        dir.join("peerlint.toml"),
+        "paths = [\"net\"]\nbaseline = \"baseline.json\"\n",
+    )
+    .unwrap();
+    let out = peerlint_in(&dir.join("net"), &["check", "--format", "json"], None);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("1 baseline entry fixed"),
+        "{}",
+        out.stderr
+    );
+    // A baseline that isn't one is a tool failure.
+    std::fs::write(dir.join("bad.json"), "{}").unwrap();
+    let out = peerlint_in(&dir, &["check", "net", "--baseline", "bad.json"], None);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("not a peerlint baseline"),
+        "{}",
+        out.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn baselines_and_sarif_share_one_fingerprint() {
+    let dir = scratch("baseline-sarif");
+    copy_dir(std::path::Path::new("testdata/demo"), &dir.join("net"));
+    let out = peerlint_in(&dir, &["check", "net", "--write-baseline", "b.json"], None);
+    assert_eq!(out.code, 1);
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("b.json")).unwrap()).unwrap();
+    let mut recorded: Vec<String> = b["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    let sarif = peerlint_in(&dir, &["check", "net", "--format", "sarif"], None);
+    let v: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let mut shown: Vec<String> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["peerlint/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    recorded.sort();
+    shown.sort();
+    assert!(!shown.is_empty());
+    assert_eq!(recorded, shown);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A step of `action.yml`, by name: its `run` script and its `env` (values as written).
+fn action_step(name: &str) -> (String, Vec<(String, String)>) {
+    let text = std::sync::Arc::new(std::fs::read_to_string("action.yml").unwrap());
+    let t = peerlint::yaml::parse(&text, 0).expect("action.yml is YAML");
+    let root = t.root().unwrap();
+    assert_eq!(t.get_str(root, "name"), Some("peerlint"));
+    let runs = t.get(root, "runs").unwrap();
+    assert_eq!(t.get_str(runs, "using"), Some("composite"));
+    let steps = t.get(runs, "steps").unwrap();
+    let step = t
+        .children(steps)
+        .find(|&s| t.get_str(s, "name") == Some(name))
+        .unwrap_or_else(|| panic!("no step `{name}`"));
+    let env = t
+        .get(step, "env")
+        .map(|e| {
+            t.members(e)
+                .map(|(k, v)| (k.to_string(), t.str(v).unwrap().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    (t.get_str(step, "run").unwrap_or("").to_string(), env)
+}
+
+/// Runs a step's script with bash as the runner would: `${{ inputs.x }}` in its env replaced
+/// by `inputs`, `${{ steps.check.outputs.exit-code }}` by `exit_code`, the built peerlint on
+/// the PATH. Returns the exit code and what the step wrote to `$GITHUB_OUTPUT`.
+fn run_step(
+    name: &str,
+    dir: &std::path::Path,
+    inputs: &[(&str, &str)],
+    exit_code: &str,
+) -> (i32, String) {
+    let (script, env) = action_step(name);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_peerlint"))
+        .parent()
+        .unwrap();
+    let output = dir.join("github-output");
+    std::fs::write(&output, "").unwrap();
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg("-e").arg("-c").arg(&script).current_dir(dir);
+    cmd.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    cmd.env("GITHUB_OUTPUT", &output);
+    for (k, v) in env {
+        let mut value = v.replace("${{ steps.check.outputs.exit-code }}", exit_code);
+        for (input, given) in inputs {
+            value = value.replace(&format!("${{{{ inputs.{input} }}}}"), given);
+        }
+        assert!(
+            !value.contains("${{"),
+            "{k} = {value}: an input the test didn't give"
+        );
+        cmd.env(k, value);
+    }
+    let out = cmd.output().expect("bash runs");
+    (
+        out.status.code().unwrap(),
+        std::fs::read_to_string(&output).unwrap(),
+    )
+}
+
+#[test]
+fn the_github_action_checks_reports_sarif_and_gates_on_the_exit_code() {
+    let dir = scratch("action");
+    copy_dir(std::path::Path::new("testdata/demo"), &dir.join("net"));
+    let inputs = [
+        ("paths", "net"),
+        ("args", "--fail-on error"),
+        ("sarif-file", "out.sarif"),
+    ];
+    // The check step never fails by itself: it records the exit code for the gate.
+    let (code, output) = run_step("Check", &dir, &inputs, "");
+    assert_eq!(code, 0);
+    assert_eq!(output.trim(), "exit-code=1");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out.sarif")).unwrap()).unwrap();
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    // A clean design passes; one that can't be checked records 2.
+    copy_dir(
+        std::path::Path::new("testdata/cli/clean"),
+        &dir.join("clean"),
+    );
+    let clean = [
+        ("paths", "clean"),
+        ("args", ""),
+        ("sarif-file", "clean.sarif"),
+    ];
+    assert_eq!(run_step("Check", &dir, &clean, "").1.trim(), "exit-code=0");
+    let missing = [
+        ("paths", "nowhere"),
+        ("args", ""),
+        ("sarif-file", "x.sarif"),
+    ];
+    assert_eq!(
+        run_step("Check", &dir, &missing, "").1.trim(),
+        "exit-code=2"
+    );
+    // The gate passes on 0 only: findings, a tool failure and no exit code at all fail it.
+    for (recorded, expected) in [("0", 0), ("1", 1), ("2", 2), ("", 2)] {
+        assert_eq!(
+            run_step("Gate on the exit code", &dir, &[], recorded).0,
+            expected,
+            "{recorded:?}"
+        );
+    }
+    // The SARIF upload runs even when the check failed, and only when there is a report.
+    let text = std::fs::read_to_string("action.yml").unwrap();
+    assert!(text.contains("uses: github/codeql-action/upload-sarif@"));
+    assert!(text.contains(
+        "if: ${{ always() && inputs.sarif == 'true' && hashFiles(inputs.sarif-file) != '' }}"
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_readme_shows_ci_snippets_and_a_configuration_that_parse() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let blocks = |lang: &str| -> Vec<String> {
+        let fence = format!("```{lang}\n");
+        readme
+            .split(&fence)
+            .skip(1)
+            .map(|b| b.split("```").next().unwrap().to_string())
+            .collect()
+    };
+    // The configuration example is a valid configuration (its paths need not exist here).
+    let tomls = blocks("toml");
+    let example = tomls
+        .iter()
+        .find(|t| t.contains("[[exception]]"))
+        .expect("the README shows a configuration");
+    let dir = scratch("readme-config");
+    for p in ["network/spoke.json", "network/spoke.prod.json"] {
+        std::fs::create_dir_all(dir.join(p).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(p), "{}").unwrap();
+    }
+    std::fs::write(dir.join("peerlint.toml"), example).unwrap();
+    let out = peerlint_in(&dir, &["config"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Every YAML snippet parses; the CI ones run the commands this peerlint has.
+    let yamls = blocks("yaml");
+    for y in &yamls {
+        peerlint::yaml::parse(&std::sync::Arc::new(y.clone()), 0)
+            .unwrap_or_else(|e| panic!("{}: {y}", e.message));
+    }
+    let snippet = |needle: &str| {
+        yamls
+            .iter()
+            .find(|y| y.contains(needle))
+            .unwrap_or_else(|| panic!("no snippet with {needle}"))
+    };
+    assert!(snippet("id: peerlint").contains("repo: https://github.com/peerlint/peerlint"));
+    assert!(snippet("uses: peerlint/peerlint@").contains("security-events: write"));
+    let azure = snippet("PublishTestResults@2");
+    assert!(azure.contains("condition: succeededOrFailed()"));
+    assert!(azure.contains("testResultsFormat: JUnit"));
+    for line in azure.lines().filter(|l| l.contains("script: peerlint ")) {
+        let args: Vec<&str> = line
+            .split("script: ")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .map(|a| a.trim_matches('"'))
+            .collect();
+        peerlint::cli::command()
+            .try_get_matches_from(&args)
+            .unwrap_or_else(|e| panic!("{line}: {e}"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_baseline_survives_a_new_folder_of_templates_that_renumbers_the_others() {
+    let dir = scratch("baseline-folders");
+    let template = |prefix: &str| {
+        format!(
+            r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+ "contentVersion": "1.0.0.0",
+ "resources": [{{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01",
+   "name": "vnet-app", "location": "westeurope",
+   "properties": {{"addressSpace": {{"addressPrefixes": ["{prefix}"]}}}}}}]}}
+"#
+        )
+    };
+    std::fs::create_dir_all(dir.join("tpl/m")).unwrap();
+    std::fs::write(dir.join("tpl/m/main.json"), template("10.0.0.5/16")).unwrap();
+    let out = peerlint_in(
+        &dir,
+        &[
+            "check",
+            "tpl",
+            "--write-baseline",
+            "b.json",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let first = diagnostics(&json(&out))[0]["resource"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        first.contains("/resourceGroups/<resourceGroup>/"),
+        "{first}"
+    );
+    // A folder that sorts first: the old one's templates now deploy to <resourceGroup-2>.
+    std::fs::create_dir_all(dir.join("tpl/a")).unwrap();
+    std::fs::write(dir.join("tpl/a/main.json"), template("10.1.0.0/16")).unwrap();
+    let all = peerlint_in(&dir, &["check", "tpl", "--format", "json"], None);
+    let now = diagnostics(&json(&all))[0]["resource"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(now.contains("/resourceGroups/<resourceGroup-2>/"), "{now}");
+    let out = peerlint_in(&dir, &["check", "tpl", "--baseline", "b.json"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("1 known finding not shown; 0 baseline entries fixed"),
+        "{}",
+        out.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -72,7 +72,8 @@ pub fn subject(d: &peerlint::diagnostic::Diagnostic) -> String {
     }
 }
 
-/// Every `bad-…` or `ok-…` token in a text (file names without their `.json`, `.yaml` or `.yml`).
+/// Every `bad-…` or `ok-…` token in a text (file names without their `.json`, `.yaml`, `.yml`
+/// or `.toml`).
 pub fn tokens(text: &str, prefix: &str) -> Vec<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -92,7 +93,7 @@ pub fn tokens(text: &str, prefix: &str) -> Vec<String> {
         if boundary {
             // A file name in a fixture folder names its subject without the extension.
             let token = &text[start..end];
-            let token = [".json", ".yaml", ".yml"]
+            let token = [".json", ".yaml", ".yml", ".toml"]
                 .iter()
                 .find_map(|ext| token.strip_suffix(ext))
                 .unwrap_or(token);
@@ -130,6 +131,44 @@ pub fn peerlint(args: &[&str], stdin: Option<&[u8]>) -> Out {
         code: out.status.code().expect("exited, not killed"),
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Runs the binary as [`peerlint`] does, in the folder `dir`.
+pub fn peerlint_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Out {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_peerlint"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS");
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("binary runs");
+    let mut input = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    Out {
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Copies a folder (recursively) into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
     }
 }
 

@@ -34,6 +34,11 @@ const LAYERS: &[&[&str]] = &[
     &["diagnostic"],
     // One run: load, check, sort.
     &["engine"],
+    // The configuration, and what it does to a run's findings (exceptions, inline
+    // suppressions, severities, rules per path); a finding's identity across runs, and
+    // baselines of them.
+    &["config", "fingerprint"],
+    &["filter", "baseline"],
     // The only code that knows miette and the output formats.
     &["render"],
     &["cli"],

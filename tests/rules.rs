@@ -4,7 +4,8 @@
 //! There is one test per rule, `fixture::<rule_module>`, so a failure in one rule never hides
 //! another, and one rule runs alone with `cargo test --test rules self_peering`. A rule's fixture
 //! is `testdata/rules/<rule-name>.json`, `.yaml` or `.yml` (a design spec), or a folder
-//! `testdata/rules/<rule-name>/` of inputs read together; its snapshot is
+//! `testdata/rules/<rule-name>/` of inputs read together (with, for a rule about the
+//! configuration, a `.toml` configuration file: see [`run_fixture`]); its snapshot is
 //! `tests/snapshots/rules__rule@<rule-name>.snap`.
 
 mod common;
@@ -65,6 +66,55 @@ fn fixture_text(path: &Path) -> String {
     }
 }
 
+/// The configuration file of a fixture folder, if it holds one (a `.toml` file).
+fn fixture_config(path: &Path) -> Option<PathBuf> {
+    if !path.is_dir() {
+        return None;
+    }
+    fixtures_in(path)
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|x| x == "toml"))
+}
+
+fn fixtures_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs a fixture: its rule alone; or, for a folder holding a configuration (a `.toml` file),
+/// as the command line does: every rule, then the configuration and the inline suppressions
+/// (so every other rule's finding must be suppressed, and what is left is the rule's).
+fn run_fixture(path: &Path, rule: &'static dyn peerlint::rule::Rule) -> peerlint::engine::Outcome {
+    let Some(config) = fixture_config(path) else {
+        return common::run(path, &[rule]);
+    };
+    let inputs: Vec<_> = common::inputs(path)
+        .into_iter()
+        .filter(|i| !i.display.ends_with(".toml"))
+        .collect();
+    let mut outcome = peerlint::engine::run(&inputs, &mut std::io::empty(), rules::ALL);
+    let cwd = std::env::current_dir().unwrap();
+    let config = peerlint::config::Config::load(&config, "fixture", &cwd)
+        .unwrap_or_else(|f| panic!("{}: {:?}", config.display(), f.errors));
+    let selection = peerlint::config::Selection {
+        config: &config,
+        select: Vec::new(),
+        ignore: Vec::new(),
+    };
+    let request = peerlint::filter::Request {
+        selection: &selection,
+        ran: rules::ALL,
+        today: peerlint::config::Date::today(),
+        whole: true,
+    };
+    peerlint::filter::apply(&mut outcome, &request);
+    outcome
+}
+
 /// Runs the rule `name` alone on its fixture and checks everything, reporting all that is wrong
 /// at once: `bad-*` flagged, `ok-*` not, nothing else flagged, only this rule reporting, message
 /// style, no control characters in the human output, and its snapshot.
@@ -75,7 +125,7 @@ fn check_fixture(name: &str) {
         [] => panic!("{name}: no fixture in {FIXTURES}"),
         many => panic!("{name}: more than one fixture: {many:?}"),
     };
-    let outcome = common::run(&path, &[rule]);
+    let outcome = run_fixture(&path, rule);
     let text = fixture_text(&path);
     let bad = common::tokens(&text, "bad-");
     let ok = common::tokens(&text, "ok-");
@@ -204,6 +254,7 @@ fixture_tests! {
     // Inputs and housekeeping
     invalid_syntax,
     unrecognized_input,
+    unused_suppression,
     invalid_property_type,
     truncated_export,
     unresolved_value,

@@ -55,6 +55,39 @@ pub struct Options {
     /// Parameters files named on the command line: (template path or None for every
     /// template, parameters file).
     pub parameters: Vec<(Option<std::path::PathBuf>, std::path::PathBuf)>,
+    /// Deployments the configuration names: a template with them is evaluated once for each
+    /// (unless the command line names its parameters files).
+    pub deployments: Vec<Deployment>,
+    /// Where particular templates deploy (the configuration's `[[per-path]]` tables), by
+    /// template path: over `context`, under a deployment's own scope.
+    pub scopes: Vec<(std::path::PathBuf, Scope)>,
+}
+
+/// One deployment of a template: its parameters file (if any) and where it deploys.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    pub template: std::path::PathBuf,
+    pub parameters: Option<std::path::PathBuf>,
+    pub scope: Scope,
+}
+
+/// A deployment scope; what it leaves out comes from the run's context.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub subscription: Option<String>,
+    pub resource_group: Option<String>,
+}
+
+impl Scope {
+    fn over(&self, mut context: arm::template::Context) -> arm::template::Context {
+        if self.subscription.is_some() {
+            context.subscription = self.subscription.clone();
+        }
+        if self.resource_group.is_some() {
+            context.resource_group = self.resource_group.clone();
+        }
+        context
+    }
 }
 
 /// A folder's parameters files by the lower-case stem of the template each pairs with.
@@ -106,6 +139,27 @@ impl LoadCx<'_> {
 fn is_yaml(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     lower.ends_with(".yaml") || lower.ends_with(".yml")
+}
+
+/// Whether a path names a JSON file.
+fn is_json(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".json") || lower.ends_with(".jsonc")
+}
+
+/// Whether a text of unknown kind is JSON rather than YAML: its first character, after white
+/// space and comments, opens an object or array (a YAML design spec starts with a key).
+fn looks_like_json(text: &str) -> bool {
+    let mut rest = text.trim_start();
+    loop {
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            return rest.is_empty() || rest.starts_with(['{', '[', '"']);
+        }
+    }
 }
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
@@ -245,9 +299,14 @@ pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
 /// Loads one file by what it is; returns the tree to keep (none for a design spec, whose tree
 /// `load_specs` keeps, or for a file that doesn't parse).
 fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
-    // YAML is read as YAML (a design spec); everything else as JSON. What a file is, is
-    // still told by its content.
-    let yaml = is_yaml(&cx.db.get(file).path);
+    // A `.yaml`/`.yml` file is read as YAML (a design spec), a `.json`/`.jsonc` one as JSON;
+    // standard input and other names (a pipe, `/dev/fd/63`) by their content. What a file
+    // is, is still told by its content.
+    let yaml = {
+        let src = cx.db.get(file);
+        is_yaml(&src.path)
+            || (!is_json(&src.path) && !looks_like_json(&src.text[src.content_start..]))
+    };
     let mut tree = parse(cx, file, yaml, explicit)?;
     let root = tree.root()?;
     if spec::is_spec(&tree, root) {

@@ -24,28 +24,86 @@ use super::{LoadCx, read_source, same_file, syntax_problem};
 /// deployment), or once without one, in its folder's context. What the deployments have in
 /// common (an error in the template, an unknown value) is reported once.
 pub(super) fn load(cx: &mut LoadCx<'_>, file: FileId, tree: &Tree) {
-    let params = parameters_for(cx, file);
-    cx.used_parameters.extend(params.iter().copied());
-    let context = context_for(cx, file);
-    let mark = cx.b.mark();
-    if params.is_empty() {
-        let evaluated = arm::evaluate(tree, file, None, &context);
-        record(evaluated, file, cx.b);
+    let mut context = context_for(cx, file);
+    let tpath = cx.db.get(file).fs_path.clone();
+    // The scope the configuration gives the templates under a path.
+    if let Some(t) = &tpath
+        && let Some((_, scope)) = cx
+            .options
+            .scopes
+            .iter()
+            .rev()
+            .find(|(p, _)| same_file(p, t))
+    {
+        context = scope.over(context);
     }
-    for id in params {
-        let Some(ptree) = cx.trees.get(id.0 as usize).and_then(Option::as_ref) else {
-            continue;
+    // The deployments the configuration names for it (unless the command line names its
+    // parameters files): each with its parameters file, in its own scope.
+    let deployments: Vec<(Option<FileId>, arm::Context)> = match &tpath {
+        Some(t) if !named_for(cx, t) => {
+            let configured: Vec<super::Deployment> = cx
+                .options
+                .deployments
+                .iter()
+                .filter(|d| same_file(&d.template, t))
+                .cloned()
+                .collect();
+            configured
+                .into_iter()
+                .filter_map(|d| {
+                    let params = match &d.parameters {
+                        Some(p) => Some(parameters_file(cx, p)?),
+                        None => None,
+                    };
+                    Some((params, d.scope.over(context.clone())))
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let deployments = if deployments.is_empty() {
+        let params = parameters_for(cx, file);
+        if params.is_empty() {
+            vec![(None, context)]
+        } else {
+            params
+                .into_iter()
+                .map(|p| (Some(p), context.clone()))
+                .collect()
+        }
+    } else {
+        deployments
+    };
+    cx.used_parameters
+        .extend(deployments.iter().filter_map(|(p, _)| *p));
+    let mark = cx.b.mark();
+    for (params, context) in deployments {
+        let p = match params {
+            None => None,
+            Some(id) => {
+                let Some(ptree) = cx.trees.get(id.0 as usize).and_then(Option::as_ref) else {
+                    continue;
+                };
+                Some(arm::Params {
+                    tree: ptree,
+                    file: id,
+                    path: &cx.db.get(id).path,
+                })
+            }
         };
-        let p = arm::Params {
-            tree: ptree,
-            file: id,
-            path: &cx.db.get(id).path,
-        };
-        let evaluated = arm::evaluate(tree, file, Some(p), &context);
+        let evaluated = arm::evaluate(tree, file, p, &context);
         record(evaluated, file, cx.b);
     }
     cx.b.dedup_since(mark);
     cx.b.count_file();
+}
+
+/// Whether the command line names parameters files for this template.
+fn named_for(cx: &LoadCx<'_>, tpath: &std::path::Path) -> bool {
+    cx.options
+        .parameters
+        .iter()
+        .any(|(t, _)| t.as_deref().is_some_and(|t| same_file(t, tpath)))
 }
 
 /// The parameters files of a template, one per deployment: those named for it on the command

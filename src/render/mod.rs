@@ -10,6 +10,7 @@
 //! some (exceptions, a baseline) passes the rest, and every format shows the same findings.
 
 pub mod concise;
+pub mod config;
 pub mod docs;
 pub mod expand;
 pub mod github;

@@ -11,15 +11,17 @@
 //!   UTF-16 code units (`columnKind`), which is what editors and web viewers count in; ends
 //!   are exclusive.
 //! - `partialFingerprints` identify a finding across runs without its position, so that an
-//!   alert survives reformatting and lines moving: see [`fingerprint`].
+//!   alert survives reformatting and lines moving: see [`crate::fingerprint`], which baselines
+//!   use too.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use super::{docs, rule_url};
 use crate::diagnostic::{Diagnostic, Position};
+use crate::fingerprint::{file_uri, fingerprint, normalise};
 use crate::rule::{Rule, Severity};
 use crate::source::SourceDb;
 
@@ -391,63 +393,12 @@ fn utf16_column(db: &SourceDb, at: &Position, offset: usize) -> usize {
 /// Where a file is, as SARIF wants it: relative to `%SRCROOT%` when it is inside the root,
 /// else an absolute `file:` URI.
 fn artifact(path: &str, root: &Path) -> ArtifactLocation {
-    let p = Path::new(path);
-    let absolute = if p.is_absolute() {
-        normalise(p)
-    } else {
-        normalise(&root.join(p))
-    };
-    match absolute.strip_prefix(normalise(root)) {
-        Ok(rel) => ArtifactLocation {
-            uri: Some(encode_path(&slashed(rel), false)),
-            uri_base_id: Some(SRCROOT),
-            description: None,
-        },
-        Err(_) => ArtifactLocation {
-            uri: Some(file_uri(&absolute, false)),
-            uri_base_id: None,
-            description: None,
-        },
+    let (uri, relative) = crate::fingerprint::location(path, root);
+    ArtifactLocation {
+        uri: Some(uri),
+        uri_base_id: relative.then_some(SRCROOT),
+        description: None,
     }
-}
-
-/// `p` without `.` and with `..` applied, lexically (the file need not exist).
-fn normalise(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            c => out.push(c.as_os_str()),
-        }
-    }
-    out
-}
-
-/// A path with `/` between its components.
-fn slashed(p: &Path) -> String {
-    let parts: Vec<String> = p
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            Component::Prefix(s) => Some(s.as_os_str().to_string_lossy().replace('\\', "/")),
-            _ => None,
-        })
-        .collect();
-    parts.join("/")
-}
-
-/// An absolute path as a `file:` URI (with a final `/` for a directory).
-fn file_uri(p: &Path, dir: bool) -> String {
-    let mut s = format!("file:///{}", encode_path(&slashed(p), true));
-    if dir && !s.ends_with('/') {
-        s.push('/');
-    }
-    s
 }
 
 /// The root as the base URI of `%SRCROOT%`.
@@ -455,122 +406,9 @@ fn directory_uri(root: &Path) -> String {
     file_uri(&normalise(root), true)
 }
 
-/// Percent-encodes a `/`-separated path for a URI: everything but unreserved characters and
-/// `/` (and `:` in an absolute path, for a Windows drive; in a relative reference a colon
-/// could be read as a scheme).
-fn encode_path(path: &str, absolute: bool) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        let keep = b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/')
-            || (absolute && b == b':');
-        if keep {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A finding's identity across runs, independent of where it is in the file: 16 hex digits of
-/// the 64-bit FNV-1a hash of
-///
-/// - the rule name,
-/// - the subject: the finding's full ARM resource id in lower case (ids compare ignoring
-///   case), or, for a file-level finding, the file's location (its URI),
-/// - the message, with positions in it (`line 3`, `column 7`, `offset 120`) blanked,
-///
-/// separated by NUL bytes. A finding keeps its fingerprint when the file is reformatted or
-/// lines move; it changes when what is wrong changes (the message names the values).
-pub fn fingerprint(d: &Diagnostic, root: &Path) -> String {
-    let subject = match &d.resource {
-        Some(id) => id.to_ascii_lowercase(),
-        None => {
-            let a = artifact(&d.at.path, root);
-            a.uri.unwrap_or_else(|| d.at.path.clone())
-        }
-    };
-    let mut h = Fnv1a::default();
-    h.write(d.rule.as_bytes());
-    h.write(&[0]);
-    h.write(subject.as_bytes());
-    h.write(&[0]);
-    h.write(without_positions(&d.message).as_bytes());
-    format!("{:016x}", h.0)
-}
-
-/// `message` with the numbers of `line N`, `column N`, `offset N` (and their plurals)
-/// replaced by `#`.
-fn without_positions(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    'scan: while !rest.is_empty() {
-        for word in ["line ", "lines ", "column ", "columns ", "offset "] {
-            if let Some(after) = rest.strip_prefix(word) {
-                let digits =
-                    after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let starts_word = !out.ends_with(|c: char| c.is_alphanumeric());
-                if digits > 0 && starts_word {
-                    out.push_str(word);
-                    out.push('#');
-                    rest = &after[digits..];
-                    continue 'scan;
-                }
-            }
-        }
-        let c = rest.chars().next().expect("not empty");
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
-}
-
-/// 64-bit FNV-1a: small, and fixed forever (fingerprints must not change with the toolchain).
-struct Fnv1a(u64);
-
-impl Default for Fnv1a {
-    fn default() -> Fnv1a {
-        Fnv1a(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv1a {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fnv1a_matches_the_reference_values() {
-        let hash = |s: &str| {
-            let mut h = Fnv1a::default();
-            h.write(s.as_bytes());
-            h.0
-        };
-        assert_eq!(hash(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(hash("a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(hash("foobar"), 0x8594_4171_f739_67e8);
-    }
-
-    #[test]
-    fn positions_in_messages_are_blanked() {
-        assert_eq!(
-            without_positions("bad byte (first bad byte at offset 120) on line 3, column 7"),
-            "bad byte (first bad byte at offset #) on line #, column #"
-        );
-        assert_eq!(
-            without_positions("pipeline 3 of 10.0.0.0/16"),
-            "pipeline 3 of 10.0.0.0/16"
-        );
-    }
 
     #[test]
     fn paths_become_uris() {
