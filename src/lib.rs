@@ -13,6 +13,7 @@ pub mod discover;
 pub mod engine;
 pub(crate) mod graph;
 pub(crate) mod id;
+pub mod js;
 pub mod json;
 pub mod load;
 pub mod model;
