@@ -538,12 +538,7 @@ impl<'a> Module<'a> {
     fn identifier(&self, id: &'a IdentifierReference<'a>, scope: &ScopeRef<'a>) -> Value<'a> {
         let at = self.loc(id.span);
         if let Some(v) = scope.lookup(&id.name) {
-            let mut v = v;
-            if v.from.is_none() && v.at != at && !v.is_function() {
-                v.from = Some(v.at);
-            }
-            v.at = at;
-            return v;
+            return v.read_at(at);
         }
         match id.name.as_str() {
             "undefined" => Value::new(Val::Undefined, at),
@@ -576,7 +571,7 @@ impl<'a> Module<'a> {
         match &base.v {
             Val::Object(members) => match members.iter().rev().find(|(k, _)| &**k == key) {
                 Some((_, v)) => {
-                    let mut v = v.clone().relocated(at);
+                    let mut v = v.clone().read_at(at);
                     // A member object of an open object is open too, under its path.
                     if let Some(open) = &base.open
                         && matches!(v.v, Val::Object(_))
@@ -607,7 +602,7 @@ impl<'a> Module<'a> {
                 match key.parse::<usize>() {
                     Ok(i) => items
                         .get(i)
-                        .map(|v| v.clone().relocated(at))
+                        .map(|v| v.clone().read_at(at))
                         .unwrap_or_else(|| Value::new(Val::Undefined, at)),
                     Err(_) => {
                         self.computed(span, "reads a member of an array peerlint doesn't evaluate")

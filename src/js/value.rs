@@ -100,12 +100,21 @@ impl<'a> Value<'a> {
     pub fn host(f: impl Fn(&[Value<'a>], Loc) -> Value<'a> + 'a, at: Loc) -> Value<'a> {
         Value::new(Val::Host(Rc::new(f)), at)
     }
-    /// The same value, now located at `at` (where it is read); where it was written stays as
-    /// its origin when that is another place.
-    pub fn relocated(mut self, at: Loc) -> Value<'a> {
-        if self.from.is_none() && self.at.file != at.file {
-            self.from = Some(self.at);
+    /// The value as read at `at`: a value written in the same file keeps its place (the
+    /// literal that decides a finding); one written in another file (`config.js`) is located
+    /// where it is read, and where it was written becomes its origin.
+    pub fn read_at(mut self, at: Loc) -> Value<'a> {
+        if self.at.file != at.file {
+            if self.from.is_none() {
+                self.from = Some(self.at);
+            }
+            self.at = at;
         }
+        self
+    }
+
+    /// The same value, now located at `at` (the expression that produced it).
+    pub fn relocated(mut self, at: Loc) -> Value<'a> {
         self.at = at;
         self
     }

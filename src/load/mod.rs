@@ -9,6 +9,7 @@
 mod azcli;
 mod deploy_order;
 pub mod doc;
+mod grucloud;
 mod powershell;
 pub mod resource;
 mod resource_graph;
@@ -242,6 +243,11 @@ pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
 /// Loads one file by what it is; returns the tree to keep (none for a design spec, whose tree
 /// `load_specs` keeps, or for a file that doesn't parse).
 fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
+    // JavaScript is a GruCloud design, or nothing peerlint reads.
+    if grucloud::is_js(&cx.db.get(file).path) {
+        grucloud::load(cx, file, explicit);
+        return None;
+    }
     // YAML is read as YAML (a design spec); everything else as JSON. What a file is, is
     // still told by its content.
     let yaml = is_yaml(&cx.db.get(file).path);
