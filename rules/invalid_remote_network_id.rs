@@ -73,6 +73,9 @@ impl Rule for InvalidRemoteNetworkId {
                      (GruCloud's placeholder for it), or name the vnet with \
                      `getId({ type: \"VirtualNetwork\", group: \"Network\", name: \"<resource-group>::<vnet-name>\" })`"
                 }
+                Remote::Missing if g.is_grucloud(p.label_loc()) => {
+                    "name the remote vnet: `remoteVirtualNetwork: { id: getId({ type: \"VirtualNetwork\", group: \"Network\", name: \"<resource-group>::<vnet-name>\" }) }`"
+                }
                 _ => {
                     "write the full id: /subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.Network/virtualNetworks/<vnet-name>"
                 }

@@ -230,9 +230,9 @@ fn a_value_of_config_js_is_shown_where_it_is_read_and_where_it_is_written() {
     .unwrap();
     std::fs::write(
         dir.join("resources.js"),
-        r#"const vnet = (config, name, prefix) => ({
+        r#"const vnet = (name, prefix) => ({
   type: "VirtualNetwork", group: "Network",
-  properties: () => ({ name, properties: { addressSpace: { addressPrefixes: [prefix] } } }),
+  properties: ({ config }) => ({ name, properties: { addressSpace: { addressPrefixes: [config[prefix]] } } }),
   dependencies: () => ({ resourceGroup: "rg" }),
 });
 const peer = (from, to) => ({
@@ -241,11 +241,10 @@ const peer = (from, to) => ({
     remoteVirtualNetwork: { id: getId({ type: "VirtualNetwork", group: "Network", name: `rg::${to}` }) } } }),
   dependencies: () => ({ resourceGroup: "rg", virtualNetwork: `rg::${from}` }),
 });
-exports.createResources = ({ config }) => [
-  vnet(config, "hub", config.hubPrefix),
-  vnet(config, "spoke", config.spokePrefix),
-  peer("hub", "spoke"),
-  peer("spoke", "hub"),
+// A list of functions, each called with `{ provider }`.
+exports.createResources = [
+  () => [vnet("hub", "hubPrefix"), vnet("spoke", "spokePrefix")],
+  ({ provider }) => [peer("hub", "spoke"), peer("spoke", "hub")],
 ];
 "#,
     )
@@ -270,7 +269,7 @@ fn unknown_values_are_unresolved_values_never_guesses() {
         dir.join("resources.js"),
         r#"const { pipe, tap } = require("rubico");
 const pkg = require("./package.json");
-exports.createResources = ({ config }) => [
+exports.createResources = ({ provider }) => [
   { type: "VirtualNetwork", group: "Network",
     properties: () => ({ name: "hub", properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } } }),
     dependencies: () => ({ resourceGroup: "rg" }) },
@@ -278,7 +277,7 @@ exports.createResources = ({ config }) => [
     properties: () => ({ name: "spoke", properties: { addressSpace: { addressPrefixes: [pipe([])] } } }),
     dependencies: () => ({ resourceGroup: "rg" }) },
   { type: "VirtualNetworkPeering", group: "Network",
-    properties: () => ({ name: "hub-to-spoke", properties: {
+    properties: ({ config }) => ({ name: "hub-to-spoke", properties: {
       useRemoteGateways: config.useGateway,
       allowGatewayTransit: 1 > 0,
       remoteVirtualNetwork: { id: "/subscriptions/" + config.sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/spoke" } } }),
@@ -471,4 +470,137 @@ fn the_binary_reads_a_grucloud_folder() {
         None,
     );
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn route_servers_subnet_peering_and_inline_subnets_map_to_the_model() {
+    let dir = scratch("mapping");
+    std::fs::write(
+        dir.join("config.js"),
+        "module.exports = { subscriptionId: '11111111-2222-3333-4444-555555555555' };\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("resources.js"),
+        r#"exports.createResources = () => [
+  // Inline subnets of a vnet, and a Route Server (a hub without virtualWan) in its
+  // RouteServerSubnet, placed by the `subnet` dependency GruCloud turns into its id.
+  { type: "VirtualNetwork", group: "Network",
+    properties: () => ({ name: "hub", properties: {
+      addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+      subnets: [
+        { name: "RouteServerSubnet", properties: { addressPrefix: "10.0.0.0/27" } },
+        { name: "shared", properties: { addressPrefix: "10.0.1.0/24" } },
+      ] } }),
+    dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "VirtualHub", group: "Network",
+    properties: () => ({ name: "rs", properties: { sku: "Standard" } }),
+    dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "VirtualHubIpConfiguration", group: "Network",
+    properties: () => ({ name: "ipconfig1" }),
+    dependencies: () => ({ resourceGroup: "rg", virtualHub: "rg::rs", subnet: "rg::hub::RouteServerSubnet" }) },
+  // A Virtual WAN hub's ip configuration is no Route Server of the vnet.
+  { type: "VirtualHub", group: "Network",
+    properties: () => ({ name: "wanhub", properties: {} }),
+    dependencies: () => ({ resourceGroup: "rg", virtualWan: "rg::wan" }) },
+  { type: "VirtualHubIpConfiguration", group: "Network",
+    properties: () => ({ name: "ipconfig1" }),
+    dependencies: () => ({ resourceGroup: "rg", virtualHub: "rg::wanhub", subnet: "rg::spoke::RouteServerSubnet" }) },
+  { type: "VirtualNetwork", group: "Network",
+    properties: () => ({ name: "spoke", properties: {
+      addressSpace: { addressPrefixes: ["10.1.0.0/16", "fd00:1::/48"] },
+      subnets: [
+        { name: "RouteServerSubnet", properties: { addressPrefix: "10.1.0.0/27" } },
+        { name: "app", properties: { addressPrefixes: ["10.1.1.0/24"] } },
+      ] } }),
+    dependencies: () => ({ resourceGroup: "rg" }) },
+  // A subnet peering, IPv6 only, by every property of the REST schema; the short
+  // `virtualNetwork` names a vnet of the peering's own resource group.
+  { type: "VirtualNetworkPeering", group: "Network",
+    properties: ({ getId }) => ({ name: "spoke-to-hub", properties: {
+      allowVirtualNetworkAccess: true, allowForwardedTraffic: true,
+      allowGatewayTransit: false, useRemoteGateways: true, doNotVerifyRemoteGateways: false,
+      peerCompleteVnets: false, enableOnlyIPv6Peering: true,
+      localSubnetNames: ["app"], remoteSubnetNames: ["shared", "missing"],
+      peeringSyncLevel: "FullyInSync",
+      remoteVirtualNetwork: { id: getId({ type: "VirtualNetwork", group: "Network", name: "rg::hub" }) } } }),
+    dependencies: () => ({ resourceGroup: "rg", virtualNetwork: "spoke" }) },
+  { type: "VirtualNetworkPeering", group: "Network",
+    properties: ({ getId }) => ({ name: "hub-to-spoke", properties: {
+      allowGatewayTransit: true,
+      peerCompleteVnets: false, enableOnlyIPv6Peering: true,
+      localSubnetNames: ["shared"], remoteSubnetNames: ["app"],
+      remoteVirtualNetwork: { id: getId({ type: "VirtualNetwork", group: "Network", name: "rg::spoke" }) } } }),
+    dependencies: () => ({ resourceGroup: "rg", virtualNetwork: "hub" }) },
+];
+"#,
+    )
+    .unwrap();
+    let o = run(&dir, ALL);
+    let g = &o.graph;
+    let vnet = |n: &str| g.defined_vnets().find(|(_, v)| v.name == n).unwrap();
+    let (hub_id, hub) = vnet("hub");
+    let (spoke_id, _) = vnet("spoke");
+    assert_eq!(hub.gateways.len(), 1);
+    assert_eq!(hub.gateways[0].kind, GatewayKind::RouteServer);
+    assert!(
+        !g.has_gateway(spoke_id),
+        "a Virtual WAN hub is no Route Server"
+    );
+    let subnets: Vec<&str> = hub.subnets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(subnets, ["RouteServerSubnet", "shared"]);
+    let (pid, p) = g
+        .peerings()
+        .find(|(_, p)| p.name == "spoke-to-hub")
+        .unwrap();
+    assert_eq!(p.remote_vnet(), Some(hub_id));
+    assert!(g.reverse(pid).is_some());
+    assert!(p.use_remote_gateways.value && p.allow_forwarded_traffic.value);
+    assert!(p.is_subnet_peering() && p.only_ipv6.value);
+    assert_eq!(
+        p.sync_level.as_ref().map(|(s, _)| s.as_str()),
+        Some("FullyInSync")
+    );
+    let remote: Vec<&str> = p
+        .remote_subnets
+        .as_ref()
+        .unwrap()
+        .names
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(remote, ["shared", "missing"]);
+    // The rules read it all: the subnet that isn't there, and IPv6 on subnets without it.
+    let rules = rules_of(&o);
+    assert!(rules.contains(&"unknown-peered-subnet"), "{rules:?}");
+    assert!(
+        rules.contains(&"ipv6-only-peering-without-ipv6"),
+        "{rules:?}"
+    );
+    assert!(!rules.contains(&"remote-gateway-missing"), "{rules:?}");
+}
+
+#[test]
+fn a_peering_without_a_remote_vnet_is_told_how_grucloud_names_one() {
+    let dir = scratch("no-remote");
+    std::fs::write(
+        dir.join("resources.js"),
+        r#"exports.createResources = () => [
+  { type: "VirtualNetwork", group: "Network",
+    properties: () => ({ name: "hub", properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } } }),
+    dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "VirtualNetworkPeering", group: "Network",
+    properties: () => ({ name: "hub-to-nowhere", properties: { allowForwardedTraffic: true } }),
+    dependencies: () => ({ resourceGroup: "rg", virtualNetwork: "rg::hub" }) },
+];
+"#,
+    )
+    .unwrap();
+    let o = run(&dir, ALL);
+    assert_eq!(rules_of(&o), ["invalid-remote-network-id"]);
+    let help = o.diagnostics[0].help.as_deref().unwrap();
+    assert!(
+        help.contains("remoteVirtualNetwork: { id: getId("),
+        "{help}"
+    );
 }

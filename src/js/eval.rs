@@ -811,7 +811,7 @@ impl<'a> Module<'a> {
                 c.span,
                 &format!("calls `{name}`, a helper peerlint doesn't run"),
             ),
-            Val::Func(_) | Val::Host(_) => self.call(&callee, args, c.span),
+            Val::Func(_) | Val::Host(_) => self.call_at(&callee, args, c.span),
             Val::Unknown(u) if u.reason.contains("environment") => {
                 self.computed(c.span, "is a call peerlint doesn't run")
             }
@@ -819,9 +819,13 @@ impl<'a> Module<'a> {
         }
     }
 
-    /// Calls a function value with `args`; `span` is where the call is written (for a call
+    /// Calls a function value with `args`; `at` is where the call is written (for a call
     /// made by the caller, the function itself).
-    pub fn call(&self, f: &Value<'a>, args: Vec<Value<'a>>, span: oxc_span::Span) -> Value<'a> {
+    pub fn call(&self, f: &Value<'a>, args: Vec<Value<'a>>, at: Span) -> Value<'a> {
+        self.call_at(f, args, oxc_span::Span::new(at.start, at.end))
+    }
+
+    fn call_at(&self, f: &Value<'a>, args: Vec<Value<'a>>, span: oxc_span::Span) -> Value<'a> {
         let at = self.loc(span);
         match &f.v {
             Val::Host(h) => h(&args, at),
@@ -1027,4 +1031,153 @@ fn stringify(v: &Value<'_>) -> Option<String> {
 
 fn other_span(s: &Statement<'_>) -> oxc_span::Span {
     s.span()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Data, DataVal, run};
+    use crate::source::FileId;
+
+    /// What the module exports, as compact JSON-like text: unknowns as `?(reason)`, with
+    /// `#symbol` when they have a placeholder.
+    fn exports(text: &str) -> String {
+        let d = run(text, FileId(0), |m| m.export(&m.exports(), &mut 10_000)).expect("parses");
+        show(&d)
+    }
+
+    fn show(d: &Data) -> String {
+        match &d.v {
+            DataVal::Undefined => "undefined".into(),
+            DataVal::Null => "null".into(),
+            DataVal::Bool(b) => b.to_string(),
+            DataVal::Num(n) => n.to_string(),
+            DataVal::Str(s) => format!("{s:?}"),
+            DataVal::Array(items) => {
+                format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(","))
+            }
+            DataVal::Object(m) => format!(
+                "{{{}}}",
+                m.iter()
+                    .map(|(k, v)| format!("{k}:{}", show(v)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            DataVal::Unknown(u) => match &u.symbol {
+                Some(s) => format!("?({})#{s}", u.reason),
+                None => format!("?({})", u.reason),
+            },
+        }
+    }
+
+    #[test]
+    fn literals_objects_arrays_and_templates() {
+        assert_eq!(
+            exports(
+                "exports.a = { s: 'x', n: -1.5, b: true, z: null, u: undefined, l: [1, , 'y'] };"
+            ),
+            r#"{a:{s:"x",n:-1.5,b:true,z:null,u:undefined,l:[1,undefined,"y"]}}"#
+        );
+        assert_eq!(
+            exports("const p = 'rg'; exports.id = `${p}::vnet-${1}-${true}`;"),
+            r#"{id:"rg::vnet-1-true"}"#
+        );
+        // A later key replaces an earlier one in its place; spreads of known objects merge.
+        assert_eq!(
+            exports("const base = { a: 1, b: 2 }; exports.x = { ...base, a: 3, c: [...[4, 5]] };"),
+            "{x:{a:3,b:2,c:[4,5]}}"
+        );
+    }
+
+    #[test]
+    fn module_exports_forms() {
+        assert_eq!(exports("module.exports = { a: 1 };"), "{a:1}");
+        assert_eq!(
+            exports("module.exports = { a: 1 }; module.exports.b = 2;"),
+            "{a:1,b:2}"
+        );
+        assert_eq!(exports("exports.a = 1; module.exports.b = 2;"), "{a:1,b:2}");
+        // `exports` after `module.exports` was replaced is not what the module exports.
+        assert_eq!(
+            exports("module.exports = { a: 1 }; exports.b = 2;"),
+            "{a:1}"
+        );
+        assert_eq!(
+            exports(
+                "function make() { const x = 1; return { x }; }\nmodule.exports = { make: make() };"
+            ),
+            "{make:{x:1}}"
+        );
+    }
+
+    #[test]
+    fn functions_are_called_with_their_arguments() {
+        assert_eq!(
+            exports(
+                "const f = ({ a, b: { c } = { c: 'dflt' }, ...rest }, [x, , y], ...more) => ({ a, c, rest, x, y, more });\nexports.r = f({ a: 1, d: 4 }, [5, 6, 7], 8, 9);"
+            ),
+            r#"{r:{a:1,c:"dflt",rest:{d:4},x:5,y:7,more:[8,9]}}"#
+        );
+        assert_eq!(
+            exports("const o = { a: { b: 1 } }; exports.r = [o?.a.b, o.x?.y, o.x?.()];"),
+            "{r:[1,undefined,undefined]}"
+        );
+        // Calls of a function that recurses forever stop at the call depth.
+        let r = exports("const f = (x) => f(x); exports.r = f(1);");
+        assert!(r.contains("calls functions more than 64 deep"), "{r}");
+        // An async function or a generator returns a promise or an iterator.
+        let r = exports("const f = async () => 1; exports.r = f();");
+        assert!(r.contains("async function"), "{r}");
+    }
+
+    #[test]
+    fn what_only_running_would_give_is_unknown_with_its_reason() {
+        let r = exports(
+            "exports.r = [process.env.HUB, process.env.HUB, 1 + 2, f(), Math.max(1, 2), /x/];",
+        );
+        // The same read of the environment is the same unknown: one placeholder.
+        let sym = r.split("#{@0:").nth(1).unwrap().split('}').next().unwrap();
+        assert_eq!(r.matches(&format!("#{{@0:{sym}}}")).count(), 2, "{r}");
+        for reason in [
+            "`process.env.HUB` is read from the environment when GruCloud runs",
+            "`1 + 2` is computed when GruCloud runs",
+            "`f()` is a call peerlint doesn't run",
+            "`Math.max(1, 2)` is a call peerlint doesn't run",
+            "`/x/` is a value peerlint doesn't evaluate",
+        ] {
+            assert!(r.contains(reason), "{reason}: {r}");
+        }
+        // A template literal with an unknown part keeps the known text around a placeholder.
+        let r = exports("exports.r = `vnet-${process.env.ENV}`;");
+        assert!(r.contains("#vnet-{@0:"), "{r}");
+        // `require` of rubico is a no-op; its helpers' calls are unknown; other modules too.
+        let r = exports(
+            "const { pipe } = require('rubico'); const pkg = require('./package.json');\nexports.r = [pipe([])(1), pkg.name];",
+        );
+        assert!(
+            r.contains("a helper peerlint doesn't run")
+                || r.contains("is a call peerlint doesn't run"),
+            "{r}"
+        );
+        assert!(r.contains("loads another module"), "{r}");
+        // A computed value in a function called twice is two unknowns, not one.
+        let r = exports("const f = () => ({ v: g() }); exports.r = [f(), f()];");
+        let syms: Vec<&str> = r.split('#').skip(1).collect();
+        assert_eq!(syms.len(), 2, "{r}");
+        assert_ne!(syms[0], syms[1], "{r}");
+    }
+
+    #[test]
+    fn a_statement_peerlint_doesnt_run_makes_what_it_may_change_unknown() {
+        let r = exports("exports.a = 1;\nif (process.env.X) { exports.a = 2; }\nexports.b = 3;");
+        assert!(
+            r.starts_with("{a:?(the statement `if (process.env.X) { exports.a = 2; }`"),
+            "{r}"
+        );
+        assert!(r.ends_with(",b:3}"), "{r}");
+        let r = exports("const a = { x: 1 };\na.x = 2;\nexports.a = a;");
+        assert!(r.contains("changes a value peerlint can't follow"), "{r}");
+        // A function whose body does more than declare and return returns an unknown.
+        let r = exports("function f() { for (;;) {} return 1; }\nexports.r = f();");
+        assert!(r.contains("is a statement peerlint doesn't run"), "{r}");
+    }
 }

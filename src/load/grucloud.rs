@@ -245,8 +245,7 @@ fn config(cx: &mut LoadCx<'_>, file: FileId, resources: Option<&Path>) -> (Data,
                 exports.at,
             );
             let arg = Value::object(vec![(Rc::from("stage"), stage)], exports.at);
-            let span = oxc_span::Span::new(exports.at.span.start, exports.at.span.end);
-            m.call(&exports, vec![arg], span)
+            m.call(&exports, vec![arg], exports.at.span)
         } else {
             exports
         };
@@ -310,33 +309,59 @@ fn evaluate(m: &Module<'_>, config: &Data, subscription: Option<&str>) -> Design
     let mut budget = 4 * m.len() + 100_000;
     let config = config_value(m, config, subscription);
     let get_id = get_id(&config);
-    let span = oxc_span::Span::new(create.at.span.start, create.at.span.end);
-    let arg = |with_get_id: bool| {
+    // What GruCloud gives that is known only when it runs.
+    let running = |name: &str, what: &str| {
+        let v = Value::unknown(
+            format!("`{name}` is {what}, known only when GruCloud runs"),
+            None,
+            create.at,
+        );
+        (Rc::from(name), v)
+    };
+    // `properties({ config, getId, ... })`, `dependencies({ config, resources })`.
+    let arg = |properties: bool| {
         let mut members = vec![(Rc::from("config"), config.clone())];
-        if with_get_id {
+        if properties {
             members.push((Rc::from("getId"), get_id.clone()));
+            members.push(running("generatePassword", "GruCloud's password generator"));
+            members.push(running("multiline", "GruCloud's text helper"));
+        } else {
+            members.push(running(
+                "resources",
+                "GruCloud's map of the design's resources",
+            ));
         }
         Value::object(members, create.at)
     };
-    let list = match &create.v {
-        Val::Func(_) => m.call(&create, vec![arg(true)], span),
-        _ => create.clone(),
+    // `createResources` is a function, or a list of them, each called with `{ provider }`;
+    // the lists they return are one list.
+    let provider = Value::object(vec![running("provider", "GruCloud's provider")], create.at);
+    let functions = match &create.v {
+        Val::Array(fs) => fs.iter().cloned().collect(),
+        _ => vec![create.clone()],
     };
-    let items = match &list.v {
-        Val::Array(items) => items.clone(),
-        Val::Unknown(u) => {
-            return Design::Unknown {
-                at: list.at,
-                reason: u.reason.clone(),
-            };
+    let mut items = Vec::new();
+    for f in functions {
+        let list = match &f.v {
+            Val::Func(_) => m.call(&f, vec![provider.clone()], f.at.span),
+            _ => f.clone(),
+        };
+        match &list.v {
+            Val::Array(xs) => items.extend(xs.iter().cloned()),
+            Val::Unknown(u) => {
+                return Design::Unknown {
+                    at: list.at,
+                    reason: u.reason.clone(),
+                };
+            }
+            _ => {
+                return Design::Unknown {
+                    at: list.at,
+                    reason: "`createResources` doesn't give a list of resources".into(),
+                };
+            }
         }
-        _ => {
-            return Design::Unknown {
-                at: list.at,
-                reason: "`createResources` doesn't return a list".into(),
-            };
-        }
-    };
+    }
     let mut out = Vec::new();
     for item in items.iter() {
         let at = item.at;
@@ -369,8 +394,7 @@ fn evaluate(m: &Module<'_>, config: &Data, subscription: Option<&str>) -> Design
         let call = |key: &str, with_get_id: bool, budget: &mut usize| {
             let v = item.get(key)?;
             let v = if v.is_function() {
-                let s = oxc_span::Span::new(v.at.span.start, v.at.span.end);
-                m.call(v, vec![arg(with_get_id)], s)
+                m.call(v, vec![arg(with_get_id)], v.at.span)
             } else {
                 v.clone()
             };
@@ -378,7 +402,8 @@ fn evaluate(m: &Module<'_>, config: &Data, subscription: Option<&str>) -> Design
         };
         let dependencies = call("dependencies", false, &mut budget);
         let properties = call("properties", true, &mut budget);
-        let name = item.get("name").map(|v| m.export(v, &mut budget));
+        // A `name` function is called with `{ config }`.
+        let name = call("name", false, &mut budget);
         out.push(Item::Resource(Box::new(Raw {
             ty,
             group,
@@ -621,14 +646,21 @@ impl Mapper<'_> {
         }
     }
 
-    /// The resource group a resource names (`dependencies.resourceGroup`).
+    /// The resource group a resource names (`dependencies.resourceGroup`), else the one its
+    /// full name starts with (`rg::vnet`).
     fn resource_group(&self, raw: &Raw) -> Name {
+        let full = raw.name.as_ref().and_then(Data::as_str);
         match raw
             .dependencies
             .as_ref()
             .and_then(|d| d.get("resourceGroup"))
         {
             Some(d) => self.name_of(d),
+            None if let Some((rg, _)) = full.and_then(|n| n.split_once("::")) => Name {
+                text: rg.to_string(),
+                at: raw.name.as_ref().map_or(raw.at, |n| n.at),
+                unknown: None,
+            },
             None => Name {
                 text: RESOURCE_GROUP.into(),
                 at: raw.at,
