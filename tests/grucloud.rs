@@ -445,6 +445,53 @@ fn hostile_javascript_gives_a_clean_diagnostic() {
     .unwrap();
     let o = check(&explicit(&f));
     assert_eq!(o.graph.defined_vnets().count(), 1);
+    // Work that would grow with the square of the file: 50,000 constants each read once, and
+    // an object of 50,000 keys read 50,000 times. Scopes are hashed; object lookups are paid
+    // from the step budget, so what lies beyond it is unknown, and the run ends.
+    let mut wide = String::new();
+    for i in 0..50_000 {
+        wide.push_str(&format!(
+            "const c{i} = {};
+",
+            if i == 0 {
+                "0".to_string()
+            } else {
+                format!("c{}", i - 1)
+            }
+        ));
+    }
+    wide.push_str("const big = {");
+    for i in 0..50_000 {
+        wide.push_str(&format!("k{i}: {i}, "));
+    }
+    wide.push_str(
+        "};
+const reads = [",
+    );
+    for i in 0..50_000 {
+        wide.push_str(&format!("big.k{i}, "));
+    }
+    wide.push_str("];
+exports.createResources = () => [{ type: \"VirtualNetwork\", group: \"Network\", properties: () => ({ name: `v${c49999}`, tags: reads, properties: { addressSpace: { addressPrefixes: [\"10.0.0.0/16\"] } } }), dependencies: () => ({ resourceGroup: \"rg\" }) }];\n");
+    let f = dir.join("wide.js");
+    std::fs::write(&f, &wide).unwrap();
+    let o = check(&explicit(&f));
+    assert_eq!(o.graph.defined_vnets().count(), 0);
+    assert_eq!(rules_of(&o), ["unresolved-value"]);
+    assert!(
+        o.diagnostics[0]
+            .message
+            .contains("steps, where peerlint stops"),
+        "{}",
+        o.diagnostics[0].message
+    );
+    // Without the reads, the constants alone are read in full.
+    let head = wide.split("const big").next().unwrap();
+    let create = &wide[wide.find("exports.createResources").unwrap()..];
+    let consts = format!("{head}const reads = [];\n{create}");
+    std::fs::write(&f, &consts).unwrap();
+    let o = check(&explicit(&f));
+    assert_eq!(o.graph.defined_vnets().next().unwrap().1.name, "v0");
     // Binary named `.js` on the command line.
     let f = dir.join("binary.js");
     std::fs::write(&f, [0u8, 159, 146, 150, 0, 1, 2]).unwrap();

@@ -23,7 +23,7 @@ pub const MAX_CALL_DEPTH: usize = 64;
 
 /// Variables in scope: a function's, or the module's.
 pub struct Scope<'a> {
-    vars: RefCell<Vec<(Rc<str>, Value<'a>)>>,
+    vars: RefCell<FastMap<Rc<str>, Value<'a>>>,
     parent: Option<ScopeRef<'a>>,
 }
 
@@ -32,32 +32,23 @@ pub type ScopeRef<'a> = Rc<Scope<'a>>;
 impl<'a> Scope<'a> {
     fn new(parent: Option<ScopeRef<'a>>) -> ScopeRef<'a> {
         Rc::new(Scope {
-            vars: RefCell::new(Vec::new()),
+            vars: RefCell::new(FastMap::default()),
             parent,
         })
     }
     fn define(&self, name: &str, v: Value<'a>) {
-        let mut vars = self.vars.borrow_mut();
-        match vars.iter_mut().find(|(k, _)| &**k == name) {
-            Some(slot) => slot.1 = v,
-            None => vars.push((Rc::from(name), v)),
-        }
+        self.vars.borrow_mut().insert(Rc::from(name), v);
     }
     fn lookup(&self, name: &str) -> Option<Value<'a>> {
-        if let Some((_, v)) = self.vars.borrow().iter().find(|(k, _)| &**k == name) {
+        if let Some(v) = self.vars.borrow().get(name) {
             return Some(v.clone());
         }
         self.parent.as_ref().and_then(|p| p.lookup(name))
     }
     /// Sets an existing variable (in this scope or an enclosing one); false when none.
     fn assign(&self, name: &str, v: Value<'a>) -> bool {
-        if let Some(slot) = self
-            .vars
-            .borrow_mut()
-            .iter_mut()
-            .find(|(k, _)| &**k == name)
-        {
-            slot.1 = v;
+        if let Some(slot) = self.vars.borrow_mut().get_mut(name) {
+            *slot = v;
             return true;
         }
         self.parent.as_ref().is_some_and(|p| p.assign(name, v))
@@ -182,6 +173,15 @@ impl<'a> Module<'a> {
         n <= self.budget
     }
 
+    /// Counts `n` steps of work (a search through `n` members); false once the budget is
+    /// spent. Lookups in large objects are paid for, so that the work stays linear in the
+    /// budget.
+    fn charge(&self, n: usize) -> bool {
+        let total = self.steps.get().saturating_add(n as u64);
+        self.steps.set(total);
+        total <= self.budget
+    }
+
     fn exhausted(&self, span: oxc_span::Span) -> Value<'a> {
         Value::unknown(
             format!(
@@ -257,6 +257,12 @@ impl<'a> Module<'a> {
             let object = m.object().without_parentheses();
             let key = m.static_property_name();
             // `exports.x = v`, `module.exports.x = v`, `module.exports = v`.
+            // Past the budget, what is assigned is unknown (it is still assigned).
+            let v = if self.charge(self.exports.borrow().len()) {
+                v
+            } else {
+                self.exhausted(span)
+            };
             if object.is_specific_id("exports") && scope.lookup("exports").is_none() {
                 if let Some(k) = key {
                     set_member(&mut self.exports.borrow_mut(), k, v);
@@ -296,8 +302,8 @@ impl<'a> Module<'a> {
             self.snippet(span)
         );
         let unknown = Value::unknown(reason, None, at);
-        for slot in self.globals.vars.borrow_mut().iter_mut() {
-            slot.1 = unknown.clone();
+        for slot in self.globals.vars.borrow_mut().values_mut() {
+            *slot = unknown.clone();
         }
         for slot in self.exports.borrow_mut().iter_mut() {
             slot.1 = unknown.clone();
@@ -568,6 +574,11 @@ impl<'a> Module<'a> {
         span: oxc_span::Span,
         optional: bool,
     ) -> Value<'a> {
+        if let Val::Object(members) = &base.v
+            && !self.charge(members.len())
+        {
+            return self.exhausted(span);
+        }
         match &base.v {
             Val::Object(members) => match members.iter().rev().find(|(k, _)| &**k == key) {
                 Some((_, v)) => {
@@ -689,6 +700,18 @@ impl<'a> Module<'a> {
     fn object(&self, o: &'a ObjectExpression<'a>, scope: &ScopeRef<'a>) -> Value<'a> {
         let at = self.loc(o.span);
         let mut members: Vec<(Rc<str>, Value<'a>)> = Vec::new();
+        // Where each key is, so that a later value replaces an earlier one in constant time.
+        let mut index: FastMap<Rc<str>, usize> = FastMap::default();
+        let mut set = |members: &mut Vec<(Rc<str>, Value<'a>)>, key: &str, v: Value<'a>| match index
+            .get(key)
+        {
+            Some(&i) => members[i].1 = v,
+            None => {
+                let k: Rc<str> = Rc::from(key);
+                index.insert(k.clone(), members.len());
+                members.push((k, v));
+            }
+        };
         for p in &o.properties {
             match p {
                 ObjectPropertyKind::ObjectProperty(prop) => {
@@ -712,14 +735,14 @@ impl<'a> Module<'a> {
                             "is an accessor, which runs only when GruCloud does",
                         ),
                     };
-                    set_member(&mut members, &key, v);
+                    set(&mut members, &key, v);
                 }
                 ObjectPropertyKind::SpreadProperty(s) => {
                     let v = self.expr(&s.argument, scope);
                     match &v.v {
                         Val::Object(m) if v.open.is_none() => {
                             for (k, x) in m.iter() {
-                                set_member(&mut members, k, x.clone());
+                                set(&mut members, k, x.clone());
                             }
                         }
                         Val::Undefined | Val::Null => {}

@@ -25,7 +25,9 @@ pub enum Failure {
     /// A file too large for its stack to be sized from the text that nests deeper than
     /// [`scan::MAX_DEPTH`]: where it goes past.
     TooDeep { at: usize },
-    /// The thread that parses could not be started (out of memory).
+    /// The thread that parses could not be started (out of memory), or failed: a bug of
+    /// peerlint or of the parser, reported as a failure to read the file rather than ending
+    /// the run.
     Thread(String),
 }
 
@@ -67,7 +69,16 @@ pub fn run<R: Send>(
             .map_err(|e| Failure::Thread(e.to_string()))?;
         match worker.join() {
             Ok(r) => r,
-            Err(panic) => std::panic::resume_unwind(panic),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(Failure::Thread(format!(
+                    "peerlint failed reading it as JavaScript (a bug; please report it): {what}"
+                )))
+            }
         }
     })
 }
