@@ -651,3 +651,30 @@ fn a_peering_without_a_remote_vnet_is_told_how_grucloud_names_one() {
         "{help}"
     );
 }
+
+#[test]
+fn a_gateway_named_only_by_its_subnets_dependency_is_placed_there() {
+    let dir = scratch("gateway-dependency");
+    std::fs::write(
+        dir.join("resources.js"),
+        r#"exports.createResources = () => [
+  { type: "VirtualNetwork", group: "Network",
+    properties: () => ({ name: "hub", properties: {
+      addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+      subnets: [{ name: "GatewaySubnet", properties: { addressPrefix: "10.0.0.0/27" } }] } }),
+    dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "VirtualNetworkGateway", group: "Network",
+    properties: () => ({ name: "gw", properties: {
+      gatewayType: "ExpressRoute", sku: { name: "Standard" },
+      ipConfigurations: [{ name: "default", properties: { privateIPAllocationMethod: "Dynamic" } }] } }),
+    dependencies: () => ({ resourceGroup: "rg", subnets: ["rg::hub::GatewaySubnet"] }) },
+];
+"#,
+    )
+    .unwrap();
+    let o = run(&dir, ALL);
+    let (id, hub) = o.graph.defined_vnets().next().unwrap();
+    assert!(o.graph.has_gateway(id));
+    assert_eq!(hub.gateways[0].kind, GatewayKind::ExpressRoute);
+    assert!(o.diagnostics.is_empty(), "{:?}", findings(&o));
+}

@@ -3,8 +3,9 @@
 //! model and the graph builder, never on the engine.
 //!
 //! One module per input shape finds the resource objects in its envelope (`template` has
-//! ARM templates evaluated first, `spec` builds a design spec's resources); `resource`
-//! extracts vnets, subnets, peerings and gateways from them, reading them through `doc`.
+//! ARM templates evaluated first, `spec` builds a design spec's resources, `grucloud` has a
+//! GruCloud `resources.js` evaluated by `js`); `resource` extracts vnets, subnets, peerings
+//! and gateways from them, reading them through `doc`.
 
 mod azcli;
 mod deploy_order;
