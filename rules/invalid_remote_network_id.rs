@@ -13,7 +13,9 @@ crate::declare_rule! {
     /// `_ . -` starting with a letter or digit and ending with a letter, digit or `_`. A
     /// placeholder for a value known only at deployment (`{subscription}`, a parameter without
     /// a value) is unknown, never invalid. Exports are not held to the naming rules: Azure
-    /// accepted their names, and a redacted subscription (`subid`) is no design flaw.
+    /// accepted their names, and a redacted subscription (`subid`) is no design flaw. A
+    /// GruCloud design is a design too: `subid`, as GruCloud's documentation writes it, is not
+    /// a subscription, and the help names GruCloud's placeholder, `${config.subscriptionId}`.
     ///
     /// ## Why is this bad?
     /// Azure can't resolve the remote vnet, so the peering fails to deploy.
@@ -59,9 +61,26 @@ impl Rule for InvalidRemoteNetworkId {
                 ),
                 _ => continue,
             };
-            cx.report(finding.help(
-                "write the full id: /subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.Network/virtualNetworks/<vnet-name>",
-            ));
+            let help = match &p.remote {
+                // GruCloud's documentation writes `subid`: its designs name the subscription
+                // with `config.subscriptionId`, or the vnet with `getId`.
+                Remote::Invalid { text, loc, .. }
+                    if g.is_grucloud(*loc)
+                        && crate::id::ArmId::parse(text)
+                            .is_ok_and(|id| !crate::id::is_guid(&id.subscription)) =>
+                {
+                    "write the subscription as `${config.subscriptionId}` in a template literal \
+                     (GruCloud's placeholder for it), or name the vnet with \
+                     `getId({ type: \"VirtualNetwork\", group: \"Network\", name: \"<resource-group>::<vnet-name>\" })`"
+                }
+                Remote::Missing if g.is_grucloud(p.label_loc()) => {
+                    "name the remote vnet: `remoteVirtualNetwork: { id: getId({ type: \"VirtualNetwork\", group: \"Network\", name: \"<resource-group>::<vnet-name>\" }) }`"
+                }
+                _ => {
+                    "write the full id: /subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.Network/virtualNetworks/<vnet-name>"
+                }
+            };
+            cx.report(finding.help(help));
         }
     }
 }

@@ -5,7 +5,8 @@ crate::declare_rule! {
     /// ## What it does
     /// Reports a file that isn't valid JSON: truncated, binary, empty, nested deeper than 256
     /// levels, or with JSON5 leniencies such as trailing commas. Comments and a byte-order
-    /// mark are accepted; UTF-16 files need a byte-order mark.
+    /// mark are accepted; UTF-16 files need a byte-order mark. A GruCloud `resources.js` or
+    /// its `config.js` that isn't valid JavaScript is reported with the parser's message.
     ///
     /// ## Why is this bad?
     /// Nothing in the file can be checked. The run goes on with the other files.
@@ -36,6 +37,7 @@ impl Rule for InvalidSyntax {
                     let format = match format {
                         Format::Json => "JSON",
                         Format::Yaml => "YAML",
+                        Format::JavaScript => "JavaScript",
                     };
                     Finding::new("", format!("invalid {format}: {detail}"), *loc, "here")
                 }

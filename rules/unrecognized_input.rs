@@ -6,7 +6,9 @@ crate::declare_rule! {
     /// Reports a file named on the command line that matches none of the input shapes
     /// peerlint reads. Files met while walking a folder are skipped quietly instead. An ARM
     /// parameters file (named, or met in a folder) that pairs with no template of the run is
-    /// reported in the lesser form (info), with how to pair it.
+    /// reported in the lesser form (info), with how to pair it. A JavaScript file is read
+    /// when it is a GruCloud `resources.js` (it exports `createResources`); other JavaScript
+    /// named on the command line is reported, and met in a folder is skipped.
     ///
     /// ## Why is this bad?
     /// You asked for the file to be checked and nothing in it was: a wrong file, or an export
@@ -60,6 +62,11 @@ impl Rule for UnrecognizedInput {
                     "pass `az network vnet list`, `az network vnet peering list`, a REST GET \
                      response, `az graph query` output or \
                      `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output",
+                ),
+                UnrecognizedWhy::NotGruCloud => (
+                    "JavaScript that isn't a GruCloud design (it exports no `createResources`)",
+                    "pass a GruCloud `resources.js` whose `exports.createResources` returns the \
+                     resources, as `gc gencode` writes it",
                 ),
                 UnrecognizedWhy::UnpairedParameters => continue,
             };

@@ -5,8 +5,9 @@ crate::declare_rule! {
     /// ## What it does
     /// Reports a template value that peerlint can't know offline and that a check needed: a
     /// parameter nobody gave a value, `uniqueString()`, `reference()` to a resource outside
-    /// the inputs, a `condition` or copy count built from them. The finding names the checks
-    /// that could not run.
+    /// the inputs, a `condition` or copy count built from them; in a GruCloud `resources.js`,
+    /// what only running it would give (`process.env.X`, a call, an operator). The finding
+    /// names the checks that could not run.
     ///
     /// ## Why is this bad?
     /// peerlint never guesses: a value it can't compute is neither true nor false, so the
@@ -47,7 +48,9 @@ impl Rule for UnresolvedValue {
                     "unknown until deployment",
                 )
                 .note(note)
-                .help(if u.reason.contains("parameter `") {
+                .help(if g.is_grucloud(u.loc) {
+                    "peerlint reads `resources.js` without running it; write the value as a literal, in `config.js`, or with `getId`, or check the listed rules by hand"
+                } else if u.reason.contains("parameter `") {
                     "give the parameter a value: a parameters file (`<template>.parameters.json` beside it, or `--parameters FILE`) or a `defaultValue`"
                 } else {
                     "peerlint can't compute this offline; check the listed rules by hand, or pass the resolved value as a parameter"

@@ -196,21 +196,32 @@ impl<'a> Readable<'a> {
     }
 
     /// A value that has no placeholder but where it is written (`file:start:end`, a JSON
-    /// string): as written, whitespace collapsed.
+    /// string or a JavaScript expression; a fourth number tells apart the values one
+    /// JavaScript expression computes in several calls): as written, whitespace collapsed.
     fn written(&self, at: &str) -> Option<String> {
         let mut parts = at.split(':').map(|p| p.parse::<u32>().ok());
-        let (Some(Some(file)), Some(Some(start)), Some(Some(end)), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(Some(file)), Some(Some(start)), Some(Some(end))) =
+            (parts.next(), parts.next(), parts.next())
         else {
             return None;
         };
+        if !matches!(
+            (parts.next(), parts.next()),
+            (None, None) | (Some(Some(_)), None)
+        ) {
+            return None;
+        }
         let file = crate::source::FileId(file);
         let text = self
             .db
             .try_get(file)?
             .text
             .get(start as usize..end as usize)?;
-        let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+        let inner = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            Some(inner) => inner,
+            None if is_javascript(&self.db.try_get(file)?.path) => text,
+            None => return None,
+        };
         Some(inner.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
@@ -235,6 +246,12 @@ impl<'a> Readable<'a> {
         }
         Some(s.split_whitespace().collect::<Vec<_>>().join(" "))
     }
+}
+
+/// Whether a file is JavaScript (a GruCloud design), whose unknowns are expressions as
+/// written.
+fn is_javascript(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".js")
 }
 
 /// The text cut where names and ids end: at `/`, backticks, spaces, quotes, brackets and

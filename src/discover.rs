@@ -150,9 +150,38 @@ fn walk_error(e: &ignore::Error) -> Option<(PathBuf, String)> {
     }
 }
 
-/// Whether a file met while walking is read: by its extension.
+/// Whether a file met while walking is read: by its extension; JavaScript only when it is a
+/// GruCloud design (it names `createResources`), so that other scripts are never read.
 fn wanted(p: &Path) -> bool {
-    p.extension()
-        .map(|x| x.to_string_lossy().to_ascii_lowercase())
-        .is_some_and(|x| EXTENSIONS.contains(&x.as_str()))
+    let ext = p
+        .extension()
+        .map(|x| x.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("js") => mentions(p, b"createResources"),
+        Some(x) => EXTENSIONS.contains(&x),
+        None => false,
+    }
+}
+
+/// Whether a file's bytes hold `needle`, read in blocks (a large script is not kept whole).
+fn mentions(p: &Path, needle: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(p) else {
+        return false;
+    };
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut kept = 0;
+    loop {
+        let n = match f.read(&mut buf[kept..]) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => n,
+        };
+        let end = kept + n;
+        if buf[..end].windows(needle.len()).any(|w| w == needle) {
+            return true;
+        }
+        // Keep the tail that may start the needle.
+        kept = (needle.len() - 1).min(end);
+        buf.copy_within(end - kept..end, 0);
+    }
 }

@@ -17,6 +17,7 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 
 use crate::id::{ArmId, RemoteKind, classify_remote};
 use crate::model::*;
+use crate::source::FileId;
 
 /// A hash of an id compared ASCII-case-insensitively, without allocating.
 fn hash_ci(id: &str) -> u64 {
@@ -60,6 +61,11 @@ pub struct GraphBuilder {
     partial_keys: FastMap<(String, Partial), Loc>,
     partial_scopes: FastMap<(String, Partial), Loc>,
     placeholders: FastMap<Box<str>, Option<Loc>>,
+    /// Files that are GruCloud designs (`resources.js`, `config.js`), for help in their terms.
+    grucloud: Vec<FileId>,
+    /// How an input names a resource its own way (GruCloud's `VirtualNetworkPeering p`), by
+    /// lower-case id.
+    written_names: FastMap<String, String>,
 }
 
 /// A list of a vnet that a template may leave partly unknown: its peerings or its subnets
@@ -93,6 +99,20 @@ impl GraphBuilder {
     /// their names; a redacted subscription such as `subid` is not a design flaw).
     pub fn set_authored(&mut self, authored: bool) {
         self.authored = authored;
+    }
+
+    /// Marks a file as part of a GruCloud design.
+    pub fn grucloud_file(&mut self, file: FileId) {
+        if !self.grucloud.contains(&file) {
+            self.grucloud.push(file);
+        }
+    }
+
+    /// Records how the input names the resource with `id` (messages use it).
+    pub fn written_name(&mut self, id: &str, name: String) {
+        self.written_names
+            .entry(id.to_ascii_lowercase())
+            .or_insert(name);
     }
 
     /// A problem of the inputs that belongs to no resource (a file that isn't JSON...).
@@ -538,6 +558,8 @@ impl GraphBuilder {
             nodes,
             pairs,
             remote_gateway_evidence,
+            grucloud: self.grucloud,
+            written_names: self.written_names,
         }
     }
 }
@@ -658,11 +680,27 @@ pub struct Graph {
     pairs: FastMap<(VnetId, VnetId), PeeringId>,
     /// A peering towards the vnet lists `remoteGateways`: Azure saw a gateway there.
     remote_gateway_evidence: Vec<bool>,
+    grucloud: Vec<FileId>,
+    written_names: FastMap<String, String>,
 }
 
 impl Graph {
     pub fn vnet(&self, v: VnetId) -> &Vnet {
         &self.vnets[v.0 as usize]
+    }
+    /// How the input names the resource with `id` its own way, if it does (GruCloud's
+    /// `VirtualNetworkPeering p`).
+    pub fn written_name(&self, id: &str) -> Option<&str> {
+        if self.written_names.is_empty() {
+            return None;
+        }
+        self.written_names
+            .get(&id.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+    /// Whether a location is in a GruCloud design (its help speaks GruCloud's terms).
+    pub fn is_grucloud(&self, loc: Loc) -> bool {
+        self.grucloud.contains(&loc.file)
     }
     pub fn peering(&self, p: PeeringId) -> &Peering {
         &self.peerings[p.0 as usize]

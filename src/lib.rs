@@ -18,6 +18,7 @@ pub mod filter;
 pub mod fingerprint;
 pub(crate) mod graph;
 pub(crate) mod id;
+pub mod js;
 pub mod json;
 pub mod load;
 pub mod model;

@@ -373,7 +373,8 @@ pub struct Vnet {
 #[derive(Clone, Debug)]
 pub struct Appliance {
     pub name: String,
-    pub ip: std::net::IpAddr,
+    /// None when Azure assigns it at deployment (a GruCloud Azure Firewall's).
+    pub ip: Option<std::net::IpAddr>,
     pub loc: Loc,
 }
 
@@ -664,6 +665,8 @@ pub enum Problem {
 pub enum Format {
     Json,
     Yaml,
+    /// A GruCloud `resources.js` or its `config.js`.
+    JavaScript,
 }
 
 /// Why a file named on the command line is not an input.
@@ -675,6 +678,8 @@ pub enum UnrecognizedWhy {
     NoResources,
     /// An ARM parameters file (named, or met in a folder) that no template of the run uses.
     UnpairedParameters,
+    /// JavaScript that exports no GruCloud `createResources`.
+    NotGruCloud,
 }
 
 /// Two descriptions of one vnet, subnet, peering or route that disagree.

@@ -7,13 +7,21 @@ use crate::reach::{Answer, Crossing, NextHop, Step};
 
 /// "`vnet-hub`"
 pub fn vnet_name(g: &Graph, v: VnetId) -> String {
-    format!("`{}`", g.vnet(v).name)
+    let vnet = g.vnet(v);
+    match g.written_name(&vnet.key) {
+        Some(n) => format!("`{n}`"),
+        None => format!("`{}`", vnet.name),
+    }
 }
 
-/// "`vnet-hub/hub-to-spoke1`"
+/// "`vnet-hub/hub-to-spoke1`"; as the input names it when it has its own names (GruCloud's
+/// "`VirtualNetworkPeering hub-to-spoke1`").
 pub fn peering_name(g: &Graph, p: PeeringId) -> String {
     let peering = g.peering(p);
-    format!("`{}/{}`", g.vnet(peering.local).name, peering.name)
+    match g.written_name(&peering.id) {
+        Some(n) => format!("`{n}`"),
+        None => format!("`{}/{}`", g.vnet(peering.local).name, peering.name),
+    }
 }
 
 /// Where the prefixes of one side of a link were read.

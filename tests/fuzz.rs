@@ -1,8 +1,8 @@
-//! A fuzz harness that runs on stable (issue 10), with proptest: the JSON and YAML parsers and
-//! the template evaluator get generated and mutated inputs, seeded from `testdata/` and
-//! `../shared/corpus` (and the ARM function conformance templates), and must not panic, must
-//! keep their output bounded, and (the parsers) must give spans inside the text and on
-//! character boundaries.
+//! A fuzz harness that runs on stable (issue 10), with proptest: the JSON and YAML parsers,
+//! the template evaluator and the GruCloud reader (the JavaScript evaluator and its loader)
+//! get generated and mutated inputs, seeded from `testdata/` and `../shared/corpus` (and the
+//! ARM function conformance templates), and must not panic, must keep their output bounded,
+//! and (the parsers) must give spans inside the text and on character boundaries.
 //!
 //! `cargo test` runs a few hundred cases of each, from a fixed seed, in a few seconds. For a
 //! longer hunt: `PEERLINT_FUZZ_CASES=1000000 cargo test --release --test fuzz`, with
@@ -496,6 +496,176 @@ fn the_evaluator_takes_templates_with_mutated_expressions() {
             Ok(())
         })
         .unwrap();
+}
+
+/// The GruCloud designs of `testdata/grucloud` (`resources.js`, `config.js`).
+fn js_seeds() -> &'static [String] {
+    static SEEDS: OnceLock<Vec<String>> = OnceLock::new();
+    SEEDS.get_or_init(|| {
+        let mut paths = Vec::new();
+        files(
+            Path::new("testdata/grucloud"),
+            &["js"],
+            64 * 1024,
+            &mut paths,
+        );
+        let seeds: Vec<String> = paths
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        assert!(
+            seeds.len() >= 8,
+            "too few JavaScript seeds: {}",
+            seeds.len()
+        );
+        seeds
+    })
+}
+
+/// Pieces that tend to matter to a JavaScript parser and to the evaluator.
+const JS_TOKENS: &[&str] = &[
+    "=>",
+    "`",
+    "${",
+    "}`",
+    "...",
+    "?.",
+    "(",
+    ")",
+    "({",
+    "})",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ";",
+    "\n",
+    "//",
+    "/*",
+    "*/",
+    "/x/g",
+    "\\",
+    "'",
+    "\"",
+    "getId(",
+    "config.",
+    "process.env.X",
+    "require('rubico')",
+    "require('x')",
+    "exports.createResources = ",
+    "module.exports = ",
+    "async ",
+    "function f() { return ",
+    "new ",
+    "typeof ",
+    "!",
+    "-",
+    "1e999",
+    "0x1F",
+    "null",
+    "undefined",
+    "[[[[[[[[",
+    "]]]]",
+    "((((",
+    "))))",
+    "\u{feff}",
+    "\u{202e}",
+    "\0",
+    "\u{1F600}",
+    "::",
+    "rg::vnet::subnet",
+];
+
+/// A GruCloud seed with mutations from both token lists.
+fn mutated_js() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => proptest::sample::select(JS_TOKENS).prop_map(str::to_string),
+        1 => proptest::sample::select(TOKENS).prop_map(str::to_string),
+        1 => ".{0,8}",
+    ];
+    let m = prop_oneof![
+        3 => (0.0..1.0, piece.clone()).prop_map(|(at, s)| Mutation::Insert(at, s)),
+        2 => (0.0..1.0, 1usize..64).prop_map(|(at, n)| Mutation::Delete(at, n)),
+        1 => (0.0..1.0, 1usize..200, 1usize..4).prop_map(|(at, n, k)| Mutation::Repeat(at, n, k)),
+        2 => (0.0..1.0, piece).prop_map(|(at, s)| Mutation::Replace(at, s)),
+    ];
+    (0..js_seeds().len(), proptest::collection::vec(m, 0..8))
+        .prop_map(|(i, ms)| apply(&js_seeds()[i], &ms))
+}
+
+/// Every location of an evaluated value lies in the text, on character boundaries.
+fn data_ok(text: &str, d: &peerlint::js::Data, depth: usize) -> Result<(), TestCaseError> {
+    check(depth <= 600, || {
+        "a value deeper than the evaluator's limit".into()
+    })?;
+    span_ok(text, d.at.span, "value")?;
+    match &d.v {
+        peerlint::js::DataVal::Array(items) => {
+            for x in items {
+                data_ok(text, x, depth + 1)?;
+            }
+        }
+        peerlint::js::DataVal::Object(m) => {
+            for (_, x) in m {
+                data_ok(text, x, depth + 1)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[test]
+fn the_javascript_evaluator_takes_mutated_grucloud_designs() {
+    runner(200)
+        .run(&mutated_js(), |text| {
+            let out = peerlint::js::run(&text, FileId(0), |m| {
+                let exports = m.exports();
+                let v = match exports.get("createResources") {
+                    Some(f) if f.is_function() => m.call(f, vec![], f.at.span),
+                    _ => exports,
+                };
+                m.export(&v, &mut 100_000)
+            });
+            match out {
+                Ok(d) => data_ok(&text, &d, 0)?,
+                Err(peerlint::js::Failure::Syntax { message, span }) => {
+                    span_ok(&text, span, "syntax error")?;
+                    check(!message.is_empty(), || "an empty syntax error".into())?;
+                }
+                Err(e) => check(false, || format!("{e:?}"))?,
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn the_grucloud_loader_takes_mutated_designs() {
+    let dir = std::env::temp_dir().join(format!("peerlint-fuzz-grucloud-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("resources.js");
+    runner(100)
+        .run(&mutated_js(), |text| {
+            std::fs::write(&path, &text).unwrap();
+            let inputs = [peerlint::discover::Input {
+                display: "resources.js".into(),
+                origin: peerlint::discover::Origin::File(path.clone()),
+                explicit: true,
+            }];
+            let o = peerlint::engine::run(&inputs, &mut std::io::empty(), peerlint::rules::ALL);
+            check(o.diagnostics.len() < 10_000, || {
+                format!("{} diagnostics", o.diagnostics.len())
+            })?;
+            for d in &o.diagnostics {
+                let src = &o.db.get(d.at.file).text;
+                span_ok(src, d.at.span, d.rule)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // Regressions: what the harness found, each fixed where it lived.

@@ -16,8 +16,9 @@ const LAYERS: &[&[&str]] = &[
     &["json", "yaml"],
     // The model every loader produces.
     &["model"],
-    // The ARM template evaluator: a library of the template loader.
-    &["arm"],
+    // The ARM template evaluator and the JavaScript static-subset evaluator: libraries of the
+    // template and GruCloud loaders, independent of each other.
+    &["arm", "js"],
     // The merged graph.
     &["graph"],
     // Loaders: files into the graph.

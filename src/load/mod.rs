@@ -3,12 +3,14 @@
 //! model and the graph builder, never on the engine.
 //!
 //! One module per input shape finds the resource objects in its envelope (`template` has
-//! ARM templates evaluated first, `spec` builds a design spec's resources); `resource`
-//! extracts vnets, subnets, peerings and gateways from them, reading them through `doc`.
+//! ARM templates evaluated first, `spec` builds a design spec's resources, `grucloud` has a
+//! GruCloud `resources.js` evaluated by `js`); `resource` extracts vnets, subnets, peerings
+//! and gateways from them, reading them through `doc`.
 
 mod azcli;
 mod deploy_order;
 pub mod doc;
+mod grucloud;
 mod powershell;
 pub mod resource;
 mod resource_graph;
@@ -299,6 +301,11 @@ pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
 /// Loads one file by what it is; returns the tree to keep (none for a design spec, whose tree
 /// `load_specs` keeps, or for a file that doesn't parse).
 fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
+    // JavaScript is a GruCloud design, or nothing peerlint reads.
+    if grucloud::is_js(&cx.db.get(file).path) {
+        grucloud::load(cx, file, explicit);
+        return None;
+    }
     // A `.yaml`/`.yml` file is read as YAML (a design spec), a `.json`/`.jsonc` one as JSON;
     // standard input and other names (a pipe, `/dev/fd/63`) by their content. What a file
     // is, is still told by its content.

@@ -438,8 +438,8 @@ struct Parent {
 }
 
 /// Merges child subnets and peerings into their vnets (reporting copies that disagree) and
-/// extracts everything.
-fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
+/// extracts everything (GruCloud designs come this way too).
+pub(super) fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
     // Vnets and route tables: the parents child resources merge into.
     let mut parents: Vec<Parent> = Vec::new();
     let mut by_id: FastMap<String, usize> = FastMap::default();

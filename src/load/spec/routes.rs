@@ -169,7 +169,7 @@ impl Loader<'_> {
             .iter()
             .find(|a| a.name.eq_ignore_ascii_case(aname))
         {
-            Some(a) => Some(("VirtualAppliance", Some(a.ip))),
+            Some(a) => Some(("VirtualAppliance", a.ip)),
             None => {
                 let names: Vec<String> = self.vnets[v]
                     .appliances

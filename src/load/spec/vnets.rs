@@ -208,7 +208,7 @@ impl Loader<'_> {
                 match t.str(ip).and_then(|s| s.parse::<IpAddr>().ok()) {
                     Some(addr) => appliances.push(Appliance {
                         name: aname.to_string(),
-                        ip: addr,
+                        ip: Some(addr),
                         loc: self.loc(ip),
                     }),
                     None => {
