@@ -176,6 +176,16 @@ pub fn prefix_label(
     }
 }
 
+/// A list of what a finding names, the first of `total`: "`a`, `b`, `c`", or "`a`, `b` and
+/// 40 more" when there are more than listed (see [`crate::prefix::LISTED`]).
+pub fn listing(listed: &[String], total: usize) -> String {
+    let list = listed.join(", ");
+    match total.saturating_sub(listed.len()) {
+        0 => list,
+        more => format!("{list} and {more} more"),
+    }
+}
+
 /// Where to point for a vnet's address space (the list, else the vnet).
 pub fn space_loc(v: &Vnet) -> Loc {
     v.address_space.as_ref().map(|s| s.loc).unwrap_or(v.loc)
