@@ -41,6 +41,8 @@ pub struct GraphBuilder {
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
+    /// Each route table's index in `route_tables`, by its key.
+    route_table_index: FastMap<String, usize>,
     intents: Vec<Intent>,
     conditions: FastMap<String, Loc>,
     files: usize,
@@ -176,7 +178,10 @@ impl GraphBuilder {
 
     /// Adds a route table; the same table seen twice is kept once.
     pub fn route_table(&mut self, t: RouteTable) {
-        if !self.route_tables.iter().any(|x| x.key == t.key) {
+        if let std::collections::hash_map::Entry::Vacant(e) =
+            self.route_table_index.entry(t.key.clone())
+        {
+            e.insert(self.route_tables.len());
             self.route_tables.push(t);
         }
     }
