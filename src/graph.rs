@@ -48,6 +48,7 @@ pub struct GraphBuilder {
     files: usize,
     deploy_orders: Vec<DeployOrder>,
     unplaced_gateways: Vec<Loc>,
+    meshes: Vec<Mesh>,
     /// The input being loaded is a design to deploy (a template, a design spec), not an
     /// export of what Azure holds: its remote ids must follow Azure's naming rules.
     authored: bool,
@@ -481,6 +482,18 @@ impl GraphBuilder {
         self.deploy_orders.push(o);
     }
 
+    /// Records a design spec's `mesh` that was not expanded into peerings: where it is, and
+    /// its vnets by key, each once (vnets the graph doesn't hold are left out).
+    pub fn unexpanded_mesh(&mut self, loc: Loc, keys: &[String]) {
+        let mut vnets: Vec<VnetId> = keys
+            .iter()
+            .filter_map(|k| self.by_key.get(k.as_str()).copied())
+            .collect();
+        let mut seen = rustc_hash::FxHashSet::default();
+        vnets.retain(|&v| seen.insert(v));
+        self.meshes.push(Mesh { loc, vnets });
+    }
+
     pub fn finish(self) -> Graph {
         let mut links = StableDiGraph::with_capacity(self.vnets.len(), self.peerings.len());
         let nodes: Vec<NodeIndex> = (0..self.vnets.len())
@@ -533,6 +546,7 @@ impl GraphBuilder {
             placeholders: self.placeholders,
             deploy_orders: self.deploy_orders,
             unplaced_gateways: self.unplaced_gateways,
+            meshes: self.meshes,
             links,
             nodes,
             pairs,
@@ -651,6 +665,8 @@ pub struct Graph {
     deploy_orders: Vec<DeployOrder>,
     /// Gateways whose vnet can't be known offline.
     unplaced_gateways: Vec<Loc>,
+    /// Design specs' meshes left unexpanded.
+    meshes: Vec<Mesh>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -790,6 +806,10 @@ impl Graph {
     /// Templates' deployment orders, in input order.
     pub fn deploy_orders(&self) -> &[DeployOrder] {
         &self.deploy_orders
+    }
+    /// Design specs' `mesh` items left unexpanded (too many peerings), in input order.
+    pub fn unexpanded_meshes(&self) -> &[Mesh] {
+        &self.meshes
     }
 }
 

@@ -88,10 +88,21 @@ struct Loader<'a> {
     by_name: FastMap<String, usize>,
     /// Gateways and route tables, extracted after the vnets.
     standalone: Vec<Value>,
+    /// Peerings the `mesh` items made so far, and how many they may make
+    /// ([`topology::MESH_BUDGET`]).
+    meshed: usize,
+    mesh_budget: usize,
+    /// `mesh` items left unexpanded: where, and their vnets' keys.
+    unexpanded: Vec<(Loc, Vec<String>)>,
 }
 
 /// Loads a spec.
 pub fn load(t: &Tree, file: FileId, b: &mut GraphBuilder) {
+    load_with_budget(t, file, b, topology::MESH_BUDGET);
+}
+
+/// Loads a spec whose `mesh` items may make at most `mesh_budget` peerings.
+fn load_with_budget(t: &Tree, file: FileId, b: &mut GraphBuilder, mesh_budget: usize) {
     let Some(root) = t.root() else { return };
     let mut l = Loader {
         t,
@@ -103,6 +114,9 @@ pub fn load(t: &Tree, file: FileId, b: &mut GraphBuilder) {
         vnets: Vec::new(),
         by_name: FastMap::default(),
         standalone: Vec::new(),
+        meshed: 0,
+        mesh_budget,
+        unexpanded: Vec::new(),
     };
     l.keys(root, TOP, SpecPlace::Spec);
     if let Some(v) = t.get(root, "peerlint")
@@ -212,6 +226,7 @@ impl Loader<'_> {
             b,
             vnets,
             standalone,
+            unexpanded,
             ..
         } = self;
         for v in vnets {
@@ -247,6 +262,9 @@ impl Loader<'_> {
         }
         for r in standalone {
             EvalDoc::extract(&r, file, b);
+        }
+        for (loc, keys) in unexpanded {
+            b.unexpanded_mesh(loc, &keys);
         }
     }
 }

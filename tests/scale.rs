@@ -1,0 +1,385 @@
+//! Output and work stay linear in the input: inputs with thousands of overlapping prefixes,
+//! subnets, spokes or peerings, and a design-spec `mesh` of thousands of vnets, give a number
+//! of findings and labels proportional to what was written (one finding per distinct prefix,
+//! at most `prefix::LISTED` labels each), not one per pair. Inputs are generated here; the
+//! counts are asserted, never the time (see the notes of issue 10 for measurements).
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use peerlint::engine::Outcome;
+use peerlint::rules;
+use serde_json::{Value, json};
+
+const N: usize = 3000;
+/// How many members a finding about a group names (`prefix::LISTED`).
+const LISTED: usize = 10;
+const SUB: &str = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/";
+
+fn vnet(name: &str, prefixes: &[&str], subnets: &[(String, &str)], peerings: &[Value]) -> Value {
+    json!({
+        "id": format!("{SUB}{name}"),
+        "name": name,
+        "type": "Microsoft.Network/virtualNetworks",
+        "location": "westeurope",
+        "addressSpace": { "addressPrefixes": prefixes },
+        "subnets": subnets.iter().map(|(s, p)| json!({ "name": s, "properties": { "addressPrefix": p } })).collect::<Vec<_>>(),
+        "virtualNetworkPeerings": peerings,
+    })
+}
+
+fn peering(local: &str, remote: &str, name: &str) -> Value {
+    json!({
+        "id": format!("{SUB}{local}/virtualNetworkPeerings/{name}"),
+        "name": name,
+        "properties": {
+            "remoteVirtualNetwork": { "id": format!("{SUB}{remote}") },
+            "allowVirtualNetworkAccess": true,
+            "peeringState": "Connected",
+        },
+    })
+}
+
+fn to(local: &str, remote: &str) -> Value {
+    peering(local, remote, &format!("{local}-to-{remote}"))
+}
+
+/// Runs every rule on one generated file.
+fn run(test: &str, file: &str, text: &str) -> Outcome {
+    let dir = common::scratch(test);
+    let path = dir.join(file);
+    std::fs::write(&path, text).unwrap();
+    let outcome = common::run(&path, rules::ALL);
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome
+}
+
+fn run_json(test: &str, vnets: Vec<Value>) -> Outcome {
+    run(test, "export.json", &Value::Array(vnets).to_string())
+}
+
+/// Findings per rule.
+fn by_rule(o: &Outcome) -> BTreeMap<&'static str, usize> {
+    let mut m = BTreeMap::new();
+    for d in &o.diagnostics {
+        *m.entry(d.rule).or_insert(0) += 1;
+    }
+    m
+}
+
+/// The findings of `rule`, each with at most `LISTED` labels beyond the few it always has.
+fn findings<'o>(
+    o: &'o Outcome,
+    rule: &str,
+    fixed: usize,
+) -> Vec<&'o peerlint::diagnostic::Diagnostic> {
+    let found: Vec<_> = o.diagnostics.iter().filter(|d| d.rule == rule).collect();
+    for d in &found {
+        assert!(
+            d.related.len() <= LISTED + fixed,
+            "{rule}: {} labels on {:?}",
+            d.related.len(),
+            d.message
+        );
+    }
+    found
+}
+
+#[test]
+fn copies_of_one_vnet_prefix_are_one_finding() {
+    let o = run_json(
+        "prefixes",
+        vec![vnet("vnet-a", &vec!["10.1.0.0/16"; N], &[], &[])],
+    );
+    assert_eq!(
+        by_rule(&o),
+        BTreeMap::from([("overlapping-vnet-prefixes", 1)])
+    );
+    let [d] = findings(&o, "overlapping-vnet-prefixes", 0)[..] else {
+        unreachable!()
+    };
+    assert_eq!(d.related.len(), LISTED);
+    assert!(
+        d.message.ends_with(&format!(
+            "overlaps {} other prefixes of its address space: `10.1.0.0/16` ({} times)",
+            N - 1,
+            N - 1
+        )),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn prefixes_inside_one_are_one_finding_per_distinct_prefix() {
+    // A /16 after 3,000 distinct /24s inside it: one finding, on the /16.
+    let inner: Vec<String> = (0..N)
+        .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
+        .collect();
+    let mut prefixes: Vec<&str> = inner.iter().map(String::as_str).collect();
+    prefixes.push("10.0.0.0/8");
+    let o = run_json("inside", vec![vnet("vnet-a", &prefixes, &[], &[])]);
+    let found = findings(&o, "overlapping-vnet-prefixes", 0);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0]
+            .message
+            .contains(&format!("overlaps {N} other prefixes"))
+    );
+    // The /8 first: each /24 overlaps it, one finding each, one label each.
+    prefixes.rotate_right(1);
+    let o = run_json("inside-first", vec![vnet("vnet-a", &prefixes, &[], &[])]);
+    let found = findings(&o, "overlapping-vnet-prefixes", 0);
+    assert_eq!(found.len(), N);
+    assert!(found.iter().all(|d| d.related.len() == 1));
+}
+
+#[test]
+fn copies_of_one_subnet_are_one_finding() {
+    let subnets: Vec<(String, &str)> = (0..N)
+        .map(|i| (format!("snet-{i}"), "10.1.0.0/24"))
+        .collect();
+    let o = run_json(
+        "subnets",
+        vec![vnet("vnet-a", &["10.1.0.0/16"], &subnets, &[])],
+    );
+    assert_eq!(by_rule(&o), BTreeMap::from([("overlapping-subnets", 1)]));
+    let [d] = findings(&o, "overlapping-subnets", 0)[..] else {
+        unreachable!()
+    };
+    assert_eq!(d.related.len(), LISTED);
+    assert!(d.resource.as_deref().unwrap().ends_with("/subnets/snet-1"));
+    assert!(
+        d.message
+            .contains(&format!("overlaps {} prefixes of other subnets", N - 1))
+    );
+    assert!(
+        d.message.ends_with(&format!("and {} more", N - 1 - LISTED)),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn spokes_reusing_one_range_are_one_finding_per_hub() {
+    let spokes: Vec<String> = (0..N).map(|i| format!("spoke-{i}")).collect();
+    let mut vnets = vec![vnet(
+        "hub",
+        &["10.0.0.0/16"],
+        &[],
+        &spokes.iter().map(|s| to("hub", s)).collect::<Vec<_>>(),
+    )];
+    vnets.extend(
+        spokes
+            .iter()
+            .map(|s| vnet(s, &["10.1.0.0/16"], &[], &[to(s, "hub")])),
+    );
+    let o = run_json("hub", vnets);
+    // The hub is also over Azure's peering limit.
+    assert_eq!(
+        by_rule(&o),
+        BTreeMap::from([
+            ("overlap-with-remote-peer", 1),
+            ("peering-limit-exceeded", 1)
+        ])
+    );
+    // Besides the partner and the two links, at most LISTED - 1 more.
+    let [d] = findings(&o, "overlap-with-remote-peer", 2)[..] else {
+        unreachable!()
+    };
+    assert!(
+        d.message.ends_with(&format!(
+            "; {} more prefixes of vnets peered with `hub` overlap it",
+            N - 2
+        )),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn two_peered_vnets_with_thousands_of_prefixes_are_one_finding() {
+    let prefixes = vec!["10.1.0.0/16"; N];
+    let o = run_json(
+        "peered",
+        vec![
+            vnet("vnet-a", &prefixes, &[], &[to("vnet-a", "vnet-b")]),
+            vnet("vnet-b", &prefixes, &[], &[to("vnet-b", "vnet-a")]),
+        ],
+    );
+    assert_eq!(
+        by_rule(&o),
+        BTreeMap::from([
+            ("overlapping-vnet-prefixes", 2),
+            ("peered-address-overlap", 1)
+        ])
+    );
+    // Ten pairs' prefixes on each side at most, and the link.
+    let [d] = findings(&o, "peered-address-overlap", LISTED + 1)[..] else {
+        unreachable!()
+    };
+    assert!(
+        d.message
+            .ends_with(&format!("10.1.0.0/16 ~ 10.1.0.0/16 and {} more", N * N - 1)),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn spokes_of_two_peered_hubs_reusing_one_range_are_one_finding() {
+    let half = N / 2;
+    let mut spec = String::from(
+        "peerlint: 1\nvnets:\n  hub-a: { address_space: [10.0.0.0/16], appliances: { fw: 10.0.1.4 } }\n  hub-b: { address_space: [10.200.0.0/16], appliances: { fw: 10.200.1.4 } }\n",
+    );
+    for i in 0..half {
+        spec.push_str(&format!("  sa-{i}: {{ address_space: [10.1.0.0/16] }}\n"));
+        spec.push_str(&format!("  sb-{i}: {{ address_space: [10.1.0.0/16] }}\n"));
+    }
+    let list = |p: &str| {
+        (0..half)
+            .map(|i| format!("{p}-{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    spec.push_str(&format!(
+        "topology:\n  - hub_and_spoke: {{ hub: hub-a, forwarded_traffic: true, spokes: [{}] }}\n  - hub_and_spoke: {{ hub: hub-b, forwarded_traffic: true, spokes: [{}] }}\n  - peer: hub-a <-> hub-b\n",
+        list("sa"),
+        list("sb")
+    ));
+    let o = run("transit", "design.yaml", &spec);
+    assert_eq!(
+        by_rule(&o),
+        BTreeMap::from([
+            ("overlap-with-remote-peer", 2),
+            ("peering-limit-exceeded", 2),
+            ("transit-address-overlap", 1),
+        ])
+    );
+    let [d] = findings(&o, "transit-address-overlap", 1)[..] else {
+        unreachable!()
+    };
+    assert!(
+        d.message.contains(&format!(
+            "; {} more ranges of other spokes overlap it",
+            N - 2
+        )),
+        "{}",
+        d.message
+    );
+    findings(&o, "overlap-with-remote-peer", 2);
+}
+
+#[test]
+fn many_peerings_to_one_remote_are_one_finding() {
+    let peerings: Vec<Value> = (0..N)
+        .map(|i| peering("vnet-a", "vnet-b", &format!("p{i}")))
+        .collect();
+    let o = run_json(
+        "duplicates",
+        vec![
+            vnet("vnet-a", &["10.1.0.0/16"], &[], &peerings),
+            vnet("vnet-b", &["10.2.0.0/16"], &[], &[to("vnet-b", "vnet-a")]),
+        ],
+    );
+    assert_eq!(
+        by_rule(&o),
+        BTreeMap::from([
+            ("duplicate-remote-peering", 1),
+            ("peering-limit-exceeded", 1)
+        ])
+    );
+    let [d] = findings(&o, "duplicate-remote-peering", 0)[..] else {
+        unreachable!()
+    };
+    assert!(
+        d.message
+            .starts_with(&format!("{N} peerings of `vnet-a` point at `vnet-b`"))
+    );
+}
+
+#[test]
+fn a_stale_copy_of_a_large_space_names_ten_prefixes() {
+    let space: Vec<String> = (0..N)
+        .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
+        .collect();
+    let space: Vec<&str> = space.iter().map(String::as_str).collect();
+    let mut stale = to("vnet-a", "vnet-b");
+    stale["properties"]["remoteAddressSpace"] = json!({ "addressPrefixes": ["10.0.0.0/24"] });
+    let o = run_json(
+        "stale",
+        vec![
+            vnet("vnet-a", &["10.100.0.0/16"], &[], &[stale]),
+            vnet("vnet-b", &space, &[], &[to("vnet-b", "vnet-a")]),
+        ],
+    );
+    let [d] = findings(&o, "stale-peering-sync", 0)[..] else {
+        panic!("{:?}", by_rule(&o))
+    };
+    assert!(
+        d.message.ends_with(&format!(" and {} more]", N - LISTED)),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn a_mesh_of_thousands_of_vnets_is_not_expanded() {
+    let n = 2000;
+    let mut spec = String::from("peerlint: 1\nvnets:\n");
+    for i in 0..n {
+        spec.push_str(&format!(
+            "  v{i}: {{ address_space: [10.{}.{}.0/24] }}\n",
+            i / 250,
+            i % 250
+        ));
+    }
+    let names: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+    spec.push_str(&format!("topology:\n  - mesh: [{}]\n", names.join(", ")));
+    let o = run("mesh", "design.yaml", &spec);
+    assert_eq!(o.graph.peering_count(), 0, "no peering generated");
+    assert_eq!(o.graph.unexpanded_meshes().len(), 1);
+    assert_eq!(
+        by_rule(&o),
+        BTreeMap::from([("invalid-spec", 1), ("peering-limit-exceeded", 1)])
+    );
+    let limit = &findings(&o, "peering-limit-exceeded", 0)[0];
+    assert_eq!(limit.severity.name(), "error");
+    assert_eq!(
+        limit.message,
+        format!(
+            "this `mesh` gives each of its {n} vnets {} peerings, more than Azure's limit of 500",
+            n - 1
+        )
+    );
+    let skipped = &findings(&o, "invalid-spec", 0)[0];
+    assert_eq!(
+        skipped.severity.name(),
+        "warning",
+        "a limit of peerlint's, not a flaw"
+    );
+    assert_eq!(skipped.at.line, limit.at.line);
+    // Nothing is concluded from the links it would make: no vnet misses a peering back.
+    for (v, _) in o.graph.vnets() {
+        assert!(o.graph.peerings_unknown(v).is_some());
+    }
+}
+
+#[test]
+fn route_tables_seen_twice_are_kept_once() {
+    let n = 20_000;
+    let table = |i: usize| {
+        json!({
+            "id": format!("/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt-{i}"),
+            "name": format!("rt-{i}"),
+            "type": "Microsoft.Network/routeTables",
+            "location": "westeurope",
+            "properties": { "routes": [] },
+        })
+    };
+    let tables: Vec<Value> = (0..n).chain(0..n).map(table).collect();
+    let o = run_json("route-tables", tables);
+    assert_eq!(o.graph.route_tables().len(), n);
+    assert_eq!(o.graph.route_tables()[0].name, "rt-0");
+}
