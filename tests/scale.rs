@@ -383,3 +383,35 @@ fn route_tables_seen_twice_are_kept_once() {
     assert_eq!(o.graph.route_tables().len(), n);
     assert_eq!(o.graph.route_tables()[0].name, "rt-0");
 }
+
+#[test]
+fn routes_of_thousands_of_spokes_through_one_firewall_are_one_finding_per_link() {
+    // Every spoke sends 10.0.0.0/8 to the hub's firewall; no link allows forwarded traffic.
+    let mut spec = String::from(
+        "peerlint: 1\nvnets:\n  hub: { address_space: [10.255.0.0/16], appliances: { fw: 10.255.1.4 }, subnets: { fw: 10.255.1.0/24 } }\n",
+    );
+    for i in 0..N {
+        let (a, b) = (i / 250, i % 250);
+        spec.push_str(&format!(
+            "  s{i}: {{ address_space: [10.{a}.{b}.0/24], subnets: {{ app: {{ prefixes: [10.{a}.{b}.0/25], routes: {{ 10.0.0.0/8: hub/fw }} }} }} }}\n"
+        ));
+    }
+    let spokes: Vec<String> = (0..N).map(|i| format!("s{i}")).collect();
+    spec.push_str(&format!(
+        "topology:\n  - hub_and_spoke: {{ hub: hub, spokes: [{}] }}\n",
+        spokes.join(", ")
+    ));
+    let o = run("forwarded", "design.yaml", &spec);
+    // One finding per spoke's link to the hub (it carries the requests of every other
+    // route, and the replies of its own), not one per route and link.
+    let found = findings(&o, "forwarded-traffic-blocked", 0);
+    assert_eq!(found.len(), N);
+    assert!(
+        found.iter().all(|d| d.message.ends_with(&format!(
+            "; {} more routes to the appliance need it too",
+            N - 1
+        ))),
+        "{}",
+        found[0].message
+    );
+}
