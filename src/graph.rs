@@ -144,14 +144,17 @@ impl GraphBuilder {
         v
     }
 
-    /// The defined vnets named `name` (case-insensitive), for matching a spec to other inputs.
-    pub fn defined_named(&self, name: &str) -> Vec<VnetId> {
-        self.vnets
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.defined && v.name.eq_ignore_ascii_case(name))
-            .map(|(i, _)| VnetId(i as u32))
-            .collect()
+    /// The defined vnets by lower-case name, for matching a spec to other inputs (one pass,
+    /// so that a spec of thousands of vnets doesn't scan every vnet for each).
+    pub fn defined_by_name(&self) -> FastMap<String, Vec<VnetId>> {
+        let mut names: FastMap<String, Vec<VnetId>> = FastMap::default();
+        for (i, v) in self.vnets.iter().enumerate().filter(|(_, v)| v.defined) {
+            names
+                .entry(v.name.to_ascii_lowercase())
+                .or_default()
+                .push(VnetId(i as u32));
+        }
+        names
     }
 
     /// For a vnet another input defined: whether it has a gateway, and where that shows
@@ -547,6 +550,7 @@ impl GraphBuilder {
             deploy_orders: self.deploy_orders,
             unplaced_gateways: self.unplaced_gateways,
             meshes: self.meshes,
+            subnet_index: std::sync::OnceLock::new(),
             links,
             nodes,
             pairs,
@@ -667,6 +671,8 @@ pub struct Graph {
     unplaced_gateways: Vec<Loc>,
     /// Design specs' meshes left unexpanded.
     meshes: Vec<Mesh>,
+    /// Subnets by vnet and lower-case name (the first of a name), built on first use.
+    subnet_index: std::sync::OnceLock<FastMap<(VnetId, Box<str>), usize>>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -810,6 +816,24 @@ impl Graph {
     /// Design specs' `mesh` items left unexpanded (too many peerings), in input order.
     pub fn unexpanded_meshes(&self) -> &[Mesh] {
         &self.meshes
+    }
+    /// The subnet of `v` named `name` (compared case-insensitively), as [`Vnet::subnet`]
+    /// finds it, by a lookup instead of a scan of the vnet's subnets: a subnet peering can
+    /// list thousands of names of a vnet with thousands of subnets.
+    pub fn subnet(&self, v: VnetId, name: &str) -> Option<&Subnet> {
+        let index = self.subnet_index.get_or_init(|| {
+            let mut index = FastMap::default();
+            for (id, vnet) in self.vnets() {
+                for (i, s) in vnet.subnets.iter().enumerate() {
+                    index
+                        .entry((id, s.name.to_ascii_lowercase().into_boxed_str()))
+                        .or_insert(i);
+                }
+            }
+            index
+        });
+        let i = index.get(&(v, name.to_ascii_lowercase().into_boxed_str()))?;
+        self.vnet(v).subnets.get(*i)
     }
 }
 

@@ -105,7 +105,7 @@ pub fn peered_prefixes(g: &Graph, p: PeeringId, local: bool) -> Option<SidePrefi
         }
         let mut out = Vec::new();
         for (name, _) in &list?.names {
-            if let Some(s) = vnet.subnet(name) {
+            if let Some(s) = g.subnet(v, name) {
                 out.extend(s.prefixes.iter().flat_map(|l| valid(l, v6)));
             }
         }

@@ -415,3 +415,101 @@ fn routes_of_thousands_of_spokes_through_one_firewall_are_one_finding_per_link()
         found[0].message
     );
 }
+
+#[test]
+fn vnet_routes_are_one_route_table_for_all_subnets() {
+    let subnets: Vec<String> = (0..N)
+        .map(|i| format!("s{i}: 10.1.{}.{}/29", i / 32, (i % 32) * 8))
+        .collect();
+    let spec = format!(
+        "peerlint: 1\nvnets:\n  hub: {{ address_space: [10.0.0.0/16], appliances: {{ fw: 10.0.1.4 }} }}\n  spoke:\n    address_space: [10.1.0.0/16]\n    routes: {{ default: hub/fw, 10.2.0.0/16: hub/fww }}\n    subnets: {{ {} }}\ntopology:\n  - hub_and_spoke: {{ hub: hub, spokes: [spoke] }}\n",
+        subnets.join(", ")
+    );
+    let o = run("vnet-routes", "design.yaml", &spec);
+    assert_eq!(o.graph.route_tables().len(), 1);
+    assert_eq!(
+        o.graph.route_tables()[0].routes.len(),
+        1,
+        "the typo'd hop makes no route"
+    );
+    // The typo is reported once, not once per subnet.
+    assert_eq!(by_rule(&o).get("invalid-spec"), Some(&1));
+}
+
+#[test]
+fn did_you_mean_stops_after_a_million_comparisons() {
+    // 3,000 unknown subnet names on each side of a peering, each compared with the 3,000
+    // subnets of its vnet for a suggestion: only the first 333 are (1,000,000 / 3,000).
+    let subnets = |b: usize| -> Vec<(String, String)> {
+        (0..N)
+            .map(|i| {
+                (
+                    format!("snet-{i}"),
+                    format!("10.{b}.{}.{}/29", i / 32, (i % 32) * 8),
+                )
+            })
+            .collect()
+    };
+    let typos: Vec<String> = (0..N).map(|i| format!("snt-{i}x")).collect();
+    let subnet_peering = |local: &str, remote: &str| {
+        let mut p = to(local, remote);
+        p["properties"]["peerCompleteVnets"] = json!(false);
+        p["properties"]["localSubnetNames"] = json!(typos);
+        p["properties"]["remoteSubnetNames"] = json!(typos);
+        p
+    };
+    let (sa, sb) = (subnets(1), subnets(2));
+    fn refs(s: &[(String, String)]) -> Vec<(String, &str)> {
+        s.iter().map(|(n, p)| (n.clone(), p.as_str())).collect()
+    }
+    let o = run_json(
+        "suggestions",
+        vec![
+            vnet(
+                "vnet-a",
+                &["10.1.0.0/16"],
+                &refs(&sa),
+                &[subnet_peering("vnet-a", "vnet-b")],
+            ),
+            vnet(
+                "vnet-b",
+                &["10.2.0.0/16"],
+                &refs(&sb),
+                &[subnet_peering("vnet-b", "vnet-a")],
+            ),
+        ],
+    );
+    let unknown = findings(&o, "unknown-peered-subnet", 1);
+    assert_eq!(unknown.len(), 4 * N);
+    let suggested = unknown
+        .iter()
+        .filter(|d| {
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("did you mean"))
+        })
+        .count();
+    assert_eq!(suggested, 1_000_000 / N);
+    // The same budget for a spec's references to vnets it doesn't declare.
+    let mut spec = String::from("peerlint: 1\nvnets:\n");
+    for i in 0..N {
+        spec.push_str(&format!(
+            "  v{i}: {{ address_space: [10.{}.{}.0/24] }}\n",
+            i / 250,
+            i % 250
+        ));
+    }
+    let undeclared: Vec<String> = (0..N).map(|i| format!("w{i}")).collect();
+    spec.push_str(&format!(
+        "topology:\n  - hub_and_spoke: {{ hub: v0, spokes: [{}] }}\n",
+        undeclared.join(", ")
+    ));
+    let o = run("undeclared", "design.yaml", &spec);
+    let invalid = findings(&o, "invalid-spec", 0);
+    assert_eq!(invalid.len(), N);
+    let suggested = invalid
+        .iter()
+        .filter(|d| d.message.contains("did you mean"))
+        .count();
+    assert_eq!(suggested, 1_000_000 / N);
+}

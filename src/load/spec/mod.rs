@@ -94,6 +94,13 @@ struct Loader<'a> {
     mesh_budget: usize,
     /// `mesh` items left unexpanded: where, and their vnets' keys.
     unexpanded: Vec<(Loc, Vec<String>)>,
+    /// How many more names may be compared for "did you mean" suggestions: a reference to
+    /// an undeclared vnet is compared with every vnet, so thousands of them in a spec of
+    /// thousands of vnets would be millions of comparisons.
+    suggestions: usize,
+    /// The vnets other inputs define, by lower-case name (taken on first use: they don't
+    /// change while a spec is read).
+    defined: Option<FastMap<String, Vec<crate::model::VnetId>>>,
 }
 
 /// Loads a spec.
@@ -117,6 +124,8 @@ fn load_with_budget(t: &Tree, file: FileId, b: &mut GraphBuilder, mesh_budget: u
         meshed: 0,
         mesh_budget,
         unexpanded: Vec::new(),
+        suggestions: 1_000_000,
+        defined: None,
     };
     l.keys(root, TOP, SpecPlace::Spec);
     if let Some(v) = t.get(root, "peerlint")
