@@ -1,7 +1,8 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use crate::graph::Graph;
 use crate::model::{Loc, Prefix, VnetId};
-use crate::prefix::{Block, LISTED, cross_pairs};
+use crate::prefix::{Block, LISTED, Sorted, cross_pairs_sorted};
 use crate::query::{SpaceOf, only_ipv6, peered_prefixes, prefix_label, side_space, vnet_name};
 use crate::rule::{Finding, Rule, RuleContext};
 
@@ -46,6 +47,9 @@ impl Rule for PeeredAddressOverlap {
         // overlap.
         type Reported = (VnetId, VnetId, Vec<(Loc, Loc)>, usize);
         let mut seen: HashSet<Reported> = HashSet::new();
+        // Vnets' whole address spaces, sorted once: a hub's space is compared with each of
+        // its spokes in time proportional to the spoke's.
+        let mut spaces: HashMap<VnetId, Sorted<&Prefix>> = HashMap::new();
         for (pid, p) in g.peerings() {
             let Some(remote) = p.remote_vnet() else {
                 continue;
@@ -58,11 +62,24 @@ impl Rule for PeeredAddressOverlap {
             // Compared with the vnet that comes first on the left, so that both directions of
             // a link list the same pairs.
             let flip = remote < p.local;
-            let mut lists: Vec<(Vec<&Prefix>, Vec<&Prefix>)> = Vec::new();
+            // Each comparison: the lists, and for each whether it is a vnet's whole address
+            // space (then its sorted form is kept for every link of that vnet).
+            type Side<'g> = (Vec<&'g Prefix>, Option<VnetId>);
+            let mut lists: Vec<(Side<'_>, Side<'_>)> = Vec::new();
             let mut recorded = false;
-            for (l, r) in [
-                (peered_prefixes(g, pid, true), side_space(g, pid, false)),
-                (side_space(g, pid, true), peered_prefixes(g, pid, false)),
+            let subnets = p.is_subnet_peering() || p.peer_complete_vnets.unresolved;
+            let whole = |from: SpaceOf, v: VnetId, peered: bool| {
+                (from == SpaceOf::Vnet && !(peered && subnets)).then_some(v)
+            };
+            for ((l, l_peered), (r, r_peered)) in [
+                (
+                    (peered_prefixes(g, pid, true), true),
+                    (side_space(g, pid, false), false),
+                ),
+                (
+                    (side_space(g, pid, true), false),
+                    (peered_prefixes(g, pid, false), true),
+                ),
             ] {
                 let (Some(l), Some(r)) = (l, r) else { continue };
                 recorded |= r.from == SpaceOf::Recorded;
@@ -72,9 +89,13 @@ impl Rule for PeeredAddressOverlap {
                 };
                 if !lists
                     .iter()
-                    .any(|(a, b)| same(a, &l.prefixes) && same(b, &r.prefixes))
+                    .any(|((a, _), (b, _))| same(a, &l.prefixes) && same(b, &r.prefixes))
                 {
-                    lists.push((l.prefixes, r.prefixes));
+                    let (lw, rw) = (
+                        whole(l.from, p.local, l_peered),
+                        whole(r.from, remote, r_peered),
+                    );
+                    lists.push(((l.prefixes, lw), (r.prefixes, rw)));
                 }
             }
             let mut total = 0;
@@ -82,10 +103,10 @@ impl Rule for PeeredAddressOverlap {
             let mut listed: HashSet<(Loc, Loc)> = HashSet::new();
             for (l, r) in &lists {
                 let (n, some) = if flip {
-                    let (n, some) = overlapping(r, l);
+                    let (n, some) = overlapping(g, r, l, &mut spaces);
                     (n, some.into_iter().map(|(y, x)| (x, y)).collect())
                 } else {
-                    overlapping(l, r)
+                    overlapping(g, l, r, &mut spaces)
                 };
                 total += n;
                 for (x, y) in some {
@@ -193,15 +214,50 @@ impl Rule for PeeredAddressOverlap {
     }
 }
 
-/// How many pairs (x from `left`, y from `right`) overlap, and the first of them.
+/// How many pairs (x from `left`, y from `right`) overlap, and the first of them: the shorter
+/// list looked up in the longer one, sorted (kept in `spaces` when it is a vnet's whole
+/// address space). Both directions of a link choose alike, so they list the same pairs.
 fn overlapping<'g>(
-    left: &[&'g Prefix],
-    right: &[&'g Prefix],
+    g: &'g Graph,
+    (left, left_space): &(Vec<&'g Prefix>, Option<VnetId>),
+    (right, right_space): &(Vec<&'g Prefix>, Option<VnetId>),
+    spaces: &mut HashMap<VnetId, Sorted<&'g Prefix>>,
 ) -> (usize, Vec<(&'g Prefix, &'g Prefix)>) {
     let blocks = |list: &[&'g Prefix]| -> Vec<Block<&'g Prefix>> {
         list.iter()
             .filter_map(|&p| Some(Block::new(&p.net()?, p)))
             .collect()
     };
-    cross_pairs(blocks(left), blocks(right), LISTED)
+    // A vnet's whole space, unfiltered: the other list, of the same link, holds only the
+    // families the link peers, so no pair of another family forms.
+    let whole = |v: VnetId| -> Sorted<&'g Prefix> {
+        let all: Vec<&Prefix> = g
+            .vnet(v)
+            .address_space
+            .iter()
+            .flat_map(|s| &s.prefixes)
+            .collect();
+        Sorted::new(blocks(&all))
+    };
+    let mut sorted = |list: &[&'g Prefix], space: &Option<VnetId>| -> Sorted<&'g Prefix> {
+        match space {
+            Some(v) => spaces.remove(v).unwrap_or_else(|| whole(*v)),
+            None => Sorted::new(blocks(list)),
+        }
+    };
+    if left.len() <= right.len() {
+        let index = sorted(right, right_space);
+        let found = cross_pairs_sorted(&blocks(left), &index, LISTED);
+        if let Some(v) = right_space {
+            spaces.insert(*v, index);
+        }
+        found
+    } else {
+        let index = sorted(left, left_space);
+        let (n, some) = cross_pairs_sorted(&blocks(right), &index, LISTED);
+        if let Some(v) = left_space {
+            spaces.insert(*v, index);
+        }
+        (n, some.into_iter().map(|(y, x)| (x, y)).collect())
+    }
 }

@@ -5,8 +5,8 @@
 //! their containment forest: [`Classes`] builds that forest over classes of equal blocks in
 //! O(n log n), and the overlap rules report from it one finding per class rather than one per
 //! overlapping pair, whose number grows with the square of the input (1,000 copies of one
-//! prefix are half a million pairs). [`cross_pairs`] counts the pairs between two lists in
-//! linear time and lists only the first few.
+//! prefix are half a million pairs). [`cross_pairs_sorted`] counts the pairs between a list
+//! and a [`Sorted`] one in time proportional to the first, and lists only the first few.
 
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -85,17 +85,6 @@ impl<T> Block<T> {
             hi,
             len: net.prefix_len(),
             item,
-        }
-    }
-
-    /// The same block carrying another item.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Block<U> {
-        Block {
-            v6: self.v6,
-            lo: self.lo,
-            hi: self.hi,
-            len: self.len,
-            item: f(self.item),
         }
     }
 }
@@ -284,73 +273,62 @@ impl<T> Classes<T> {
     }
 }
 
-/// The pairs (left, right) of overlapping blocks, one from each list: their number, in
-/// linear time after sorting, and the first `limit` of them (equal blocks first, then each
-/// block with the blocks containing it, in sweep order).
-pub fn cross_pairs<T: Copy, U: Copy>(
-    left: Vec<Block<T>>,
-    right: Vec<Block<U>>,
+/// A list of blocks sorted for lookups: the members overlapping a given block are found with
+/// one binary search per prefix length up to its own (those containing it or equal to it) and
+/// one range (those inside it), so that a short list is compared with a long one in time
+/// proportional to the short one.
+pub struct Sorted<T> {
+    keys: Vec<(bool, u128, u8)>,
+    items: Vec<T>,
+}
+
+/// The first address of the block of length `len` holding `lo` (in its family's width).
+fn cut(v6: bool, lo: u128, len: u8) -> u128 {
+    let width = if v6 { 128 } else { 32 };
+    let host = width - u32::from(len);
+    if host >= 128 { 0 } else { lo >> host << host }
+}
+
+impl<T> Sorted<T> {
+    pub fn new(mut blocks: Vec<Block<T>>) -> Sorted<T> {
+        blocks.sort_by_key(|b| (b.v6, b.lo, b.len));
+        Sorted {
+            keys: blocks.iter().map(|b| (b.v6, b.lo, b.len)).collect(),
+            items: blocks.into_iter().map(|b| b.item).collect(),
+        }
+    }
+
+    /// The members overlapping `b`, as index ranges: those containing or equal to it, by
+    /// length, then those inside it.
+    fn ranges<U>(&self, b: &Block<U>) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let (v6, lo, hi, len) = (b.v6, b.lo, b.hi, b.len);
+        let at = move |k: (bool, u128, u8)| {
+            self.keys.partition_point(|&x| x < k)..self.keys.partition_point(|&x| x <= k)
+        };
+        let outer = (0..=len).map(move |l| at((v6, cut(v6, lo, l), l)));
+        let inner = std::iter::once(
+            self.keys.partition_point(|&x| x <= (v6, lo, len))
+                ..self.keys.partition_point(|&x| x <= (v6, hi, u8::MAX)),
+        );
+        outer.chain(inner).filter(|r| !r.is_empty())
+    }
+}
+
+/// The pairs (left, right) of overlapping blocks, one from each list: how many, and the first
+/// `limit` of them (left block by left block, in the left list's order). Time proportional to
+/// the left list (times the prefix lengths and a logarithm), whatever the right one's length.
+pub fn cross_pairs_sorted<T: Copy, U: Copy>(
+    left: &[Block<T>],
+    right: &Sorted<U>,
     limit: usize,
 ) -> (usize, Vec<(T, U)>) {
-    #[derive(Clone, Copy)]
-    enum Side<T, U> {
-        L(T),
-        R(U),
-    }
-    let blocks: Vec<Block<Side<T, U>>> = left
-        .into_iter()
-        .map(|b| b.map(Side::L))
-        .chain(right.into_iter().map(|b| b.map(Side::R)))
-        .collect();
-    // Members of a class keep their input order: left before right, each in list order.
-    let classes = Classes::new(blocks, |_| ());
-    let split = |c: usize| {
-        let (mut l, mut r) = (Vec::new(), Vec::new());
-        for m in classes.members(c) {
-            match *m {
-                Side::L(x) => l.push(x),
-                Side::R(y) => r.push(y),
-            }
-        }
-        (l, r)
-    };
-    // Per class, how many left and right members it holds, and the classes containing it.
-    let n = classes.count();
-    let mut sides = vec![(0usize, 0usize); n];
-    let mut above = vec![(0usize, 0usize); n];
     let mut total = 0;
     let mut listed = Vec::new();
-    for c in 0..n {
-        let (l, r) = split(c);
-        sides[c] = (l.len(), r.len());
-        if let Some(p) = classes.ancestors(c).next() {
-            above[c] = (above[p].0 + sides[p].0, above[p].1 + sides[p].1);
-        }
-        total += l.len() * r.len() + l.len() * above[c].1 + r.len() * above[c].0;
-        // Listing stops at `limit`, and a class scans the classes containing it only when
-        // they hold a partner: at most `limit` classes do.
-        let room = |listed: &Vec<(T, U)>| limit.saturating_sub(listed.len());
-        for &x in &l {
-            let take = room(&listed);
-            listed.extend(r.iter().map(|&y| (x, y)).take(take));
-        }
-        let partners = (!l.is_empty() && above[c].1 > 0) || (!r.is_empty() && above[c].0 > 0);
-        if !partners || room(&listed) == 0 {
-            continue;
-        }
-        for a in classes.ancestors(c) {
-            let (al, ar) = split(a);
-            for &x in &l {
-                let take = room(&listed);
-                listed.extend(ar.iter().map(|&y| (x, y)).take(take));
-            }
-            for &y in &r {
-                let take = room(&listed);
-                listed.extend(al.iter().map(|&x| (x, y)).take(take));
-            }
-            if room(&listed) == 0 {
-                break;
-            }
+    for l in left {
+        for r in right.ranges(l) {
+            total += r.len();
+            let room = limit.saturating_sub(listed.len());
+            listed.extend(right.items[r].iter().take(room).map(|&y| (l.item, y)));
         }
     }
     (total, listed)
@@ -479,17 +457,52 @@ mod tests {
     fn cross_pairs_counts_every_pair_and_lists_the_first() {
         let left = blocks(&["10.0.0.0/16", "10.1.0.0/24", "fd00::/64"]);
         let right = blocks(&["10.0.0.0/24", "10.0.0.0/16", "10.1.0.0/16", "fd00::/8"]);
-        let (total, listed) = cross_pairs(left.clone(), right.clone(), 10);
-        let mut listed = listed;
+        let (total, mut listed) = cross_pairs_sorted(&left, &Sorted::new(right.clone()), 10);
         listed.sort();
         assert_eq!(listed, vec![(0, 0), (0, 1), (1, 2), (2, 3)]);
         assert_eq!(total, 4);
-        let (total, listed) = cross_pairs(left, right, 2);
+        let (total, listed) = cross_pairs_sorted(&left, &Sorted::new(right), 2);
         assert_eq!((total, listed.len()), (4, 2));
         // A thousand copies on each side: a million pairs, counted, three listed.
         let same = |n| blocks(&vec!["10.0.0.0/16"; n]);
-        let (total, listed) = cross_pairs(same(1000), same(1000), 3);
+        let (total, listed) = cross_pairs_sorted(&same(1000), &Sorted::new(same(1000)), 3);
         assert_eq!((total, listed), (1_000_000, vec![(0, 0), (0, 1), (0, 2)]));
+    }
+
+    #[test]
+    fn sorted_lists_give_every_overlapping_pair() {
+        let left = blocks(&["10.0.0.0/16", "10.1.0.0/24", "fd00::/64", "10.0.0.0/16"]);
+        let right = blocks(&[
+            "10.0.0.0/24",
+            "10.0.0.0/16",
+            "10.1.0.0/16",
+            "fd00::/8",
+            "0.0.0.0/0",
+            "10.0.255.255/32",
+            "::/0",
+        ]);
+        let (total, mut listed) = cross_pairs_sorted(&left, &Sorted::new(right.clone()), 100);
+        listed.sort();
+        // Every pair, the slow way.
+        let net = |b: &Block<usize>| -> IpNet {
+            let addr = if b.v6 {
+                IpAddr::from(std::net::Ipv6Addr::from(b.lo))
+            } else {
+                IpAddr::from(std::net::Ipv4Addr::from(b.lo as u32))
+            };
+            IpNet::new(addr, b.len).unwrap()
+        };
+        let mut all = Vec::new();
+        for l in &left {
+            for r in &right {
+                if overlaps(&net(l), &net(r)) {
+                    all.push((l.item, r.item));
+                }
+            }
+        }
+        all.sort();
+        assert_eq!((total, listed), (all.len(), all));
+        assert_eq!(total, 12);
     }
 
     #[test]
