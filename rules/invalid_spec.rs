@@ -9,7 +9,7 @@ crate::declare_rule! {
     /// key (with the key it probably meant), a value of the wrong type, a topology item or
     /// route naming a vnet, subnet or appliance the spec doesn't declare. A `mesh` too large
     /// to expand into its peerings (more vnets than Azure's 500 peerings per vnet allow, or
-    /// more peerings than peerlint generates from the meshes of one spec: 250,500) is a
+    /// more peerings than peerlint generates from the meshes of one spec: 100,000) is a
     /// warning: its links are not checked.
     ///
     /// ## Why is this bad?
