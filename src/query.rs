@@ -333,6 +333,16 @@ pub fn step_text(g: &Graph, step: &Step) -> String {
             g.peering(peering).name,
             name(vnet)
         ),
+        Step::UnknownPeerings { vnet }
+            if g.unexpanded_meshes()
+                .iter()
+                .any(|m| m.vnets.contains(&vnet)) =>
+        {
+            format!(
+                "{} is in a `mesh` too large to expand, so its peerings are not all known; one may be the missing link",
+                name(vnet)
+            )
+        }
         Step::UnknownPeerings { vnet } => format!(
             "the peerings of {} are known only at deployment; one may be the missing link",
             name(vnet)

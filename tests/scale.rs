@@ -337,6 +337,21 @@ fn a_mesh_of_thousands_of_vnets_is_not_expanded() {
     }
     let names: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
     spec.push_str(&format!("topology:\n  - mesh: [{}]\n", names.join(", ")));
+    // Nothing is concluded about links the mesh would make: neither intent is judged.
+    spec.push_str("intents:\n  - allow: { from: v1, to: v2 }\n  - deny: { from: v1, to: v3 }\n");
+    let dir = common::scratch("mesh-reach");
+    let path = dir.join("design.yaml");
+    std::fs::write(&path, &spec).unwrap();
+    let reach = common::peerlint(&["reach", "v1", "v2", path.to_str().unwrap()], None);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(reach.code, 1, "unknown: {}", reach.stdout);
+    assert!(
+        reach
+            .stdout
+            .contains("`v1` is in a `mesh` too large to expand"),
+        "{}",
+        reach.stdout
+    );
     let o = run("mesh", "design.yaml", &spec);
     assert_eq!(o.graph.peering_count(), 0, "no peering generated");
     assert_eq!(o.graph.unexpanded_meshes().len(), 1);
