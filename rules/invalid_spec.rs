@@ -7,7 +7,10 @@ crate::declare_rule! {
     /// ## What it does
     /// Reports a design spec (`peerlint: 1`) that doesn't follow the spec's schema: an unknown
     /// key (with the key it probably meant), a value of the wrong type, a topology item or
-    /// route naming a vnet, subnet or appliance the spec doesn't declare.
+    /// route naming a vnet, subnet or appliance the spec doesn't declare. A `mesh` too large
+    /// to expand into its peerings (more vnets than Azure's 500 peerings per vnet allow, or
+    /// more peerings than peerlint generates from the meshes of one spec: 100,000) is a
+    /// warning: its links are not checked.
     ///
     /// ## Why is this bad?
     /// A misspelt key is silently meaningless (`gateway_transt: true` would set nothing), and a
@@ -35,7 +38,19 @@ impl Rule for InvalidSpec {
         for p in cx.graph().problems() {
             if let Problem::Spec(p) = p {
                 let (loc, message, label) = wording(p);
-                cx.report(Finding::new("", message, loc, label));
+                let f = Finding::new("", message, loc, label);
+                cx.report(match p {
+                    // Not a flaw of the design: what peerlint could not check in it.
+                    SpecProblem::MeshNotExpanded { over_limit, .. } => f
+                        .lesser()
+                        .note("the links between its vnets are not checked (address overlap, gateways, reachability), and none of them is reported missing")
+                        .help(if *over_limit {
+                            "split the mesh: Azure allows 500 peerings per vnet (hub-and-spoke, or Virtual Network Manager connectivity)"
+                        } else {
+                            "check the meshes in separate specs, or split the mesh"
+                        }),
+                    _ => f,
+                });
             }
         }
         // Intents name vnets of any input; one that names nothing can't be checked.
@@ -251,6 +266,29 @@ fn wording(p: &SpecProblem) -> (Loc, String, &'static str) {
                 }
             };
             (*loc, message.into(), label)
+        }
+        SpecProblem::MeshNotExpanded {
+            loc,
+            vnets,
+            over_limit,
+            budget,
+        } => {
+            let why = if *over_limit {
+                format!(
+                    "each of its vnets would have {} peerings, more than Azure allows (500)",
+                    vnets.saturating_sub(1)
+                )
+            } else {
+                format!(
+                    "its {} peerings would take the spec's meshes past the {budget} peerings peerlint generates",
+                    vnets * vnets.saturating_sub(1)
+                )
+            };
+            (
+                *loc,
+                format!("this `mesh` of {vnets} vnets was not expanded into peerings: {why}"),
+                "not expanded",
+            )
         }
     }
 }

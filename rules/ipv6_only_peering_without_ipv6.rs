@@ -39,9 +39,8 @@ impl Rule for Ipv6OnlyPeeringWithoutIpv6 {
                 let (Some(v), Some(list)) = (vnet, list) else {
                     continue;
                 };
-                let vnet = g.vnet(v);
                 for (name, loc) in &list.names {
-                    let Some(s) = vnet.subnet(name) else { continue };
+                    let Some(s) = g.subnet(v, name) else { continue };
                     // A prefix known only at deployment may be the IPv6 one.
                     let unknown = s
                         .prefixes

@@ -39,6 +39,19 @@ impl Rule for MissingReversePeering {
             .filter(|(_, q)| g.vnet(q.local).key.contains('{'))
             .map(|(q, _)| q)
             .collect();
+        // Per vnet, the peerings that may come back to a vnet they don't name outright: a
+        // remote known only at deployment, or named by placeholders.
+        let mut loose: Vec<Vec<PeeringId>> = vec![Vec::new(); g.vnets().count()];
+        for (q, p) in g.peerings() {
+            let open = match &p.remote {
+                Remote::Unresolved { .. } => true,
+                Remote::Vnet { vnet, .. } => g.vnet(*vnet).key.contains('{'),
+                _ => false,
+            };
+            if open {
+                loose[p.local.0 as usize].push(q);
+            }
+        }
         for (pid, p) in g.peerings() {
             let Some(remote) = p.remote_vnet() else {
                 continue;
@@ -51,7 +64,7 @@ impl Rule for MissingReversePeering {
             // of peerings is partly unknown), or one whose remote is unknown or named by a
             // placeholder that may be this vnet: unresolved-value reports those, this rule
             // doesn't guess.
-            if g.peerings_unknown(remote).is_some() || may_come_back(g, pid, &floating) {
+            if g.peerings_unknown(remote).is_some() || may_come_back(g, pid, &floating, &loose) {
                 continue;
             }
             cx.report(
@@ -87,16 +100,31 @@ impl Rule for MissingReversePeering {
 /// Whether a peering known only up to values computed at deployment may be the way back of
 /// `pid` (A→B): a peering of B whose remote is unknown, or may be A once placeholders are
 /// known; or a peering of a vnet named by placeholders that may be B, whose remote may be A.
-fn may_come_back(g: &Graph, pid: PeeringId, floating: &[PeeringId]) -> bool {
+///
+/// `loose` holds, per vnet, its peerings whose remote is unknown or named by placeholders: the
+/// others name a vnet outright, and one naming A would be the reverse peering itself, so only
+/// when A's own id has placeholders are all of B's peerings looked at.
+fn may_come_back(
+    g: &Graph,
+    pid: PeeringId,
+    floating: &[PeeringId],
+    loose: &[Vec<PeeringId>],
+) -> bool {
     let p = g.peering(pid);
-    let (a, b) = (g.vnet(p.local), p.remote_vnet().map(|v| g.vnet(v)));
-    let Some(b) = b else { return false };
+    let (a, b) = (g.vnet(p.local), p.remote_vnet());
+    let Some(b_id) = b else { return false };
+    let b = g.vnet(b_id);
     let back_to_a = |q: &crate::model::Peering| match &q.remote {
         Remote::Unresolved { .. } => true,
         Remote::Vnet { vnet, .. } => may_be_same(&g.vnet(*vnet).key, &a.key),
         _ => false,
     };
-    if b.peerings.iter().any(|&q| back_to_a(g.peering(q))) {
+    let candidates = if a.key.contains('{') {
+        &b.peerings
+    } else {
+        &loose[b_id.0 as usize]
+    };
+    if candidates.iter().any(|&q| back_to_a(g.peering(q))) {
         return true;
     }
     floating.iter().any(|&q| {

@@ -1,9 +1,13 @@
-use crate::prefix::{Block, sweep};
+use crate::prefix::{Block, Classes, LISTED};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags two subnets of one vnet whose prefixes overlap.
+    /// Flags two subnets of one vnet whose prefixes overlap, on the later subnet (the one
+    /// Azure rejects). Reported once per distinct prefix: on the first subnet with that prefix
+    /// that overlaps an earlier subnet, naming the prefixes of other subnets it overlaps (the
+    /// first ten, then how many more), so that a thousand copies of one subnet are one
+    /// finding.
     ///
     /// ## Why is this bad?
     /// Azure rejects the second subnet with `NetcfgSubnetRangesOverlap`.
@@ -38,13 +42,10 @@ impl Rule for OverlappingSubnets {
                     }
                 }
             }
-            let mut pairs = Vec::new();
-            sweep(&mut blocks, |a, b| {
-                if a.0 != b.0 {
-                    pairs.push((a.min(b), a.max(b)));
-                }
-            });
-            pairs.sort_unstable();
+            // Owned by their subnet, in input order: a subnet's own prefixes never count.
+            let classes = Classes::new(blocks, |&t| t);
+            let subnet = |t: &(usize, usize)| t.0;
+            let earliest = classes.earliest_around(subnet);
             let prefix = |(si, pi): (usize, usize)| {
                 let s = &v.subnets[si];
                 (
@@ -55,21 +56,60 @@ impl Rule for OverlappingSubnets {
                         .expect("indexed above"),
                 )
             };
-            for (a, b) in pairs {
-                let ((sa, pa), (sb, pb)) = (prefix(a), prefix(b));
+            for c in 0..classes.count() {
+                let Some(&b) = classes.first_overlapping_earlier(c, subnet, &earliest) else {
+                    continue;
+                };
+                let (count, listed) = classes.others(c, subnet, b.0, LISTED);
+                let (sb, pb) = prefix(b);
+                let id = format!("{}/subnets/{}", v.id, sb.name);
+                let note = "Azure rejects this at deploy time with NetcfgSubnetRangesOverlap";
+                if count == 1
+                    && let Some(&&a) = listed.first()
+                {
+                    let (sa, pa) = prefix(a);
+                    cx.report(
+                        Finding::new(
+                            id,
+                            format!(
+                                "subnet `{}` ({}) overlaps subnet `{}` ({}) in vnet `{}`",
+                                sb.name, pb.text, sa.name, pa.text, v.name
+                            ),
+                            pb.loc,
+                            format!("overlaps `{}`", sa.name),
+                        )
+                        .related(pa.loc, format!("prefix of `{}`", sa.name))
+                        .help("give each subnet its own, disjoint prefix")
+                        .note(note),
+                    );
+                    continue;
+                }
+                let named: Vec<String> = listed
+                    .iter()
+                    .map(|&&t| {
+                        let (s, p) = prefix(t);
+                        format!("`{}` ({})", s.name, p.text)
+                    })
+                    .collect();
+                let mut f = Finding::new(
+                    id,
+                    format!(
+                        "subnet `{}` ({}) overlaps {count} prefixes of other subnets in vnet `{}`: {}",
+                        sb.name,
+                        pb.text,
+                        v.name,
+                        crate::query::listing(&named, count)
+                    ),
+                    pb.loc,
+                    format!("overlaps {count} prefixes of other subnets"),
+                );
+                for &&t in &listed {
+                    let (s, p) = prefix(t);
+                    f = f.related(p.loc, format!("prefix of `{}`", s.name));
+                }
                 cx.report(
-                    Finding::new(
-                        format!("{}/subnets/{}", v.id, sb.name),
-                        format!(
-                            "subnet `{}` ({}) overlaps subnet `{}` ({}) in vnet `{}`",
-                            sb.name, pb.text, sa.name, pa.text, v.name
-                        ),
-                        pb.loc,
-                        format!("overlaps `{}`", sa.name),
-                    )
-                    .related(pa.loc, format!("prefix of `{}`", sa.name))
-                    .help("give each subnet its own, disjoint prefix")
-                    .note("Azure rejects this at deploy time with NetcfgSubnetRangesOverlap"),
+                    f.help("give each subnet its own, disjoint prefix")
+                        .note(note),
                 );
             }
         }

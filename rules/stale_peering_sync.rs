@@ -1,6 +1,9 @@
 use std::collections::BTreeSet;
 
-use crate::model::PrefixList;
+use std::collections::HashMap;
+
+use crate::model::{PrefixList, VnetId};
+use crate::prefix::LISTED;
 use crate::query::{peering_name, vnet_name};
 use crate::rule::{Finding, Rule, RuleContext};
 
@@ -9,7 +12,8 @@ crate::declare_rule! {
     /// Flags exported peering state that is out of sync: a `peeringSyncLevel` other than
     /// `FullyInSync`, or a full peering whose `remoteAddressSpace` differs from the remote
     /// vnet's current address space (from the remote vnet's own export when it is in the
-    /// inputs, else from the peering's `remoteVirtualNetworkAddressSpace`).
+    /// inputs, else from the peering's `remoteVirtualNetworkAddressSpace`). Each list names
+    /// its first ten prefixes, then how many more.
     ///
     /// ## Why is this bad?
     /// After a peered vnet's address space changes, every peering pointing at it must be
@@ -33,6 +37,7 @@ crate::declare_rule! {
     }
 }
 
+/// A list's prefixes, canonical, sorted and each once.
 fn canon(list: &PrefixList) -> BTreeSet<String> {
     list.prefixes
         .iter()
@@ -44,24 +49,30 @@ fn canon(list: &PrefixList) -> BTreeSet<String> {
         .collect()
 }
 
-/// Whether two lists hold the same prefixes (in any order), without allocating strings.
-fn same(a: &PrefixList, b: &PrefixList) -> bool {
-    fn key(l: &PrefixList) -> Vec<Result<ipnet::IpNet, &str>> {
-        let mut v: Vec<Result<ipnet::IpNet, &str>> = l
-            .prefixes
-            .iter()
-            .map(|p| p.net().ok_or(p.text.as_str()))
-            .collect();
-        v.sort();
-        v.dedup();
-        v
-    }
-    key(a) == key(b)
+/// What two lists are compared by: their prefixes in any order, without allocating strings.
+fn key(l: &PrefixList) -> Vec<Result<ipnet::IpNet, &str>> {
+    let mut v: Vec<Result<ipnet::IpNet, &str>> = l
+        .prefixes
+        .iter()
+        .map(|p| p.net().ok_or(p.text.as_str()))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// A canonical list in a message: the first ten, then how many more.
+fn shown(s: &BTreeSet<String>) -> String {
+    let listed: Vec<String> = s.iter().take(LISTED).cloned().collect();
+    crate::query::listing(&listed, s.len())
 }
 
 impl Rule for StalePeeringSync {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
+        // A vnet's current space, compared with every peering towards it: its key once.
+        type Space<'g> = (Vec<Result<ipnet::IpNet, &'g str>>, String);
+        let mut spaces: HashMap<VnetId, Space<'_>> = HashMap::new();
         for (pid, p) in g.peerings() {
             let help = || {
                 let local = g.vnet(p.local);
@@ -90,29 +101,46 @@ impl Rule for StalePeeringSync {
                 continue;
             };
             let remote = p.remote_vnet().map(|r| (r, g.vnet(r)));
-            let (current, whence) = match remote {
+            // The current space: the remote vnet's own (its key and text computed once), else
+            // the copy this export recorded.
+            let (current, whence, current_key, current_text) = match remote {
                 Some((r, v)) if v.defined => match &v.address_space {
-                    Some(s) => (s, format!("current address space of {}", vnet_name(g, r))),
+                    Some(s) => {
+                        let (k, text) = spaces
+                            .entry(r)
+                            .or_insert_with(|| (key(s), shown(&canon(s))));
+                        (
+                            s,
+                            format!("current address space of {}", vnet_name(g, r)),
+                            std::borrow::Cow::Borrowed(&*k),
+                            Some(text.clone()),
+                        )
+                    }
                     None => continue,
                 },
                 _ => match &p.remote_vnet_address_space {
-                    Some(s) => (s, "`remoteVirtualNetworkAddressSpace`".to_string()),
+                    Some(s) => (
+                        s,
+                        "`remoteVirtualNetworkAddressSpace`".to_string(),
+                        std::borrow::Cow::Owned(key(s)),
+                        None,
+                    ),
                     None => continue,
                 },
             };
-            if same(programmed, current) {
+            if key(programmed) == *current_key {
                 continue;
             }
-            let (was, current_loc, current) = (canon(programmed), current.loc, canon(current));
-            let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+            let current_text = current_text.unwrap_or_else(|| shown(&canon(current)));
+            let (was, current_loc) = (shown(&canon(programmed)), current.loc);
             cx.report(
                 Finding::new(
                     &p.id,
                     format!(
                         "peering {} programs remote space [{}] but the remote vnet now has [{}]",
                         peering_name(g, pid),
-                        list(&was),
-                        list(&current)
+                        was,
+                        current_text
                     ),
                     programmed.loc,
                     "stale copy of the remote address space",

@@ -25,9 +25,15 @@ crate::declare_rule! {
     }
 }
 
+/// How many subnet names one run compares for "did you mean" suggestions: each unknown name is
+/// compared with every subnet of its vnet, so thousands of typos in a list naming a vnet of
+/// thousands of subnets would be millions of comparisons. Past it, the help is the generic one.
+const SUGGESTIONS: usize = 1_000_000;
+
 impl Rule for UnknownPeeredSubnet {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
+        let mut budget = SUGGESTIONS;
         for (pid, p) in g.peerings() {
             if !p.is_subnet_peering() {
                 continue;
@@ -46,7 +52,7 @@ impl Rule for UnknownPeeredSubnet {
                     continue;
                 }
                 for (name, loc) in &list.names {
-                    if vnet.subnet(name).is_some() {
+                    if g.subnet(v, name).is_some() {
                         continue;
                     }
                     let mut f = Finding::new(
@@ -59,9 +65,17 @@ impl Rule for UnknownPeeredSubnet {
                         *loc,
                         "no such subnet",
                     );
-                    if let Some(close) =
-                        crate::suggest::closest(name, vnet.subnets.iter().map(|s| s.name.as_str()))
-                    {
+                    let compared = vnet.subnets.len();
+                    let close = (compared <= budget)
+                        .then(|| {
+                            budget -= compared;
+                            crate::suggest::closest(
+                                name,
+                                vnet.subnets.iter().map(|s| s.name.as_str()),
+                            )
+                        })
+                        .flatten();
+                    if let Some(close) = close {
                         f = f.help(format!("did you mean `{close}`?"));
                     } else {
                         f = f.help(format!(

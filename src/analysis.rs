@@ -140,7 +140,14 @@ fn appliance_routes<'g>(g: &'g Graph, r: Reach<'_>) -> Vec<ApplianceRoute<'g>> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (a, v) in g.defined_vnets() {
+        // Subnets sharing a route table share its routes: each table is read once per vnet.
+        let mut tables = std::collections::HashSet::new();
         for si in 0..v.subnets.len() {
+            if let Some((table, _)) = &v.subnets[si].route_table
+                && !tables.insert(table.to_ascii_lowercase())
+            {
+                continue;
+            }
             for id in r.routes(Source {
                 vnet: a,
                 subnet: Some(si),

@@ -48,11 +48,14 @@ pub struct GraphBuilder {
     unresolved: Vec<Unresolved>,
     origins: Vec<Origin>,
     route_tables: Vec<RouteTable>,
+    /// Each route table's index in `route_tables`, by its key.
+    route_table_index: FastMap<String, usize>,
     intents: Vec<Intent>,
     conditions: FastMap<String, Loc>,
     files: usize,
     deploy_orders: Vec<DeployOrder>,
     unplaced_gateways: Vec<Loc>,
+    meshes: Vec<Mesh>,
     /// The input being loaded is a design to deploy (a template, a design spec), not an
     /// export of what Azure holds: its remote ids must follow Azure's naming rules.
     authored: bool,
@@ -167,14 +170,17 @@ impl GraphBuilder {
         v
     }
 
-    /// The defined vnets named `name` (case-insensitive), for matching a spec to other inputs.
-    pub fn defined_named(&self, name: &str) -> Vec<VnetId> {
-        self.vnets
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.defined && v.name.eq_ignore_ascii_case(name))
-            .map(|(i, _)| VnetId(i as u32))
-            .collect()
+    /// The defined vnets by lower-case name, for matching a spec to other inputs (one pass,
+    /// so that a spec of thousands of vnets doesn't scan every vnet for each).
+    pub fn defined_by_name(&self) -> FastMap<String, Vec<VnetId>> {
+        let mut names: FastMap<String, Vec<VnetId>> = FastMap::default();
+        for (i, v) in self.vnets.iter().enumerate().filter(|(_, v)| v.defined) {
+            names
+                .entry(v.name.to_ascii_lowercase())
+                .or_default()
+                .push(VnetId(i as u32));
+        }
+        names
     }
 
     /// For a vnet another input defined: whether it has a gateway, and where that shows
@@ -202,7 +208,10 @@ impl GraphBuilder {
 
     /// Adds a route table; the same table seen twice is kept once.
     pub fn route_table(&mut self, t: RouteTable) {
-        if !self.route_tables.iter().any(|x| x.key == t.key) {
+        if let std::collections::hash_map::Entry::Vacant(e) =
+            self.route_table_index.entry(t.key.clone())
+        {
+            e.insert(self.route_tables.len());
             self.route_tables.push(t);
         }
     }
@@ -502,6 +511,18 @@ impl GraphBuilder {
         self.deploy_orders.push(o);
     }
 
+    /// Records a design spec's `mesh` that was not expanded into peerings: where it is, and
+    /// its vnets by key, each once (vnets the graph doesn't hold are left out).
+    pub fn unexpanded_mesh(&mut self, loc: Loc, keys: &[String]) {
+        let mut vnets: Vec<VnetId> = keys
+            .iter()
+            .filter_map(|k| self.by_key.get(k.as_str()).copied())
+            .collect();
+        let mut seen = rustc_hash::FxHashSet::default();
+        vnets.retain(|&v| seen.insert(v));
+        self.meshes.push(Mesh { loc, vnets });
+    }
+
     pub fn finish(self) -> Graph {
         let mut links = StableDiGraph::with_capacity(self.vnets.len(), self.peerings.len());
         let nodes: Vec<NodeIndex> = (0..self.vnets.len())
@@ -554,6 +575,8 @@ impl GraphBuilder {
             placeholders: self.placeholders,
             deploy_orders: self.deploy_orders,
             unplaced_gateways: self.unplaced_gateways,
+            meshes: self.meshes,
+            subnet_index: std::sync::OnceLock::new(),
             links,
             nodes,
             pairs,
@@ -674,6 +697,10 @@ pub struct Graph {
     deploy_orders: Vec<DeployOrder>,
     /// Gateways whose vnet can't be known offline.
     unplaced_gateways: Vec<Loc>,
+    /// Design specs' meshes left unexpanded.
+    meshes: Vec<Mesh>,
+    /// Subnets by vnet and lower-case name (the first of a name), built on first use.
+    subnet_index: std::sync::OnceLock<FastMap<(VnetId, Box<str>), usize>>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -830,6 +857,28 @@ impl Graph {
     /// Templates' deployment orders, in input order.
     pub fn deploy_orders(&self) -> &[DeployOrder] {
         &self.deploy_orders
+    }
+    /// Design specs' `mesh` items left unexpanded (too many peerings), in input order.
+    pub fn unexpanded_meshes(&self) -> &[Mesh] {
+        &self.meshes
+    }
+    /// The subnet of `v` named `name` (compared case-insensitively), as [`Vnet::subnet`]
+    /// finds it, by a lookup instead of a scan of the vnet's subnets: a subnet peering can
+    /// list thousands of names of a vnet with thousands of subnets.
+    pub fn subnet(&self, v: VnetId, name: &str) -> Option<&Subnet> {
+        let index = self.subnet_index.get_or_init(|| {
+            let mut index = FastMap::default();
+            for (id, vnet) in self.vnets() {
+                for (i, s) in vnet.subnets.iter().enumerate() {
+                    index
+                        .entry((id, s.name.to_ascii_lowercase().into_boxed_str()))
+                        .or_insert(i);
+                }
+            }
+            index
+        });
+        let i = index.get(&(v, name.to_ascii_lowercase().into_boxed_str()))?;
+        self.vnet(v).subnets.get(*i)
     }
 }
 

@@ -395,6 +395,17 @@ pub enum Endpoint {
     Prefix(IpNet),
 }
 
+/// A design spec's `mesh` that was not expanded into its peerings (too many of them: see
+/// `load::spec`). Its vnets' lists of peerings are partial, so nothing is concluded from a
+/// link between two of them being absent.
+#[derive(Clone, Debug)]
+pub struct Mesh {
+    /// The `mesh` item.
+    pub loc: Loc,
+    /// Its vnets, each once.
+    pub vnets: Vec<VnetId>,
+}
+
 /// What must (allow) or must not (deny) reach what.
 #[derive(Clone, Debug)]
 pub struct Intent {
@@ -761,6 +772,15 @@ pub enum SpecProblem {
     Invalid { loc: Loc, value: SpecInvalid },
     /// A required part left out.
     Missing { loc: Loc, field: SpecField },
+    /// A `mesh` that peerlint did not expand into its peerings: each vnet would have more
+    /// peerings than Azure allows (`over_limit`), or the spec's meshes would make more
+    /// peerings than peerlint generates (`budget`).
+    MeshNotExpanded {
+        loc: Loc,
+        vnets: usize,
+        over_limit: bool,
+        budget: usize,
+    },
 }
 
 /// Where in a spec a key is.

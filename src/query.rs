@@ -113,7 +113,7 @@ pub fn peered_prefixes(g: &Graph, p: PeeringId, local: bool) -> Option<SidePrefi
         }
         let mut out = Vec::new();
         for (name, _) in &list?.names {
-            if let Some(s) = vnet.subnet(name) {
+            if let Some(s) = g.subnet(v, name) {
                 out.extend(s.prefixes.iter().flat_map(|l| valid(l, v6)));
             }
         }
@@ -181,6 +181,16 @@ pub fn prefix_label(
             vnet_name(g, v),
             peering_name(g, link)
         ),
+    }
+}
+
+/// A list of what a finding names, the first of `total`: "`a`, `b`, `c`", or "`a`, `b` and
+/// 40 more" when there are more than listed (see [`crate::prefix::LISTED`]).
+pub fn listing(listed: &[String], total: usize) -> String {
+    let list = listed.join(", ");
+    match total.saturating_sub(listed.len()) {
+        0 => list,
+        more => format!("{list} and {more} more"),
     }
 }
 
@@ -331,6 +341,16 @@ pub fn step_text(g: &Graph, step: &Step) -> String {
             g.peering(peering).name,
             name(vnet)
         ),
+        Step::UnknownPeerings { vnet }
+            if g.unexpanded_meshes()
+                .iter()
+                .any(|m| m.vnets.contains(&vnet)) =>
+        {
+            format!(
+                "{} is in a `mesh` too large to expand, so its peerings are not all known; one may be the missing link",
+                name(vnet)
+            )
+        }
         Step::UnknownPeerings { vnet } => format!(
             "the peerings of {} are known only at deployment; one may be the missing link",
             name(vnet)

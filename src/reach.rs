@@ -922,7 +922,7 @@ impl<'g> Reach<'g> {
         let vnet = self.g.vnet(b);
         let mut unknown = !vnet.defined;
         for (name, _) in names.iter().flat_map(|l| &l.names) {
-            match vnet.subnet(name) {
+            match self.g.subnet(b, name) {
                 Some(s) => {
                     if s.nets().any(|n| overlaps(&n, &dest)) {
                         return Ok(());

@@ -88,10 +88,28 @@ struct Loader<'a> {
     by_name: FastMap<String, usize>,
     /// Gateways and route tables, extracted after the vnets.
     standalone: Vec<Value>,
+    /// Peerings the `mesh` items made so far, and how many they may make
+    /// ([`topology::MESH_BUDGET`]).
+    meshed: usize,
+    mesh_budget: usize,
+    /// `mesh` items left unexpanded: where, and their vnets' keys.
+    unexpanded: Vec<(Loc, Vec<String>)>,
+    /// How many more names may be compared for "did you mean" suggestions: a reference to
+    /// an undeclared vnet is compared with every vnet, so thousands of them in a spec of
+    /// thousands of vnets would be millions of comparisons.
+    suggestions: usize,
+    /// The vnets other inputs define, by lower-case name (taken on first use: they don't
+    /// change while a spec is read).
+    defined: Option<FastMap<String, Vec<crate::model::VnetId>>>,
 }
 
 /// Loads a spec.
 pub fn load(t: &Tree, file: FileId, b: &mut GraphBuilder) {
+    load_with_budget(t, file, b, topology::MESH_BUDGET);
+}
+
+/// Loads a spec whose `mesh` items may make at most `mesh_budget` peerings.
+fn load_with_budget(t: &Tree, file: FileId, b: &mut GraphBuilder, mesh_budget: usize) {
     let Some(root) = t.root() else { return };
     let mut l = Loader {
         t,
@@ -103,6 +121,11 @@ pub fn load(t: &Tree, file: FileId, b: &mut GraphBuilder) {
         vnets: Vec::new(),
         by_name: FastMap::default(),
         standalone: Vec::new(),
+        meshed: 0,
+        mesh_budget,
+        unexpanded: Vec::new(),
+        suggestions: 1_000_000,
+        defined: None,
     };
     l.keys(root, TOP, SpecPlace::Spec);
     if let Some(v) = t.get(root, "peerlint")
@@ -212,6 +235,7 @@ impl Loader<'_> {
             b,
             vnets,
             standalone,
+            unexpanded,
             ..
         } = self;
         for v in vnets {
@@ -247,6 +271,9 @@ impl Loader<'_> {
         }
         for r in standalone {
             EvalDoc::extract(&r, file, b);
+        }
+        for (loc, keys) in unexpanded {
+            b.unexpanded_mesh(loc, &keys);
         }
     }
 }

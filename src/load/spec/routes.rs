@@ -12,10 +12,13 @@ use crate::suggest::closest;
 use crate::tree::{Kind, NodeId};
 
 impl Loader<'_> {
-    /// Route tables for subnets with `routes` (their own, else the vnet's).
+    /// Route tables for subnets with `routes`: a table of their own, else one table of the
+    /// vnet's `routes` that all its other subnets share (read once: a vnet of thousands of
+    /// subnets doesn't make thousands of copies, nor report a problem of it once per subnet).
     pub(super) fn subnet_routes(&mut self, i: usize) {
         let t = self.t;
         let vnet_routes = self.vnets[i].routes;
+        let mut shared: Option<Value> = None;
         for s in 0..self.vnets[i].subnets.len() {
             let sub = &self.vnets[i].subnets[s];
             let (sname, sdef) = (sub.name.clone(), sub.node);
@@ -24,27 +27,43 @@ impl Loader<'_> {
             } else {
                 None
             };
-            let Some(routes) = own.or(vnet_routes) else {
-                continue;
+            let rt = match (own, vnet_routes) {
+                // The spec's route table of one subnet (no ARM resource: its own id).
+                (Some(routes), _) => {
+                    let rt_id = format!("{}/subnets/{sname}/routes", self.vnets[i].id);
+                    let name = format!("{}-{sname}-routes", self.vnets[i].name);
+                    self.route_table(&rt_id, &name, routes)
+                }
+                (None, Some(routes)) => match &shared {
+                    Some(rt) => rt.clone(),
+                    None => {
+                        let rt_id = format!("{}/routes", self.vnets[i].id);
+                        let name = format!("{}-routes", self.vnets[i].name);
+                        let rt = self.route_table(&rt_id, &name, routes);
+                        shared.insert(rt).clone()
+                    }
+                },
+                (None, None) => continue,
             };
-            // The spec's route table of one subnet (no ARM resource: its own id).
-            let rt_id = format!("{}/subnets/{sname}/routes", self.vnets[i].id);
-            let list = self.route_list(routes);
-            let at = self.loc(routes);
-            let name = format!("{}-{sname}-routes", self.vnets[i].name);
-            let routes = Value::object([("routes", Value::array(list, at))], at);
-            self.standalone.push(resource(
-                &rt_id,
-                &name,
-                "Microsoft.Network/routeTables",
-                routes,
-                at,
-            ));
-            let rt = Value::object([("id", Value::str(&rt_id, at))], at);
             self.vnets[i].subnets[s]
                 .props
                 .push((Rc::from("routeTable"), rt));
         }
+    }
+
+    /// Adds the route table of a `routes` mapping; returns the reference a subnet holds.
+    fn route_table(&mut self, rt_id: &str, name: &str, routes: NodeId) -> Value {
+        let list = self.route_list(routes);
+        let at = self.loc(routes);
+        let table = Value::object([("routes", Value::array(list, at))], at);
+        self.standalone.push(resource(
+            rt_id,
+            name,
+            "Microsoft.Network/routeTables",
+            table,
+            at,
+        ));
+        Value::object([("id", Value::str(rt_id, at))], at)
     }
 
     /// The routes of a `routes` mapping (destination: next hop), one per destination prefix.

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use super::Loader;
 use crate::arm::value::{Val, Value};
+use crate::graph::Partial;
 use crate::model::{SpecField, SpecInvalid, SpecPlace, SpecProblem, SpecValue};
 use crate::suggest::closest;
 use crate::tree::{Kind, NodeId};
@@ -19,6 +20,18 @@ const PEERING_FIELDS: &[(&str, &str)] = &[
     ("enable_only_ipv6_peering", "enableOnlyIPv6Peering"),
 ];
 const HUB_AND_SPOKE: &[&str] = &["hub", "spokes", "gateway_transit", "forwarded_traffic"];
+
+/// Azure's limit of peerings per vnet (P21): a `mesh` of more than `PEERING_LIMIT + 1` vnets
+/// gives each more than Azure allows, so it is never expanded.
+pub const PEERING_LIMIT: usize = 500;
+
+/// How many peerings the `mesh` items of one spec may generate: a mesh of n vnets makes
+/// n·(n−1), so a few thousand names would make millions, and every check reads them (a mesh of
+/// 501 vnets sharing one range is 125,250 peered-address-overlap findings from 12 KB of YAML).
+/// A mesh of up to 316 vnets fits, beyond the 250 of a Virtual Network Manager connected group
+/// by default; a mesh that would take the spec past the budget is left unexpanded, its vnets'
+/// peerings marked partial, and `invalid-spec` says so.
+pub const MESH_BUDGET: usize = 100_000;
 
 impl Loader<'_> {
     /// The peering fields set in `obj` (snake_case), as (ARM name, value); keys in `also`
@@ -133,6 +146,30 @@ impl Loader<'_> {
             .children(list)
             .filter_map(|n| Some((self.vnet_named(t.str(n)?, n)?, n)))
             .collect();
+        let n = members.len();
+        let peerings = n.saturating_mul(n.saturating_sub(1));
+        let over_limit = n.saturating_sub(1) > PEERING_LIMIT;
+        if over_limit || self.meshed.saturating_add(peerings) > self.mesh_budget {
+            // Not expanded: peering-limit-exceeded reads the mesh itself, and every other
+            // check takes its vnets' peerings as partly unknown. Pointed at by its key.
+            let loc = self.key_loc(m);
+            let keys: Vec<String> = members
+                .iter()
+                .map(|&(v, _)| self.vnets[v].key.clone())
+                .collect();
+            for key in &keys {
+                self.b.partial(key, Partial::Peerings, loc);
+            }
+            self.unexpanded.push((loc, keys));
+            self.problem(SpecProblem::MeshNotExpanded {
+                loc,
+                vnets: n,
+                over_limit,
+                budget: self.mesh_budget,
+            });
+            return;
+        }
+        self.meshed += peerings;
         for (i, &(a, an)) in members.iter().enumerate() {
             for &(c, cn) in &members[i + 1..] {
                 self.peering(a, c, an, None, Vec::new(), None);
@@ -252,5 +289,103 @@ impl Loader<'_> {
             loc,
         );
         self.vnets[a].peerings.push(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::graph::{Graph, GraphBuilder};
+    use crate::model::{Problem, SpecProblem};
+    use crate::source::FileId;
+
+    fn load(spec: &str, budget: usize) -> Graph {
+        let tree = crate::yaml::parse(&Arc::new(spec.to_string()), 0).expect("YAML");
+        let mut b = GraphBuilder::new();
+        super::super::load_with_budget(&tree, FileId(0), &mut b, budget);
+        b.finish()
+    }
+
+    fn vnets(names: &[&str], first: usize) -> String {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("  {n}: {{ address_space: [10.{}.0.0/16] }}\n", first + i))
+            .collect()
+    }
+
+    #[test]
+    fn meshes_expand_within_the_budget_and_are_recorded_past_it() {
+        // Budget 8: the first mesh makes 6 peerings; the second would make 6 more.
+        let spec = format!(
+            "peerlint: 1\nvnets:\n{}{}topology:\n  - mesh: [a, b, c]\n  - mesh: [d, e, f]\n  - hub_and_spoke: {{ hub: d, spokes: [e] }}\n",
+            vnets(&["a", "b", "c"], 1),
+            vnets(&["d", "e", "f"], 4)
+        );
+        let g = load(&spec, 8);
+        // Six from the first mesh, two from hub_and_spoke (which no budget limits).
+        assert_eq!(g.peering_count(), 8);
+        let [mesh] = g.unexpanded_meshes() else {
+            panic!("one mesh left unexpanded: {:?}", g.unexpanded_meshes());
+        };
+        let names: Vec<&str> = mesh
+            .vnets
+            .iter()
+            .map(|&v| g.vnet(v).name.as_str())
+            .collect();
+        assert_eq!(names, ["d", "e", "f"]);
+        for &v in &mesh.vnets {
+            assert!(
+                g.peerings_unknown(v).is_some(),
+                "{}'s peerings are partial",
+                g.vnet(v).name
+            );
+        }
+        let a = g.vnets().find(|(_, v)| v.name == "a").unwrap().0;
+        assert!(g.peerings_unknown(a).is_none());
+        let problems: Vec<_> = g
+            .problems()
+            .iter()
+            .filter_map(|p| match p {
+                Problem::Spec(SpecProblem::MeshNotExpanded {
+                    vnets,
+                    over_limit,
+                    budget,
+                    ..
+                }) => Some((*vnets, *over_limit, *budget)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(problems, [(3, false, 8)]);
+        // With room for both, both expand.
+        assert_eq!(load(&spec, 12).peering_count(), 14);
+        assert!(load(&spec, 12).unexpanded_meshes().is_empty());
+    }
+
+    #[test]
+    fn a_mesh_past_the_peering_limit_is_never_expanded() {
+        let names: Vec<String> = (0..502).map(|i| format!("v{i}")).collect();
+        let mut spec = String::from("peerlint: 1\nvnets:\n");
+        for (i, n) in names.iter().enumerate() {
+            spec.push_str(&format!(
+                "  {n}: {{ address_space: [10.{}.{}.0/24] }}\n",
+                i / 250,
+                i % 250
+            ));
+        }
+        spec.push_str(&format!("topology:\n  - mesh: [{}]\n", names.join(", ")));
+        // Even with room for every peering: 501 each is more than Azure allows.
+        let g = load(&spec, usize::MAX);
+        assert_eq!(g.peering_count(), 0);
+        assert_eq!(g.unexpanded_meshes()[0].vnets.len(), 502);
+        assert!(g.problems().iter().any(|p| matches!(
+            p,
+            Problem::Spec(SpecProblem::MeshNotExpanded {
+                vnets: 502,
+                over_limit: true,
+                ..
+            })
+        )));
     }
 }

@@ -125,7 +125,12 @@ impl Loader<'_> {
             // Without a subscription, a vnet another input defines under the same name (and
             // only one) is that vnet: the spec adds to an export.
             None if sub.is_none()
-                && let [one] = self.b.defined_named(name).as_slice() =>
+                && let [one] = self
+                    .defined
+                    .get_or_insert_with(|| self.b.defined_by_name())
+                    .get(&name.to_ascii_lowercase())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default() =>
             {
                 let v = *one;
                 self.b.vnet_id(v).to_string()
@@ -293,8 +298,13 @@ impl Loader<'_> {
         if let Some(&i) = self.by_name.get(&name.to_ascii_lowercase()) {
             return Some(i);
         }
-        let names: Vec<String> = self.vnets.iter().map(|v| v.name.clone()).collect();
-        let suggestion = closest(name, names.iter().map(String::as_str)).map(str::to_string);
+        // Compared with every vnet of the spec, within the spec's budget of comparisons.
+        let suggestion = (self.vnets.len() <= self.suggestions)
+            .then(|| {
+                self.suggestions -= self.vnets.len();
+                closest(name, self.vnets.iter().map(|v| v.name.as_str())).map(str::to_string)
+            })
+            .flatten();
         let loc = self.loc(n);
         self.problem(SpecProblem::Undeclared {
             loc,
