@@ -651,6 +651,37 @@ fn exclusive_or_unknown_conditions_and_other_scopes_are_not_duplicates() {
 }
 
 #[test]
+fn each_deployment_compares_its_own_resources_before_and_after_nested_ones() {
+    let nested = |name: &str, resources: Value| {
+        json!({ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": name,
+          "properties": { "mode": "Incremental", "expressionEvaluationOptions": { "scope": "inner" },
+            "template": { "$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": resources } } })
+    };
+    let found = duplicate_findings(json!([
+        vnet("a", "10.0.0.0/16"),
+        nested(
+            "n1",
+            json!([
+                vnet("a", "10.1.0.0/16"),
+                vnet("b", "10.2.0.0/16"),
+                vnet("B", "10.3.0.0/16")
+            ])
+        ),
+        nested("n2", json!([vnet("b", "10.4.0.0/16")])),
+        vnet("A", "10.5.0.0/16"),
+    ]));
+    let twice = |name: &str| {
+        (
+            "invalid-expression".to_string(),
+            format!(
+                "`Microsoft.Network/virtualNetworks` resource `{name}` is declared twice in one deployment"
+            ),
+        )
+    };
+    assert_eq!(found, vec![twice("A"), twice("B")]);
+}
+
+#[test]
 fn an_exported_template_declaring_children_inline_and_as_resources_is_no_duplicate() {
     // `az group export` writes subnets and peerings in their vnet and as child resources; the
     // copies are merged, and absent / null / [] mean the same.

@@ -408,3 +408,71 @@ fn an_unknown_gateway_sku_is_one_unknown_value() {
     assert_eq!(sku.len(), 1, "{sku:#?}");
     assert!(sku[0].starts_with("`sku.name` of `hub-vpngw`"), "{sku:#?}");
 }
+
+#[test]
+fn resources_not_deployed_take_no_place_in_the_deployment_order() {
+    // Resources whose condition is false, before and between the ones deployed (and inside a
+    // nested deployment): each peering is judged by what it itself waits for.
+    let absent = |name: &str| {
+        format!(
+            r#"{{ "condition": "[parameters('off')]", "type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2024-05-01", "name": "{name}", "properties": {{}} }}"#
+        )
+    };
+    let peering = |name: &str, depends_on: &str| {
+        format!(
+            r#"{{ "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01", "name": "{name}",
+       "dependsOn": [{depends_on}],
+       "properties": {{ "useRemoteGateways": true, "remoteVirtualNetwork": {{ "id": "[resourceId('Microsoft.Network/virtualNetworks', 'hub')]" }} }} }}"#
+        )
+    };
+    let vnet = |name: &str, prefix: &str| {
+        format!(
+            r#"{{ "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "{name}",
+       "properties": {{ "addressSpace": {{ "addressPrefixes": ["{prefix}"] }} }} }}"#
+        )
+    };
+    let gateway = r#"{ "type": "Microsoft.Network/virtualNetworkGateways", "apiVersion": "2024-05-01", "name": "hub-vpngw",
+       "properties": { "gatewayType": "Vpn", "ipConfigurations": [{ "name": "default", "properties": { "subnet": { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'GatewaySubnet')]" } } }] } }"#;
+    let gw = r#""[resourceId('Microsoft.Network/virtualNetworkGateways', 'hub-vpngw')]""#;
+    let nested = format!(
+        r#"{{ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "after-gateway",
+       "dependsOn": [{gw}],
+       "properties": {{ "mode": "Incremental", "template": {{
+         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+         "contentVersion": "1.0.0.0", "resources": [{}, {}] }} }} }}"#,
+        absent("off-4"),
+        peering("spoke1/ok-in-deployment", "")
+    );
+    let mut resources = vec![
+        absent("off-1"),
+        vnet("hub", "10.0.0.0/16"),
+        absent("off-2"),
+        gateway.to_string(),
+        vnet("spoke1", "10.1.0.0/16"),
+        vnet("spoke2", "10.2.0.0/16"),
+        absent("off-3"),
+        peering("spoke2/bad-no-wait", ""),
+        nested,
+        peering("spoke1/ok-waits", gw),
+    ];
+    // Enough resources after them that a step numbered as an instance stays in range.
+    resources.extend((0..8).map(|i| vnet(&format!("filler{i}"), &format!("10.{}.0.0/16", 10 + i))));
+    let template = format!(
+        r#"{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {{ "off": {{ "type": "bool", "defaultValue": false }} }},
+  "resources": [{}]
+}}"#,
+        resources.join(",\n")
+    );
+    let dir = scratch("absent-in-order");
+    std::fs::write(dir.join("template.json"), template).unwrap();
+    let o = common::run(&dir, ALL);
+    let flagged: Vec<String> = findings(&o)
+        .into_iter()
+        .filter(|(rule, _)| rule == "peering-before-remote-gateway")
+        .map(|(_, subject)| subject)
+        .collect();
+    assert_eq!(flagged, vec!["bad-no-wait"], "{:#?}", findings(&o));
+}

@@ -16,7 +16,7 @@ pub mod value;
 
 pub use eval::EvalError;
 pub use template::{
-    Condition, Context, Declared, Effect, Evaluated, Params, Resource, Undecided, evaluate,
+    Condition, Context, Effect, Evaluated, Instance, Params, Resource, Undecided, evaluate,
 };
 
 /// The stack evaluating a template may need at its deepest ([`eval::MAX_DEPTH`] levels, up to

@@ -8,48 +8,12 @@
 //! resource wait for more, never less: a rule built on it may miss an ordering problem but
 //! never claims one that isn't there.
 
-use crate::model::Loc;
 use rustc_hash::FxHashMap as FastMap;
 
+use super::template::Instance;
 use super::value::{Val, Value};
 
-/// One resource instance the template deploys (any type; nested deployments included), and
-/// what it waits for.
-#[derive(Clone, Debug)]
-pub struct Step {
-    /// Lower-case full type.
-    pub ty: String,
-    /// Full id (text, or the placeholder of a symbolic unknown).
-    pub id: String,
-    /// The full name (`vnet/peering` for a child).
-    pub name: String,
-    /// The symbolic name (languageVersion 2.0).
-    pub symbol: Option<String>,
-    /// The name of the copy loop the instance belongs to.
-    pub copy: Option<String>,
-    /// Its `dependsOn` entries, evaluated with the resource's scope (its copy index included).
-    pub depends_on: Vec<Value>,
-    /// What its expressions `reference()` (for a nested deployment, anything in it does), and
-    /// for a child resource declared inside its parent, the parent's id.
-    pub implicit: Vec<String>,
-    /// The nested deployment it is declared in (an index into the steps).
-    pub within: Option<usize>,
-    /// The resource object in the template.
-    pub loc: Loc,
-    /// Filled in by [`resolve`]: the steps it waits for.
-    pub after: Vec<usize>,
-    /// Filled in by [`resolve`]: `dependsOn` entries that can't be known offline (where, why).
-    /// The resource may wait for anything.
-    pub unknown: Vec<(Loc, String)>,
-}
-
-impl Step {
-    pub fn is_deployment(&self) -> bool {
-        self.ty == "microsoft.resources/deployments"
-    }
-}
-
-/// The steps each name may stand for.
+/// The deployed instances each name may stand for.
 #[derive(Default)]
 struct Names {
     /// Lower-case full id.
@@ -66,7 +30,7 @@ fn tail(id: &str) -> Option<&str> {
 }
 
 impl Names {
-    fn new(steps: &[Step]) -> Names {
+    fn new(instances: &[Instance]) -> Names {
         let mut n = Names::default();
         let add = |m: &mut FastMap<String, Vec<usize>>, k: String, i: usize| {
             let v = m.entry(k).or_default();
@@ -74,7 +38,7 @@ impl Names {
                 v.push(i);
             }
         };
-        for (i, s) in steps.iter().enumerate() {
+        for (i, s) in instances.iter().enumerate().filter(|(_, s)| s.deployed()) {
             let id = s.id.to_ascii_lowercase();
             if let Some(t) = tail(&id) {
                 add(&mut n.tails, t.to_string(), i);
@@ -92,7 +56,7 @@ impl Names {
         n
     }
 
-    /// The steps a `dependsOn` entry or `reference()` target names; none for a resource the
+    /// The instances a `dependsOn` entry or `reference()` target names; none for a resource the
     /// template doesn't deploy (an existing one, or one whose condition is false).
     fn lookup(&self, text: &str) -> Vec<usize> {
         let t = text.trim().trim_end_matches('/').to_ascii_lowercase();
@@ -116,10 +80,11 @@ impl Names {
     }
 }
 
-/// Resolves every step's `dependsOn` and implicit dependencies to the steps they name.
-pub fn resolve(steps: &mut [Step]) {
-    let names = Names::new(steps);
-    for s in steps.iter_mut() {
+/// Resolves the `dependsOn` and implicit dependencies of every deployed instance to the
+/// deployed instances they name ([`Instance::after`], [`Instance::unknown_depends_on`]).
+pub fn resolve(instances: &mut [Instance]) {
+    let names = Names::new(instances);
+    for s in instances.iter_mut().filter(|s| s.deployed()) {
         let mut after = Vec::new();
         let mut unknown = Vec::new();
         for d in &s.depends_on {
@@ -151,7 +116,7 @@ pub fn resolve(steps: &mut [Step]) {
         after.sort_unstable();
         after.dedup();
         s.after = after;
-        s.unknown = unknown;
+        s.unknown_depends_on = unknown;
     }
 }
 
@@ -168,22 +133,28 @@ pub fn entries(v: Value) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::arm::Condition;
+    use crate::model::Loc;
     use crate::source::{FileId, Span};
 
-    fn step(ty: &str, id: &str, name: &str, deps: &[&str]) -> Step {
+    fn step(ty: &str, id: &str, name: &str, deps: &[&str]) -> Instance {
         let at = Loc::new(FileId(0), Span::new(0, 0), None);
-        Step {
+        Instance {
             ty: ty.into(),
-            id: id.into(),
             name: name.into(),
+            id: id.into(),
+            unknown_name: None,
             symbol: None,
             copy: None,
+            loc: at,
+            named: at,
+            condition: Condition::Always,
+            within: None,
+            duplicate_of: None,
             depends_on: deps.iter().map(|d| Value::str(d, at)).collect(),
             implicit: Vec::new(),
-            within: None,
-            loc: at,
             after: Vec::new(),
-            unknown: Vec::new(),
+            unknown_depends_on: Vec::new(),
         }
     }
 
@@ -224,7 +195,7 @@ mod tests {
         for s in &steps[1..6] {
             assert_eq!(s.after, vec![0], "{}", s.name);
         }
-        assert!(steps[6].after.is_empty() && steps[6].unknown.is_empty());
+        assert!(steps[6].after.is_empty() && steps[6].unknown_depends_on.is_empty());
     }
 
     #[test]
@@ -237,6 +208,21 @@ mod tests {
         ];
         let mut steps = vec![s];
         resolve(&mut steps);
-        assert_eq!(steps[0].unknown.len(), 2);
+        assert_eq!(steps[0].unknown_depends_on.len(), 2);
+    }
+
+    #[test]
+    fn an_instance_not_deployed_is_waited_for_by_nothing() {
+        let at = Loc::new(FileId(0), Span::new(0, 0), None);
+        let mut absent = step("x/y", "/gw", "gw", &[]);
+        absent.condition = Condition::False { at, deciding: at };
+        let mut steps = vec![
+            absent,
+            step("x/y", "/gw", "gw", &[]),
+            step("x/y", "/a", "a", &["gw", "/gw"]),
+        ];
+        steps[2].implicit = vec!["/gw".into()];
+        resolve(&mut steps);
+        assert_eq!(steps[2].after, vec![1]);
     }
 }

@@ -11,7 +11,7 @@ use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
 use super::eval::{DeployCtx, Env, EvalError, Limits, Resolver, Scope};
-use super::order::{self, Step};
+use super::order;
 use super::params::Table;
 use super::value::{Unknown, Val, Value};
 
@@ -47,48 +47,69 @@ pub struct Evaluated {
     pub resources: Vec<Resource>,
     pub problems: Vec<EvalError>,
     pub undecided: Vec<Undecided>,
-    /// Resources declared twice in one deployment (Resource Manager rejects the template).
-    pub duplicates: Vec<Duplicate>,
-    /// Every resource instance deployed (any type, nested deployments included), in the order
-    /// met, with what it waits for: Resource Manager's deployment order.
-    pub order: Vec<Step>,
     /// The template's top-level `outputs`, in the order written: name, declared type (as
     /// written, `""` when the output has none) and value. An output whose `condition` is false
     /// is left out.
     pub outputs: Vec<(String, String, Value)>,
     /// Every resource instance the template declares (network or not, nested deployments'
-    /// too), as evaluated, in the order met: for `peerlint expand`.
-    pub declared: Vec<Declared>,
+    /// too), deployed or not, as evaluated, in the order met: what `peerlint expand` shows;
+    /// the deployed ones, with what each waits for, are Resource Manager's deployment order;
+    /// and the ones declared twice in one deployment (see [`Instance::duplicate_of`]).
+    pub instances: Vec<Instance>,
 }
 
-/// A resource declared twice in one deployment: two declarations (or two iterations of one
-/// copy loop) of one type with names equal ignoring case, both deployed.
-#[derive(Clone, Debug)]
-pub struct Duplicate {
-    /// The type as written.
-    pub ty: String,
-    pub name: String,
-    /// Its id, as the first declaration writes it.
-    pub id: String,
-    /// The names of the first and the second declaration.
-    pub first: Loc,
-    pub second: Loc,
-}
-
-/// A resource instance the template declares.
+/// A resource instance the template declares: a declaration, or one iteration of its copy
+/// loop.
 #[derive(Debug)]
-pub struct Declared {
-    /// The full type as written (`Microsoft.Network/virtualNetworks`).
+pub struct Instance {
+    /// The full type as written (`Microsoft.Network/virtualNetworks`), without its `@version`.
     pub ty: String,
     /// The full name (`vnet/peering` for a child), or its placeholder.
     pub name: String,
     /// The full id, or its placeholder.
     pub id: String,
     /// Why the name is unknown, when it is (it then holds placeholders).
-    pub unknown: Option<String>,
+    pub unknown_name: Option<String>,
+    /// The symbolic name (languageVersion 2.0).
+    pub symbol: Option<String>,
+    /// The name of the copy loop it belongs to.
+    pub copy: Option<String>,
     /// The resource object in the template.
     pub loc: Loc,
+    /// Its `name` in the template (the resource object when it has none).
+    pub named: Loc,
     pub condition: Condition,
+    /// The nested deployment it is declared in (an index into the instances).
+    pub within: Option<usize>,
+    /// The instance deployed before it in the same deployment with the same type and name
+    /// (ignoring case), if any: the resource is declared twice, and Resource Manager rejects
+    /// the template.
+    pub duplicate_of: Option<usize>,
+    /// Its `dependsOn` entries, evaluated with the resource's scope (its copy index included);
+    /// none when it isn't deployed.
+    pub depends_on: Vec<Value>,
+    /// What its expressions `reference()` (for a nested deployment, anything in it does), and
+    /// for a child resource declared inside its parent, the parent's id; none when it isn't
+    /// deployed.
+    pub implicit: Vec<String>,
+    /// Filled in by [`order::resolve`]: the deployed instances it waits for.
+    pub after: Vec<usize>,
+    /// Filled in by [`order::resolve`]: `dependsOn` entries that can't be known offline
+    /// (where, why). The resource may wait for anything.
+    pub unknown_depends_on: Vec<(Loc, String)>,
+}
+
+impl Instance {
+    /// Whether a deployment creates it: its condition isn't false.
+    pub fn deployed(&self) -> bool {
+        !matches!(self.condition, Condition::False { .. })
+    }
+
+    /// Whether it is a nested deployment.
+    pub fn is_deployment(&self) -> bool {
+        self.ty
+            .eq_ignore_ascii_case("microsoft.resources/deployments")
+    }
 }
 
 /// A network resource the template deploys, evaluated.
@@ -104,7 +125,8 @@ pub struct Resource {
     /// The resource object in the template.
     pub loc: Loc,
     pub condition: Condition,
-    /// Its place in [`Evaluated::order`] (none for a gateway whose condition is false).
+    /// Its instance, an index into [`Evaluated::instances`] (none for a gateway whose
+    /// condition is false).
     pub step: Option<usize>,
 }
 
@@ -176,16 +198,14 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             file,
             errors: errors.clone(),
             out: RefCell::new(Vec::new()),
-            seen: RefCell::new(Vec::new()),
-            duplicates: RefCell::new(Vec::new()),
             undecided: RefCell::new(Vec::new()),
             instances: RefCell::new(Vec::new()),
+            seen: RefCell::default(),
             refs: RefCell::new(refs),
             missed: Cell::new(false),
             depth: Cell::new(0),
             tag: ctx.tag.clone(),
             limits: Rc::default(),
-            steps: RefCell::new(Vec::new()),
             within: Cell::new(None),
             touched: RefCell::new(Vec::new()),
         };
@@ -215,21 +235,17 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
     let Walker {
         out,
         undecided,
-        duplicates,
-        steps,
         instances,
         ..
     } = walker;
-    let mut order = steps.into_inner();
-    order::resolve(&mut order);
+    let mut instances = instances.into_inner();
+    order::resolve(&mut instances);
     Evaluated {
         resources: out.into_inner(),
         problems: errors.take(),
         undecided: undecided.into_inner(),
-        duplicates: duplicates.into_inner(),
-        order,
         outputs,
-        declared: instances.into_inner(),
+        instances,
     }
 }
 
@@ -318,12 +334,12 @@ struct Walker<'t> {
     errors: Rc<RefCell<Vec<EvalError>>>,
     out: RefCell<Vec<Resource>>,
     undecided: RefCell<Vec<Undecided>>,
-    /// Every resource instance met (see [`Evaluated::declared`]).
-    instances: RefCell<Vec<Declared>>,
-    /// Per deployment being walked (innermost last): the deployed resources met, by
-    /// lower-case `type|name`, with where each is named and its id.
-    seen: RefCell<Vec<FastMap<String, (Loc, String)>>>,
-    duplicates: RefCell<Vec<Duplicate>>,
+    /// Every resource instance met (see [`Evaluated::instances`]).
+    instances: RefCell<Vec<Instance>>,
+    /// The deployed instances met that [`Walker::duplicate_of`] compares: by the nested
+    /// deployment they are declared in (see [`Instance::within`]) and lower-case
+    /// `parent type|parent name|type|name`, the first met.
+    seen: RefCell<FastMap<(Option<usize>, String), usize>>,
     /// What `reference()` can see: by lower-case id, `name:<name>` and `sym:<symbol>`.
     refs: RefCell<FastMap<String, Value>>,
     /// Whether a `reference()` found nothing in this pass.
@@ -333,9 +349,7 @@ struct Walker<'t> {
     tag: String,
     /// Shared by every scope of the template (see [`Scope::spend`], [`Scope::enter`]).
     limits: Rc<Limits>,
-    /// The deployment order so far (see [`Evaluated::order`]).
-    steps: RefCell<Vec<Step>>,
-    /// The step of the nested deployment being walked.
+    /// The instance of the nested deployment being walked.
     within: Cell<Option<usize>>,
     /// The targets of `reference()` calls, in the order made.
     touched: RefCell<Vec<String>>,
@@ -466,12 +480,6 @@ impl<'t> Walker<'t> {
 
     /// Processes the resources of a template at one level, in order.
     fn template(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
-        self.seen.borrow_mut().push(FastMap::default());
-        self.resources(scope, template, target);
-        self.seen.borrow_mut().pop();
-    }
-
-    fn resources(&self, scope: &Scope<'_>, template: NodeId, target: &Rc<DeployCtx>) {
         let t = self.tree;
         let Some(resources) = t.get(template, "resources") else {
             return;
@@ -655,25 +663,33 @@ impl<'t> Walker<'t> {
         }
         let id = resource_id(&p.target, &ty, &name);
         claim.set(id.clone());
-        self.instances.borrow_mut().push(Declared {
-            ty: ty.clone(),
-            name: name.clone(),
-            id: id.clone(),
-            unknown: name_val
-                .as_ref()
-                .and_then(Value::as_unknown)
-                .map(|u| u.reason.clone()),
-            loc: self.loc(r),
-            condition: condition.clone(),
+        // Evaluated quietly: an entry peerlint can't evaluate only makes the resource wait for
+        // anything (see `order`); it is no finding of its own.
+        let errors = self.errors.borrow().len();
+        let depends_on = t
+            .get(r, "dependsOn")
+            .map(|d| order::entries(env.node(d)))
+            .unwrap_or_default();
+        self.quiet(errors);
+        let compared = condition == Condition::Always
+            && matches!(name_val.as_ref().map(|v| &v.v), Some(Val::Str(_)));
+        // A child named without its parent (`providers/diagnosticSettings`) belongs to it.
+        let owner = parent.filter(|_| raw_ty.contains('/'));
+        // Its one record: what `expand` shows, its step in the deployment order (what its
+        // `reference()` calls read is added below), whether it repeats a resource.
+        let step = self.record(Instance {
+            duplicate_of: if compared {
+                self.duplicate_of(r, owner, &ty, &name)
+            } else {
+                None
+            },
+            depends_on,
+            implicit: parent
+                .map(|(pty, pname)| resource_id(&p.target, pty, pname))
+                .into_iter()
+                .collect(),
+            ..self.met(p, &ty, &name, &id, name_val.as_ref(), condition.clone())
         });
-        if condition == Condition::Always
-            && matches!(name_val.as_ref().map(|v| &v.v), Some(Val::Str(_)))
-        {
-            let at = name_node.map(|n| self.loc(n)).unwrap_or(self.loc(r));
-            // A child named without its parent (`providers/diagnosticSettings`) belongs to it.
-            let owner = parent.filter(|_| raw_ty.contains('/'));
-            self.declared(r, owner, &ty, &name, &id, at);
-        }
         if let Condition::Unknown { at, reason } = &condition
             && (is_network(&lower) || lower == "microsoft.resources/deployments")
         {
@@ -689,7 +705,6 @@ impl<'t> Walker<'t> {
             }
         }
         let at = self.loc(r);
-        let step = self.step(p, env, r, (&lower, &id, &name), parent);
         let touched = self.touched.borrow().len();
         if lower == "microsoft.resources/deployments" {
             let within = self.within.replace(Some(step));
@@ -791,37 +806,69 @@ impl<'t> Walker<'t> {
             .as_ref()
             .and_then(|n| n.text_or_symbol().map(str::to_string))
             .unwrap_or_default();
-        self.instances.borrow_mut().push(Declared {
-            ty: ty.to_string(),
-            id: resource_id(&p.target, ty, &name),
-            name,
-            unknown: value
-                .as_ref()
-                .and_then(Value::as_unknown)
-                .map(|u| u.reason.clone()),
-            loc: self.loc(p.node),
-            condition: Condition::False {
-                at: self.loc(c),
-                deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
-            },
-        });
+        let id = resource_id(&p.target, ty, &name);
+        let condition = Condition::False {
+            at: self.loc(c),
+            deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
+        };
+        self.record(self.met(p, ty, &name, &id, value.as_ref(), condition));
     }
 
-    /// Notes a deployed resource of the deployment being walked; the second of one type and
-    /// name (ignoring case), in the same `owner` if it is named without it, is a
-    /// [`Duplicate`].
-    /// Names with placeholders can't be compared, and
-    /// resources deployed to a scope of their own (`scope`, `resourceGroup`,
-    /// `subscriptionId`) may be different ones.
-    fn declared(
+    /// An instance of the declaration `p` as met, with what it waits for left empty.
+    fn met(
         &self,
-        r: NodeId,
-        parent: Option<(&str, &str)>,
+        p: &Decl<'_, '_>,
         ty: &str,
         name: &str,
         id: &str,
-        at: Loc,
-    ) {
+        name_val: Option<&Value>,
+        condition: Condition,
+    ) -> Instance {
+        let t = self.tree;
+        let r = p.node;
+        Instance {
+            ty: ty.to_string(),
+            name: name.to_string(),
+            id: id.to_string(),
+            unknown_name: name_val
+                .and_then(Value::as_unknown)
+                .map(|u| u.reason.clone()),
+            symbol: p.symbol.clone(),
+            copy: t
+                .get(r, "copy")
+                .and_then(|c| t.get_str(c, "name"))
+                .map(str::to_string),
+            loc: self.loc(r),
+            named: t.get(r, "name").map_or(self.loc(r), |n| self.loc(n)),
+            condition,
+            within: self.within.get(),
+            duplicate_of: None,
+            depends_on: Vec::new(),
+            implicit: Vec::new(),
+            after: Vec::new(),
+            unknown_depends_on: Vec::new(),
+        }
+    }
+
+    /// Adds an instance to [`Walker::instances`]; its index there.
+    fn record(&self, instance: Instance) -> usize {
+        let mut instances = self.instances.borrow_mut();
+        instances.push(instance);
+        instances.len() - 1
+    }
+
+    /// The [`Instance::duplicate_of`] of the deployed instance of `r` that [`Walker::record`]
+    /// records next: the first instance of the deployment being walked with the same type and
+    /// name (ignoring case), in the same `owner` if it is named without it. Names with
+    /// placeholders can't be compared, and resources deployed to a scope of their own
+    /// (`scope`, `resourceGroup`, `subscriptionId`) may be different ones.
+    fn duplicate_of(
+        &self,
+        r: NodeId,
+        owner: Option<(&str, &str)>,
+        ty: &str,
+        name: &str,
+    ) -> Option<usize> {
         let t = self.tree;
         if name.contains('{')
             || [
@@ -833,28 +880,19 @@ impl<'t> Walker<'t> {
             .iter()
             .any(|k| t.get(r, k).is_some())
         {
-            return;
+            return None;
         }
-        let (pty, pname) = parent.unwrap_or_default();
+        let (pty, pname) = owner.unwrap_or_default();
         if pname.contains('{') {
-            return;
+            return None;
         }
         let key = format!("{pty}|{pname}|{ty}|{name}").to_ascii_lowercase();
-        let mut seen = self.seen.borrow_mut();
-        let Some(seen) = seen.last_mut() else { return };
-        match seen.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let (first, id) = e.get().clone();
-                self.duplicates.borrow_mut().push(Duplicate {
-                    ty: ty.to_string(),
-                    name: name.to_string(),
-                    id,
-                    first,
-                    second: at,
-                })
-            }
+        let next = self.instances.borrow().len();
+        match self.seen.borrow_mut().entry((self.within.get(), key)) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert((at, id.to_string()));
+                e.insert(next);
+                None
             }
         }
     }
@@ -915,56 +953,11 @@ impl<'t> Walker<'t> {
         });
     }
 
-    /// Records a resource instance in the deployment order (its `dependsOn` evaluated in its
-    /// scope); returns its step. `parent` is the parent's (type, name) for a child resource
-    /// declared inside it.
-    fn step(
-        &self,
-        p: &Decl<'_, '_>,
-        env: Env<'_, '_>,
-        r: NodeId,
-        (ty, id, name): (&str, &str, &str),
-        parent: Option<(&str, &str)>,
-    ) -> usize {
-        let t = self.tree;
-        // Evaluated quietly: an entry peerlint can't evaluate only makes the resource wait for
-        // anything (see `order`); it is no finding of its own.
-        let errors = self.errors.borrow().len();
-        let depends_on = t
-            .get(r, "dependsOn")
-            .map(|d| order::entries(env.node(d)))
-            .unwrap_or_default();
-        self.quiet(errors);
-        let implicit = parent
-            .map(|(pty, pname)| resource_id(&p.target, pty, pname))
-            .into_iter()
-            .collect();
-        let copy = t
-            .get(r, "copy")
-            .and_then(|c| t.get_str(c, "name"))
-            .map(str::to_string);
-        let mut steps = self.steps.borrow_mut();
-        steps.push(Step {
-            ty: ty.to_string(),
-            id: id.to_string(),
-            name: name.to_string(),
-            symbol: p.symbol.clone(),
-            copy,
-            depends_on,
-            implicit,
-            within: self.within.get(),
-            loc: self.loc(r),
-            after: Vec::new(),
-            unknown: Vec::new(),
-        });
-        steps.len() - 1
-    }
-
-    /// What `reference()` read since `mark` becomes something `step` waits for.
+    /// What `reference()` read since `mark` becomes something instance `step` waits for.
     fn touched_since(&self, step: usize, mark: usize) {
         let touched = self.touched.borrow();
         if touched.len() > mark {
-            self.steps.borrow_mut()[step]
+            self.instances.borrow_mut()[step]
                 .implicit
                 .extend(touched[mark..].iter().cloned());
         }

@@ -4,9 +4,8 @@
 //! as a child resource) is merged into one. Kept only when the deployment has both. Depends on
 //! `arm`'s evaluated resources, `id`, the model and the graph builder.
 
-use crate::arm::order::Step;
 use crate::arm::value::{Val, Value};
-use crate::arm::{Condition, Resource};
+use crate::arm::{Condition, Instance, Resource};
 
 use super::template::in_virtual_wan_hub;
 use crate::graph::GraphBuilder;
@@ -17,7 +16,7 @@ use crate::model::{
 
 /// Hands one deployment's order to the graph builder, with the `dependsOn` entries that can't
 /// be known on the way of a peering that uses a gateway the deployment deploys.
-pub(super) fn record(resources: &[Resource], order: &[Step], b: &mut GraphBuilder) {
+pub(super) fn record(resources: &[Resource], instances: &[Instance], b: &mut GraphBuilder) {
     let hubs: Vec<&Resource> = resources
         .iter()
         .filter(|r| r.ty == "microsoft.network/virtualhubs")
@@ -76,30 +75,47 @@ pub(super) fn record(resources: &[Resource], order: &[Step], b: &mut GraphBuilde
     for u in &uses {
         let mut s = Some(u.step as usize);
         while let Some(i) = s {
-            for &(loc, ref reason) in &order[i].unknown {
+            let x = &instances[i];
+            for &(loc, ref reason) in &x.unknown_depends_on {
                 if !seen.contains(&loc) {
                     seen.push(loc);
                     b.unresolved(Unresolved {
                         loc,
-                        resource: order[i].id.clone(),
-                        what: format!("a `dependsOn` entry of `{}`", order[i].name),
+                        resource: x.id.clone(),
+                        what: format!("a `dependsOn` entry of `{}`", x.name),
                         reason: reason.clone(),
                         blocks: Blocked::Fact(Fact::DependsOn),
                     });
                 }
             }
-            s = order[i].within;
+            s = x.within;
         }
     }
-    let steps = order
-        .iter()
+    // The order's steps are the deployed instances, numbered in the order met (the indexes
+    // above are the instances').
+    let mut number = Vec::with_capacity(instances.len());
+    let mut steps = Vec::new();
+    for x in instances {
+        number.push(steps.len() as u32);
+        if x.deployed() {
+            steps.push(x);
+        }
+    }
+    let steps = steps
+        .into_iter()
         .map(|s| DeployStep {
-            after: s.after.iter().map(|&a| a as u32).collect(),
-            within: s.within.map(|w| w as u32),
+            after: s.after.iter().map(|&a| number[a]).collect(),
+            within: s.within.map(|w| number[w]),
             deployment: s.is_deployment(),
-            unknown: !s.unknown.is_empty(),
+            unknown: !s.unknown_depends_on.is_empty(),
         })
         .collect();
+    for g in &mut gateways {
+        g.step = number[g.step as usize];
+    }
+    for u in &mut uses {
+        u.step = number[u.step as usize];
+    }
     b.deploy_order(DeployOrder {
         steps,
         gateways,

@@ -323,12 +323,10 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         resources,
         problems,
         undecided,
-        duplicates,
-        order,
         outputs: _,
-        declared: _,
+        instances,
     } = evaluated;
-    super::deploy_order::record(&resources, &order, b);
+    super::deploy_order::record(&resources, &instances, b);
     for r in &resources {
         if let Condition::False { at, deciding } = r.condition {
             absent_gateway(r, at, deciding, b);
@@ -352,14 +350,17 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         };
         b.problem_of(resource.as_deref().unwrap_or(""), p);
     }
-    for d in duplicates {
-        let p = Problem::DuplicateResource {
-            loc: d.first,
-            ty: d.ty,
-            name: d.name,
-            second: d.second,
+    for d in &instances {
+        let Some(first) = d.duplicate_of.map(|i| &instances[i]) else {
+            continue;
         };
-        b.problem_of(&d.id, p);
+        let p = Problem::DuplicateResource {
+            loc: first.named,
+            ty: d.ty.clone(),
+            name: d.name.clone(),
+            second: d.named,
+        };
+        b.problem_of(&first.id, p);
     }
     for u in undecided {
         // What a skipped declaration would have added (peerings, subnets) is unknown.

@@ -221,7 +221,7 @@ impl Expanded<'_> {
     }
 
     /// The evaluated body of a declared network resource.
-    fn body(&self, d: &arm::Declared) -> Option<&Value> {
+    fn body(&self, d: &arm::Instance) -> Option<&Value> {
         let key = (d.loc.span.start, d.loc.span.end, d.id.as_str());
         self.bodies.get(&key).map(|&i| &self.ev.resources[i].body)
     }
@@ -314,11 +314,11 @@ impl Expanded<'_> {
             self.files.get(1).map_or("(none)", |f| f.path.as_str())
         );
         let _ = writeln!(s, "deploys to  {}", self.scope_line());
-        let _ = writeln!(s, "\nresources ({})", ev.declared.len());
-        for d in &ev.declared {
+        let _ = writeln!(s, "\nresources ({})", ev.instances.len());
+        for d in &ev.instances {
             let (line, _) = self.line_col(d.loc);
             let _ = writeln!(s, "  {} `{}` (line {line})", d.ty, d.name);
-            if let Some(why) = &d.unknown {
+            if let Some(why) = &d.unknown_name {
                 let _ = writeln!(s, "    name       ⟨unknown: {why}⟩");
             }
             let _ = writeln!(s, "    id         {}", d.id);
@@ -391,7 +391,7 @@ impl Expanded<'_> {
             )
         };
         let resources = ev
-            .declared
+            .instances
             .iter()
             .map(|d| {
                 let (deployed, decided_by) = match &d.condition {
@@ -426,7 +426,7 @@ impl Expanded<'_> {
                 Res {
                     ty: &d.ty,
                     name: &d.name,
-                    unknown: d.unknown.as_deref(),
+                    unknown: d.unknown_name.as_deref(),
                     id: &d.id,
                     at: place(d.loc),
                     deployed,
