@@ -7,7 +7,7 @@ crate::declare_rule! {
     /// a function called with the wrong number or types of arguments, an unknown function, a
     /// parameter or variable the template doesn't declare, an index out of range, a parameter
     /// value outside its `allowedValues` or limits, a resource declared twice in one
-    /// deployment.
+    /// deployment, a `copy` loop on a resource declared inside another.
     ///
     /// ## Why is this bad?
     /// The deployment fails validation before anything is created, and peerlint can't know
@@ -62,10 +62,15 @@ impl Rule for InvalidExpression {
                 ));
                 continue;
             }
-            let Problem::Expression { loc, detail } = p else {
+            let Problem::Expression { loc, detail, limit } = p else {
                 continue;
             };
-            cx.report(
+            let finding = if *limit {
+                Finding::new(resource, detail.clone(), *loc, "peerlint stops here").help(
+                    "the template goes far beyond what Resource Manager deploys (its limits: \
+                     800 copies per loop, a 4 MB template); simplify the expression or the loop",
+                )
+            } else {
                 Finding::new(
                     resource,
                     detail.clone(),
@@ -75,8 +80,9 @@ impl Rule for InvalidExpression {
                 .help(
                     "the deployment fails validation before anything is created; \
                      see the function's documentation",
-                ),
-            );
+                )
+            };
+            cx.report(finding);
         }
     }
 }

@@ -651,7 +651,13 @@ pub enum Problem {
     /// where an object belongs.
     Truncated { loc: Loc, type_name: String },
     /// A template expression Resource Manager would reject: the evaluator's message about it.
-    Expression { loc: Loc, detail: String },
+    /// `limit`: evaluation stopped at one of peerlint's own limits (depth, size, copies), set
+    /// far beyond any template Resource Manager deploys.
+    Expression {
+        loc: Loc,
+        detail: String,
+        limit: bool,
+    },
     /// A template deploying one resource twice in one deployment (Resource Manager rejects
     /// it): where the first and the second declaration name it (the same place for two
     /// iterations of one copy loop).

@@ -786,10 +786,16 @@ impl<'t> Walker<'t> {
                     scope: p.scope,
                     target: p.target.clone(),
                 };
-                if t.get(c, "copy").is_some() {
-                    self.declaration(&child);
-                } else {
-                    self.instance(&child, env, Some((&ty, &name)));
+                match t.get(c, "copy") {
+                    // Resource Manager rejects the template ("Copying nested resources is not
+                    // supported"): a looped child is declared at the top level.
+                    Some(copy) => p.scope.error(
+                        self.loc(copy),
+                        "a resource declared inside another one can't have a `copy` loop: \
+                         declare it at the top level, with its full type and name"
+                            .into(),
+                    ),
+                    None => self.instance(&child, env, Some((&ty, &name))),
                 }
             }
         }

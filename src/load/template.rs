@@ -338,7 +338,7 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         loc,
         message,
         resource,
-        ..
+        limit,
     } in problems
     {
         if !seen.insert((loc, message.clone())) {
@@ -347,6 +347,7 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         let p = Problem::Expression {
             loc,
             detail: message,
+            limit,
         };
         b.problem_of(resource.as_deref().unwrap_or(""), p);
     }
