@@ -76,7 +76,7 @@ impl Rule for PeeredAddressOverlap {
             if pairs.is_empty() {
                 continue;
             }
-            let (a, b) = (g.vnet(p.local), g.vnet(remote));
+            let b = g.vnet(remote);
             let mut key: Vec<(Loc, Loc)> = pairs
                 .iter()
                 .map(|(x, y)| {
@@ -129,9 +129,9 @@ impl Rule for PeeredAddressOverlap {
             let mut f = Finding::new(
                 &p.id,
                 format!(
-                    "peered vnets `{}` and `{}` have overlapping{v6} {kind}{v6_note}: {}{whence}",
-                    a.name,
-                    b.name,
+                    "peered vnets {} and {} have overlapping{v6} {kind}{v6_note}: {}{whence}",
+                    vnet_name(g, p.local),
+                    vnet_name(g, remote),
                     listed.join(", ")
                 ),
                 first_local.loc,

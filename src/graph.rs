@@ -54,6 +54,8 @@ pub struct GraphBuilder {
     partial_keys: FastMap<(String, Partial), Loc>,
     partial_scopes: FastMap<(String, Partial), Loc>,
     placeholders: FastMap<Box<str>, Option<Loc>>,
+    /// Terraform addresses and planned changes, by lower-case id.
+    terraform: FastMap<String, TfResource>,
 }
 
 /// A list of a vnet that a template may leave partly unknown: its peerings or its subnets
@@ -187,6 +189,17 @@ impl GraphBuilder {
             self.placeholder(text, None);
         }
         self.unresolved.push(u);
+    }
+
+    /// The unresolved values recorded since `from` (a count from [`Self::mark`]), for a loader
+    /// to word them in its input's terms.
+    pub fn unresolved_since(&mut self, from: usize) -> &mut [Unresolved] {
+        &mut self.unresolved[from..]
+    }
+
+    /// Records the Terraform address (and planned change) of the vnet or peering with `id`.
+    pub fn terraform(&mut self, id: &str, r: TfResource) {
+        self.terraform.insert(id.to_ascii_lowercase(), r);
     }
 
     /// Records that the `list` of the vnet with `key` (lower-case id) may hold members
@@ -528,6 +541,7 @@ impl GraphBuilder {
             placeholders: self.placeholders,
             deploy_orders: self.deploy_orders,
             unplaced_gateways: self.unplaced_gateways,
+            terraform: self.terraform,
             links,
             nodes,
             pairs,
@@ -646,6 +660,8 @@ pub struct Graph {
     deploy_orders: Vec<DeployOrder>,
     /// Gateways whose vnet can't be known offline.
     unplaced_gateways: Vec<Loc>,
+    /// Terraform addresses and planned changes, by lower-case id.
+    terraform: FastMap<String, TfResource>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -785,6 +801,13 @@ impl Graph {
     /// Templates' deployment orders, in input order.
     pub fn deploy_orders(&self) -> &[DeployOrder] {
         &self.deploy_orders
+    }
+    /// What a Terraform plan or state says of the vnet (by key) or peering (by id).
+    pub fn terraform(&self, id: &str) -> Option<&TfResource> {
+        if self.terraform.is_empty() {
+            return None;
+        }
+        self.terraform.get(&id.to_ascii_lowercase())
     }
 }
 

@@ -5,15 +5,25 @@ use crate::graph::Graph;
 use crate::model::*;
 use crate::reach::{Answer, Crossing, NextHop, Step};
 
-/// "`vnet-hub`"
+/// "`vnet-hub`"; from Terraform, with the resource's address:
+/// "`vnet-hub` (`azurerm_virtual_network.hub`)".
 pub fn vnet_name(g: &Graph, v: VnetId) -> String {
-    format!("`{}`", g.vnet(v).name)
+    let vnet = g.vnet(v);
+    match g.terraform(&vnet.key) {
+        Some(t) => format!("`{}` (`{}`)", vnet.name, t.address),
+        None => format!("`{}`", vnet.name),
+    }
 }
 
-/// "`vnet-hub/hub-to-spoke1`"
+/// "`vnet-hub/hub-to-spoke1`"; from Terraform, with the resource's address:
+/// "`vnet-hub/hub-to-spoke1` (`azurerm_virtual_network_peering.hub_to_spoke1`)".
 pub fn peering_name(g: &Graph, p: PeeringId) -> String {
     let peering = g.peering(p);
-    format!("`{}/{}`", g.vnet(peering.local).name, peering.name)
+    let name = format!("`{}/{}`", g.vnet(peering.local).name, peering.name);
+    match g.terraform(&peering.id) {
+        Some(t) => format!("{name} (`{}`)", t.address),
+        None => name,
+    }
 }
 
 /// Where the prefixes of one side of a link were read.
