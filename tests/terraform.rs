@@ -457,3 +457,80 @@ fn a_gateway_whose_subnet_can_not_be_followed_claims_nothing() {
         "{f:#?}"
     );
 }
+
+#[test]
+fn the_pull_request_flow_fails_on_the_planted_errors() {
+    // `terraform show -json tf.plan > plan.json && peerlint check plan.json`
+    let path = "testdata/terraform/hub-spoke/plan.json";
+    let file = common::peerlint(&["check", path, "--format", "json"], None);
+    assert_eq!(file.code, 1, "{}", file.stderr);
+    let json: serde_json::Value = serde_json::from_str(&file.stdout).unwrap();
+    assert_eq!(json["summary"]["errors"], 3, "{}", file.stdout);
+    assert_eq!(json["summary"]["peerings"], 5);
+    // `terraform show -json tf.plan | peerlint check -`
+    let bytes = std::fs::read(path).unwrap();
+    let piped = common::peerlint(&["check", "-", "--format", "json"], Some(&bytes));
+    assert_eq!(piped.code, 1, "{}", piped.stderr);
+    let messages = |out: &str| -> Vec<String> {
+        let j: serde_json::Value = serde_json::from_str(out).unwrap();
+        j["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(messages(&file.stdout), messages(&piped.stdout));
+    // A correct design checks clean.
+    let clean = common::peerlint(&["check", "testdata/terraform/hub-gateway/plan.json"], None);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+}
+
+#[test]
+fn unknown_values_are_worded_in_terraform_terms() {
+    let (_dir, path) = edited(&design("hub-spoke", "plan.json"), "unknown.json", |d| {
+        let mut set_unknown = |address: &str, path: &[&str]| {
+            for c in d["resource_changes"].as_array_mut().unwrap() {
+                if c["address"] == address {
+                    let mut at = &mut c["change"]["after_unknown"];
+                    for (k, p) in path.iter().enumerate() {
+                        at = if let Ok(i) = p.parse::<usize>() {
+                            if !at.is_array() {
+                                *at = serde_json::json!([{}]);
+                            }
+                            &mut at[i]
+                        } else if k + 1 == path.len() {
+                            at[*p] = true.into();
+                            break;
+                        } else {
+                            &mut at[*p]
+                        };
+                    }
+                }
+            }
+        };
+        set_unknown("azurerm_subnet.gateway", &["address_prefixes"]);
+        set_unknown(
+            "module.spoke[\"app\"].azurerm_virtual_network.this",
+            &["subnet", "0", "address_prefixes"],
+        );
+    });
+    let f = findings(&run(&path));
+    let unresolved: Vec<&String> = f
+        .iter()
+        .filter(|(r, _)| r == "unresolved-value")
+        .map(|(_, m)| m)
+        .collect();
+    assert!(
+        unresolved
+            .iter()
+            .any(|m| m.starts_with("`address_prefixes` of `azurerm_subnet.gateway` ")),
+        "{unresolved:#?}"
+    );
+    assert!(
+        unresolved.iter().any(|m| m.contains(
+            "`address_prefixes` of subnet `snet-app` of `module.spoke[\"app\"].azurerm_virtual_network.this`"
+        )),
+        "{unresolved:#?}"
+    );
+}

@@ -20,15 +20,16 @@ use crate::model::{
     Appliance, Blocked, Fact, Loc, PlannedAction, PlannedChange, TfResource, Unresolved,
 };
 
-/// A subnet to place in its vnet: its name and its ARM value.
+/// A subnet to place in its vnet: its instance, its name and its ARM value.
 struct SubnetDraft {
+    inst: usize,
     name: String,
     value: Value,
 }
 
 /// What an `azapi_resource` manages, from its `type` (`Microsoft.Network/virtualNetworks@…`).
-fn azapi_type<'a>(l: &'a Loader<'_>, i: usize) -> Option<(&'a str, Option<&'a str>)> {
-    let v = l.afters[i].get("type")?.as_str()?;
+fn azapi_type<'t>(l: &Loader<'t>, i: usize) -> Option<(&'t str, Option<&'t str>)> {
+    let v = l.inst.str(l.t, i, "type")?;
     Some(match v.split_once('@') {
         Some((ty, api)) => (ty, Some(api)),
         None => (v, None),
@@ -83,43 +84,29 @@ fn items(v: &Value) -> Vec<Value> {
     }
 }
 
-/// The value at `path` of an instance's values after apply.
-fn value_at(l: &Loader<'_>, i: usize, path: &[At<'_>]) -> Option<Value> {
-    path.iter().try_fold(l.afters[i].clone(), |v, a| match a {
-        At::Key(k) => v.get(k).cloned(),
-        At::Index(n) => items(&v).get(*n).cloned(),
-    })
-}
-
 /// Builds every resource of the document and hands it to the graph.
 pub(super) fn build(l: &mut Loader<'_>, b: &mut GraphBuilder) {
     let n = l.inst.list.len();
-    // Vnets by resource group and name, the managed ones first.
+    // Vnets by resource group and name (from their ids, known or made), the managed ones
+    // first.
     for pass in [false, true] {
         for i in 0..n {
             if !is_vnet(l, i) || l.inst.list[i].addr.data != pass {
                 continue;
             }
-            let rg_name = if is_azapi(l, i, VNETS) {
-                l.known(i, "parent_id")
-                    .and_then(|(p, _)| p.split('/').nth(4).map(str::to_string))
-                    .zip(l.known(i, "name").map(|(s, _)| s))
-            } else {
-                l.known(i, "resource_group_name")
-                    .map(|(s, _)| s)
-                    .zip(l.known(i, "name").map(|(s, _)| s))
-            };
-            if let Some((rg, name)) = rg_name {
+            let id = l.vnet_id(b, i);
+            if let Ok(a) = ArmId::parse(&id)
+                && a.types.len() == 1
+                && !id.contains('{')
+            {
                 l.by_name
-                    .entry((rg.to_ascii_lowercase(), name.to_ascii_lowercase()))
+                    .entry((
+                        a.resource_group.to_ascii_lowercase(),
+                        a.name().to_ascii_lowercase(),
+                    ))
                     .or_default()
                     .push(i);
             }
-        }
-    }
-    for i in 0..n {
-        if is_vnet(l, i) {
-            l.vnet_id(b, i);
         }
     }
     let mut cx = Build {
@@ -197,20 +184,46 @@ struct Build {
     routes: FxHashMap<(String, String), Vec<usize>>,
 }
 
-/// Extracts an ARM value, then words the unknowns the extractor found in Terraform's terms.
-fn extract(l: &Loader<'_>, b: &mut GraphBuilder, i: usize, value: &Value, names: &[(&str, &str)]) {
+/// Extracts an ARM value, then words the unknowns the extractor found in Terraform's terms:
+/// the argument, of the instance's address (a subnet's: of the `azurerm_subnet` in `subnets`
+/// by lower-case name, else of the vnet's inline block).
+fn extract(
+    l: &Loader<'_>,
+    b: &mut GraphBuilder,
+    i: usize,
+    value: &Value,
+    names: &[(&str, &str)],
+    subnets: &FxHashMap<String, usize>,
+) {
     let mark = b.mark().1;
     EvalDoc::extract(value, l.file, b);
-    let address = l.address(i).to_string();
+    let address = l.address(i);
     for u in b.unresolved_since(mark) {
         let (what, _) = u.what.rsplit_once(" of `").unwrap_or((&u.what, ""));
         let mut what = what.to_string();
+        let subnet = u
+            .resource
+            .rsplit_once("/subnets/")
+            .map(|(_, name)| name.to_string());
+        let (names, owner) = match subnet {
+            Some(name) => match subnets.get(&name.to_ascii_lowercase()) {
+                Some(&s) => (SUBNET_NAMES, format!("`{}`", l.address(s))),
+                None => (SUBNET_NAMES, format!("subnet `{name}` of `{address}`")),
+            },
+            None => (names, format!("`{address}`")),
+        };
         for (arm, tf) in names {
             what = what.replace(arm, tf);
         }
-        u.what = format!("{what} of `{address}`");
+        u.what = format!("{what} of {owner}");
     }
 }
+
+const SUBNET_NAMES: &[(&str, &str)] = &[
+    ("`addressPrefixes`", "`address_prefixes`"),
+    ("`addressPrefix`", "`address_prefix`"),
+    ("an address prefix", "an entry of `address_prefixes`"),
+];
 
 /// ARM names of a peering's properties and the azurerm arguments they come from.
 const PEERING_NAMES: &[(&str, &str)] = &[
@@ -332,7 +345,7 @@ fn record(l: &Loader<'_>, b: &mut GraphBuilder, i: usize, id: &str, vnet: bool) 
 impl Build {
     /// An `azurerm_subnet` or azapi subnet: placed in its vnet.
     fn subnet(&mut self, l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
-        let after = l.afters[i].clone();
+        let after = l.after_only(i, &["name", "address_prefixes", "address_prefix", "body"]);
         let (vnet_id, value) = if l.inst.list[i].is("azapi_resource") {
             let parent = l.parent_id_of_vnet_child(b, i);
             let props = body_properties(&after);
@@ -372,7 +385,11 @@ impl Build {
             .entry(key_of(&vnet_id))
             .or_default()
             .push(self.subnets.len());
-        self.subnets.push(SubnetDraft { name, value });
+        self.subnets.push(SubnetDraft {
+            inst: i,
+            name,
+            value,
+        });
     }
 
     /// An `azurerm_subnet_route_table_association`.
@@ -390,7 +407,7 @@ impl Build {
     fn vnet(&mut self, l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
         let id = l.vnet_id(b, i);
         let key = key_of(&id);
-        let after = l.afters[i].clone();
+        let after = l.after_only(i, &["name", "address_space", "subnet", "body"]);
         let at = l.loc(l.inst.list[i].obj);
         if l.inst.list[i].addr.data {
             // A vnet the plan defines too is that one.
@@ -458,6 +475,7 @@ impl Build {
                     .is_some_and(|n| n.eq_ignore_ascii_case(name))
             })
         };
+        let mut separate: FxHashMap<String, usize> = FxHashMap::default();
         for &d in self
             .subnets_of
             .get(&key)
@@ -467,6 +485,7 @@ impl Build {
             let d = &self.subnets[d];
             if !has(&subnets, &d.name) {
                 subnets.push(d.value.clone());
+                separate.insert(d.name.to_ascii_lowercase(), d.inst);
             }
         }
         // Route tables associated by their own resource.
@@ -494,7 +513,7 @@ impl Build {
             members.push(("properties", Value::object(props, at)));
         }
         let value = obj(members, at);
-        extract(l, b, i, &value, VNET_NAMES);
+        extract(l, b, i, &value, VNET_NAMES, &separate);
         record(l, b, i, &id, true);
     }
 
@@ -651,7 +670,7 @@ fn local_vnet(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) -> Option<Stri
     let name = match l.known(i, "virtual_network_name") {
         Some((n, _)) => n,
         None => {
-            let at = match l.afters[i].get("virtual_network_name") {
+            let at = match l.after_at(i, &[At::Key("virtual_network_name")]) {
                 Some(v) => v.at,
                 None => l.anchor(i),
             };
@@ -771,7 +790,7 @@ fn subnet_ref(
     i: usize,
     path: &[At<'_>],
 ) -> Option<(String, String)> {
-    let value = value_at(l, i, path)?;
+    let value = l.after_at(i, path)?;
     if let Some(s) = value.as_str() {
         let id = ArmId::parse(s).ok()?;
         return (id.types.len() == 2).then(|| (id.ancestor(1).display(), id.name().to_string()));
@@ -896,7 +915,7 @@ fn subnet_id_value(
 
 /// A route table id argument: known, or the route table instance it names.
 fn route_table_ref(l: &mut Loader<'_>, cx: &Build, i: usize, path: &[At<'_>]) -> Value {
-    let v = value_at(l, i, path);
+    let v = l.after_at(i, path);
     let Some(v) = v else {
         return Value::new(Val::Null, l.anchor(i));
     };
@@ -947,7 +966,21 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
     let Some(vnet_id) = local_vnet(l, b, i) else {
         return;
     };
-    let after = l.afters[i].clone();
+    let after = l.after_only(
+        i,
+        &[
+            "name",
+            "remote_virtual_network_id",
+            "allow_virtual_network_access",
+            "allow_forwarded_traffic",
+            "allow_gateway_transit",
+            "use_remote_gateways",
+            "peer_complete_virtual_networks_enabled",
+            "only_ipv6_peering_enabled",
+            "local_subnet_names",
+            "remote_subnet_names",
+        ],
+    );
     let name = l.name_or_placeholder(b, i, "name");
     let id = match l.known(i, "id") {
         Some((id, _)) => id,
@@ -993,13 +1026,13 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
         ],
         at,
     );
-    extract(l, b, i, &value, PEERING_NAMES);
+    extract(l, b, i, &value, PEERING_NAMES, &FxHashMap::default());
     record(l, b, i, &id, false);
 }
 
 /// An azapi peering: its `body.properties` as they are, the remote linked when unknown.
 fn azapi_peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
-    let after = l.afters[i].clone();
+    let after = l.after_only(i, &["name", "body"]);
     let vnet_id = l.parent_id_of_vnet_child(b, i);
     let name = l.name_or_placeholder(b, i, "name");
     let id = match l.known(i, "id") {
@@ -1042,7 +1075,14 @@ fn azapi_peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
     }
     members.push(("properties", props));
     let value = obj(members, at);
-    extract(l, b, i, &value, &[("`properties`", "`body`")]);
+    extract(
+        l,
+        b,
+        i,
+        &value,
+        &[("`properties`", "`body`")],
+        &FxHashMap::default(),
+    );
     record(l, b, i, &id, false);
 }
 
@@ -1065,7 +1105,7 @@ fn replace_member(v: &Value, key: &str, with: Value) -> Value {
 
 /// A virtual network gateway, placed by its ip configurations' subnets.
 fn gateway(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) {
-    let after = l.afters[i].clone();
+    let after = l.after_only(i, &["name", "type", "sku", "ip_configuration"]);
     let at = l.loc(l.inst.list[i].obj);
     let id = match l.known(i, "id") {
         Some((id, _)) => id,
@@ -1129,13 +1169,13 @@ fn gateway(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) {
         ],
         at,
     );
-    extract(l, b, i, &value, GATEWAY_NAMES);
+    extract(l, b, i, &value, GATEWAY_NAMES, &FxHashMap::default());
 }
 
 /// A Route Server (`azurerm_route_server`, or `azurerm_virtual_hub_ip`, which is one): the
 /// gateway of the vnet whose `RouteServerSubnet` it is in.
 fn route_server(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) {
-    let after = l.afters[i].clone();
+    let after = l.after_only(i, &["subnet_id"]);
     let at = l.loc(l.inst.list[i].obj);
     let hub = match l.known(i, "id") {
         Some((id, _)) if l.inst.list[i].is("azurerm_route_server") => id,
@@ -1170,12 +1210,12 @@ fn route_server(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) 
         ],
         at,
     );
-    extract(l, b, i, &value, GATEWAY_NAMES);
+    extract(l, b, i, &value, GATEWAY_NAMES, &FxHashMap::default());
 }
 
 /// A route table with its inline `route` blocks and its `azurerm_route` resources.
 fn route_table(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) {
-    let after = l.afters[i].clone();
+    let after = l.after_only(i, &["name", "route"]);
     let at = l.loc(l.inst.list[i].obj);
     let id = cx.route_tables.get(&i).cloned().unwrap_or_default();
     let route = |r: &Value| {
@@ -1214,7 +1254,15 @@ fn route_table(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) {
         .cloned()
         .unwrap_or_default();
     for r in separate {
-        let rv = l.afters[r].clone();
+        let rv = l.after_only(
+            r,
+            &[
+                "name",
+                "address_prefix",
+                "next_hop_type",
+                "next_hop_in_ip_address",
+            ],
+        );
         let rname = rv.get("name").and_then(Value::as_str);
         if !routes
             .iter()
@@ -1236,13 +1284,13 @@ fn route_table(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) {
         ],
         at,
     );
-    extract(l, b, i, &value, &[]);
+    extract(l, b, i, &value, &[], &FxHashMap::default());
 }
 
 /// An Azure Firewall: an appliance at its private address in its subnet's vnet, when the plan
 /// knows the address (Azure assigns it at creation).
 fn firewall(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) {
-    let after = l.afters[i].clone();
+    let after = l.after_only(i, &["ip_configuration"]);
     let name = l.name_or_placeholder(b, i, "name");
     for (k, c) in items(&get(&after, "ip_configuration")).iter().enumerate() {
         let Some(ip) = c.get("private_ip_address") else {

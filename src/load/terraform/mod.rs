@@ -74,12 +74,10 @@ pub fn load(b: &mut GraphBuilder, file: FileId, path: &str, t: &Tree) {
         subscription: String::new(),
         vnet_ids: FxHashMap::default(),
         by_name: FxHashMap::default(),
-        afters: Vec::new(),
     };
     l.subscription = l
         .subscription(root)
         .unwrap_or_else(|| "{subscription}".to_string());
-    l.afters = (0..l.inst.list.len()).map(|i| l.after(i)).collect();
     // A plan is a design to deploy; a state describes what Azure holds.
     b.set_authored(plan);
     azurerm::build(&mut l, b);
@@ -100,8 +98,6 @@ pub(super) struct Loader<'t> {
     /// group, name), lower-case.
     vnet_ids: FxHashMap<usize, String>,
     by_name: FxHashMap<(String, String), Vec<usize>>,
-    /// Each instance's values after apply, unknown where Terraform doesn't know them yet.
-    afters: Vec<Value>,
 }
 
 /// Why a value is unknown when the plan only says so.
@@ -116,18 +112,9 @@ impl Loader<'_> {
         self.loc(self.inst.list[i].anchor)
     }
 
-    /// The instance's values after apply: its (planned) values with `after_unknown` laid
-    /// over them, each part located where it is written (an unknown one where
-    /// `after_unknown` marks it).
-    fn after(&self, i: usize) -> Value {
-        let inst = &self.inst.list[i];
-        let u = inst.change.as_ref().and_then(|c| c.after_unknown);
-        match inst.values {
-            Some(v) => self.merged(Some(v), u, self.anchor(i)),
-            None => Value::object(Vec::<(Rc<str>, Value)>::new(), self.anchor(i)),
-        }
-    }
-
+    /// Values after apply: the (planned) values at `v` with `after_unknown` (at `u`) laid over
+    /// them, each part located where it is written (an unknown one where `after_unknown`
+    /// marks it).
     fn merged(&self, v: Option<NodeId>, u: Option<NodeId>, at: Loc) -> Value {
         let t = self.t;
         if let Some(u) = u
@@ -293,8 +280,39 @@ impl Loader<'_> {
 
     /// A string of an instance's values after apply, when known.
     fn known(&self, i: usize, key: &str) -> Option<(String, Loc)> {
-        let v = self.afters[i].get(key)?;
-        Some((v.as_str()?.to_string(), v.at))
+        match self.inst.attr(self.t, i, &[At::Key(key)]) {
+            plan::Attr::Known(n) => Some((self.t.str(n)?.to_string(), self.loc(n))),
+            _ => None,
+        }
+    }
+
+    /// The members `keys` of an instance's values after apply (those it has): what a
+    /// resource's ARM value is made of, without the rest of it.
+    fn after_only(&self, i: usize, keys: &[&str]) -> Value {
+        let members: Vec<(Rc<str>, Value)> = keys
+            .iter()
+            .filter_map(|&k| Some((Rc::from(k), self.after_at(i, &[At::Key(k)])?)))
+            .collect();
+        Value::object(members, self.anchor(i))
+    }
+
+    /// The part at `path` of an instance's values after apply (see [`Loader::after`]).
+    fn after_at(&self, i: usize, path: &[At<'_>]) -> Option<Value> {
+        let t = self.t;
+        let inst = &self.inst.list[i];
+        let mut u = inst.change.as_ref().and_then(|c| c.after_unknown);
+        let mut v = inst.values;
+        for &a in path {
+            if u.is_some_and(|u| t.bool(u) == Some(true)) {
+                break;
+            }
+            u = u.and_then(|u| plan::walk(t, u, &[a]));
+            v = v.and_then(|v| plan::walk(t, v, &[a]));
+        }
+        if v.is_none() && u.is_none() {
+            return None;
+        }
+        Some(self.merged(v, u, self.anchor(i)))
     }
 
     /// A placeholder for a part of an id Terraform knows only after apply: the instance's

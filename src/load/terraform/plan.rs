@@ -73,7 +73,9 @@ pub enum Attr {
 
 fn step(t: &Tree, n: NodeId, at: At<'_>) -> Option<NodeId> {
     match at {
-        At::Key(k) => t.members(n).find(|(key, _)| *key == k).map(|(_, v)| v),
+        // Terraform's attribute names are lower-case and distinct: `get` (which ignores
+        // case, and decodes no key) finds the same member, faster.
+        At::Key(k) => t.get(n, k),
         At::Index(i) => (t.kind(n) == Kind::Array)
             .then(|| t.children(n).nth(i))
             .flatten(),
@@ -180,11 +182,16 @@ impl Instances {
         if t.get(c, "deposed").is_some() {
             return;
         }
-        let Some(addr) = t.get_str(c, "address").and_then(Address::parse) else {
+        let Some(text) = t.get_str(c, "address") else {
             return;
         };
-        let Some(&i) = self.by_address.get(&addr.render()) else {
-            return; // deleted: not part of the design after apply
+        // The address as the planned values write it, else parsed (written another way).
+        let i = match self.by_address.get(text) {
+            Some(&i) => i,
+            None => match Address::parse(text).and_then(|a| self.by_address.get(&a.render())) {
+                Some(&i) => i,
+                None => return, // deleted: not part of the design after apply
+            },
         };
         let Some(ch) = t.get(c, "change") else {
             return;
