@@ -1,10 +1,10 @@
-//! The command line: `check`, `reach`, `expand`, `rules`, `rule`, `schema`.
+//! The command line: `check`, `reach`, `expand`, `rules`, `rule`, `schema`, `completions`.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 
 use crate::discover::discover;
 use crate::engine;
@@ -30,6 +30,11 @@ struct Cli {
 enum Command {
     /// Check exported Azure state and ARM templates: files, folders (walked for *.json), `-`
     /// for standard input.
+    #[command(
+        after_long_help = "Exit status: 0 when no finding reaches the `--fail-on` \
+        severity (or with `--exit-zero`), 1 when one does, 2 on a tool failure (bad arguments, \
+        an unknown rule name, a path that can't be read, a report that can't be written)."
+    )]
     Check(CheckArgs),
     /// List every rule.
     Rules {
@@ -65,6 +70,11 @@ enum Command {
     /// Show an ARM template as peerlint evaluates it: its resources, whether each is
     /// deployed, the properties the checks read, its outputs, and what is unknown and why.
     Expand(ExpandArgs),
+    /// Print a shell completion script (`peerlint completions bash`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -88,20 +98,29 @@ struct ExpandArgs {
 #[derive(clap::Args, Debug)]
 struct CheckArgs {
     /// Files or folders to check (default: the current folder); `-` reads standard input.
+    #[arg(value_hint = ValueHint::AnyPath)]
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Write the report to FILE instead of standard output (the exit code is the same; the
+    /// summary line is still printed, unless `--quiet`).
+    #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding of this severity or above remains.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    fail_on: FailOn,
     /// Run only these rules (names, groups `correctness`/`suspicious`/`advisory`, or `all`).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
     /// Don't run these rules (names or groups).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// When to colour human output (honours NO_COLOR).
+    /// When to colour human output (honours NO_COLOR); a report written with `--output` is
+    /// never coloured.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// Exit 0 even when there are error findings.
+    /// Exit 0 even when there are findings at the `--fail-on` severity.
     #[arg(long)]
     exit_zero: bool,
     /// Print only the diagnostics, without the summary line.
@@ -131,8 +150,36 @@ struct TemplateArgs {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
+    /// Each finding drawn on its source, and a summary line.
     Human,
+    /// peerlint's versioned JSON.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and Azure DevOps.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// JUnit XML, for the test tabs of Azure Pipelines and GitLab.
+    Junit,
+    /// One line per finding: `path:line:col: severity[rule]: message`.
+    Concise,
+}
+
+/// The least severity that fails a run.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    /// Errors fail the run.
+    Error,
+    /// Errors and warnings fail the run.
+    Warning,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -148,7 +195,13 @@ enum Color {
     Never,
 }
 
-/// Exit codes: 0 clean, 1 error findings, 2 tool failure.
+/// The command line's definition (for completions and man pages).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Exit codes: 0 clean, 1 findings at the `--fail-on` severity (errors by default), 2 tool
+/// failure.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_FAILURE: u8 = 2;
@@ -229,6 +282,13 @@ pub fn main_with(
         Command::Expand(args) => expand(args, stdout, stderr),
         Command::Schema => {
             let _ = write!(stdout, "{}", crate::load::spec::SCHEMA);
+            EXIT_OK
+        }
+        Command::Completions { shell } => {
+            let mut cmd = command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "peerlint", &mut script);
+            let _ = stdout.write_all(&script);
             EXIT_OK
         }
         Command::Rules { format } => {
@@ -375,26 +435,49 @@ fn check(
         g.peering_count(),
         &outcome.diagnostics,
     );
+    let fail_on = args.fail_on.severity();
+    let diags = &outcome.diagnostics;
     let text = match args.format {
-        Format::Json => render::json::render(&outcome.diagnostics, summary),
+        Format::Json => render::json::render(diags, summary),
+        Format::Sarif => {
+            let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            render::sarif::render(&render::sarif::Input {
+                db: &outcome.db,
+                diagnostics: diags,
+                rules: &rules,
+                root: &root,
+                errors: &errors,
+            })
+        }
+        Format::Github => render::github::render(&outcome.db, diags),
+        Format::Junit => render::junit::render(diags, summary, fail_on),
+        Format::Concise => render::concise::render(diags, (!args.quiet).then_some(summary)),
         Format::Human => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && std::io::stdout().is_terminal()
-                }
-            };
+            let color = args.output.is_none()
+                && match args.color {
+                    Color::Always => true,
+                    Color::Never => false,
+                    Color::Auto => {
+                        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                            && std::io::stdout().is_terminal()
+                    }
+                };
+            // Hyperlinks only where a person reads a terminal: CI logs show the escape codes.
+            let links =
+                color && std::env::var_os("CI").is_none() && std::io::stdout().is_terminal();
             let width = std::env::var("COLUMNS")
                 .ok()
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(100);
             let mut t = render::human::render(
                 &outcome.db,
-                &outcome.diagnostics,
+                diags,
                 summary,
-                render::human::Style { color, width },
+                render::human::Style {
+                    color,
+                    width,
+                    links,
+                },
             );
             if args.quiet {
                 let cut = t.trim_end().rfind('\n').map(|i| i + 1).unwrap_or(0);
@@ -403,14 +486,28 @@ fn check(
             t
         }
     };
-    let _ = stdout.write_all(text.as_bytes());
+    match &args.output {
+        Some(file) => {
+            if let Err(e) = std::fs::write(file, text.as_bytes()) {
+                let _ = writeln!(stderr, "error: cannot write {}: {e}", file.display());
+                return EXIT_FAILURE;
+            }
+            if !args.quiet {
+                let _ = writeln!(stdout, "{}", render::human::summary_line(summary));
+            }
+        }
+        None => {
+            let _ = stdout.write_all(text.as_bytes());
+        }
+    }
     for e in &errors {
         let _ = writeln!(stderr, "error: cannot read {}", visible(e));
     }
     if !errors.is_empty() {
         return EXIT_FAILURE;
     }
-    if summary.errors > 0 && !args.exit_zero {
+    let failing = diags.iter().filter(|d| d.severity >= fail_on).count();
+    if failing > 0 && !args.exit_zero {
         EXIT_FINDINGS
     } else {
         EXIT_OK

@@ -35,7 +35,8 @@ pub fn display(p: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Expands paths into inputs; unreadable or missing paths are returned as errors.
+/// Expands paths into inputs, in the order met (a file met twice is listed twice); unreadable or
+/// missing paths are returned as errors.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -93,13 +94,10 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
             }),
         }
     }
-    // The same file named twice, named and walked, or reached through a link, is read once
-    // (under the first name it was met by).
-    let mut seen = std::collections::HashSet::new();
-    inputs.retain(|i| match &i.origin {
-        Origin::Stdin => true,
-        Origin::File(p) => seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())),
-    });
+    // The same file met twice is read once, and the order inputs are read in is decided, by
+    // the engine (`engine::canonical_order`): whatever order they were named in. So are the
+    // errors reported, here: by path.
+    errors.sort();
     (inputs, errors)
 }
 

@@ -29,7 +29,48 @@ impl Outcome {
     }
 }
 
-/// Reads every input, then loads each.
+/// The inputs in the order a run loads them, whatever order they were named or found in:
+/// folder by folder in the order of their paths (a folder's own files, by name, before those of
+/// its subfolders), standard input last. Naming a folder's files one by one, or in any order,
+/// loads them as walking the folder does. A file met twice (named twice, named and found in a
+/// folder, or under two paths) is loaded once, under the path that sorts first, and as named
+/// if it was named once.
+///
+/// Everything downstream that keeps "the first" of several (the copy of a vnet or peering
+/// defined twice, the numbering of template folders, file ids and so locations) is decided by
+/// this order, so the output is the same for every order of the same inputs.
+pub fn canonical_order(inputs: &[Input]) -> Vec<Input> {
+    fn key(i: &Input) -> (bool, Option<&std::path::Path>, Option<&std::ffi::OsStr>) {
+        let path = std::path::Path::new(&i.display);
+        (i.origin == Origin::Stdin, path.parent(), path.file_name())
+    }
+    let mut sorted: Vec<&Input> = inputs.iter().collect();
+    sorted.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| origin_cmp(a, b)));
+    let mut out: Vec<Input> = Vec::with_capacity(sorted.len());
+    let mut seen: rustc_hash::FxHashMap<std::path::PathBuf, usize> = Default::default();
+    for input in sorted {
+        if let Origin::File(p) = &input.origin {
+            let identity = p.canonicalize().unwrap_or_else(|_| p.clone());
+            if let Some(&i) = seen.get(&identity) {
+                out[i].explicit |= input.explicit;
+                continue;
+            }
+            seen.insert(identity, out.len());
+        }
+        out.push(input.clone());
+    }
+    out
+}
+
+/// Orders two inputs shown under one path by where they are read from.
+fn origin_cmp(a: &Input, b: &Input) -> std::cmp::Ordering {
+    match (&a.origin, &b.origin) {
+        (Origin::File(x), Origin::File(y)) => x.cmp(y),
+        (x, y) => (*x == Origin::Stdin).cmp(&(*y == Origin::Stdin)),
+    }
+}
+
+/// Reads every input, then loads each, in [`canonical_order`].
 fn read_inputs(
     inputs: &[Input],
     stdin: &mut dyn Read,
@@ -37,7 +78,7 @@ fn read_inputs(
     errors: &mut Vec<String>,
 ) {
     let mut loaded = Vec::new();
-    for input in inputs {
+    for input in &canonical_order(inputs) {
         // Inputs larger than spans can address are refused, never read in part.
         let limit = crate::source::MAX_INPUT_BYTES;
         let (bytes, fs_path) = match &input.origin {
@@ -89,10 +130,11 @@ pub fn run_with(
         b: &mut b,
         options,
         errors: Vec::new(),
-        template_folders: Vec::new(),
+        template_folders: Default::default(),
         parameters_files: Vec::new(),
         used_parameters: Vec::new(),
         pairings: Default::default(),
+        files_by_path: None,
         specs: Vec::new(),
     };
     read_inputs(inputs, stdin, &mut cx, &mut read_errors);

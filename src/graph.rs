@@ -3,6 +3,12 @@
 //! Loaders hand their vnets and peerings to a [`GraphBuilder`], which merges what several inputs
 //! say about the same vnet (ids compare case-insensitively). [`Graph`] keeps the model plus a
 //! `petgraph::StableDiGraph` with one edge per peering, so duplicate peerings survive.
+//!
+//! Where the builder keeps "the first" of several (the definition of a vnet defined twice that
+//! the others are compared with, the copy of a peering seen twice, vnet and peering numbers,
+//! the first peering between two vnets), first means first in the order the inputs are
+//! loaded, which the engine fixes whatever order they were named in (by path, then in the order
+//! the loader reads the file: `engine::canonical_order`). No output depends on hash order.
 
 use rustc_hash::FxHashMap as FastMap;
 
@@ -764,7 +770,8 @@ impl Graph {
     pub fn peering_count(&self) -> usize {
         self.peerings.len()
     }
-    /// The first peering (in input order) of `from` whose remote is `to`.
+    /// The first peering (in load order, see the module's documentation) of `from` whose remote
+    /// is `to`.
     pub fn between(&self, from: VnetId, to: VnetId) -> Option<PeeringId> {
         self.pairs.get(&(from, to)).copied()
     }

@@ -1,11 +1,26 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let code = peerlint::cli::main_with(
-        std::env::args_os().collect(),
-        &mut std::io::stdin().lock(),
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
-    );
+    let run = || {
+        peerlint::cli::main_with(
+            std::env::args_os().collect(),
+            &mut std::io::stdin().lock(),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        )
+    };
+    // Template evaluation recurses, bounded in depth (`arm::eval::MAX_DEPTH`): it runs on a
+    // thread with the stack that depth needs, whatever stack the platform gives `main`.
+    let code = match std::thread::Builder::new()
+        .name("peerlint".into())
+        .stack_size(peerlint::arm::STACK_SIZE)
+        .spawn(run)
+    {
+        Ok(thread) => match thread.join() {
+            Ok(code) => code,
+            Err(panic) => std::panic::resume_unwind(panic),
+        },
+        Err(_) => run(),
+    };
     ExitCode::from(code)
 }

@@ -719,3 +719,723 @@ fn expand_needs_a_readable_template() {
         out.stderr
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Output formats: SARIF, GitHub workflow commands, JUnit XML, concise.
+
+/// What every format says of a finding.
+#[derive(Debug, PartialEq, Eq, Clone)]
+struct Seen {
+    rule: String,
+    severity: String,
+    path: String,
+    line: u64,
+    column: u64,
+    message: String,
+}
+
+/// Reads a format's output back.
+type Reader = fn(&Out) -> Vec<Seen>;
+
+fn from_json(out: &Out) -> Vec<Seen> {
+    diagnostics(&json(out))
+        .iter()
+        .map(|d| Seen {
+            rule: d["rule"].as_str().unwrap().into(),
+            severity: d["severity"].as_str().unwrap().into(),
+            path: d["path"].as_str().unwrap().into(),
+            line: d["line"].as_u64().unwrap(),
+            column: d["column"].as_u64().unwrap(),
+            message: d["message"].as_str().unwrap().into(),
+        })
+        .collect()
+}
+
+/// A URI-encoded relative path, decoded.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn from_sarif(out: &Out) -> Vec<Seen> {
+    let v = json(out);
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let rule = r["ruleId"].as_str().unwrap();
+            let index = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index]["id"], rule, "ruleIndex of {r}");
+            let loc = &r["locations"][0]["physicalLocation"];
+            assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%", "{r}");
+            Seen {
+                rule: rule.into(),
+                severity: match r["level"].as_str().unwrap() {
+                    "note" => "info".into(),
+                    l => l.into(),
+                },
+                path: percent_decode(loc["artifactLocation"]["uri"].as_str().unwrap()),
+                line: loc["region"]["startLine"].as_u64().unwrap(),
+                column: loc["region"]["startColumn"].as_u64().unwrap(),
+                message: r["message"]["text"].as_str().unwrap().into(),
+            }
+        })
+        .collect()
+}
+
+/// Undoes GitHub's escaping of a workflow command's properties (`property`) or message.
+fn github_unescape(s: &str, property: bool) -> String {
+    let mut s = s.replace("%0A", "\n").replace("%0D", "\r");
+    if property {
+        s = s.replace("%3A", ":").replace("%2C", ",");
+    }
+    s.replace("%25", "%")
+}
+
+fn from_github(out: &Out) -> Vec<Seen> {
+    out.stdout
+        .lines()
+        .map(|l| {
+            let rest = l
+                .strip_prefix("::")
+                .unwrap_or_else(|| panic!("not a command: {l}"));
+            let (head, message) = rest.split_once("::").unwrap();
+            let (command, props) = head.split_once(' ').unwrap();
+            let mut get = std::collections::HashMap::new();
+            for p in props.split(',') {
+                let (k, v) = p.split_once('=').unwrap();
+                get.insert(k, github_unescape(v, true));
+            }
+            let title = &get["title"];
+            let rule = title
+                .strip_prefix("peerlint(")
+                .and_then(|t| t.strip_suffix(')'))
+                .unwrap();
+            let message = github_unescape(message, false);
+            assert!(get["endLine"].parse::<u64>().unwrap() >= get["line"].parse().unwrap());
+            Seen {
+                rule: rule.into(),
+                severity: match command {
+                    "notice" => "info".into(),
+                    c => c.into(),
+                },
+                path: get["file"].clone(),
+                line: get["line"].parse().unwrap(),
+                column: get["col"].parse().unwrap(),
+                message: message.lines().next().unwrap().into(),
+            }
+        })
+        .collect()
+}
+
+/// `path:line:col: severity[rule]: message`.
+fn concise_line(l: &str) -> Seen {
+    let (head, message) = l.split_once("]: ").unwrap();
+    let (place, tag) = head.rsplit_once(": ").unwrap();
+    let (severity, rule) = tag.split_once('[').unwrap();
+    let mut parts = place.rsplitn(3, ':');
+    let column = parts.next().unwrap().parse().unwrap();
+    let line = parts.next().unwrap().parse().unwrap();
+    Seen {
+        rule: rule.into(),
+        severity: severity.into(),
+        path: parts.next().unwrap().into(),
+        line,
+        column,
+        message: message.into(),
+    }
+}
+
+fn from_concise(out: &Out, summary: bool) -> Vec<Seen> {
+    let mut lines: Vec<&str> = out.stdout.lines().collect();
+    if summary {
+        let last = lines.pop().unwrap();
+        assert!(
+            last.starts_with("Found ") || last.starts_with("No problems"),
+            "{last}"
+        );
+    }
+    lines.into_iter().map(concise_line).collect()
+}
+
+fn from_junit(out: &Out) -> Vec<Seen> {
+    let doc = roxmltree::Document::parse(&out.stdout)
+        .unwrap_or_else(|e| panic!("not XML ({e}):\n{}", out.stdout));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let mut seen = Vec::new();
+    let mut total = 0;
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        let cases: Vec<_> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        assert_eq!(suite.attribute("tests").unwrap(), cases.len().to_string());
+        total += cases.len();
+        for case in cases {
+            let Some(body) = case
+                .children()
+                .find(|n| n.has_tag_name("failure") || n.has_tag_name("skipped"))
+            else {
+                assert_eq!(case.attribute("name"), Some("no findings"));
+                continue;
+            };
+            let first = body.text().unwrap().lines().next().unwrap();
+            let s = concise_line(first);
+            assert_eq!(body.attribute("message"), Some(s.message.as_str()));
+            assert_eq!(case.attribute("classname"), Some(s.path.as_str()));
+            assert_eq!(case.attribute("file"), Some(s.path.as_str()));
+            assert_eq!(suite.attribute("name"), Some(s.path.as_str()));
+            assert_eq!(case.attribute("line"), Some(s.line.to_string().as_str()));
+            assert!(
+                case.attribute("name")
+                    .unwrap()
+                    .starts_with(&format!("{}: ", s.rule)),
+                "{:?}",
+                case.attribute("name")
+            );
+            seen.push(s);
+        }
+    }
+    assert_eq!(root.attribute("tests").unwrap(), total.to_string());
+    seen
+}
+
+fn check_format(dir: &str, format: &str, extra: &[&str]) -> Out {
+    let mut args = vec!["check", dir, "--format", format];
+    args.extend(extra);
+    peerlint(&args, None)
+}
+
+#[test]
+fn every_format_carries_the_same_findings_in_the_same_order() {
+    // The demo, and every rule's fixture at once (all rules, YAML and JSON, file-level
+    // findings such as `invalid-syntax`, findings with and without related labels).
+    for dir in ["testdata/demo", "testdata/rules"] {
+        let reference = check_format(dir, "json", &[]);
+        let expected = from_json(&reference);
+        assert!(expected.len() >= 6, "{dir}: {}", expected.len());
+        let formats: [(&str, Reader); 4] = [
+            ("sarif", from_sarif),
+            ("github", from_github),
+            ("junit", from_junit),
+            ("concise", |o| from_concise(o, true)),
+        ];
+        for (format, parse) in formats {
+            let out = check_format(dir, format, &[]);
+            assert_eq!(
+                out.code, reference.code,
+                "{dir} --format {format}: exit code"
+            );
+            let got = parse(&out);
+            assert_eq!(got.len(), expected.len(), "{dir} --format {format}");
+            for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+                assert_eq!(g, e, "{dir} --format {format}: finding {i}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_run_without_findings_is_one_passing_test_case_and_an_empty_sarif_run() {
+    let out = check_format("testdata/cli/clean", "junit", &[]);
+    assert_eq!(out.code, 0);
+    assert!(from_junit(&out).is_empty());
+    assert!(
+        out.stdout.contains("<testcase name=\"no findings\""),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("No problems found in 1 file"),
+        "{}",
+        out.stdout
+    );
+    let out = check_format("testdata/cli/clean", "sarif", &[]);
+    let v = json(&out);
+    assert_eq!(v["runs"][0]["results"], serde_json::json!([]));
+    for format in ["github", "concise"] {
+        let out = check_format("testdata/cli/clean", format, &["-q"]);
+        assert_eq!(out.stdout, "", "--format {format}");
+    }
+}
+
+/// The demo's SARIF log with what depends on the machine (the working directory) and the
+/// rules' documentation (checked against `docs::body` instead) left out, for the snapshot.
+fn sarif_for_snapshot(out: &Out) -> String {
+    let cwd = std::env::current_dir().unwrap();
+    let root = json(out)["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(root.ends_with(&format!("{}/", cwd.file_name().unwrap().to_string_lossy())));
+    let mut text = out
+        .stdout
+        .replace(&format!("\"{root}\""), "\"file:///[working directory]/\"");
+    for r in peerlint::rules::ALL {
+        let m = r.meta();
+        let markdown = peerlint::render::docs::body(m);
+        let plain = peerlint::render::docs::plain_text(&markdown);
+        for docs in [markdown, plain] {
+            let quoted = serde_json::to_string(&docs).unwrap();
+            text = text.replace(&quoted, &format!("\"[docs of {}]\"", m.name));
+        }
+    }
+    text
+}
+
+#[test]
+fn demo_sarif_describes_every_rule_that_ran() {
+    let out = check_format("testdata/demo", "sarif", &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json(&out);
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "peerlint");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(driver["informationUri"], env!("CARGO_PKG_REPOSITORY"));
+    assert_eq!(run["columnKind"], "utf16CodeUnits");
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    let cwd = std::env::current_dir().unwrap();
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root.starts_with("file:///") && root.ends_with('/'),
+        "{root}"
+    );
+    assert_eq!(
+        percent_decode(root.trim_start_matches("file://").trim_end_matches('/')),
+        cwd.to_string_lossy()
+    );
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), peerlint::rules::ALL.len());
+    for (r, rule) in rules.iter().zip(peerlint::rules::ALL) {
+        let m = rule.meta();
+        assert_eq!(r["id"], m.name);
+        assert_eq!(r["name"], m.struct_name);
+        assert!(
+            r["shortDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with('.')
+        );
+        let body = peerlint::render::docs::body(m);
+        for key in ["fullDescription", "help"] {
+            assert_eq!(r[key]["markdown"], body.as_str(), "{} {key}", m.name);
+            let text = r[key]["text"].as_str().unwrap();
+            assert!(
+                text.starts_with("What it does\n") && !text.contains("```"),
+                "{text}"
+            );
+        }
+        assert_eq!(r["helpUri"], peerlint::render::rule_url(m.name));
+        let level = match m.severity().name() {
+            "info" => "note",
+            s => s,
+        };
+        assert_eq!(r["defaultConfiguration"]["level"], level);
+        assert_eq!(r["properties"]["tags"][0], m.group.name());
+    }
+    for r in run["results"].as_array().unwrap() {
+        let fp = r["partialFingerprints"]["peerlint/v1"].as_str().unwrap();
+        assert_eq!(fp.len(), 16);
+        assert_eq!(
+            r["partialFingerprints"]["primaryLocationLineHash"],
+            format!("{fp}:1")
+        );
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(
+            (region["endLine"].as_u64(), region["endColumn"].as_u64())
+                > (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+            "{region}"
+        );
+        for (i, l) in r["relatedLocations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            assert_eq!(l["id"], i + 1);
+            assert!(!l["message"]["text"].as_str().unwrap().is_empty());
+        }
+        assert!(r["properties"]["resource"].is_string());
+    }
+    insta::assert_snapshot!("demo_sarif", sarif_for_snapshot(&out));
+    // Only the rules that ran are described.
+    let out = check_format(
+        "testdata/demo",
+        "sarif",
+        &["--select", "stale-peering-sync,missing-reverse-peering"],
+    );
+    let v = json(&out);
+    let ids: Vec<&str> = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["missing-reverse-peering", "stale-peering-sync"]);
+    assert_eq!(from_sarif(&out).len(), 2);
+}
+
+#[test]
+fn demo_github_junit_and_concise_snapshots() {
+    for format in ["github", "junit", "concise"] {
+        let out = check_format("testdata/demo", format, &[]);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        insta::assert_snapshot!(format!("demo_{format}"), out.stdout);
+    }
+}
+
+/// The fingerprints of a SARIF log, by rule and message.
+fn fingerprints(out: &Out) -> Vec<(String, String, String, u64)> {
+    let v = json(out);
+    let mut list: Vec<_> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                r["message"]["text"].as_str().unwrap().to_string(),
+                r["partialFingerprints"]["peerlint/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+#[test]
+fn sarif_fingerprints_survive_reformatting_and_moved_lines() {
+    let dir = scratch("fingerprints");
+    let hub = std::fs::read_to_string("testdata/demo/hub.json").unwrap();
+    let spokes = std::fs::read_to_string("testdata/demo/spokes.json").unwrap();
+    std::fs::write(dir.join("hub.json"), &hub).unwrap();
+    std::fs::write(dir.join("spokes.json"), &spokes).unwrap();
+    // A file-level finding whose message names an offset.
+    std::fs::write(dir.join("broken.json"), b"\n\n[\xff]").unwrap();
+    let d = dir.to_str().unwrap();
+    let before = fingerprints(&check_format(d, "sarif", &[]));
+    assert!(
+        before.iter().any(|f| f.1.contains("offset 3")),
+        "{before:?}"
+    );
+    // Reformatted (one line, no indentation), moved down, the broken file shifted.
+    let compact: serde_json::Value = serde_json::from_str(&hub).unwrap();
+    std::fs::write(dir.join("hub.json"), compact.to_string()).unwrap();
+    std::fs::write(dir.join("spokes.json"), format!("\n\n\n\n{spokes}")).unwrap();
+    std::fs::write(dir.join("broken.json"), b"\n\n\n\n[\xff]").unwrap();
+    let after = fingerprints(&check_format(d, "sarif", &[]));
+    assert_eq!(before.len(), after.len());
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!((&b.0, &b.2), (&a.0, &a.2), "{b:?} / {a:?}");
+        // Every finding moved, or (the decode error) its message names another offset.
+        assert!(b.3 != a.3 || b.1 != a.1, "the finding moved: {b:?} / {a:?}");
+    }
+    // What is wrong changes: so does the fingerprint.
+    std::fs::write(
+        dir.join("spokes.json"),
+        spokes.replace("10.2.2.5/24", "10.2.2.6/24"),
+    )
+    .unwrap();
+    let changed = fingerprints(&check_format(d, "sarif", &[]));
+    let prefix = |l: &[(String, String, String, u64)]| {
+        l.iter()
+            .find(|f| f.0 == "invalid-address-prefix")
+            .unwrap()
+            .2
+            .clone()
+    };
+    assert_ne!(prefix(&before), prefix(&changed));
+}
+
+#[test]
+fn output_writes_the_report_to_a_file_and_keeps_the_exit_code() {
+    let dir = scratch("output");
+    let summary = "Found 4 errors, 1 warning and 1 info in 2 files (5 vnets, 8 peerings).\n";
+    for format in ["human", "json", "sarif", "github", "junit", "concise"] {
+        let file = dir.join(format!("report.{format}"));
+        let f = file.to_str().unwrap();
+        let out = check_format("testdata/demo", format, &["--output", f]);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert_eq!(out.stdout, summary, "{format}");
+        let direct = check_format("testdata/demo", format, &[]);
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            direct.stdout,
+            "{format}"
+        );
+        let quiet = check_format("testdata/demo", format, &["-o", f, "-q"]);
+        assert_eq!((quiet.code, quiet.stdout.as_str()), (1, ""), "{format}");
+    }
+    // The human format in a file has no colour, even when asked for.
+    let file = dir.join("colour.txt");
+    let f = file.to_str().unwrap();
+    let out = check_format(
+        "testdata/demo",
+        "human",
+        &["--color", "always", "--output", f],
+    );
+    assert_eq!(out.code, 1);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("missing-reverse-peering: peering"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    // An unwritable report is a tool failure.
+    let missing = dir.join("no-such-folder").join("report.json");
+    let out = check_format(
+        "testdata/demo",
+        "json",
+        &["--output", missing.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
+}
+
+#[test]
+fn fail_on_warning_fails_the_run_on_warnings() {
+    // Without its errors, the demo has one warning (`stale-peering-sync`) and one info.
+    let no_errors = ["--ignore", "correctness"];
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "testdata/demo"];
+        args.extend(no_errors);
+        args.extend(extra);
+        peerlint(&args, None)
+    };
+    assert_eq!(run(&[]).code, 0);
+    assert_eq!(run(&["--fail-on", "error"]).code, 0);
+    assert_eq!(run(&["--fail-on", "warning"]).code, 1);
+    assert_eq!(run(&["--fail-on", "warning", "--exit-zero"]).code, 0);
+    assert_eq!(run(&["--fail-on", "info"]).code, 2);
+    // Infos never fail a run.
+    let out = peerlint(
+        &[
+            "check",
+            "testdata/demo",
+            "--select",
+            "dangling-remote-network",
+            "--fail-on",
+            "warning",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0);
+    // Errors fail it either way.
+    let out = check_format("testdata/demo", "json", &["--fail-on", "warning"]);
+    assert_eq!(out.code, 1);
+    // JUnit shows what fails the run as failures, the rest as skipped.
+    for (fail_on, failures, skipped) in [("error", "0", "2"), ("warning", "1", "1")] {
+        let out = run(&["--format", "junit", "--fail-on", fail_on]);
+        let doc = roxmltree::Document::parse(&out.stdout).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.attribute("failures"), Some(failures), "{fail_on}");
+        assert_eq!(root.attribute("skipped"), Some(skipped), "{fail_on}");
+        let failed: Vec<&str> = root
+            .descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .map(|n| n.attribute("type").unwrap())
+            .collect();
+        let expected: &[&str] = if fail_on == "warning" {
+            &["stale-peering-sync"]
+        } else {
+            &[]
+        };
+        assert_eq!(failed, expected);
+    }
+}
+
+#[test]
+fn machine_formats_escape_hostile_names_and_paths() {
+    let dir = scratch("hostile");
+    let name = "vnet\nx\u{1b}[31m%,:\u{202e}";
+    let vnets = serde_json::json!([{
+        "id": format!("/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/{name}"),
+        "name": name,
+        "type": "Microsoft.Network/virtualNetworks",
+        "addressSpace": {"addressPrefixes": ["10.0.0.1/16"]},
+        "subnets": [],
+        "virtualNetworkPeerings": []
+    }]);
+    let file = dir.join("a,b:c%d é.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&vnets).unwrap()).unwrap();
+    let f = file.to_str().unwrap();
+    let expected = from_json(&check_format(f, "json", &[]));
+    assert_eq!(expected.len(), 1);
+    let e = &expected[0];
+    assert!(e.message.contains(name), "{}", e.message);
+    // As the text formats show it: one line, no raw control or bidi characters.
+    let shown = e
+        .message
+        .replace('\n', "\\u{a}")
+        .replace('\u{1b}', "\\u{1b}")
+        .replace('\u{202e}', "\\u{202e}");
+    // SARIF carries the message as it is (JSON escapes it), the file as a `file:` URI.
+    let sarif = json(&check_format(f, "sarif", &[]));
+    let r = &sarif["runs"][0]["results"][0];
+    assert_eq!(r["message"]["text"], e.message.as_str());
+    let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(uri.starts_with("file:///"), "{uri}");
+    assert_eq!(percent_decode(uri.trim_start_matches("file://")), f);
+    // GitHub: one command, properties and message escaped.
+    let github = check_format(f, "github", &[]);
+    assert!(
+        !github.stdout.contains(['\u{1b}', '\u{202e}']),
+        "{}",
+        github.stdout
+    );
+    let seen = from_github(&github);
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, f);
+    assert_eq!(seen[0].message, shown);
+    assert!(github.stdout.contains("file=") && github.stdout.contains("a%2Cb%3Ac%25d é.json"));
+    // Concise: one line per finding.
+    let concise = check_format(f, "concise", &["-q"]);
+    assert_eq!(concise.stdout.lines().count(), 1, "{}", concise.stdout);
+    assert!(concise.stdout.contains(&shown), "{}", concise.stdout);
+    // JUnit: well-formed, the message attribute exact but for hidden characters.
+    let junit = check_format(f, "junit", &[]);
+    assert!(!junit.stdout.contains(['\u{1b}', '\u{202e}']));
+    let doc = roxmltree::Document::parse(&junit.stdout).unwrap();
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert_eq!(
+        failure.attribute("message").unwrap(),
+        e.message
+            .replace('\u{1b}', "\\u{1b}")
+            .replace('\u{202e}', "\\u{202e}")
+    );
+    let case = failure.parent().unwrap();
+    assert_eq!(case.attribute("classname"), Some(f));
+    assert!(
+        failure
+            .text()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(&shown)
+    );
+}
+
+#[test]
+fn sarif_columns_count_utf16_code_units() {
+    // `𝒳` is one character but two UTF-16 code units: the JSON column counts characters,
+    // SARIF's UTF-16 units (its `columnKind`).
+    let dir = scratch("utf16");
+    std::fs::write(
+        dir.join("net.json"),
+        "[{\"id\": \"/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v\", \"name\": \"v\", \"tags\": {\"𝒳\": \"é\"}, \"addressSpace\": {\"addressPrefixes\": [\"10.0.0.1/16\"]}}]",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let json_col = from_json(&check_format(d, "json", &[]))[0].column;
+    let v = json(&check_format(d, "sarif", &[]));
+    let region = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    let line = std::fs::read_to_string(dir.join("net.json")).unwrap();
+    let at = line.find("\"10.0.0.1/16\"").unwrap();
+    assert_eq!(json_col as usize, line[..at].chars().count() + 1);
+    assert_eq!(
+        region["startColumn"].as_u64().unwrap() as usize,
+        line[..at].encode_utf16().count() + 1
+    );
+    assert_eq!(
+        region["endColumn"].as_u64().unwrap() as usize,
+        line[..at].encode_utf16().count() + 1 + "\"10.0.0.1/16\"".len()
+    );
+}
+
+#[test]
+fn completions_for_every_shell() {
+    // Every script names the options; those that complete values list the formats.
+    for (shell, marker, values) in [
+        ("bash", "complete -F _peerlint", true),
+        ("zsh", "#compdef peerlint", true),
+        ("fish", "complete -c peerlint", true),
+        ("powershell", "Register-ArgumentCompleter", false),
+    ] {
+        let out = peerlint(&["completions", shell], None);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        for word in [marker, "--fail-on", "--output", "completions"] {
+            assert!(out.stdout.contains(word), "{shell}: no `{word}`");
+        }
+        if values {
+            for word in ["sarif", "junit", "concise", "github"] {
+                assert!(out.stdout.contains(word), "{shell}: no `{word}`");
+            }
+        }
+    }
+    assert_eq!(peerlint(&["completions", "tcsh"], None).code, 2);
+    // Bash completes an option and a format value with the script.
+    let script = peerlint(&["completions", "bash"], None).stdout;
+    let complete = |words: &str, current: usize| {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "{script}\nCOMP_WORDS=({words}); COMP_CWORD={current}; _peerlint peerlint \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; echo \"${{COMPREPLY[@]}}\""
+            ))
+            .output()
+            .expect("bash runs");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(complete("peerlint check --fail", 2).trim(), "--fail-on");
+    let formats = complete("peerlint check --format ''", 3);
+    for f in ["human", "json", "sarif", "github", "junit", "concise"] {
+        assert!(formats.split_whitespace().any(|w| w == f), "{formats}");
+    }
+}
+
+#[test]
+fn human_output_links_rule_names_to_their_docs_in_a_terminal() {
+    let outcome = common::run(std::path::Path::new("testdata/demo"), peerlint::rules::ALL);
+    let style = |links| peerlint::render::human::Style {
+        color: true,
+        width: 100,
+        links,
+    };
+    let summary = common::summary(&outcome);
+    let linked =
+        peerlint::render::human::render(&outcome.db, &outcome.diagnostics, summary, style(true));
+    let url = peerlint::render::rule_url("missing-reverse-peering");
+    assert!(
+        linked.contains(&format!("\u{1b}]8;;{url}\u{1b}\\")),
+        "{linked}"
+    );
+    assert!(
+        !linked.contains("missing-reverse-peering: peering"),
+        "{linked}"
+    );
+    let plain =
+        peerlint::render::human::render(&outcome.db, &outcome.diagnostics, summary, style(false));
+    assert!(!plain.contains("\u{1b}]8;;"), "{plain}");
+    assert!(
+        plain.contains("missing-reverse-peering: peering"),
+        "{plain}"
+    );
+}

@@ -54,6 +54,7 @@ pub fn human(o: &Outcome) -> String {
         render::human::Style {
             color: false,
             width: 80,
+            links: false,
         },
     )
 }

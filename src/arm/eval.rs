@@ -6,7 +6,7 @@
 //! arity, wrong types, unknown functions) are reported as problems at the expression and also
 //! evaluate to unknown, so evaluation always goes on.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::model::Loc;
@@ -38,11 +38,125 @@ pub struct EvalError {
     /// The id of the resource whose declaration holds the expression (as far as it is known),
     /// set by the template walker; None for one outside every resource (a variable...).
     pub resource: Option<String>,
+    /// Evaluation reached one of the template's limits (copies, depth, value depth and size,
+    /// size budget), which is reported once: a quiet evaluation that drops its errors keeps
+    /// this one.
+    pub limit: bool,
 }
 
 /// Most copies one template expands (ARM allows 800 resources per deployment; property
 /// copies multiply that).
 pub const COPY_BUDGET: usize = 50_000;
+
+/// Deepest evaluation of one template: each JSON value and each expression (a call, an
+/// accessor, a literal) being evaluated is one level, and so is each resource declared inside
+/// another and each nested deployment; a chain of variables that read each other adds two
+/// levels per variable (its definition and the `variables()` call reading it). Past it, that
+/// value is an error: the evaluator's recursion is bounded by this, not by the stack (see
+/// [`super::STACK_SIZE`]). Resource Manager documents no depth limit, but allows 256
+/// parameters and 512 variables, so no chain longer than 768; this allows about 4,000.
+pub const MAX_DEPTH: usize = 8192;
+
+/// Deepest value evaluation may build (see [`Value::depth`]): each value walk (comparing,
+/// printing, handing a resource to the checks) recurses that deep. Values of the template
+/// text nest at most [`crate::tree::MAX_DEPTH`] deep; deeper ones come only from chains of
+/// variables or lambdas wrapping a value again and again.
+pub const MAX_VALUE_DEPTH: usize = 1024;
+
+/// Largest value evaluation may build (see [`Value::size`], about its size as JSON text plus
+/// [`super::value::NODE_BYTES`] per part): Resource Manager limits a template, expanded with
+/// its loops and the values of its variables and parameters, to 4 MB.
+pub const MAX_VALUE_SIZE: usize = 32 << 20;
+
+/// Most one template's evaluation may build, in bytes as [`super::value::built`] counts them
+/// (about the memory the values take, and as each call makes at least one value, a bound on
+/// the work too). Each evaluation pass over the template has this much.
+pub const SIZE_BUDGET: u64 = 256 << 20;
+
+/// What evaluating one template may still do: shared by all its scopes, so that nested loops,
+/// nested deployments and chains of variables can't blow up.
+pub struct Limits {
+    /// Copies (resource instances and copy items) it may still expand.
+    copies: Cell<usize>,
+    /// It had more to expand (reported once).
+    expanded: Cell<bool>,
+    /// The [`super::value::built`] count past which it has built too much (lowered by the
+    /// work charged with [`Scope::charge`]).
+    until: Cell<u64>,
+    /// How deep evaluation is now (see [`MAX_DEPTH`]).
+    depth: Cell<usize>,
+    /// The size budget is spent (reported once): every evaluation since is an invalid value.
+    spent: Cell<bool>,
+    /// [`MAX_DEPTH`] was reached (reported once).
+    deep: Cell<bool>,
+    /// A value exceeded [`MAX_VALUE_DEPTH`], [`MAX_VALUE_SIZE`] (each reported once: a value
+    /// built from an invalid one would only exceed it again, further on).
+    value_limits: Cell<(bool, bool)>,
+}
+
+impl Limits {
+    /// Whether evaluation reached one of the limits reported once: the copies, the depth or
+    /// the size budget.
+    pub fn reached(&self) -> bool {
+        self.expanded.get() || self.deep.get() || self.spent.get()
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            copies: Cell::new(COPY_BUDGET),
+            expanded: Cell::new(false),
+            until: Cell::new(super::value::built().saturating_add(SIZE_BUDGET)),
+            depth: Cell::new(0),
+            spent: Cell::new(false),
+            deep: Cell::new(false),
+            value_limits: Cell::new((false, false)),
+        }
+    }
+}
+
+/// A limit a value would exceed (see [`Scope::check`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exceeded {
+    /// [`MAX_VALUE_DEPTH`].
+    Depth,
+    /// [`MAX_VALUE_SIZE`].
+    Size,
+    /// [`SIZE_BUDGET`].
+    Budget,
+}
+
+impl Exceeded {
+    /// The error, about `what` ("the result", "this array").
+    pub fn message(self, what: &str) -> String {
+        match self {
+            Exceeded::Depth => format!(
+                "{what} nests more than {MAX_VALUE_DEPTH} levels deep; peerlint evaluates values up to that depth"
+            ),
+            Exceeded::Size => format!(
+                "{what} is larger than {} MiB; Resource Manager limits a template, expanded with its loops and values, to 4 MB",
+                MAX_VALUE_SIZE >> 20
+            ),
+            Exceeded::Budget => format!(
+                "the template builds more than {} MiB of values; peerlint stops evaluating it here",
+                SIZE_BUDGET >> 20
+            ),
+        }
+    }
+}
+
+/// One level of evaluation (see [`Scope::enter`]): left when dropped.
+pub struct Level<'a>(&'a Cell<usize>);
+
+impl Drop for Level<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
+
+/// Why a value is invalid once the size budget is spent.
+const SPENT: &str = "the template builds more values than peerlint evaluates";
 
 pub struct Scope<'t> {
     pub tree: &'t Tree,
@@ -63,9 +177,8 @@ pub struct Scope<'t> {
     /// outer-scope nesting above the parent (each such pass removes one `[` of an escape).
     pub blind: usize,
     pub errors: Rc<RefCell<Vec<EvalError>>>,
-    /// Copies (resource instances and copy items) the whole template may still expand:
-    /// shared by all its scopes, so nested loops can't blow up.
-    pub budget: Rc<std::cell::Cell<usize>>,
+    /// What the whole template's evaluation may still do (shared by all its scopes).
+    pub limits: Rc<Limits>,
     pub resolver: Option<&'t dyn Resolver>,
 }
 
@@ -97,7 +210,7 @@ impl<'t> Scope<'t> {
             double_bracket: false,
             blind: 0,
             errors,
-            budget: Rc::new(std::cell::Cell::new(COPY_BUDGET)),
+            limits: Rc::default(),
             resolver: None,
         }
     }
@@ -124,23 +237,107 @@ impl<'t> Scope<'t> {
 
     /// Takes `n` copies from the template's budget; false (reported once) when it is spent.
     pub fn spend(&self, n: usize, at: Loc) -> bool {
-        let left = self.budget.get();
+        let copies = &self.limits.copies;
+        let left = copies.get();
         if n <= left {
-            self.budget.set(left - n);
+            copies.set(left - n);
             return true;
         }
-        if left != 0 {
-            self.budget.set(0); // spent: report once, expand nothing more
-            self.error(at, format!("the template expands to more than {COPY_BUDGET} copies (resources and copy items); peerlint stops expanding it here"));
+        copies.set(0); // spent: expand nothing more, report once
+        if !self.limits.expanded.replace(true) {
+            self.push_error(at, format!("the template expands to more than {COPY_BUDGET} copies (resources and copy items); peerlint stops expanding it here"), true);
         }
         false
     }
 
+    /// Enters one level of evaluation at `at` (see [`MAX_DEPTH`]); held until the value there
+    /// is evaluated. Err: the value there is invalid instead, as evaluation is [`MAX_DEPTH`]
+    /// deep already (reported once) or the template has built too much (reported already).
+    pub fn enter(&self, at: Loc) -> Result<Level<'_>, Value> {
+        let l = &self.limits;
+        if l.spent.get() {
+            return Err(Value::invalid(SPENT, at));
+        }
+        let depth = l.depth.get();
+        if depth >= MAX_DEPTH {
+            let msg = format!(
+                "evaluation nests more than {MAX_DEPTH} levels deep here (through variables, parameters and nested expressions); peerlint evaluates no deeper"
+            );
+            if !l.deep.replace(true) {
+                self.push_error(at, msg.clone(), true);
+            }
+            return Err(Value::invalid(msg, at));
+        }
+        l.depth.set(depth + 1);
+        Ok(Level(&l.depth))
+    }
+
+    /// Checks a value evaluation built against [`MAX_VALUE_DEPTH`], [`MAX_VALUE_SIZE`] and
+    /// the template's [`SIZE_BUDGET`] (the budget once: evaluation stops there).
+    pub fn check(&self, v: &Value) -> Result<(), Exceeded> {
+        if v.depth() > MAX_VALUE_DEPTH {
+            return Err(Exceeded::Depth);
+        }
+        if v.size() > MAX_VALUE_SIZE {
+            return Err(Exceeded::Size);
+        }
+        self.room(0)
+    }
+
+    /// Whether the template may still build a value of `bytes` (as [`super::value::built`]
+    /// counts them): to ask before building something big. Err when no value may be that
+    /// large, and the first time the budget is exceeded (for the caller to report; every
+    /// evaluation after that is invalid, see [`Scope::enter`]).
+    pub fn room(&self, bytes: u64) -> Result<(), Exceeded> {
+        if bytes > MAX_VALUE_SIZE as u64 {
+            return Err(Exceeded::Size);
+        }
+        let l = &self.limits;
+        if super::value::built().saturating_add(bytes) <= l.until.get() || l.spent.get() {
+            return Ok(());
+        }
+        l.spent.set(true);
+        Err(Exceeded::Budget)
+    }
+
+    /// Charges the template's [`SIZE_BUDGET`] with `bytes` of work that builds no value (a
+    /// walk over a value, to compare it, print it or hand it to the checks): Err the first
+    /// time the budget is exceeded, as [`Scope::room`].
+    pub fn charge(&self, bytes: u64) -> Result<(), Exceeded> {
+        let until = &self.limits.until;
+        until.set(until.get().saturating_sub(bytes));
+        self.room(0).map_err(|_| Exceeded::Budget)
+    }
+
+    /// Reports that `what` at `at` exceeds the limit `x`; the invalid value that stands for
+    /// it. Each limit is reported once per template.
+    pub fn exceeded(&self, at: Loc, x: Exceeded, what: &str) -> Value {
+        let message = x.message(what);
+        let l = &self.limits;
+        let (deep, large) = l.value_limits.get();
+        let first = match x {
+            Exceeded::Depth => !deep,
+            Exceeded::Size => !large,
+            Exceeded::Budget => true, // reported when first spent, see `room`
+        };
+        if first {
+            l.value_limits
+                .set((deep || x == Exceeded::Depth, large || x == Exceeded::Size));
+            self.push_error(at, message.clone(), true);
+        }
+        Value::invalid(message, at)
+    }
+
     pub fn error(&self, loc: Loc, message: String) {
+        self.push_error(loc, message, false);
+    }
+
+    fn push_error(&self, loc: Loc, message: String, limit: bool) {
         self.errors.borrow_mut().push(EvalError {
             loc,
             message,
             resource: None,
+            limit,
         });
     }
 
@@ -220,11 +417,31 @@ pub(super) fn symbolic_text(text: String, args: &[Value], at: Loc) -> Value {
 
 impl<'s, 't> Env<'s, 't> {
     /// Evaluates a JSON value of the template: literals as they are, strings that are
-    /// expressions evaluated, property `copy` arrays expanded.
+    /// expressions evaluated, property `copy` arrays expanded. One level of evaluation (see
+    /// [`MAX_DEPTH`]); an array or object is checked against the limits on values.
     pub fn node(&self, n: NodeId) -> Value {
         let sc = self.scope;
-        let t = sc.tree;
         let at = sc.loc(n);
+        let _level = match sc.enter(at) {
+            Ok(l) => l,
+            Err(v) => return v,
+        };
+        let v = self.node_inner(n, at);
+        if let Val::Array(_) | Val::Object(_) = &v.v
+            && let Err(e) = sc.check(&v)
+        {
+            let what = match &v.v {
+                Val::Array(_) => "this array",
+                _ => "this object",
+            };
+            return sc.exceeded(at, e, what);
+        }
+        v
+    }
+
+    fn node_inner(&self, n: NodeId, at: Loc) -> Value {
+        let sc = self.scope;
+        let t = sc.tree;
         match t.kind(n) {
             Kind::Null => Value::new(Val::Null, at),
             Kind::Bool => Value::new(Val::Bool(t.bool(n).unwrap_or(false)), at),
@@ -360,8 +577,46 @@ impl<'s, 't> Env<'s, 't> {
             };
             items.push(env.node(input));
         }
-        Value::array(items, at)
+        let v = Value::array(items, at);
+        match sc.check(&v) {
+            Ok(()) => v,
+            Err(e) => sc.exceeded(sc.loc(count_node), e, "the copy loop's array"),
+        }
     }
+}
+
+/// The work a call does on its arguments beyond building its result, as bytes to charge the
+/// template's budget with: the text of its string arguments (string functions scan them), and
+/// the whole size of array and object arguments for the functions that walk them (compare,
+/// print, copy their elements).
+fn walked(f: &str, args: &[Value]) -> u64 {
+    let deep = matches!(
+        f,
+        "concat"
+            | "contains"
+            | "equals"
+            | "flatten"
+            | "indexof"
+            | "intersection"
+            | "items"
+            | "join"
+            | "lastindexof"
+            | "max"
+            | "min"
+            | "objectkeys"
+            | "shallowmerge"
+            | "skip"
+            | "string"
+            | "take"
+            | "union"
+    );
+    args.iter()
+        .map(|a| match &a.v {
+            Val::Str(s) => s.len() as u64,
+            Val::Array(_) | Val::Object(_) if deep => a.size() as u64,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// A short, stable digest of a text (compared case-insensitively) for placeholder names.
@@ -506,8 +761,21 @@ impl Eval<'_, '_> {
         x_loc(self.at, self.base, r)
     }
 
+    /// Evaluates a (sub-)expression: one level of evaluation (see [`MAX_DEPTH`]); what a call
+    /// returns is checked against the limits on values.
     fn eval(&self, e: &Expr) -> Value {
-        self.eval_inner(e)
+        let sc = self.env.scope;
+        let _level = match sc.enter(self.sub(e.range())) {
+            Ok(l) => l,
+            Err(v) => return v.relocated(self.at),
+        };
+        let v = self.eval_inner(e);
+        if let Expr::Call { name, range, .. } = e
+            && let Err(x) = sc.check(&v)
+        {
+            return self.exceeded(*range, x, name);
+        }
+        v
     }
 
     fn eval_inner(&self, e: &Expr) -> Value {
@@ -583,10 +851,17 @@ impl Eval<'_, '_> {
                     return self.lazy(&lower, name, args, *range);
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
+                if let Err(x) = self.env.scope.charge(walked(&lower, &vals)) {
+                    return self.exceeded(*range, x, name);
+                }
                 match super::func::call(self, &lower, name, &vals, *range) {
                     // An unknown result is named after the call and its arguments' values, so
                     // a name built the same way from the same inputs compares equal.
                     Ok(v) if v.as_unknown().is_some_and(|u| u.symbol.is_none()) => {
+                        let rendered = vals.iter().map(|a| a.size() as u64).sum();
+                        if let Err(x) = self.env.scope.charge(rendered) {
+                            return self.exceeded(*range, x, name);
+                        }
                         match vals.iter().map(render).collect::<Option<Vec<String>>>() {
                             Some(args) => with_symbol(v, format!("{name}({})", args.join(","))),
                             None => v,
@@ -614,6 +889,16 @@ impl Eval<'_, '_> {
                         // Either branch may be the value: named after the whole call and what
                         // its branches may read besides the template (copy indexes, lambda
                         // variables), so that two iterations don't share a placeholder.
+                        let rendered: u64 = self
+                            .env
+                            .copies
+                            .iter()
+                            .chain(self.lambda_vars.borrow().iter())
+                            .map(|(_, v)| v.size() as u64)
+                            .sum();
+                        if let Err(x) = self.env.scope.charge(rendered + c.size() as u64) {
+                            return self.exceeded(range, x, name);
+                        }
                         let context: Option<Vec<String>> = self
                             .env
                             .copies
@@ -916,6 +1201,15 @@ impl Eval<'_, '_> {
                 self.fail(range, format!("no lambda variable `{n}` here"))
             }
         }
+    }
+
+    /// Reports that what the call `name` at `r` builds exceeds the limit `x`.
+    pub(super) fn exceeded(&self, r: expr::Range, x: Exceeded, name: &str) -> Value {
+        let what = format!("the result of `{name}`");
+        self.env
+            .scope
+            .exceeded(self.sub(r), x, &what)
+            .relocated(self.at)
     }
 
     fn fail(&self, r: expr::Range, msg: String) -> Value {

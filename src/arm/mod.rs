@@ -19,6 +19,12 @@ pub use template::{
     Condition, Context, Declared, Effect, Evaluated, Params, Resource, Undecided, evaluate,
 };
 
+/// The stack evaluating a template may need at its deepest ([`eval::MAX_DEPTH`] levels, up to
+/// about 10 KiB each in a debug build, 2 KiB optimised), with room to spare: a program that
+/// evaluates templates runs them on a thread with this much (`peerlint` runs its command on
+/// one). Only the part used is ever touched.
+pub const STACK_SIZE: usize = 256 << 20;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;

@@ -10,7 +10,7 @@ use crate::source::FileId;
 use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
-use super::eval::{DeployCtx, Env, EvalError, Resolver, Scope};
+use super::eval::{DeployCtx, Env, EvalError, Limits, Resolver, Scope};
 use super::order::{self, Step};
 use super::params::Table;
 use super::value::{Unknown, Val, Value};
@@ -184,7 +184,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             missed: Cell::new(false),
             depth: Cell::new(0),
             tag: ctx.tag.clone(),
-            budget: Rc::new(Cell::new(super::eval::COPY_BUDGET)),
+            limits: Rc::default(),
             steps: RefCell::new(Vec::new()),
             within: Cell::new(None),
             touched: RefCell::new(Vec::new()),
@@ -206,7 +206,8 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             outputs
         };
         let grew = walker.refs.borrow().len() > before;
-        if !walker.missed.get() || !grew || passes == MAX_PASSES {
+        // A pass that reached a limit of the template reached it for good: none more.
+        if !walker.missed.get() || !grew || passes == MAX_PASSES || walker.limits.reached() {
             break (walker, outputs);
         }
         refs = walker.refs.take();
@@ -256,6 +257,11 @@ fn top_outputs(scope: &Scope<'_>, template: NodeId) -> Vec<(String, String, Valu
                 Some(v) => env.node(v),
                 None => continue,
             },
+        };
+        // `peerlint expand` prints it whole (see `Walker::instance`).
+        let value = match scope.charge(value.size() as u64) {
+            Ok(()) => value,
+            Err(x) => scope.exceeded(scope.loc(def), x, "this output"),
         };
         let ty = t.get_str(def, "type").unwrap_or("").to_string();
         out.push((name.to_string(), ty, value));
@@ -325,8 +331,8 @@ struct Walker<'t> {
     depth: Cell<usize>,
     /// See [`Context::tag`].
     tag: String,
-    /// Shared by every scope of the template (see [`Scope::spend`]).
-    budget: Rc<Cell<usize>>,
+    /// Shared by every scope of the template (see [`Scope::spend`], [`Scope::enter`]).
+    limits: Rc<Limits>,
     /// The deployment order so far (see [`Evaluated::order`]).
     steps: RefCell<Vec<Step>>,
     /// The step of the nested deployment being walked.
@@ -347,12 +353,25 @@ struct Decl<'s, 't> {
 /// Most evaluation passes over one template.
 const MAX_PASSES: usize = 6;
 
-/// Deepest nesting of deployments followed.
+/// Deepest nesting of deployments followed; a deployment nested deeper is an undecided
+/// declaration (Resource Manager documents no such limit: nothing is claimed about it).
 const MAX_NESTING: usize = 16;
 
 impl<'t> Walker<'t> {
     fn loc(&self, n: NodeId) -> Loc {
         loc(self.file, self.tree, n)
+    }
+
+    /// Drops the errors reported since the first `mark` (a quiet evaluation: Resource Manager
+    /// wouldn't evaluate it), except that evaluation reached one of the template's limits,
+    /// which is reported once.
+    fn quiet(&self, mark: usize) {
+        let mut errors = self.errors.borrow_mut();
+        let mut i = 0;
+        errors.retain(|e| {
+            i += 1;
+            i <= mark || e.limit
+        });
     }
 
     fn undecided(&self, at: Loc, resource: &str, what: String, reason: String, effect: Effect) {
@@ -410,7 +429,7 @@ impl<'t> Walker<'t> {
         };
         let (errors, missed) = (self.errors.borrow().len(), self.missed.get());
         let name = t.get(r, "name").map(|n| env.node(n));
-        self.errors.borrow_mut().truncate(errors);
+        self.quiet(errors);
         self.missed.set(missed);
         match name.as_ref().and_then(Value::text_or_symbol) {
             Some(n) if n.split('/').count() + 1 == ty.split('/').count() => {
@@ -432,7 +451,7 @@ impl<'t> Walker<'t> {
     ) -> Scope<'w> {
         let t = self.tree;
         let mut scope = Scope::new(t, self.file, ctx, self.errors.clone());
-        scope.budget = self.budget.clone();
+        scope.limits = self.limits.clone();
         scope.double_bracket = double_bracket;
         scope.resolver = Some(self as &dyn Resolver);
         scope.params = Rc::new(Table::new(t, template, supplied, params_path, &self.tag));
@@ -720,6 +739,14 @@ impl<'t> Walker<'t> {
                 refs.insert(key, view.clone());
             }
         }
+        // The checks walk what a network resource holds: its whole size is charged, as parts
+        // shared with other values (a variable read by every copy) are walked each time.
+        if is_network(&lower)
+            && let Err(x) = p.scope.charge(body.size() as u64)
+        {
+            p.scope.exceeded(at, x, "this resource");
+            return;
+        }
         if is_network(&lower) {
             self.out.borrow_mut().push(Resource {
                 ty: lower.clone(),
@@ -734,6 +761,10 @@ impl<'t> Walker<'t> {
         // Child resources declared inside this one.
         if let Some(children) = t.get(r, "resources").filter(|&c| t.kind(c) == Kind::Array) {
             for c in t.children(children) {
+                // A level of evaluation (see `eval::MAX_DEPTH`): the walk recurses.
+                let Ok(_level) = p.scope.enter(self.loc(c)) else {
+                    continue;
+                };
                 let child = Decl {
                     node: c,
                     symbol: None,
@@ -755,7 +786,7 @@ impl<'t> Walker<'t> {
         let t = self.tree;
         let errors = self.errors.borrow().len();
         let value = t.get(p.node, "name").map(|n| env.node(n));
-        self.errors.borrow_mut().truncate(errors);
+        self.quiet(errors);
         let name = value
             .as_ref()
             .and_then(|n| n.text_or_symbol().map(str::to_string))
@@ -847,13 +878,13 @@ impl<'t> Walker<'t> {
         };
         let errors = self.errors.borrow().len();
         let v = env.node(props);
-        self.errors.borrow_mut().truncate(errors);
+        self.quiet(errors);
         let name = t
             .get(r, "name")
             .map(|n| env.node(n))
             .and_then(|n| n.text_or_symbol().map(str::to_string))
             .unwrap_or_default();
-        self.errors.borrow_mut().truncate(errors);
+        self.quiet(errors);
         let id = resource_id(&p.target, ty, &name);
         let at = self.loc(r);
         let body = Value::object(
@@ -865,6 +896,11 @@ impl<'t> Walker<'t> {
             ],
             at,
         );
+        // What the checks walk (see `instance`).
+        if let Err(x) = p.scope.charge(body.size() as u64) {
+            p.scope.exceeded(at, x, "this resource");
+            return;
+        }
         self.out.borrow_mut().push(Resource {
             ty: ty.to_ascii_lowercase(),
             id,
@@ -898,7 +934,7 @@ impl<'t> Walker<'t> {
             .get(r, "dependsOn")
             .map(|d| order::entries(env.node(d)))
             .unwrap_or_default();
-        self.errors.borrow_mut().truncate(errors);
+        self.quiet(errors);
         let implicit = parent
             .map(|(pty, pname)| resource_id(&p.target, pty, pname))
             .into_iter()
@@ -951,8 +987,17 @@ impl<'t> Walker<'t> {
             return;
         };
         if self.depth.get() >= MAX_NESTING {
+            let why = format!(
+                "it is nested {MAX_NESTING} deployments deep; peerlint follows nested deployments no deeper"
+            );
+            let what = format!("the template of deployment `{name}`");
+            self.undecided(self.loc(template), id, what, why, Effect::Skipped);
             return;
         }
+        // A level of evaluation (see `eval::MAX_DEPTH`): the walk recurses.
+        let Ok(_level) = p.scope.enter(self.loc(template)) else {
+            return;
+        };
         let text_of = |key: &str| {
             t.get(r, key)
                 .map(|n| env.node(n))
@@ -1006,7 +1051,7 @@ impl<'t> Walker<'t> {
         } else {
             // Outer scope: the parent's parameters and variables, the parent's context.
             let mut s = Scope::new(t, self.file, p.scope.ctx.clone(), self.errors.clone());
-            s.budget = self.budget.clone();
+            s.limits = self.limits.clone();
             s.params = p.scope.params.clone();
             s.vars = p.scope.vars.clone();
             s.var_copies = p.scope.var_copies.clone();

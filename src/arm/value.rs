@@ -1,6 +1,12 @@
 //! Values of the template language: JSON values plus *unknown*, each remembering where it was
 //! written and, when it passed through a parameter or variable, where it came from.
+//!
+//! Each value knows its [`Value::size`] and [`Value::depth`], computed as it is built. The
+//! evaluator refuses values deeper than [`super::eval::MAX_VALUE_DEPTH`] (the template text
+//! nests at most [`crate::tree::MAX_DEPTH`] deep), so the recursive walks here (`equals`,
+//! `to_json`, `literal`) and elsewhere (printing, merging, dropping a value) are bounded by it.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::model::Loc;
@@ -14,7 +20,15 @@ pub struct Value {
     pub from: Option<Rc<From>>,
     /// Part of the declared view of a deployed resource (see [`Value::opened`]).
     pub open: bool,
+    /// See [`Value::size`]; computed when the value is built from its parts.
+    size: u32,
+    /// See [`Value::depth`]; computed when the value is built from its parts.
+    depth: u16,
 }
+
+/// What one value (an element, a member, a scalar) counts in [`Value::size`]: about what
+/// peerlint holds for it besides its text.
+pub const NODE_BYTES: usize = 64;
 
 /// Where a value came from, for the related label of a finding.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,14 +76,81 @@ impl Val {
     }
 }
 
+/// [`Value::size`] and [`Value::depth`] of a value whose parts are measured already, and
+/// what building it costs (see [`built`]).
+fn measure(v: &Val) -> (u32, u16, u64) {
+    let node = NODE_BYTES as u64;
+    let (size, depth, cost) = match v {
+        Val::Null | Val::Bool(_) | Val::Int(_) => (node, 1, node),
+        Val::Str(s) => (node + s.len() as u64, 1, node + s.len() as u64),
+        Val::Unknown(u) => {
+            let text = u.reason.len() as u64 + u.symbol.as_ref().map_or(0, |s| s.len() as u64);
+            (node + text, 1, node + text)
+        }
+        Val::Array(a) => {
+            let (size, depth) = a.iter().fold((node, 1), |(s, d), x| {
+                (
+                    s.saturating_add(u64::from(x.size)),
+                    d.max(x.depth.saturating_add(1)),
+                )
+            });
+            (size, depth, node * (1 + a.len() as u64))
+        }
+        Val::Object(m) => {
+            let (size, depth, keys) = m.iter().fold((node, 1, 0), |(s, d, k), (key, x)| {
+                (
+                    s.saturating_add(key.len() as u64 + u64::from(x.size)),
+                    d.max(x.depth.saturating_add(1)),
+                    k + key.len() as u64,
+                )
+            });
+            (size, depth, node * (1 + m.len() as u64) + keys)
+        }
+    };
+    (u32::try_from(size).unwrap_or(u32::MAX), depth, cost)
+}
+
+thread_local! {
+    /// See [`built`].
+    static BUILT: Cell<u64> = const { Cell::new(0) };
+}
+
+/// What the values made on this thread so far cost, in bytes: [`NODE_BYTES`] for each value
+/// plus its text (a string, an unknown's reason and placeholder), and for an array or object
+/// [`NODE_BYTES`] more per element or member (the slot holding it) plus the member names;
+/// and one for each member a lookup ([`Value::get`]) compared. About the memory the values
+/// took, whether or not they are still held, and the work of finding their members; cloning
+/// a value costs nothing (its parts are shared). The template evaluator reads it to bound
+/// what one template may build.
+pub fn built() -> u64 {
+    BUILT.with(Cell::get)
+}
+
 impl Value {
     pub fn new(v: Val, at: Loc) -> Value {
+        let (size, depth, cost) = measure(&v);
+        BUILT.with(|b| b.set(b.get().saturating_add(cost)));
         Value {
             v,
             at,
             from: None,
             open: false,
+            size,
+            depth,
         }
+    }
+    /// The value's size written out as a tree, its parts shared with other values counted
+    /// each time they appear: [`NODE_BYTES`] per scalar, element and member, plus the bytes of
+    /// its strings, member names and reasons (saturating at `u32::MAX`). What walking the value
+    /// costs (to compare it, print it, hand it to the checks), however little memory its
+    /// shared parts take.
+    pub fn size(&self) -> usize {
+        self.size as usize
+    }
+    /// How deeply the value nests: 1 for a scalar, one more than its deepest part for an
+    /// array or object (saturating at `u16::MAX`). What a recursive walk of it needs.
+    pub fn depth(&self) -> usize {
+        usize::from(self.depth)
     }
     /// An object of `fields`, located at `at`.
     pub fn object<K: Into<Rc<str>>>(
@@ -164,7 +245,7 @@ impl Value {
         {
             let mut u = u.as_ref().clone();
             u.slash_free = true;
-            self.v = Val::Unknown(Rc::new(u));
+            self.v = Val::Unknown(Rc::new(u)); // the same text: the same size
         }
         self
     }
@@ -208,14 +289,26 @@ impl Value {
         }
     }
     /// A member of an object, by case-insensitive name.
+    /// Looks the members up one by one: each member compared counts one byte towards
+    /// [`built`] (the work of a lookup in a large object).
     pub fn get(&self, key: &str) -> Option<&Value> {
         match &self.v {
-            Val::Object(m) => m
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| v),
+            Val::Object(m) => {
+                let i = m.iter().position(|(k, _)| k.eq_ignore_ascii_case(key));
+                let scanned = i.map_or(m.len(), |i| i + 1);
+                BUILT.with(|b| b.set(b.get().saturating_add(scanned as u64)));
+                i.map(|i| &m[i].1)
+            }
             _ => None,
         }
+    }
+    /// A value with other contents, located where this one is and coming from where it came
+    /// from.
+    pub fn with_contents(&self, v: Val) -> Value {
+        let mut out = Value::new(v, self.at);
+        out.from.clone_from(&self.from);
+        out.open = self.open;
+        out
     }
     /// The same value, now located at `at` (the expression that produced it); its origin stays.
     pub fn relocated(mut self, at: Loc) -> Value {

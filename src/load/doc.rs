@@ -109,8 +109,9 @@ impl EvalDoc {
         doc
     }
 
-    /// Adds `v`; `exact` says whether its location computes exactly `v` (false for the last
-    /// segment of a child resource's name, located at the whole name).
+    /// Adds `v` and its parts, in pre-order, with an explicit stack (values may nest as deep
+    /// as evaluation allows). `exact` says whether a value's location computes exactly it
+    /// (false for the last segment of a child resource's name, located at the whole name).
     fn push(
         &mut self,
         v: &Value,
@@ -119,6 +120,52 @@ impl EvalDoc {
         b: &mut GraphBuilder,
         origins: &mut FastMap<*const From, u32>,
     ) {
+        /// What is left to do: a value to add, or the end of a container's subtree to note.
+        enum Task<'v> {
+            Add(&'v Value, Option<Rc<str>>, bool),
+            End(usize),
+        }
+        let mut tasks = vec![Task::Add(v, key, exact)];
+        while let Some(task) = tasks.pop() {
+            let (v, key, exact) = match task {
+                Task::Add(v, key, exact) => (v, key, exact),
+                Task::End(i) => {
+                    self.nodes[i].end = self.nodes.len() as u32;
+                    continue;
+                }
+            };
+            let i = self.add(v, key, exact, b, origins);
+            tasks.push(Task::End(i));
+            match &v.v {
+                Val::Array(items) => {
+                    tasks.extend(items.iter().rev().map(|x| Task::Add(x, None, true)));
+                }
+                Val::Object(members) => {
+                    // A child resource's `name` is the last segment of the name written in full.
+                    let child = v
+                        .get("id")
+                        .and_then(Value::text_or_symbol)
+                        .and_then(|id| ArmId::parse(id).ok())
+                        .is_some_and(|id| id.types.len() > 1);
+                    tasks.extend(members.iter().rev().map(|(k, x)| {
+                        let exact = !(child && k.eq_ignore_ascii_case("name"));
+                        Task::Add(x, Some(k.clone()), exact)
+                    }));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds the node of `v` alone; its index.
+    fn add(
+        &mut self,
+        v: &Value,
+        key: Option<Rc<str>>,
+        exact: bool,
+        b: &mut GraphBuilder,
+        origins: &mut FastMap<*const From, u32>,
+    ) -> usize {
         let mut loc = v.at;
         if let Some(f) = &v.from {
             let ptr = Rc::as_ptr(f);
@@ -129,7 +176,6 @@ impl EvalDoc {
                 })
             });
         }
-        let i = self.nodes.len();
         let (kind, text, flag, unknown) = match &v.v {
             Val::Null => (Kind::Null, None, false, None),
             Val::Bool(x) => (Kind::Bool, None, *x, None),
@@ -154,27 +200,7 @@ impl EvalDoc {
             unknown,
             end: 0,
         });
-        match &v.v {
-            Val::Array(items) => {
-                for x in items.iter() {
-                    self.push(x, None, true, b, origins);
-                }
-            }
-            Val::Object(members) => {
-                // A child resource's `name` is the last segment of the name written in full.
-                let child = v
-                    .get("id")
-                    .and_then(Value::text_or_symbol)
-                    .and_then(|id| ArmId::parse(id).ok())
-                    .is_some_and(|id| id.types.len() > 1);
-                for (k, x) in members.iter() {
-                    let exact = !(child && k.eq_ignore_ascii_case("name"));
-                    self.push(x, Some(k.clone()), exact, b, origins);
-                }
-            }
-            _ => {}
-        }
-        self.nodes[i].end = self.nodes.len() as u32;
+        self.nodes.len() - 1
     }
 
     /// Hands an evaluated resource to the shared extractor.

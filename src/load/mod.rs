@@ -73,13 +73,16 @@ pub struct LoadCx<'a> {
     pub options: &'a Options,
     /// Paths that could not be read (a tool failure).
     pub errors: Vec<String>,
-    /// Folders holding templates, in order: templates of one folder share a placeholder
-    /// resource group (a hub and its spokes link up), other folders get their own.
-    pub template_folders: Vec<Option<std::path::PathBuf>>,
+    /// Folders holding templates, each with its number in the order met: templates of one
+    /// folder share a placeholder resource group (a hub and its spokes link up), other folders
+    /// get their own.
+    pub template_folders: rustc_hash::FxHashMap<Option<std::path::PathBuf>, usize>,
     /// Parameters files among the inputs (named or met in a folder), and those a template
     /// used: the others are reported by [`finish`].
     pub parameters_files: Vec<FileId>,
     pub used_parameters: Vec<FileId>,
+    /// The files of the run by real path (see `template::file_read_from`), built on first use.
+    pub files_by_path: Option<rustc_hash::FxHashMap<std::path::PathBuf, FileId>>,
     /// The folders looked in for parameters files: their parameters files by the stem of the
     /// template each pairs with.
     pub pairings: rustc_hash::FxHashMap<std::path::PathBuf, std::rc::Rc<Pairs>>,

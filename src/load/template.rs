@@ -77,6 +77,9 @@ fn parameters_for(cx: &mut LoadCx<'_>, template: FileId) -> Vec<FileId> {
     if paths.is_empty() {
         paths = siblings(cx, &tpath);
     }
+    // By path, not by the order they were named in: each is one deployment, and the first
+    // deployment's copy of what several say is the one kept.
+    paths.sort();
     let mut out = Vec::new();
     for path in paths {
         if let Some(id) = parameters_file(cx, &path)
@@ -158,7 +161,7 @@ fn pairs_with(file: &str, names: &rustc_hash::FxHashSet<String>) -> Option<Strin
 /// Reads, parses and registers a parameters file once; None when it can't be read or parsed
 /// (reported).
 fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId> {
-    if let Some(id) = cx.db.find(path) {
+    if let Some(id) = file_read_from(cx, path) {
         if cx.tree(id).is_none() {
             let parsed = json::parse(&cx.db.get(id).text, cx.db.get(id).content_start).ok();
             cx.set_tree(id, parsed);
@@ -175,6 +178,9 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
     };
     let display = crate::discover::display(path);
     let (id, text) = read_source(display, Some(path.to_path_buf()), bytes, cx.db, cx.b);
+    if let Some(known) = &mut cx.files_by_path {
+        known.insert(real_path(path), id);
+    }
     if !text {
         return None;
     }
@@ -192,9 +198,31 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
     }
 }
 
+/// The file of the run read from `path`, however either path is written (`t.parameters.json`
+/// beside `t.json` is the input `./t.parameters.json`).
+fn file_read_from(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId> {
+    let db = &*cx.db;
+    let known = cx.files_by_path.get_or_insert_with(|| {
+        (0u32..)
+            .map(FileId)
+            .map_while(|id| db.try_get(id).map(|f| (id, f)))
+            .filter_map(|(id, f)| Some((real_path(f.fs_path.as_deref()?), id)))
+            .collect()
+    });
+    known.get(&real_path(path)).copied()
+}
+
+/// A file's path as one value however it is written: its real path when it exists.
+fn real_path(p: &std::path::Path) -> std::path::PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+}
+
 /// The run's deployment context, with the placeholders of the template's folder: templates of
 /// one folder share a placeholder resource group (a hub and its spokes link up), the folders
-/// met after the first get their own, numbered.
+/// met after the first get their own, numbered. Inputs are loaded folder by folder in the
+/// order of the folders' paths, whatever order they were named in (`engine::canonical_order`),
+/// so that is the numbering; a folder is one folder however its path is written (`a.json` and
+/// `./b.json` are side by side).
 fn context_for(cx: &mut LoadCx<'_>, file: FileId) -> arm::Context {
     let folder = cx
         .db
@@ -202,14 +230,9 @@ fn context_for(cx: &mut LoadCx<'_>, file: FileId) -> arm::Context {
         .fs_path
         .as_ref()
         .and_then(|p| p.parent())
-        .map(|p| p.to_path_buf());
-    let index = match cx.template_folders.iter().position(|f| *f == folder) {
-        Some(i) => i,
-        None => {
-            cx.template_folders.push(folder);
-            cx.template_folders.len() - 1
-        }
-    };
+        .map(folder_identity);
+    let next = cx.template_folders.len();
+    let index = *cx.template_folders.entry(folder).or_insert(next);
     let mut context = cx.options.context.clone();
     if index > 0 {
         context.tag = format!("-{}", index + 1);
@@ -218,6 +241,21 @@ fn context_for(cx: &mut LoadCx<'_>, file: FileId) -> arm::Context {
         }
     }
     context
+}
+
+/// A folder as one value however its path is written: the real path when it exists (`.`, `./x`,
+/// `x/../x` and a link to it are one folder), else the path without `.` segments.
+fn folder_identity(dir: &std::path::Path) -> std::path::PathBuf {
+    let read = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    read.canonicalize().unwrap_or_else(|_| {
+        dir.components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect()
+    })
 }
 
 /// Hands an evaluated template to the graph builder: gateways under a false condition, the
@@ -244,6 +282,7 @@ fn record(evaluated: Evaluated, file: FileId, b: &mut GraphBuilder) {
         loc,
         message,
         resource,
+        ..
     } in problems
     {
         if !seen.insert((loc, message.clone())) {
@@ -332,6 +371,9 @@ pub(super) fn in_virtual_wan_hub(r: &Resource, hubs: &[&Resource]) -> bool {
 /// A vnet or route table, with the child resources merged into its lists.
 struct Parent {
     res: Resource,
+    /// Per list, where each name (lower-case) is in it: filled as the list is first merged
+    /// into, so that merging stays linear in the children.
+    names: FastMap<&'static str, Option<FastMap<String, usize>>>,
     /// The merged children deployed only under an unknown condition: (list, index in it, where
     /// the condition is).
     conditional: Vec<(&'static str, usize, Loc)>,
@@ -360,6 +402,7 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
                     e.insert(parents.len());
                     parents.push(Parent {
                         res: r,
+                        names: FastMap::default(),
                         conditional: Vec::new(),
                     });
                 }
@@ -387,7 +430,8 @@ fn extract(out: Vec<Resource>, file: FileId, b: &mut GraphBuilder) {
         match by_id.get(&parent_key) {
             Some(&i) => {
                 let parent = &mut parents[i];
-                let Some(added) = add_child(&mut parent.res.body, list, &c) else {
+                let names = parent.names.entry(list).or_default();
+                let Some(added) = add_child(&mut parent.res.body, list, names, &c) else {
                     continue;
                 };
                 if let Some(conflict) = added.conflict {
@@ -451,7 +495,14 @@ struct Added {
 /// Adds a child resource to its vnet's inline list; the same child declared inline too is
 /// merged, and a disagreement between the copies is returned as a problem. None when the vnet
 /// has no such list to add to.
-fn add_child(vnet: &mut Value, list: &str, child: &Resource) -> Option<Added> {
+/// `names` is where each name is in the list, lower-case (None until the list is first merged
+/// into).
+fn add_child(
+    vnet: &mut Value,
+    list: &str,
+    names: &mut Option<FastMap<String, usize>>,
+    child: &Resource,
+) -> Option<Added> {
     let Val::Object(members) = &mut vnet.v else {
         return None;
     };
@@ -472,20 +523,34 @@ fn add_child(vnet: &mut Value, list: &str, child: &Resource) -> Option<Added> {
         return None;
     };
     let items = Rc::make_mut(items);
+    let names = names.get_or_insert_with(|| {
+        // The inline items, the first of each name.
+        let mut names = FastMap::default();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(n) = item.get("name").and_then(|n| n.text_or_symbol()) {
+                names.entry(n.to_ascii_lowercase()).or_insert(i);
+            }
+        }
+        names
+    });
     let short = child.name.rsplit('/').next().unwrap_or("");
     let mut body = child.body.clone();
     if let Val::Object(m) = &mut body.v {
         Rc::make_mut(m).retain(|(k, _)| !k.eq_ignore_ascii_case("type"));
     }
-    if let Some(index) = items.iter().position(|i| {
-        i.get("name")
-            .and_then(|n| n.text_or_symbol())
-            .is_some_and(|n| n.eq_ignore_ascii_case(short))
-    }) {
+    if let Some(&index) = names.get(&short.to_ascii_lowercase()) {
         // The child resource is deployed after its vnet, so its copy is the one that stays.
         let conflict = conflict(&items[index], child, list);
         items[index] = body;
         return Some(Added { index, conflict });
+    }
+    // The child's copy is named as the child: later ones of the name merge into it.
+    let name = body
+        .get("name")
+        .and_then(|n| n.text_or_symbol())
+        .map(str::to_ascii_lowercase);
+    if let Some(name) = name {
+        names.entry(name).or_insert(items.len());
     }
     items.push(body);
     Some(Added {

@@ -52,10 +52,19 @@ pub fn expand(req: &Request<'_>) -> Result<(String, bool), String> {
         }),
         &req.context,
     );
+    // The network resources by declaration and id (see `Expanded::body`).
+    let bodies = evaluated
+        .resources
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, r)| ((r.loc.span.start, r.loc.span.end, r.id.as_str()), i))
+        .collect();
     let out = Expanded {
         files: &files,
         ev: &evaluated,
         ctx: &req.context,
+        bodies,
     };
     // Names and values from the template can't control the terminal (see `render::visible`).
     let text = if req.json {
@@ -103,6 +112,8 @@ struct Expanded<'a> {
     files: &'a [&'a SourceFile],
     ev: &'a Evaluated,
     ctx: &'a arm::Context,
+    /// The first network resource of each declaration (its span) and id, by those.
+    bodies: rustc_hash::FxHashMap<(u32, u32, &'a str), usize>,
 }
 
 /// The properties the checks read, by lower-case type: paths under `properties`, and lists of
@@ -211,11 +222,8 @@ impl Expanded<'_> {
 
     /// The evaluated body of a declared network resource.
     fn body(&self, d: &arm::Declared) -> Option<&Value> {
-        self.ev
-            .resources
-            .iter()
-            .find(|r| r.loc.span == d.loc.span && r.id == d.id)
-            .map(|r| &r.body)
+        let key = (d.loc.span.start, d.loc.span.end, d.id.as_str());
+        self.bodies.get(&key).map(|&i| &self.ev.resources[i].body)
     }
 
     /// The properties read for a resource: (path, value) pairs, and lists of

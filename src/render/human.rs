@@ -19,11 +19,16 @@ use crate::source::{FileId, SourceDb};
 pub struct Style {
     pub color: bool,
     pub width: usize,
+    /// Head each finding with its rule's name as a hyperlink to the rule's documentation
+    /// (OSC 8; for terminals that show colour), instead of starting the message with it.
+    pub links: bool,
 }
 
 struct Report {
     message: String,
     code: Option<String>,
+    /// The rule's documentation page.
+    url: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
     source: Excerpt,
@@ -48,6 +53,11 @@ impl MietteDiagnostic for Report {
         self.code
             .as_ref()
             .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.url
+            .as_ref()
+            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
@@ -267,7 +277,9 @@ fn severity(s: Severity) -> miette::Severity {
     }
 }
 
-fn report(db: &SourceDb, d: &Diagnostic) -> Report {
+/// A diagnostic as a miette report. With `links` (a colour terminal), the rule's name heads it
+/// as a hyperlink to its documentation; otherwise the message starts with the name.
+fn report(db: &SourceDb, d: &Diagnostic, links: bool) -> Report {
     // (span in the file, text, primary), made into labels once the excerpt is known.
     let mut marks = Vec::new();
     if !db.get(d.at.file).text.is_empty() {
@@ -301,6 +313,7 @@ fn report(db: &SourceDb, d: &Diagnostic) -> Report {
             related.push(Report {
                 message,
                 code: None,
+                url: None,
                 severity: miette::Severity::Advice,
                 help: None,
                 source,
@@ -316,7 +329,11 @@ fn report(db: &SourceDb, d: &Diagnostic) -> Report {
         (None, None) => None,
     };
     let spans: Vec<crate::source::Span> = marks.iter().map(|m| m.0).collect();
-    let mut message = format!("{}: {}", d.rule, visible(&d.message));
+    let mut message = if links {
+        visible(&d.message).into_owned()
+    } else {
+        format!("{}: {}", d.rule, visible(&d.message))
+    };
     let (source, labels) = match Excerpt::around(db, d.at.file, &spans) {
         Some(x) => {
             let labels = marks.iter().map(|m| x.label(m.0, m.1, m.2)).collect();
@@ -335,7 +352,8 @@ fn report(db: &SourceDb, d: &Diagnostic) -> Report {
     };
     Report {
         message,
-        code: None,
+        code: links.then(|| d.rule.to_string()),
+        url: links.then(|| super::rule_url(d.rule)),
         severity: severity(d.severity),
         help,
         source,
@@ -353,13 +371,14 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], summary: Summary, style: Styl
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
-        .with_links(false)
+        .with_links(style.links)
+        .with_link_display_text("")
         .with_context_lines(1)
         .with_show_related_as_nested(true)
         .with_wrap_lines(false);
     let mut out = String::new();
     for d in diags {
-        let r = report(db, d);
+        let r = report(db, d, style.links);
         if handler.render_report(&mut out, &r).is_err() {
             out.push_str(&format!("{}: {}\n", d.rule, visible(&d.message)));
         }
@@ -441,6 +460,7 @@ mod tests {
         let style = Style {
             color: false,
             width: 80,
+            links: false,
         };
         let out = render(&db, &[d], summary, style);
         // Only the file's byte-order mark is left as it is.

@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::string::{fold_case, utf16_slice};
 use super::{Call, unknown_in, want_int};
 use crate::arm::eval::FnResult;
-use crate::arm::value::{Val, Value};
+use crate::arm::value::{NODE_BYTES, Val, Value};
 
 pub(super) fn create_array(cx: &Call<'_>, args: &[Value]) -> FnResult {
     Ok(cx.array(args.to_vec()))
@@ -327,9 +327,20 @@ fn combine(cx: &Call<'_>, args: &[Value], union: bool) -> FnResult {
             )),
         });
     }
-    Ok(match combine_arrays(args, union) {
-        Some(items) => cx.array(items),
-        None => cx.unknown(format!(
+    // Each comparison of two elements walks them: charged to the template's budget.
+    let mut compared = 0u64;
+    let mut charge = |n: u64| -> Result<(), Value> {
+        compared += n;
+        if compared < 1024 {
+            return Ok(());
+        }
+        let bytes = std::mem::take(&mut compared) * NODE_BYTES as u64;
+        cx.ev.scope().charge(bytes).map_err(|x| cx.exceeded(x))
+    };
+    Ok(match combine_arrays(args, union, &mut charge) {
+        Err(v) => v,
+        Ok(Some(items)) => cx.array(items),
+        Ok(None) => cx.unknown(format!(
             "can't compare elements that are unknown ({})",
             first_reason(args)
         )),
@@ -378,13 +389,21 @@ fn combine_objects(args: &[Value], union: bool) -> Option<Vec<(Rc<str>, Value)>>
 /// The elements of `union` (each once, in order met) or `intersection` (those in every
 /// array); None when unknown parts decide whether two elements are equal. Known elements are
 /// compared by their JSON; those with unknown parts one by one (n·k for k of them).
-fn combine_arrays(args: &[Value], union: bool) -> Option<Vec<Value>> {
+///
+/// `charge` is told of each comparison made; Err (its error) stops it.
+fn combine_arrays(
+    args: &[Value],
+    union: bool,
+    charge: &mut dyn FnMut(u64) -> Result<(), Value>,
+) -> Result<Option<Vec<Value>>, Value> {
     // The elements so far, and the indexes of those with unknown parts.
     let mut out: Vec<Value> = Vec::new();
     let mut uncertain: Vec<usize> = Vec::new();
     let mut seen: FxHashSet<String> = FxHashSet::default();
     for (i, a) in args.iter().enumerate() {
-        let Val::Array(items) = &a.v else { return None };
+        let Val::Array(items) = &a.v else {
+            return Ok(None);
+        };
         if union || i == 0 {
             for x in items.iter() {
                 let key = canonical(x);
@@ -399,10 +418,11 @@ fn combine_arrays(args: &[Value], union: bool) -> Option<Vec<Value>> {
                 };
                 let mut dup = false;
                 for o in others {
+                    charge(1)?;
                     match o.equals(x) {
                         Some(true) => dup = true,
                         Some(false) => {}
-                        None => return None,
+                        None => return Ok(None),
                     }
                 }
                 if dup {
@@ -427,7 +447,8 @@ fn combine_arrays(args: &[Value], union: bool) -> Option<Vec<Value>> {
                 .collect();
             let mut keep = Vec::new();
             for (j, o) in out.into_iter().enumerate() {
-                let mine = if uncertain.contains(&j) {
+                // (`uncertain` is in increasing order.)
+                let mine = if uncertain.binary_search(&j).is_ok() {
                     None
                 } else {
                     canonical(&o)
@@ -439,10 +460,11 @@ fn combine_arrays(args: &[Value], union: bool) -> Option<Vec<Value>> {
                         None => Box::new(items.iter()),
                     };
                     for x in others {
+                        charge(1)?;
                         match o.equals(x) {
                             Some(true) => found = true,
                             Some(false) => {}
-                            None => return None,
+                            None => return Ok(None),
                         }
                     }
                 }
@@ -459,7 +481,7 @@ fn combine_arrays(args: &[Value], union: bool) -> Option<Vec<Value>> {
                 .collect();
         }
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// A value's JSON with object members in a fixed order: equal values give equal texts. None
@@ -474,19 +496,21 @@ fn deep_merge(a: &Value, b: &Value) -> Value {
     match (&a.v, &b.v) {
         (Val::Object(x), Val::Object(y)) => {
             let mut members: Vec<(Rc<str>, Value)> = x.as_ref().clone();
+            // The first member of each name (ignoring ASCII case), found by a hash, not a scan.
+            let mut index: FxHashMap<String, usize> = FxHashMap::default();
+            for (i, (k, _)) in members.iter().enumerate() {
+                index.entry(k.to_ascii_lowercase()).or_insert(i);
+            }
             for (k, v) in y.iter() {
-                match members
-                    .iter_mut()
-                    .find(|(mk, _)| mk.eq_ignore_ascii_case(k))
-                {
-                    Some(slot) => slot.1 = deep_merge(&slot.1, v),
-                    None => members.push((k.clone(), v.clone())),
+                match index.get(&k.to_ascii_lowercase()) {
+                    Some(&i) => members[i].1 = deep_merge(&members[i].1, v),
+                    None => {
+                        index.insert(k.to_ascii_lowercase(), members.len());
+                        members.push((k.clone(), v.clone()));
+                    }
                 }
             }
-            Value {
-                v: Val::Object(Rc::new(members)),
-                ..b.clone()
-            }
+            b.with_contents(Val::Object(Rc::new(members)))
         }
         (Val::Unknown(u), Val::Object(_)) | (Val::Object(_), Val::Unknown(u)) => {
             Value::unknown_from(u, None, b.at)

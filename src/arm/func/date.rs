@@ -105,7 +105,7 @@ impl Duration {
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
             let n: i64 = rest[..digits].parse().ok()?;
             let unit = rest[digits..].chars().next()?;
-            rest = &rest[digits + 1..];
+            rest = &rest[digits + unit.len_utf8()..];
             any = true;
             match (unit, time) {
                 ('Y', false) => months = months.checked_add(n.checked_mul(12)?)?,
@@ -136,6 +136,9 @@ impl Duration {
             .checked_add(m - 1)?
             .checked_add(sign * self.months)?;
         let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+        if !(0..=10_000).contains(&y) {
+            return None; // outside .NET's years 1 to 9999 (and `days_from_civil`'s range)
+        }
         let d = d.min(month_days(y, m));
         let t = days_from_civil(y, m, d)
             .checked_mul(86_400)?

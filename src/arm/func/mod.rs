@@ -28,7 +28,7 @@ mod string;
 
 use std::rc::Rc;
 
-use super::eval::{Eval, FnResult, arg_texts, first_unknown, symbolic_text};
+use super::eval::{Eval, Exceeded, FnResult, arg_texts, first_unknown, symbolic_text};
 use super::expr::Range;
 use super::value::{Unknown, Val, Value};
 use crate::model::Loc;
@@ -68,6 +68,19 @@ impl Call<'_> {
     /// (the result is another value).
     fn unknown_from(&self, u: &Unknown) -> Value {
         Value::unknown_from(u, None, self.at)
+    }
+    /// Whether a result of about `bytes` may be built (see [`crate::arm::eval::Scope::room`]):
+    /// to ask before building something big. Err: the invalid value standing for it, the
+    /// error reported.
+    fn room(&self, bytes: usize) -> Result<(), Value> {
+        self.ev
+            .scope()
+            .room(bytes as u64)
+            .map_err(|x| self.exceeded(x))
+    }
+    /// Reports that the result would exceed the limit `x`; the invalid value standing for it.
+    fn exceeded(&self, x: Exceeded) -> Value {
+        self.ev.exceeded(self.range, x, self.name)
     }
     /// An unknown result for a reason of the call's own.
     fn unknown(&self, why: impl std::fmt::Display) -> Value {

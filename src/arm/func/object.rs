@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use super::string::fold_case;
 use super::{Call, want_str};
-use crate::arm::eval::{FnResult, first_unknown};
-use crate::arm::value::{Val, Value};
+use crate::arm::eval::{Exceeded, FnResult, MAX_VALUE_SIZE, first_unknown};
+use crate::arm::value::{NODE_BYTES, Val, Value};
 use crate::model::Loc;
 
 pub(super) fn create_object(cx: &Call<'_>, args: &[Value]) -> FnResult {
@@ -45,14 +45,17 @@ pub(super) fn parse_json(cx: &Call<'_>, t: &str) -> FnResult {
         pos: 0,
         at: cx.at,
         uncertain: None,
+        nodes: MAX_VALUE_SIZE / NODE_BYTES,
     };
     p.skip();
     if p.pos == p.s.len() {
         return Ok(cx.null());
     }
-    let v = p
-        .value(0)
-        .map_err(|e| format!("not valid JSON: {e} at offset {}", p.pos))?;
+    let v = p.value(0);
+    if p.nodes == 0 {
+        return Ok(cx.exceeded(Exceeded::Size));
+    }
+    let v = v.map_err(|e| format!("not valid JSON: {e} at offset {}", p.pos))?;
     p.skip();
     if p.pos < p.s.len() {
         return Err(format!(
@@ -74,6 +77,8 @@ struct Lenient<'a> {
     at: Loc,
     /// Why the value can't be represented exactly (a floating-point number, too deep).
     uncertain: Option<&'static str>,
+    /// How many more values it may read: 0 stops it (a value larger than evaluation builds).
+    nodes: usize,
 }
 
 impl Lenient<'_> {
@@ -100,6 +105,10 @@ impl Lenient<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, String> {
+        if self.nodes == 0 {
+            return Err("too large".into());
+        }
+        self.nodes -= 1;
         if depth > 256 {
             self.uncertain = Some("nests deeper than peerlint reads");
             return Err("too deeply nested".into());
@@ -110,6 +119,8 @@ impl Lenient<'_> {
             Some(b'{') => {
                 self.pos += 1;
                 let mut members: Vec<(Rc<str>, Value)> = Vec::new();
+                // Where each name is in `members`: found by a hash, not a scan.
+                let mut index: rustc_hash::FxHashMap<Rc<str>, usize> = Default::default();
                 loop {
                     self.skip();
                     match self.s.get(self.pos) {
@@ -140,9 +151,13 @@ impl Lenient<'_> {
                     }
                     self.pos += 1;
                     let v = self.value(depth + 1)?;
-                    match members.iter_mut().find(|(k, _)| **k == *key) {
-                        Some(slot) => slot.1 = v,
-                        None => members.push((Rc::from(key.as_str()), v)),
+                    match index.get(key.as_str()) {
+                        Some(&i) => members[i].1 = v,
+                        None => {
+                            let key: Rc<str> = Rc::from(key.as_str());
+                            index.insert(key.clone(), members.len());
+                            members.push((key, v));
+                        }
                     }
                     self.skip();
                     match self.s.get(self.pos) {

@@ -5,8 +5,9 @@
 //! result is unknown rather than a guess.
 
 use super::{AT_DEPLOYMENT, Call, call_symbol, opaque, want_int, want_str};
+use crate::arm::eval::{Exceeded, MAX_VALUE_SIZE};
 use crate::arm::eval::{FnResult, arg_texts, first_unknown, symbolic_text};
-use crate::arm::value::{Val, Value};
+use crate::arm::value::{NODE_BYTES, Val, Value};
 
 /// The text a scalar stands for in a string built from it, when certain: strings, integers and
 /// placeholders of unknowns. Err(why) for a value whose text is uncertain; Ok(None) for an
@@ -38,10 +39,23 @@ pub(super) fn concat(cx: &Call<'_>, args: &[Value]) -> FnResult {
             },
         }
     }
+    if let Err(v) = cx.room(texts.iter().map(String::len).sum()) {
+        return Ok(v);
+    }
     Ok(symbolic_text(texts.concat(), args, cx.at))
 }
 
 fn concat_arrays(cx: &Call<'_>, args: &[Value]) -> FnResult {
+    let elements: usize = args
+        .iter()
+        .map(|a| match &a.v {
+            Val::Array(x) => x.len(),
+            _ => 0,
+        })
+        .sum();
+    if let Err(v) = cx.room(elements.saturating_mul(NODE_BYTES)) {
+        return Ok(v);
+    }
     let mut out = Vec::new();
     for a in args {
         match &a.v {
@@ -86,9 +100,10 @@ pub(super) fn format(cx: &Call<'_>, args: &[Value]) -> FnResult {
             },
         });
     }
-    match dotnet_format(&fmt, &texts)? {
+    match dotnet_format(&fmt, &texts, MAX_VALUE_SIZE)? {
         Formatted::Text(t) => Ok(symbolic_text(t, args, cx.at)),
         Formatted::Uncertain(why) => Ok(cx.unknown(why)),
+        Formatted::TooLong => Ok(cx.exceeded(Exceeded::Size)),
     }
 }
 
@@ -134,9 +149,10 @@ pub(super) fn string(cx: &Call<'_>, args: &[Value]) -> FnResult {
     let x = &args[0];
     Ok(match &x.v {
         Val::Str(_) | Val::Int(_) => cx.str(&x.to_text().unwrap_or_default()),
-        Val::Array(_) | Val::Object(_) => match compact_json(x) {
-            Some(t) => cx.str(&t),
-            None => match super::unknown_in(x) {
+        Val::Array(_) | Val::Object(_) => match cx.room(x.size()).map(|()| compact_json(x)) {
+            Err(v) => v,
+            Ok(Some(t)) => cx.str(&t),
+            Ok(None) => match super::unknown_in(x) {
                 Some(u) => cx.unknown_from(u),
                 None => cx.unknown("of a value holding a boolean or null is not certain"),
             },
@@ -189,6 +205,11 @@ pub(super) fn replace(cx: &Call<'_>, args: &[Value]) -> FnResult {
     let new = want_str(&args[2], "the replacement")?;
     if old.is_empty() {
         return Ok(cx.unknown("of an empty text is not documented"));
+    }
+    let n = t.matches(old).count();
+    let len = (t.len() - n * old.len()).saturating_add(n.saturating_mul(new.len()));
+    if let Err(v) = cx.room(len) {
+        return Ok(v);
     }
     Ok(cx.str(&t.replace(old, new)))
 }
@@ -261,7 +282,16 @@ pub(super) fn split(cx: &Call<'_>, args: &[Value]) -> FnResult {
         .filter(|d| !d.is_empty())
         .collect();
     match &args[0].v {
-        Val::Str(t) => Ok(cx.array(cut(t, &delims).map(|p| cx.str(p)).collect())),
+        Val::Str(t) => {
+            let mut pieces = 0usize;
+            cut(t, &delims, |_| pieces += 1);
+            if let Err(v) = cx.room(pieces.saturating_mul(NODE_BYTES) + t.len()) {
+                return Ok(v);
+            }
+            let mut out = Vec::with_capacity(pieces);
+            cut(t, &delims, |p| out.push(cx.str(p)));
+            Ok(cx.array(out))
+        }
         Val::Unknown(u) => {
             let Some(sym) = u.symbol.as_deref().filter(|_| u.slash_free) else {
                 return Ok(cx.unknown_from(u));
@@ -269,15 +299,14 @@ pub(super) fn split(cx: &Call<'_>, args: &[Value]) -> FnResult {
             if delims != ["/"] {
                 return Ok(cx.unknown_from(u));
             }
-            let parts = cut(sym, &delims)
-                .map(|p| {
-                    if p.contains(['{', '}']) {
-                        Value::unknown_from(u, Some(p.to_string()), cx.at).slash_free()
-                    } else {
-                        cx.str(p)
-                    }
+            let mut parts = Vec::new();
+            cut(sym, &delims, |p| {
+                parts.push(if p.contains(['{', '}']) {
+                    Value::unknown_from(u, Some(p.to_string()), cx.at).slash_free()
+                } else {
+                    cx.str(p)
                 })
-                .collect();
+            });
             Ok(cx.array(parts))
         }
         other => Err(format!(
@@ -287,23 +316,21 @@ pub(super) fn split(cx: &Call<'_>, args: &[Value]) -> FnResult {
     }
 }
 
-/// The pieces of `t` between delimiters (none: `t` whole).
-fn cut<'a>(t: &'a str, delims: &[&str]) -> impl Iterator<Item = &'a str> {
-    let mut pieces = Vec::new();
+/// Each piece of `t` between delimiters, in order (none: `t` whole).
+fn cut<'a>(t: &'a str, delims: &[&str], mut piece: impl FnMut(&'a str)) {
     let mut start = 0;
     let mut i = 0;
     while i < t.len() {
         match delims.iter().find(|d| t[i..].starts_with(**d)) {
             Some(d) => {
-                pieces.push(&t[start..i]);
+                piece(&t[start..i]);
                 i += d.len();
                 start = i;
             }
             None => i += t[i..].chars().next().map_or(1, char::len_utf8),
         }
     }
-    pieces.push(&t[start..]);
-    pieces.into_iter()
+    piece(&t[start..]);
 }
 
 pub(super) fn starts_with(cx: &Call<'_>, args: &[Value]) -> FnResult {
@@ -379,6 +406,14 @@ pub(super) fn join(cx: &Call<'_>, args: &[Value]) -> FnResult {
         .any(|x| !matches!(x.v, Val::Str(_) | Val::Unknown(_)))
     {
         return Ok(cx.unknown("of values other than strings is not documented"));
+    }
+    let len = items
+        .iter()
+        .map(|x| x.text_or_symbol().map_or(0, str::len))
+        .sum::<usize>()
+        .saturating_add(delim.len().saturating_mul(items.len()));
+    if let Err(v) = cx.room(len) {
+        return Ok(v);
     }
     match arg_texts(items) {
         Some(t) => Ok(symbolic_text(t.join(delim), items, cx.at)),
@@ -465,14 +500,19 @@ enum Formatted {
     Text(String),
     /// A format .NET would apply in a way peerlint doesn't reproduce.
     Uncertain(String),
+    /// The text would be longer than the most asked for.
+    TooLong,
 }
 
 /// .NET composite formatting as ARM's `format` uses it: `{0}`, `{1,-8}`, `{2:D3}`, `{3:N0}`,
-/// `{{` and `}}`.
-fn dotnet_format(fmt: &str, args: &[Arg]) -> Result<Formatted, String> {
+/// `{{` and `}}`; [`Formatted::TooLong`] past `max` bytes.
+fn dotnet_format(fmt: &str, args: &[Arg], max: usize) -> Result<Formatted, String> {
     let mut out = String::new();
     let mut chars = fmt.chars().peekable();
     while let Some(c) = chars.next() {
+        if out.len() > max {
+            return Ok(Formatted::TooLong);
+        }
         match c {
             '{' if chars.peek() == Some(&'{') => {
                 chars.next();
@@ -549,7 +589,7 @@ fn dotnet_format(fmt: &str, args: &[Arg]) -> Result<Formatted, String> {
                 };
                 match align.map(|a| a.trim().parse::<i64>()) {
                     None => out.push_str(&text),
-                    Some(Ok(w)) if w.abs() <= 1000 => {
+                    Some(Ok(w)) if w.unsigned_abs() <= 1000 => {
                         let pad =
                             (w.unsigned_abs() as usize).saturating_sub(text.encode_utf16().count());
                         let spaces = " ".repeat(pad);
