@@ -534,3 +534,88 @@ fn unknown_values_are_worded_in_terraform_terms() {
         "{unresolved:#?}"
     );
 }
+
+/// A plan of `n` new vnets `azurerm_virtual_network.v["v<i>"]` and one new peering of the first
+/// whose `remote_virtual_network_id` has the references `refs`.
+fn ambiguous_plan(n: usize, refs: serde_json::Value) -> serde_json::Value {
+    let mut planned = Vec::new();
+    let mut changes = Vec::new();
+    let mut add = |address: String,
+                   ty: &str,
+                   values: serde_json::Value,
+                   unknown: serde_json::Value| {
+        planned.push(serde_json::json!({"address": address, "mode": "managed", "type": ty, "values": values}));
+        changes.push(serde_json::json!({"address": address, "mode": "managed", "type": ty,
+            "change": {"actions": ["create"], "before": null, "after": values, "after_unknown": unknown}}));
+    };
+    for i in 0..n {
+        add(
+            format!("azurerm_virtual_network.v[\"v{i}\"]"),
+            "azurerm_virtual_network",
+            serde_json::json!({"name": format!("vnet-{i}"), "resource_group_name": "rg",
+                "address_space": [format!("10.{}.{}.0/24", i / 256, i % 256)]}),
+            serde_json::json!({"id": true, "subnet": true}),
+        );
+    }
+    add(
+        "azurerm_virtual_network_peering.p".into(),
+        "azurerm_virtual_network_peering",
+        serde_json::json!({"name": "p", "resource_group_name": "rg", "virtual_network_name": "vnet-0"}),
+        serde_json::json!({"id": true, "remote_virtual_network_id": true}),
+    );
+    serde_json::json!({
+        "format_version": "1.2", "terraform_version": "1.9.5",
+        "planned_values": {"root_module": {"resources": planned}},
+        "resource_changes": changes,
+        "configuration": {"root_module": {"resources": [
+            {"address": "azurerm_virtual_network.v", "mode": "managed", "type": "azurerm_virtual_network",
+             "name": "v", "for_each_expression": {"references": ["var.vnets"]}, "expressions": {}},
+            {"address": "azurerm_virtual_network_peering.p", "mode": "managed",
+             "type": "azurerm_virtual_network_peering", "name": "p",
+             "expressions": {"remote_virtual_network_id": refs}}
+        ]}}
+    })
+}
+
+#[test]
+fn a_reference_to_many_vnets_is_not_a_link() {
+    for (n, refs, want) in [
+        (
+            1,
+            serde_json::json!({"references": ["azurerm_virtual_network.v"]}),
+            None,
+        ),
+        (
+            40,
+            serde_json::json!({"references": ["azurerm_virtual_network.v"]}),
+            Some("may name any of the 40 instances of `azurerm_virtual_network.v`"),
+        ),
+        (
+            3,
+            // `var.a ? azurerm_virtual_network.v["v1"].id : azurerm_virtual_network.v["v2"].id`
+            serde_json::json!({"references": [
+                "azurerm_virtual_network.v[\"v1\"].id", "azurerm_virtual_network.v[\"v1\"]",
+                "azurerm_virtual_network.v", "azurerm_virtual_network.v[\"v2\"].id",
+                "azurerm_virtual_network.v[\"v2\"]", "azurerm_virtual_network.v"
+            ]}),
+            Some("may name any of 2 vnets"),
+        ),
+    ] {
+        let doc = ambiguous_plan(n, refs);
+        let (_dir, path) = edited(&design("mesh", "plan.json"), "many.json", |d| *d = doc);
+        let o = run(&path);
+        let (_, p) = o.graph.peerings().next().unwrap();
+        let f = findings(&o);
+        match want {
+            None => assert!(matches!(p.remote, Remote::Vnet { .. }), "{n}: {f:#?}"),
+            Some(text) => {
+                assert!(matches!(p.remote, Remote::Unresolved { .. }), "{n}");
+                assert!(
+                    f.iter()
+                        .any(|(r, m)| r == "unresolved-value" && m.contains(text)),
+                    "{n}: {f:#?}"
+                );
+            }
+        }
+    }
+}

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
-use super::config::Target;
+use super::config::{Resolution, Target};
 use super::plan::{self, Action, At};
 use super::{AFTER_APPLY, Loader};
 use crate::arm::value::{Val, Value};
@@ -695,6 +695,22 @@ fn local_vnet(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) -> Option<Stri
     Some(l.vnet_named(b, &rg, &name))
 }
 
+/// Why an expression's candidates are too many to be one resource: the instances of a
+/// resource it may be any of, or more values than are followed.
+fn too_many(r: &Resolution) -> Option<String> {
+    if let Some((shown, n)) = &r.many {
+        return Some(format!(
+            "its expression may name any of the {n} instances of `{shown}`"
+        ));
+    }
+    (r.more > 0).then(|| {
+        format!(
+            "its expression may name any of more than {} values",
+            super::config::MAX_TARGETS
+        )
+    })
+}
+
 /// Follows an argument to the one vnet it names: its id, how it is shown, and where the
 /// expression is. Err: why it can't be known (and where to point).
 fn link_vnet(
@@ -730,6 +746,9 @@ fn link_vnet(
         {
             found.push((id, shown));
         }
+    }
+    if let Some(why) = too_many(&r) {
+        return Err((why, Some(at)));
     }
     match found.len() {
         1 => {
@@ -867,6 +886,9 @@ fn linked_subnet(
             found.push(c);
         }
     }
+    if let Some(why) = too_many(&r) {
+        return Err((why, Some(at)));
+    }
     match found.len() {
         1 => {
             let (v, n) = found.remove(0);
@@ -924,6 +946,8 @@ fn route_table_ref(l: &mut Loader<'_>, cx: &Build, i: usize, path: &[At<'_>]) ->
     }
     if let Some((e, r)) = l.resolve(i, path)
         && r.opaque.is_none()
+        && r.more == 0
+        && r.many.is_none()
     {
         let ids: Vec<&String> = r
             .targets

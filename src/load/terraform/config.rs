@@ -120,15 +120,33 @@ pub enum Target {
 /// The candidates of an expression.
 #[derive(Debug, Default)]
 pub struct Resolution {
+    /// At most [`MAX_TARGETS`]: more can't name one vnet anyway.
     pub targets: Vec<Target>,
+    /// Candidates beyond those kept in `targets`.
+    pub more: usize,
+    /// A resource with more instances than `targets` keeps, any of which it may be: how it is
+    /// shown, and how many.
+    pub many: Option<(String, usize)>,
     /// Why part of the expression can't be followed: then the targets may not be all.
     pub opaque: Option<String>,
 }
 
+/// The candidates kept of one expression: enough to tell one vnet from several, and the work
+/// per expression stays bounded however many instances or values it may name.
+pub const MAX_TARGETS: usize = 16;
+
+/// The values looked through under one reference to a value in the plan.
+const MAX_VALUES: usize = 4096;
+
 impl Resolution {
     fn add(&mut self, t: Target) {
-        if !self.targets.contains(&t) {
+        if self.targets.contains(&t) {
+            return;
+        }
+        if self.targets.len() < MAX_TARGETS {
             self.targets.push(t);
+        } else {
+            self.more += 1;
         }
     }
     fn opaque(&mut self, why: String) {
@@ -249,7 +267,13 @@ impl Resolver<'_> {
         }
         // Every text under `at` (iteratively: values can be deep).
         let mut stack = vec![at];
+        let mut seen = 0;
         while let Some(x) = stack.pop() {
+            seen += 1;
+            if seen > MAX_VALUES {
+                out.opaque("the value it refers to is too large to look through".into());
+                return;
+            }
             match t.kind(x) {
                 Kind::String => out.add(Target::Text(t.str(x).unwrap_or("").to_string(), Some(x))),
                 Kind::Array | Kind::Object => {
@@ -375,6 +399,11 @@ impl Resolver<'_> {
             }
             None => all.to_vec(),
         };
+        // Many instances and no key: which one can't be told.
+        if chosen.len() > MAX_TARGETS {
+            out.many.get_or_insert((shown, chosen.len()));
+            return;
+        }
         if chosen.is_empty() {
             out.opaque(match key {
                 Some(_) => format!("`{text}` is not in the plan"),
@@ -544,18 +573,11 @@ impl Resolver<'_> {
     /// The keys of the instances of `module.call` in a module instance that the plan holds
     /// resources of.
     fn module_keys(&self, path: &ModulePath, call: &str) -> Vec<Option<Key>> {
-        let mut keys: Vec<Option<Key>> = Vec::new();
-        for i in &self.inst.list {
-            let m = &i.addr.module;
-            if m.len() > path.len()
-                && m[..path.len()] == path[..]
-                && m[path.len()].0 == call
-                && !keys.contains(&m[path.len()].1)
-            {
-                keys.push(m[path.len()].1.clone());
-            }
-        }
-        keys
+        self.inst
+            .module_keys
+            .get(&(module_prefix(path), call.to_string()))
+            .cloned()
+            .unwrap_or_default()
     }
 }
 

@@ -362,6 +362,8 @@ impl Loader<'_> {
         }
         if let Some((_, r)) = self.resolve(i, &[At::Key("parent_id")])
             && r.opaque.is_none()
+            && r.more == 0
+            && r.many.is_none()
         {
             let mut found: Vec<String> = Vec::new();
             for tgt in &r.targets {

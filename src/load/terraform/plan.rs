@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::address::{Address, module_prefix};
+use super::address::{Address, Key, module_prefix};
 use crate::tree::{Kind, NodeId, Tree};
 
 /// What happens to an instance in the plan.
@@ -97,6 +97,11 @@ pub struct Instances {
     /// By (module instance, as `module.a["k"].`, and `type.name` or `data.type.name`): the
     /// instances of one resource of one module instance.
     pub by_config: FxHashMap<(String, String), Vec<usize>>,
+    /// By (module instance, call name): the keys of the call's instances the plan holds
+    /// resources of.
+    pub module_keys: FxHashMap<(String, String), Vec<Option<Key>>>,
+    /// The module instances seen (as `module.a["k"].`), to list each once.
+    module_seen: rustc_hash::FxHashSet<String>,
 }
 
 impl Instances {
@@ -107,6 +112,8 @@ impl Instances {
             list: Vec::new(),
             by_address: FxHashMap::default(),
             by_config: FxHashMap::default(),
+            module_keys: FxHashMap::default(),
+            module_seen: Default::default(),
         };
         let main = t
             .get(root, "planned_values")
@@ -167,6 +174,19 @@ impl Instances {
             .entry((module_prefix(&addr.module), addr.config_name()))
             .or_default()
             .push(i);
+        // Each module instance once: when this is the first resource of it the plan holds.
+        for d in 0..addr.module.len() {
+            let (call, key) = &addr.module[d];
+            let parent = module_prefix(&addr.module[..d]);
+            let mut here = parent.clone();
+            here.push_str(&module_prefix(&addr.module[d..=d]));
+            if self.module_seen.insert(here) {
+                self.module_keys
+                    .entry((parent, call.clone()))
+                    .or_default()
+                    .push(key.clone());
+            }
+        }
         self.list.push(Instance {
             addr,
             address,
