@@ -122,7 +122,7 @@ impl Rule for PeeredAddressOverlap {
             if pairs.is_empty() {
                 continue;
             }
-            let (a, b) = (g.vnet(p.local), g.vnet(remote));
+            let b = g.vnet(remote);
             // All pairs when they are few; else the first (listed the same way from either
             // side) and how many.
             let mut key: Vec<(Loc, Loc)> = pairs
@@ -182,9 +182,9 @@ impl Rule for PeeredAddressOverlap {
             let mut f = Finding::new(
                 &p.id,
                 format!(
-                    "peered vnets `{}` and `{}` have overlapping{v6} {kind}{v6_note}: {}{whence}",
-                    a.name,
-                    b.name,
+                    "peered vnets {} and {} have overlapping{v6} {kind}{v6_note}: {}{whence}",
+                    vnet_name(g, p.local),
+                    vnet_name(g, remote),
                     crate::query::listing(&listed, total)
                 ),
                 first_local.loc,

@@ -4,7 +4,9 @@ use crate::rule::{Finding, Rule, RuleContext};
 crate::declare_rule! {
     /// ## What it does
     /// Reports a file named on the command line that matches none of the input shapes
-    /// peerlint reads. Files met while walking a folder are skipped quietly instead. An ARM
+    /// peerlint reads. Files met while walking a folder are skipped quietly instead, except
+    /// `terraform show -json` output of a `format_version` peerlint doesn't read (2.x), which
+    /// is always reported: it is a plan that was not checked. An ARM
     /// parameters file (named, or met in a folder) that pairs with no template of the run is
     /// reported in the lesser form (info), with how to pair it. A JavaScript file is read
     /// when it is a GruCloud `resources.js` (it exports `createResources`); other JavaScript
@@ -21,7 +23,8 @@ crate::declare_rule! {
     ///
     /// ## How to fix
     /// Pass `az network vnet list`, `az network vnet peering list`, a REST GET response,
-    /// `az graph query` output or `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output.
+    /// `az graph query` output, `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output or
+    /// `terraform show -json` output (`format_version` 1.x).
     pub UnrecognizedInput {
         name: "unrecognized-input",
         group: Suspicious,
@@ -60,8 +63,14 @@ impl Rule for UnrecognizedInput {
                 UnrecognizedWhy::NoResources => (
                     "no vnet, peering or gateway in a shape peerlint reads",
                     "pass `az network vnet list`, `az network vnet peering list`, a REST GET \
-                     response, `az graph query` output or \
-                     `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output",
+                     response, `az graph query` output, \
+                     `Get-AzVirtualNetwork | ConvertTo-Json -Depth 10` output or \
+                     `terraform show -json` output",
+                ),
+                UnrecognizedWhy::TerraformFormat => (
+                    "`terraform show -json` output of a `format_version` peerlint doesn't read",
+                    "peerlint reads `format_version` 1.x (Terraform 1.0 and later) and 0.x \
+                     (Terraform 0.12 to 0.15); use a Terraform release that writes one of them",
                 ),
                 UnrecognizedWhy::NotGruCloud => (
                     "JavaScript that isn't a GruCloud design (it exports no `createResources`)",
@@ -70,12 +79,16 @@ impl Rule for UnrecognizedInput {
                 ),
                 UnrecognizedWhy::UnpairedParameters => continue,
             };
+            let label = match why {
+                UnrecognizedWhy::TerraformFormat => "not a version peerlint reads",
+                _ => "file starts here",
+            };
             cx.report(
                 Finding::new(
                     "",
                     format!("`{path}` is not a recognised input: {what}"),
                     *loc,
-                    "file starts here",
+                    label,
                 )
                 .help(help),
             );

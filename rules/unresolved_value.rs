@@ -5,7 +5,9 @@ crate::declare_rule! {
     /// ## What it does
     /// Reports a template value that peerlint can't know offline and that a check needed: a
     /// parameter nobody gave a value, `uniqueString()`, `reference()` to a resource outside
-    /// the inputs, a `condition` or copy count built from them; in a GruCloud `resources.js`,
+    /// the inputs, a `condition` or copy count built from them; in a Terraform plan, a value
+    /// known only after apply that the plan's configuration doesn't link to a resource of the
+    /// plan; in a GruCloud `resources.js`,
     /// what only running it would give (`process.env.X`, a call, an operator). The finding
     /// names the checks that could not run.
     ///
@@ -52,6 +54,8 @@ impl Rule for UnresolvedValue {
                     "peerlint reads `resources.js` without running it; write the value as a literal, in `config.js`, or with `getId`, or check the listed rules by hand"
                 } else if u.reason.contains("parameter `") {
                     "give the parameter a value: a parameters file (`<template>.parameters.json` beside it, or `--parameters FILE`) or a `defaultValue`"
+                } else if u.reason.starts_with("Terraform") {
+                    "check the listed rules by hand, or write the value so that Terraform knows it when it plans (an id built from names, a reference peerlint can follow)"
                 } else {
                     "peerlint can't compute this offline; check the listed rules by hand, or pass the resolved value as a parameter"
                 }),

@@ -69,6 +69,8 @@ pub struct GraphBuilder {
     /// How an input names a resource its own way (GruCloud's `VirtualNetworkPeering p`), by
     /// lower-case id.
     written_names: FastMap<String, String>,
+    /// Terraform addresses and planned changes, by lower-case id.
+    terraform: FastMap<String, TfResource>,
 }
 
 /// A list of a vnet that a template may leave partly unknown: its peerings or its subnets
@@ -222,6 +224,17 @@ impl GraphBuilder {
             self.placeholder(text, None);
         }
         self.unresolved.push(u);
+    }
+
+    /// The unresolved values recorded since `from` (a count from [`Self::mark`]), for a loader
+    /// to word them in its input's terms.
+    pub fn unresolved_since(&mut self, from: usize) -> &mut [Unresolved] {
+        &mut self.unresolved[from..]
+    }
+
+    /// Records the Terraform address (and planned change) of the vnet or peering with `id`.
+    pub fn terraform(&mut self, id: &str, r: TfResource) {
+        self.terraform.insert(id.to_ascii_lowercase(), r);
     }
 
     /// Records that the `list` of the vnet with `key` (lower-case id) may hold members
@@ -577,6 +590,7 @@ impl GraphBuilder {
             unplaced_gateways: self.unplaced_gateways,
             meshes: self.meshes,
             subnet_index: std::sync::OnceLock::new(),
+            terraform: self.terraform,
             links,
             nodes,
             pairs,
@@ -701,6 +715,8 @@ pub struct Graph {
     meshes: Vec<Mesh>,
     /// Subnets by vnet and lower-case name (the first of a name), built on first use.
     subnet_index: std::sync::OnceLock<FastMap<(VnetId, Box<str>), usize>>,
+    /// Terraform addresses and planned changes, by lower-case id.
+    terraform: FastMap<String, TfResource>,
     links: StableDiGraph<VnetId, PeeringId>,
     nodes: Vec<NodeIndex>,
     /// The first peering from one vnet to another.
@@ -879,6 +895,13 @@ impl Graph {
         });
         let i = index.get(&(v, name.to_ascii_lowercase().into_boxed_str()))?;
         self.vnet(v).subnets.get(*i)
+    }
+    /// What a Terraform plan or state says of the vnet (by key) or peering (by id).
+    pub fn terraform(&self, id: &str) -> Option<&TfResource> {
+        if self.terraform.is_empty() {
+            return None;
+        }
+        self.terraform.get(&id.to_ascii_lowercase())
     }
 }
 

@@ -561,6 +561,44 @@ impl Peering {
     }
 }
 
+/// What a Terraform plan or state says of a vnet or peering beside what it describes: its
+/// address and, in a plan, its change (the plan-diff rules read it).
+#[derive(Clone, Debug)]
+pub struct TfResource {
+    /// `module.spoke["a"].azurerm_virtual_network_peering.to_hub`
+    pub address: String,
+    /// Managed by the azurerm provider (else by azapi).
+    pub azurerm: bool,
+    pub change: Option<PlannedChange>,
+}
+
+/// A resource's change in a Terraform plan.
+#[derive(Clone, Debug)]
+pub struct PlannedChange {
+    pub action: PlannedAction,
+    /// The change's `actions`.
+    pub loc: Loc,
+    /// The attributes that force a replacement (`replace_paths`, dotted).
+    pub replaced_because: Vec<String>,
+    /// A vnet's address space before the change, and where.
+    pub before_address_space: Option<(Vec<String>, Loc)>,
+    /// A peering's remote vnet id before the change, and where.
+    pub before_remote: Option<(String, Loc)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlannedAction {
+    /// Unchanged: the resource is kept as it is.
+    NoOp,
+    Create,
+    /// Changed in place.
+    Update,
+    /// Deleted and created again.
+    Replace,
+    /// Read (a data source).
+    Other,
+}
+
 /// What a template deploys before what (`dependsOn`, `reference()`), for the deploy-time
 /// rules: the order of one deployment of one template, kept only when it deploys a gateway
 /// and a peering that uses a remote gateway.
@@ -697,6 +735,9 @@ pub enum UnrecognizedWhy {
     UnpairedParameters,
     /// JavaScript that exports no GruCloud `createResources`.
     NotGruCloud,
+    /// `terraform show -json` output of a `format_version` peerlint doesn't read (2.x):
+    /// `loc` is the version.
+    TerraformFormat,
 }
 
 /// Two descriptions of one vnet, subnet, peering or route that disagree.

@@ -5,22 +5,30 @@ use crate::graph::Graph;
 use crate::model::*;
 use crate::reach::{Answer, Crossing, NextHop, Step};
 
-/// "`vnet-hub`"
+/// "`vnet-hub`"; as the input names it when it has its own names; from Terraform, with the
+/// resource's address:
+/// "`vnet-hub` (`azurerm_virtual_network.hub`)".
 pub fn vnet_name(g: &Graph, v: VnetId) -> String {
     let vnet = g.vnet(v);
-    match g.written_name(&vnet.key) {
-        Some(n) => format!("`{n}`"),
-        None => format!("`{}`", vnet.name),
+    match (g.written_name(&vnet.key), g.terraform(&vnet.key)) {
+        (Some(n), _) => format!("`{n}`"),
+        (None, Some(t)) => format!("`{}` (`{}`)", vnet.name, t.address),
+        (None, None) => format!("`{}`", vnet.name),
     }
 }
 
 /// "`vnet-hub/hub-to-spoke1`"; as the input names it when it has its own names (GruCloud's
-/// "`VirtualNetworkPeering hub-to-spoke1`").
+/// "`VirtualNetworkPeering hub-to-spoke1`"); from Terraform, with the resource's address:
+/// "`vnet-hub/hub-to-spoke1` (`azurerm_virtual_network_peering.hub_to_spoke1`)".
 pub fn peering_name(g: &Graph, p: PeeringId) -> String {
     let peering = g.peering(p);
-    match g.written_name(&peering.id) {
-        Some(n) => format!("`{n}`"),
-        None => format!("`{}/{}`", g.vnet(peering.local).name, peering.name),
+    if let Some(n) = g.written_name(&peering.id) {
+        return format!("`{n}`");
+    }
+    let name = format!("`{}/{}`", g.vnet(peering.local).name, peering.name);
+    match g.terraform(&peering.id) {
+        Some(t) => format!("{name} (`{}`)", t.address),
+        None => name,
     }
 }
 

@@ -244,6 +244,10 @@ fixture_tests! {
     too_many_peered_subnets,
     // Exported state
     stale_peering_sync,
+    // Plans
+    peering_recreated_one_side,
+    peering_remote_changed,
+    address_space_change_without_sync,
     // Deployment time
     peering_before_remote_gateway,
     basic_gateway_transit,

@@ -17,6 +17,7 @@ mod resource_graph;
 mod rest;
 pub mod spec;
 mod template;
+mod terraform;
 
 use crate::arm;
 use crate::graph::GraphBuilder;
@@ -39,6 +40,8 @@ pub enum Shape {
     ResourceGraph,
     /// `Get-AzVirtualNetwork | ConvertTo-Json`: PascalCase.
     PowerShell,
+    /// `terraform show -json` of a plan or a state: `format_version`, `terraform_version`.
+    Terraform,
     /// Something else: an ARM template, a parameters file, unrelated JSON.
     Unknown(Unknown),
 }
@@ -334,6 +337,12 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
             template::load(cx, file, &tree);
             cx.b.set_authored(false);
         }
+        Shape::Terraform => {
+            duplicate_keys(cx.b, file, &tree);
+            let path = cx.db.get(file).path.clone();
+            terraform::load(cx.b, file, &path, &tree);
+            tree.release_values();
+        }
         // Consumed with its template, never an input of its own.
         Shape::Unknown(Unknown::ArmParameters) => {
             duplicate_keys(cx.b, file, &tree);
@@ -398,7 +407,7 @@ fn export(cx: &mut LoadCx<'_>, file: FileId, tree: &Tree, root: NodeId, shape: S
         Shape::Rest => rest::load(&mut x, root),
         Shape::ResourceGraph => resource_graph::load(&mut x, root),
         Shape::PowerShell => powershell::load(&mut x, root),
-        Shape::Unknown(_) => {}
+        Shape::Terraform | Shape::Unknown(_) => {}
     }
     x.found > 0 || is_empty_list(tree, root)
 }
@@ -445,6 +454,9 @@ pub fn sniff(t: &Tree, root: NodeId) -> Shape {
             if s.contains("deploymenttemplate.json") {
                 return Shape::Unknown(Unknown::ArmTemplate);
             }
+        }
+        if terraform::is_terraform(t, root) {
+            return Shape::Terraform;
         }
         if t.get(root, "data")
             .is_some_and(|d| t.kind(d) == Kind::Array)
