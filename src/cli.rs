@@ -473,9 +473,10 @@ fn stderr_color(choice: Color) -> bool {
 
 /// What a run looks for, for the message of a run that found nothing to check.
 const LOOKED_FOR: &str = "*.json, *.jsonc, *.yaml and *.yml files holding an az CLI, REST, \
-     Resource Graph or PowerShell export of vnets or peerings, an ARM template or a peerlint \
-     design spec (dot-folders, files .gitignore ignores and peerlint.toml's `exclude` are \
-     skipped)";
+     Resource Graph or PowerShell export of vnets or peerings, an ARM template, a Terraform \
+     plan or state (`terraform show -json`) or a peerlint design spec, and GruCloud \
+     `resources.js` files (dot-folders, files .gitignore ignores and peerlint.toml's `exclude` \
+     are skipped)";
 
 fn check(
     args: CheckArgs,
