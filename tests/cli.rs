@@ -708,6 +708,54 @@ fn expand_marks_unknowns_and_reports_expression_errors() {
 }
 
 #[test]
+fn expand_names_children_not_deployed_and_each_copy_by_its_index() {
+    let dir = scratch("expand-names");
+    let t = dir.join("main.json");
+    std::fs::write(
+        &t,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [
+    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub",
+     "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}},
+     "resources": [
+       {"condition": false, "type": "subnets", "apiVersion": "2024-05-01", "name": "app",
+        "properties": {"addressPrefix": "10.0.1.0/24"}}]},
+    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "spoke",
+     "copy": {"name": "spokes", "count": 2},
+     "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}}]}"#,
+    )
+    .unwrap();
+    let out = peerlint(&["expand", t.to_str().unwrap()], None);
+    // The child not deployed has its full name and id, as a deployed one would.
+    assert!(
+        out.stdout.contains(
+            "Microsoft.Network/virtualNetworks/subnets `hub/app` (line 6)\n    id         \
+             /subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/\
+             Microsoft.Network/virtualNetworks/hub/subnets/app\n    deployed   false"
+        ),
+        "{}",
+        out.stdout
+    );
+    // Two copies with one id: each once, by its index.
+    for i in 0..2 {
+        let line =
+            format!("Microsoft.Network/virtualNetworks `spoke` (line 8, copy {i} of `spokes`)");
+        assert_eq!(out.stdout.matches(&line).count(), 1, "{}", out.stdout);
+    }
+    let out = peerlint(&["expand", t.to_str().unwrap(), "--format", "json"], None);
+    let v = json(&out);
+    let resources = v["resources"].as_array().unwrap();
+    assert_eq!(resources[1]["name"], "hub/app");
+    assert!(resources[0].get("copy").is_none(), "{}", resources[0]);
+    for i in 0..2 {
+        assert_eq!(
+            resources[2 + i]["copy"],
+            serde_json::json!({"name": "spokes", "index": i})
+        );
+    }
+}
+
+#[test]
 fn expand_needs_a_readable_template() {
     let out = peerlint(
         &[
