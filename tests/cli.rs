@@ -708,6 +708,25 @@ fn expand_marks_unknowns_and_reports_expression_errors() {
 }
 
 #[test]
+fn a_standalone_peering_without_its_vnet_is_reported_once() {
+    // Recognised as a peering: invalid-property-type says what is missing, and
+    // unrecognized-input doesn't add that it isn't an input.
+    let dir = scratch("standalone-peering-once");
+    let file = dir.join("peering.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "hub-to-spoke",
+  "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+  "properties": {"remoteVirtualNetwork": {"id": "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/spoke"},
+    "allowVirtualNetworkAccess": true}}"#,
+    )
+    .unwrap();
+    let o = common::run(&file, peerlint::rules::ALL);
+    let got: Vec<&str> = o.diagnostics.iter().map(|d| d.rule).collect();
+    assert_eq!(got, ["invalid-property-type"], "{:#?}", o.diagnostics);
+}
+
+#[test]
 fn expand_names_children_not_deployed_and_each_copy_by_its_index() {
     let dir = scratch("expand-names");
     let t = dir.join("main.json");
