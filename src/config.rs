@@ -41,7 +41,7 @@
 //! and the inputs, and `filter` applies it to the findings.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
@@ -55,6 +55,9 @@ use crate::suggest::closest;
 /// The names a configuration file is found under, in order of preference.
 pub const FILE_NAMES: [&str; 2] = ["peerlint.toml", ".peerlint.toml"];
 
+// `config::normalise` is where the command line finds it.
+pub use crate::discover::normalise;
+use crate::discover::slashed;
 pub use crate::rules::always_on;
 
 /// A mistake in the configuration: where, what, and how to fix it.
@@ -1029,34 +1032,6 @@ pub fn is_guid(s: &str) -> bool {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
         })
-}
-
-/// `p` without `.` and with `..` applied, lexically (the file need not exist).
-pub fn normalise(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            c => out.push(c.as_os_str()),
-        }
-    }
-    out
-}
-
-/// A relative path with `/` between its components.
-fn slashed(p: &Path) -> String {
-    p.components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]
