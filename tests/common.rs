@@ -115,32 +115,20 @@ pub struct Out {
 
 /// Runs the binary with `args` (and `stdin`), without colour or width settings leaking in.
 pub fn peerlint(args: &[&str], stdin: Option<&[u8]>) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_peerlint"));
-    cmd.args(args).env_remove("NO_COLOR").env_remove("COLUMNS");
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("binary runs");
-    let mut input = child.stdin.take().unwrap();
-    if let Some(bytes) = stdin {
-        input.write_all(bytes).unwrap();
-    }
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    Out {
-        code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    run_binary(None, args, stdin)
 }
 
 /// Runs the binary as [`peerlint`] does, in the folder `dir`.
 pub fn peerlint_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Out {
+    run_binary(Some(dir), args, stdin)
+}
+
+fn run_binary(dir: Option<&Path>, args: &[&str], stdin: Option<&[u8]>) -> Out {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_peerlint"));
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS");
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    cmd.args(args).env_remove("NO_COLOR").env_remove("COLUMNS");
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
