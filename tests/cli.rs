@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Out, copy_dir, peerlint, peerlint_in, scratch};
+use common::{Out, assert_has, copy_dir, peerlint, peerlint_in, scratch};
 
 fn json(out: &Out) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
@@ -325,11 +325,7 @@ fn an_unrecognised_file_named_explicitly_is_reported_but_not_when_walked() {
     );
     // Alone, it is all there was: nothing was checked, which is no pass.
     assert_eq!(explicit.code, 2, "{}", explicit.stderr);
-    assert!(
-        explicit.stderr.contains("nothing to check"),
-        "{}",
-        explicit.stderr
-    );
+    assert_has(&explicit.stderr, "nothing to check");
     let with_design = peerlint(
         &[
             "check",
@@ -389,11 +385,7 @@ fn reach_explains_a_path_and_the_lack_of_one_on_the_demo() {
 fn reach_with_an_unknown_vnet_is_a_tool_failure() {
     let out = peerlint(&["reach", "vnet-spoke9", "vnet-hub", "testdata/demo"], None);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("no vnet named `vnet-spoke9`"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "no vnet named `vnet-spoke9`");
 }
 
 #[test]
@@ -453,11 +445,7 @@ fn reach_takes_the_template_options_of_check() {
     let params = "--parameters=testdata/cli/reach-params/dev.json";
     let out = peerlint(&["reach", "hub", "spoke/app", dir, params], None);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(
-        out.stdout.contains("(10.1.1.0/24): reachable"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "(10.1.1.0/24): reachable");
     // With the deployment context, the vnets have their real ids.
     let sub = "0f0e0d0c-0b0a-4909-8807-060504030201";
     let hub = format!(
@@ -483,22 +471,14 @@ fn reach_takes_the_template_options_of_check() {
         None,
     );
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("`missing.json` not found"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "`missing.json` not found");
 }
 
 #[test]
 fn reach_suggests_the_name_meant() {
     let out = peerlint(&["reach", "vnet-spoke", "vnet-hub", "testdata/demo"], None);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("did you mean `vnet-spoke1`?"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "did you mean `vnet-spoke1`?");
     let out = peerlint(
         &[
             "reach",
@@ -529,18 +509,10 @@ fn reach_answers_about_the_vnet_named_even_when_another_holds_its_prefix() {
     let d = dir.to_str().unwrap();
     let out = peerlint(&["reach", "app", "lab", d], None);
     assert_eq!(out.code, 1, "{}", out.stdout);
-    assert!(
-        out.stdout.contains("`app` is not peered with `lab`"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "`app` is not peered with `lab`");
     let out = peerlint(&["reach", "app", "prod", d], None);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert!(
-        out.stdout.contains("direct peering to `prod`"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "direct peering to `prod`");
 }
 
 #[test]
@@ -678,12 +650,9 @@ fn expand_marks_unknowns_and_reports_expression_errors() {
     .unwrap();
     let out = peerlint(&["expand", t.to_str().unwrap()], None);
     assert_eq!(out.code, 1, "expression errors exit 1: {}", out.stderr);
-    assert!(
-        out.stdout.contains(
-            "remoteVirtualNetwork.id  ⟨unknown: parameter `hubId` has no default and no parameters file sets it⟩"
-        ),
-        "{}",
-        out.stdout
+    assert_has(
+        &out.stdout,
+        "remoteVirtualNetwork.id  ⟨unknown: parameter `hubId` has no default and no parameters file sets it⟩",
     );
     assert!(
         out.stdout
@@ -746,14 +715,11 @@ fn expand_names_children_not_deployed_and_each_copy_by_its_index() {
     .unwrap();
     let out = peerlint(&["expand", t.to_str().unwrap()], None);
     // The child not deployed has its full name and id, as a deployed one would.
-    assert!(
-        out.stdout.contains(
-            "Microsoft.Network/virtualNetworks/subnets `hub/app` (line 6)\n    id         \
+    assert_has(
+        &out.stdout,
+        "Microsoft.Network/virtualNetworks/subnets `hub/app` (line 6)\n    id         \
              /subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/\
-             Microsoft.Network/virtualNetworks/hub/subnets/app\n    deployed   false"
-        ),
-        "{}",
-        out.stdout
+             Microsoft.Network/virtualNetworks/hub/subnets/app\n    deployed   false",
     );
     // Two copies with one id: each once, by its index.
     for i in 0..2 {
@@ -784,11 +750,7 @@ fn expand_needs_a_readable_template() {
         None,
     );
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("is not an ARM template"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "is not an ARM template");
     let out = peerlint(&["expand", "testdata/arm/hub-spoke/nope.json"], None);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("cannot read"), "{}", out.stderr);
@@ -802,11 +764,7 @@ fn expand_needs_a_readable_template() {
         None,
     );
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("is not an ARM parameters file"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "is not an ARM parameters file");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1044,16 +1002,8 @@ fn a_run_without_findings_is_one_passing_test_case_and_an_empty_sarif_run() {
     let out = check_format("testdata/cli/clean", "junit", &[]);
     assert_eq!(out.code, 0);
     assert!(from_junit(&out).is_empty());
-    assert!(
-        out.stdout.contains("<testcase name=\"no findings\""),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("No problems found in 1 file"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "<testcase name=\"no findings\"");
+    assert_has(&out.stdout, "No problems found in 1 file");
     let out = check_format("testdata/cli/clean", "sarif", &[]);
     let v = json(&out);
     assert_eq!(v["runs"][0]["results"], serde_json::json!([]));
@@ -1604,11 +1554,7 @@ fn walking_skips_dot_folders_and_what_gitignore_ignores() {
     std::fs::write(dir.join(".gitignore"), "/build/\nbuild-output.json\n").unwrap();
     let out = peerlint_in(&dir, &["check"], None);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    assert!(
-        out.stdout.contains("No problems found in 1 file"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "No problems found in 1 file");
     // Named, an ignored file is read (and fails).
     let out = peerlint_in(&dir, &["check", ".", "build/settings.json"], None);
     assert_eq!(out.code, 1, "{}", out.stdout);
@@ -1711,11 +1657,7 @@ fn parameters_and_subscriptions_that_cant_be_are_refused() {
         None,
     );
     assert_eq!(out.code, 2, "{}", out.stdout);
-    assert!(
-        out.stderr.contains("a subscription id is a GUID"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "a subscription id is a GUID");
     let out = peerlint(
         &[
             "check",
@@ -1758,11 +1700,7 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
         out.code, 1,
         "writing a baseline doesn't hide today's findings"
     );
-    assert!(
-        out.stderr.contains("wrote the baseline baseline.json"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "wrote the baseline baseline.json");
     let text = std::fs::read_to_string(dir.join("baseline.json")).unwrap();
     let b: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(b["findings"].as_array().unwrap().len(), all.len());
@@ -1772,13 +1710,12 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
     );
     let out = peerlint_in(&dir, &["check", "net", "--baseline", "baseline.json"], None);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert!(
-        out.stdout.contains(&format!(
+    assert_has(
+        &out.stdout,
+        &format!(
             "Baseline baseline.json: {} known findings not shown; 0 baseline entries fixed.",
             all.len()
-        )),
-        "{}",
-        out.stdout
+        ),
     );
     // Reformatted and shifted by lines: still the same findings.
     let hub = std::fs::read_to_string(dir.join("net/hub.json")).unwrap();
@@ -1855,20 +1792,12 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
     .unwrap();
     let out = peerlint_in(&dir.join("net"), &["check", "--format", "json"], None);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    assert!(
-        out.stderr.contains("1 baseline entry fixed"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "1 baseline entry fixed");
     // A baseline that isn't one is a tool failure.
     std::fs::write(dir.join("bad.json"), "{}").unwrap();
     let out = peerlint_in(&dir, &["check", "net", "--baseline", "bad.json"], None);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("not a peerlint baseline"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "not a peerlint baseline");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
