@@ -1717,6 +1717,17 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
             all.len()
         ),
     );
+    let with_baseline = || {
+        let args = [
+            "check",
+            "net",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+        ];
+        peerlint_in(&dir, &args, None)
+    };
     // Reformatted and shifted by lines: still the same findings.
     let hub = std::fs::read_to_string(dir.join("net/hub.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&hub).unwrap();
@@ -1725,18 +1736,7 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
         format!("\n\n\n{}", serde_json::to_string(&v).unwrap()),
     )
     .unwrap();
-    let out = peerlint_in(
-        &dir,
-        &[
-            "check",
-            "net",
-            "--baseline",
-            "baseline.json",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let out = with_baseline();
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(diagnostics(&json(&out)).is_empty());
     // One new flaw: only it is reported, and it alone fails the run.
@@ -1747,18 +1747,7 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
         spokes.replacen("\"10.1.1.0/24\"", "\"10.1.1.7/24\"", 1),
     )
     .unwrap();
-    let out = peerlint_in(
-        &dir,
-        &[
-            "check",
-            "net",
-            "--baseline",
-            "baseline.json",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let out = with_baseline();
     assert_eq!(out.code, 1, "{}", out.stdout);
     let new = rule_messages(&out);
     assert_eq!(new.len(), 1, "{new:?}");
