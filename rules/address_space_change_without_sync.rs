@@ -1,7 +1,7 @@
 use ipnet::IpNet;
 
 use crate::model::{PeeringId, PlannedAction};
-use crate::query::{peering_name, space_loc, vnet_name};
+use crate::query::{peering_name, space_loc, updated_in_place, vnet_name};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -48,14 +48,7 @@ impl Rule for AddressSpaceChangeWithoutSync {
             }
         }
         for (vid, v) in g.defined_vnets() {
-            let Some(t) = g.terraform(&v.key) else {
-                continue;
-            };
-            let Some(c) = t
-                .change
-                .as_ref()
-                .filter(|c| c.action == PlannedAction::Update)
-            else {
+            let Some((t, c)) = updated_in_place(g, &v.key) else {
                 continue;
             };
             let Some((before, before_loc)) = &c.before_address_space else {

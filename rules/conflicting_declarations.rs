@@ -84,16 +84,16 @@ impl Rule for ConflictingDeclarations {
                     other,
                     other_loc,
                 } => {
-                    let what = match what {
-                        Child::Subnet => "subnet",
-                        Child::Peering => "peering",
-                        Child::Route => "route",
+                    let (what, parent) = match what {
+                        Child::Subnet => ("subnet", "vnet"),
+                        Child::Peering => ("peering", "vnet"),
+                        Child::Route => ("route", "route table"),
                     };
                     Finding::new(
                         resource,
                         format!(
                             "{what} `{name}` is declared twice with different `{key}`: \
-                             `{here}` here, `{other}` in the vnet's inline list"
+                             `{here}` here, `{other}` in the {parent}'s inline list"
                         ),
                         *loc,
                         format!("`{key}` differs from the inline copy"),
@@ -116,20 +116,17 @@ impl Rule for ConflictingDeclarations {
                             .collect::<Vec<_>>()
                             .join(", ")
                     };
-                    Finding::new(
+                    described_twice(
                         resource,
-                        format!(
-                            "vnet `{vnet}` is described twice with different address spaces: \
-                             {} here, {} in the other input",
-                            show(here),
-                            show(other)
-                        ),
-                        *loc,
-                        "this address space",
+                        (*loc, "this address space"),
+                        vnet,
+                        "address spaces",
+                        show(here),
+                        show(other),
                     )
                     .help(
-                        "make the inputs agree, or check only the one that describes what is \
-                         (or will be) deployed",
+                        "make the inputs agree, or check only the one that describes what \
+                             is (or will be) deployed",
                     )
                     .related(*other_loc, "the other description")
                 }
@@ -141,16 +138,13 @@ impl Rule for ConflictingDeclarations {
                     other_loc,
                 } => {
                     let says = |has: bool| if has { "a gateway" } else { "none" };
-                    Finding::new(
+                    described_twice(
                         resource,
-                        format!(
-                            "vnet `{vnet}` is described twice with different gateways: \
-                             {} here, {} in the other input",
-                            says(*here),
-                            says(*other)
-                        ),
-                        *loc,
-                        "the spec's gateway",
+                        (*loc, "the spec's gateway"),
+                        vnet,
+                        "gateways",
+                        says(*here),
+                        says(*other),
                     )
                     .help("make the spec and the other input agree")
                     .related(*other_loc, "the other input's description")
@@ -159,4 +153,25 @@ impl Rule for ConflictingDeclarations {
             cx.report(f);
         }
     }
+}
+
+/// A vnet two inputs describe with different `what` (`here` in this one, `other` in the
+/// other), labelled `label` at `loc`.
+fn described_twice(
+    resource: &str,
+    (loc, label): (crate::model::Loc, &str),
+    vnet: &str,
+    what: &str,
+    here: impl std::fmt::Display,
+    other: impl std::fmt::Display,
+) -> Finding {
+    Finding::new(
+        resource,
+        format!(
+            "vnet `{vnet}` is described twice with different {what}: {here} here, {other} in \
+             the other input"
+        ),
+        loc,
+        label,
+    )
 }

@@ -1,5 +1,5 @@
 use crate::model::IntentKind;
-use crate::query::{endpoint_text, explain, labels};
+use crate::query::{endpoint_text, explain, intent_links_unknown, intent_why, labels};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -40,12 +40,7 @@ impl Rule for IntentViolated {
         let g = cx.graph();
         for c in cx.intent_checks() {
             let (from, to) = (endpoint_text(c.from.0), endpoint_text(c.to.0));
-            let why = c
-                .intent
-                .why
-                .as_ref()
-                .map(|w| format!(" ({w})"))
-                .unwrap_or_default();
+            let why = intent_why(c.intent);
             let finding = match c.intent.kind {
                 // An unknown answer (a value computed only at deployment decides it) is no
                 // error: unresolved-value says what is unknown.
@@ -53,7 +48,7 @@ impl Rule for IntentViolated {
                     if c.answer.path.is_none()
                         && c.answer.shared.is_empty()
                         && !c.answer.is_unknown()
-                        && !links_unknown(g, c) =>
+                        && !intent_links_unknown(g, c) =>
                 {
                     Finding::new(
                     &g.vnet(c.source.vnet).id,
@@ -79,13 +74,4 @@ impl Rule for IntentViolated {
             cx.report(finding);
         }
     }
-}
-
-/// Whether the intent's source or destination vnet, or a vnet between them, may have links
-/// peerlint couldn't compute: its "no path" is then unknown.
-fn links_unknown(g: &crate::graph::Graph, c: &crate::analysis::IntentCheck<'_>) -> bool {
-    std::iter::once(c.source.vnet)
-        .chain(c.answer.dest)
-        .chain(c.answer.shared.iter().copied())
-        .any(|v| g.links_unknown(v))
 }

@@ -246,7 +246,12 @@ fn wording(p: &SpecProblem) -> (Loc, String, &'static str) {
                 SpecInvalid::TopologyItem { key, suggestion } => (
                     format!(
                         "a topology item should be `hub_and_spoke`, `mesh` or `peer`, \
-                         found `{key}`{}",
+                         found {}{}",
+                        if key.is_empty() {
+                            "an empty item".to_string()
+                        } else {
+                            format!("`{key}`")
+                        },
                         did_you_mean(*suggestion)
                     ),
                     "unknown topology item",

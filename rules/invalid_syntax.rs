@@ -51,7 +51,7 @@ impl Rule for InvalidSyntax {
                     *loc,
                     "here",
                 )
-                .help("export the file again as UTF-8 JSON"),
+                .help("save the file again as UTF-8 text"),
                 _ => continue,
             };
             cx.report(f);

@@ -1,7 +1,6 @@
 use crate::graph::may_be_same;
 use crate::id::ArmId;
-use crate::model::PlannedAction;
-use crate::query::{peering_name, vnet_name};
+use crate::query::{peering_name, updated_in_place, vnet_name};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -37,14 +36,7 @@ impl Rule for PeeringRemoteChanged {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
-            let Some(t) = g.terraform(&p.id) else {
-                continue;
-            };
-            let Some(c) = t
-                .change
-                .as_ref()
-                .filter(|c| c.action == PlannedAction::Update)
-            else {
+            let Some((t, c)) = updated_in_place(g, &p.id) else {
                 continue;
             };
             let Some((before, before_loc)) = &c.before_remote else {

@@ -1,6 +1,6 @@
 use crate::analysis::ApplianceRoute;
 use crate::model::IntentKind;
-use crate::query::{endpoint_text, explain, labels};
+use crate::query::{endpoint_text, explain, intent_links_unknown, intent_why, labels};
 use crate::rule::{Finding, Rule, RuleContext};
 
 crate::declare_rule! {
@@ -46,7 +46,7 @@ impl Rule for TransitivePeeringAssumed {
                 || c.answer.path.is_some()
                 || c.answer.shared.is_empty()
                 || c.answer.is_unknown()
-                || links_unknown(g, c)
+                || intent_links_unknown(g, c)
             {
                 continue;
             }
@@ -57,12 +57,7 @@ impl Rule for TransitivePeeringAssumed {
                 .map(|&h| format!("`{}`", g.vnet(h).name))
                 .collect();
             let hub = hubs.join(", ");
-            let why = c
-                .intent
-                .why
-                .as_ref()
-                .map(|w| format!(" ({w})"))
-                .unwrap_or_default();
+            let why = intent_why(c.intent);
             let mut f = Finding::new(
                 &g.vnet(c.source.vnet).id,
                 format!(
@@ -136,13 +131,4 @@ impl Rule for TransitivePeeringAssumed {
             );
         }
     }
-}
-
-/// Whether the intent's source or destination vnet, or a vnet between them, may have links
-/// peerlint couldn't compute: its "no path" is then unknown.
-fn links_unknown(g: &crate::graph::Graph, c: &crate::analysis::IntentCheck<'_>) -> bool {
-    std::iter::once(c.source.vnet)
-        .chain(c.answer.dest)
-        .chain(c.answer.shared.iter().copied())
-        .any(|v| g.links_unknown(v))
 }

@@ -34,10 +34,24 @@ crate::declare_rule! {
 
 impl Rule for UnrecognizedInput {
     fn check(&self, cx: &mut RuleContext<'_>) {
+        // A file holding a standalone peering whose vnet can't be told from its id was
+        // recognised: invalid-property-type reports it, once.
+        let peering_files: rustc_hash::FxHashSet<_> = cx
+            .graph()
+            .problems()
+            .iter()
+            .filter_map(|p| match p {
+                Problem::StandalonePeeringId { loc } => Some(loc.file),
+                _ => None,
+            })
+            .collect();
         for p in cx.graph().problems() {
             let Problem::Unrecognized { loc, path, why } = p else {
                 continue;
             };
+            if *why == UnrecognizedWhy::NoResources && peering_files.contains(&loc.file) {
+                continue;
+            }
             if *why == UnrecognizedWhy::UnpairedParameters {
                 cx.report(
                     Finding::new(

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{always_on, normalise};
+use crate::config::always_on;
 use crate::diagnostic::Diagnostic;
+use crate::discover::normalise;
 use crate::fingerprint::{fingerprint, location};
 
 /// The baseline format's version.

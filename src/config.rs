@@ -41,12 +41,13 @@
 //! and the inputs, and `filter` applies it to the findings.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::calendar;
 use crate::rule::{Group, Rule, Severity};
 use crate::rules::ALL;
 use crate::source::Span;
@@ -55,6 +56,9 @@ use crate::suggest::closest;
 /// The names a configuration file is found under, in order of preference.
 pub const FILE_NAMES: [&str; 2] = ["peerlint.toml", ".peerlint.toml"];
 
+// `config::normalise` is where the command line finds it.
+pub use crate::discover::normalise;
+use crate::discover::slashed;
 pub use crate::rules::always_on;
 
 /// A mistake in the configuration: where, what, and how to fix it.
@@ -965,17 +969,9 @@ pub struct Date {
 impl Date {
     /// A valid date (a real day of a real month), or None.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days)
-            .contains(&day)
-            .then_some(Date { year, month, day })
+        ((1..=12).contains(&month)
+            && (1..=calendar::month_days(year.into(), month.into())).contains(&i64::from(day)))
+        .then_some(Date { year, month, day })
     }
 
     /// `YYYY-MM-DD`.
@@ -1000,18 +996,14 @@ impl Date {
         Date::from_days((secs / 86_400) as i64)
     }
 
-    /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    /// The date `days` days after 1970-01-01.
     pub fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
+        let (year, month, day) = calendar::civil_from_days(days);
+        Date {
+            year: year as i32,
+            month: month as u8,
+            day: day as u8,
+        }
     }
 }
 
@@ -1029,34 +1021,6 @@ pub fn is_guid(s: &str) -> bool {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
         })
-}
-
-/// `p` without `.` and with `..` applied, lexically (the file need not exist).
-pub fn normalise(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            c => out.push(c.as_os_str()),
-        }
-    }
-    out
-}
-
-/// A relative path with `/` between its components.
-fn slashed(p: &Path) -> String {
-    p.components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]

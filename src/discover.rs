@@ -11,7 +11,7 @@
 //! or never end. Named on the command line, anything readable is an input (a named pipe is
 //! how `peerlint check <(az network vnet list)` arrives).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Where an input's bytes come from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -27,6 +27,36 @@ pub struct Input {
     pub origin: Origin,
     /// Named on the command line (not found by walking a folder).
     pub explicit: bool,
+}
+
+/// `p` without `.` and with `..` applied, lexically (the file need not exist).
+pub fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A path with `/` between its components (a Windows drive prefix kept, its `\` as `/`).
+pub fn slashed(p: &Path) -> String {
+    let parts: Vec<String> = p
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            Component::Prefix(s) => Some(s.as_os_str().to_string_lossy().replace('\\', "/")),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
 }
 
 /// Extensions read when walking a folder.

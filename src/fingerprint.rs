@@ -1,7 +1,9 @@
 //! A finding's identity across runs: the one fingerprint SARIF's `partialFingerprints` and
 //! baselines both use, so a finding a baseline records is the alert code scanning tracks.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
+
+use crate::discover::{normalise, slashed};
 
 use crate::diagnostic::Diagnostic;
 
@@ -18,36 +20,6 @@ pub fn location(path: &str, root: &Path) -> (String, bool) {
         Ok(rel) => (encode_path(&slashed(rel), false), true),
         Err(_) => (file_uri(&absolute, false), false),
     }
-}
-
-/// `p` without `.` and with `..` applied, lexically (the file need not exist).
-pub fn normalise(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            c => out.push(c.as_os_str()),
-        }
-    }
-    out
-}
-
-/// A path with `/` between its components.
-pub fn slashed(p: &Path) -> String {
-    let parts: Vec<String> = p
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            Component::Prefix(s) => Some(s.as_os_str().to_string_lossy().replace('\\', "/")),
-            _ => None,
-        })
-        .collect();
-    parts.join("/")
 }
 
 /// An absolute path as a `file:` URI (with a final `/` for a directory).

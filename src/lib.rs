@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod arm;
 pub mod baseline;
+pub(crate) mod calendar;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -1,6 +1,7 @@
 //! Graph queries and wording shared by rules and renderers: names for messages, the prefixes a
 //! link peers, the reachability engine's answers in words.
 
+use crate::analysis::IntentCheck;
 use crate::graph::Graph;
 use crate::model::*;
 use crate::reach::{Answer, Crossing, NextHop, Step};
@@ -190,6 +191,34 @@ pub fn prefix_label(
             peering_name(g, link)
         ),
     }
+}
+
+/// The Terraform resource with id (or vnet key) `id` and its planned change, when the plan
+/// updates it in place.
+pub fn updated_in_place<'g>(g: &'g Graph, id: &str) -> Option<(&'g TfResource, &'g PlannedChange)> {
+    let t = g.terraform(id)?;
+    let c = t
+        .change
+        .as_ref()
+        .filter(|c| c.action == PlannedAction::Update)?;
+    Some((t, c))
+}
+
+/// Whether an intent's source or destination vnet, or a vnet between them, may have links
+/// peerlint couldn't compute: its "no path" is then unknown.
+pub fn intent_links_unknown(g: &Graph, c: &IntentCheck<'_>) -> bool {
+    std::iter::once(c.source.vnet)
+        .chain(c.answer.dest)
+        .chain(c.answer.shared.iter().copied())
+        .any(|v| g.links_unknown(v))
+}
+
+/// An intent's `why`, as ` (why)` to follow what it asks for; empty when it gives none.
+pub fn intent_why(i: &Intent) -> String {
+    i.why
+        .as_ref()
+        .map(|w| format!(" ({w})"))
+        .unwrap_or_default()
 }
 
 /// A list of what a finding names, the first of `total`: "`a`, `b`, `c`", or "`a`, `b` and

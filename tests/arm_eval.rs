@@ -506,6 +506,18 @@ fn format_placeholders() {
 }
 
 #[test]
+fn format_writes_nothing_for_null() {
+    // As .NET's composite formatting does, whatever the format item's format says; an
+    // alignment still pads.
+    assert_eq!(k("[format('{0}x', null())]"), json!("x"));
+    assert_eq!(k("[format('{0}x', parameters('nullable'))]"), json!("x"));
+    assert_eq!(k("[format('a{0:D3}b', null())]"), json!("ab"));
+    assert_eq!(k("[format('[{0,3}]', null())]"), json!("[   ]"));
+    // Elsewhere the text of null stays unknown.
+    unknown(TPL, "[concat('a', null())]");
+}
+
+#[test]
 fn format_missing_argument_is_an_error() {
     error(TPL, "[format('{0}-{1}', 'a')]");
 }

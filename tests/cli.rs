@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Out, copy_dir, peerlint, peerlint_in, scratch};
+use common::{Out, assert_has, copy_dir, peerlint, peerlint_in, scratch};
 
 fn json(out: &Out) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
@@ -325,11 +325,7 @@ fn an_unrecognised_file_named_explicitly_is_reported_but_not_when_walked() {
     );
     // Alone, it is all there was: nothing was checked, which is no pass.
     assert_eq!(explicit.code, 2, "{}", explicit.stderr);
-    assert!(
-        explicit.stderr.contains("nothing to check"),
-        "{}",
-        explicit.stderr
-    );
+    assert_has(&explicit.stderr, "nothing to check");
     let with_design = peerlint(
         &[
             "check",
@@ -389,11 +385,7 @@ fn reach_explains_a_path_and_the_lack_of_one_on_the_demo() {
 fn reach_with_an_unknown_vnet_is_a_tool_failure() {
     let out = peerlint(&["reach", "vnet-spoke9", "vnet-hub", "testdata/demo"], None);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("no vnet named `vnet-spoke9`"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "no vnet named `vnet-spoke9`");
 }
 
 #[test]
@@ -453,11 +445,7 @@ fn reach_takes_the_template_options_of_check() {
     let params = "--parameters=testdata/cli/reach-params/dev.json";
     let out = peerlint(&["reach", "hub", "spoke/app", dir, params], None);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(
-        out.stdout.contains("(10.1.1.0/24): reachable"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "(10.1.1.0/24): reachable");
     // With the deployment context, the vnets have their real ids.
     let sub = "0f0e0d0c-0b0a-4909-8807-060504030201";
     let hub = format!(
@@ -483,22 +471,14 @@ fn reach_takes_the_template_options_of_check() {
         None,
     );
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("`missing.json` not found"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "`missing.json` not found");
 }
 
 #[test]
 fn reach_suggests_the_name_meant() {
     let out = peerlint(&["reach", "vnet-spoke", "vnet-hub", "testdata/demo"], None);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("did you mean `vnet-spoke1`?"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "did you mean `vnet-spoke1`?");
     let out = peerlint(
         &[
             "reach",
@@ -529,18 +509,10 @@ fn reach_answers_about_the_vnet_named_even_when_another_holds_its_prefix() {
     let d = dir.to_str().unwrap();
     let out = peerlint(&["reach", "app", "lab", d], None);
     assert_eq!(out.code, 1, "{}", out.stdout);
-    assert!(
-        out.stdout.contains("`app` is not peered with `lab`"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "`app` is not peered with `lab`");
     let out = peerlint(&["reach", "app", "prod", d], None);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert!(
-        out.stdout.contains("direct peering to `prod`"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "direct peering to `prod`");
 }
 
 #[test]
@@ -678,12 +650,9 @@ fn expand_marks_unknowns_and_reports_expression_errors() {
     .unwrap();
     let out = peerlint(&["expand", t.to_str().unwrap()], None);
     assert_eq!(out.code, 1, "expression errors exit 1: {}", out.stderr);
-    assert!(
-        out.stdout.contains(
-            "remoteVirtualNetwork.id  ⟨unknown: parameter `hubId` has no default and no parameters file sets it⟩"
-        ),
-        "{}",
-        out.stdout
+    assert_has(
+        &out.stdout,
+        "remoteVirtualNetwork.id  ⟨unknown: parameter `hubId` has no default and no parameters file sets it⟩",
     );
     assert!(
         out.stdout
@@ -708,6 +677,70 @@ fn expand_marks_unknowns_and_reports_expression_errors() {
 }
 
 #[test]
+fn a_standalone_peering_without_its_vnet_is_reported_once() {
+    // Recognised as a peering: invalid-property-type says what is missing, and
+    // unrecognized-input doesn't add that it isn't an input.
+    let dir = scratch("standalone-peering-once");
+    let file = dir.join("peering.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "hub-to-spoke",
+  "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+  "properties": {"remoteVirtualNetwork": {"id": "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/spoke"},
+    "allowVirtualNetworkAccess": true}}"#,
+    )
+    .unwrap();
+    let o = common::run(&file, peerlint::rules::ALL);
+    let got: Vec<&str> = o.diagnostics.iter().map(|d| d.rule).collect();
+    assert_eq!(got, ["invalid-property-type"], "{:#?}", o.diagnostics);
+}
+
+#[test]
+fn expand_names_children_not_deployed_and_each_copy_by_its_index() {
+    let dir = scratch("expand-names");
+    let t = dir.join("main.json");
+    std::fs::write(
+        &t,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [
+    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub",
+     "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}},
+     "resources": [
+       {"condition": false, "type": "subnets", "apiVersion": "2024-05-01", "name": "app",
+        "properties": {"addressPrefix": "10.0.1.0/24"}}]},
+    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "spoke",
+     "copy": {"name": "spokes", "count": 2},
+     "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}}]}"#,
+    )
+    .unwrap();
+    let out = peerlint(&["expand", t.to_str().unwrap()], None);
+    // The child not deployed has its full name and id, as a deployed one would.
+    assert_has(
+        &out.stdout,
+        "Microsoft.Network/virtualNetworks/subnets `hub/app` (line 6)\n    id         \
+             /subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/\
+             Microsoft.Network/virtualNetworks/hub/subnets/app\n    deployed   false",
+    );
+    // Two copies with one id: each once, by its index.
+    for i in 0..2 {
+        let line =
+            format!("Microsoft.Network/virtualNetworks `spoke` (line 8, copy {i} of `spokes`)");
+        assert_eq!(out.stdout.matches(&line).count(), 1, "{}", out.stdout);
+    }
+    let out = peerlint(&["expand", t.to_str().unwrap(), "--format", "json"], None);
+    let v = json(&out);
+    let resources = v["resources"].as_array().unwrap();
+    assert_eq!(resources[1]["name"], "hub/app");
+    assert!(resources[0].get("copy").is_none(), "{}", resources[0]);
+    for i in 0..2 {
+        assert_eq!(
+            resources[2 + i]["copy"],
+            serde_json::json!({"name": "spokes", "index": i})
+        );
+    }
+}
+
+#[test]
 fn expand_needs_a_readable_template() {
     let out = peerlint(
         &[
@@ -717,11 +750,7 @@ fn expand_needs_a_readable_template() {
         None,
     );
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("is not an ARM template"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "is not an ARM template");
     let out = peerlint(&["expand", "testdata/arm/hub-spoke/nope.json"], None);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("cannot read"), "{}", out.stderr);
@@ -735,11 +764,7 @@ fn expand_needs_a_readable_template() {
         None,
     );
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("is not an ARM parameters file"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "is not an ARM parameters file");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -977,16 +1002,8 @@ fn a_run_without_findings_is_one_passing_test_case_and_an_empty_sarif_run() {
     let out = check_format("testdata/cli/clean", "junit", &[]);
     assert_eq!(out.code, 0);
     assert!(from_junit(&out).is_empty());
-    assert!(
-        out.stdout.contains("<testcase name=\"no findings\""),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("No problems found in 1 file"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "<testcase name=\"no findings\"");
+    assert_has(&out.stdout, "No problems found in 1 file");
     let out = check_format("testdata/cli/clean", "sarif", &[]);
     let v = json(&out);
     assert_eq!(v["runs"][0]["results"], serde_json::json!([]));
@@ -1537,11 +1554,7 @@ fn walking_skips_dot_folders_and_what_gitignore_ignores() {
     std::fs::write(dir.join(".gitignore"), "/build/\nbuild-output.json\n").unwrap();
     let out = peerlint_in(&dir, &["check"], None);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    assert!(
-        out.stdout.contains("No problems found in 1 file"),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "No problems found in 1 file");
     // Named, an ignored file is read (and fails).
     let out = peerlint_in(&dir, &["check", ".", "build/settings.json"], None);
     assert_eq!(out.code, 1, "{}", out.stdout);
@@ -1644,11 +1657,7 @@ fn parameters_and_subscriptions_that_cant_be_are_refused() {
         None,
     );
     assert_eq!(out.code, 2, "{}", out.stdout);
-    assert!(
-        out.stderr.contains("a subscription id is a GUID"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "a subscription id is a GUID");
     let out = peerlint(
         &[
             "check",
@@ -1691,11 +1700,7 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
         out.code, 1,
         "writing a baseline doesn't hide today's findings"
     );
-    assert!(
-        out.stderr.contains("wrote the baseline baseline.json"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "wrote the baseline baseline.json");
     let text = std::fs::read_to_string(dir.join("baseline.json")).unwrap();
     let b: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(b["findings"].as_array().unwrap().len(), all.len());
@@ -1705,14 +1710,24 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
     );
     let out = peerlint_in(&dir, &["check", "net", "--baseline", "baseline.json"], None);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert!(
-        out.stdout.contains(&format!(
+    assert_has(
+        &out.stdout,
+        &format!(
             "Baseline baseline.json: {} known findings not shown; 0 baseline entries fixed.",
             all.len()
-        )),
-        "{}",
-        out.stdout
+        ),
     );
+    let with_baseline = || {
+        let args = [
+            "check",
+            "net",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+        ];
+        peerlint_in(&dir, &args, None)
+    };
     // Reformatted and shifted by lines: still the same findings.
     let hub = std::fs::read_to_string(dir.join("net/hub.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&hub).unwrap();
@@ -1721,18 +1736,7 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
         format!("\n\n\n{}", serde_json::to_string(&v).unwrap()),
     )
     .unwrap();
-    let out = peerlint_in(
-        &dir,
-        &[
-            "check",
-            "net",
-            "--baseline",
-            "baseline.json",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let out = with_baseline();
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(diagnostics(&json(&out)).is_empty());
     // One new flaw: only it is reported, and it alone fails the run.
@@ -1743,18 +1747,7 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
         spokes.replacen("\"10.1.1.0/24\"", "\"10.1.1.7/24\"", 1),
     )
     .unwrap();
-    let out = peerlint_in(
-        &dir,
-        &[
-            "check",
-            "net",
-            "--baseline",
-            "baseline.json",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let out = with_baseline();
     assert_eq!(out.code, 1, "{}", out.stdout);
     let new = rule_messages(&out);
     assert_eq!(new.len(), 1, "{new:?}");
@@ -1788,20 +1781,12 @@ fn a_baseline_lets_an_estate_adopt_the_gate() {
     .unwrap();
     let out = peerlint_in(&dir.join("net"), &["check", "--format", "json"], None);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    assert!(
-        out.stderr.contains("1 baseline entry fixed"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "1 baseline entry fixed");
     // A baseline that isn't one is a tool failure.
     std::fs::write(dir.join("bad.json"), "{}").unwrap();
     let out = peerlint_in(&dir, &["check", "net", "--baseline", "bad.json"], None);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("not a peerlint baseline"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "not a peerlint baseline");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

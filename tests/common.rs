@@ -106,6 +106,12 @@ pub fn tokens(text: &str, prefix: &str) -> Vec<String> {
     out
 }
 
+/// Asserts that `text` contains `needle`, showing the whole text when it doesn't.
+#[track_caller]
+pub fn assert_has(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+}
+
 /// What the binary did.
 pub struct Out {
     pub code: i32,
@@ -115,32 +121,20 @@ pub struct Out {
 
 /// Runs the binary with `args` (and `stdin`), without colour or width settings leaking in.
 pub fn peerlint(args: &[&str], stdin: Option<&[u8]>) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_peerlint"));
-    cmd.args(args).env_remove("NO_COLOR").env_remove("COLUMNS");
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("binary runs");
-    let mut input = child.stdin.take().unwrap();
-    if let Some(bytes) = stdin {
-        input.write_all(bytes).unwrap();
-    }
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    Out {
-        code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    run_binary(None, args, stdin)
 }
 
 /// Runs the binary as [`peerlint`] does, in the folder `dir`.
 pub fn peerlint_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Out {
+    run_binary(Some(dir), args, stdin)
+}
+
+fn run_binary(dir: Option<&Path>, args: &[&str], stdin: Option<&[u8]>) -> Out {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_peerlint"));
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS");
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    cmd.args(args).env_remove("NO_COLOR").env_remove("COLUMNS");
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -178,4 +172,16 @@ pub fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// The `.rs` files under `dir`, recursively.
+pub fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
 }

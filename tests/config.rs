@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Out, copy_dir, peerlint_in, scratch};
+use common::{Out, assert_has, copy_dir, peerlint_in, scratch};
 
 fn json(out: &Out) -> serde_json::Value {
     serde_json::from_str(&out.stdout)
@@ -71,11 +71,7 @@ fn mistakes_in_the_configuration_exit_2_with_their_place() {
     );
     let out = check(&dir, &[]);
     assert_config_error(&out, "unknown key `exclde`", 2);
-    assert!(
-        out.stderr.contains("did you mean `exclude`?"),
-        "{}",
-        out.stderr
-    );
+    assert_has(&out.stderr, "did you mean `exclude`?");
 
     // A top-level key after a table is part of that table in TOML: said so.
     std::fs::write(
@@ -485,11 +481,7 @@ resource-group = "rg-per-path"
     .unwrap();
     let out = peerlint_in(&dir, &["config"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stdout.contains("resource-group = \"rg-per-path\""),
-        "{}",
-        out.stdout
-    );
+    assert_has(&out.stdout, "resource-group = \"rg-per-path\"");
     let out = check(&dir, &[]);
     let v = json(&out);
     let ids: Vec<&str> = v["diagnostics"]
@@ -542,11 +534,7 @@ expires = 2000-01-01
     assert!(line("missing-reverse-peering = \"error\"").contains("default (correctness)"));
     assert!(line("[[exception]]").contains("expired on 2000-01-01"));
     let none = peerlint_in(&dir, &["config", "--no-config"], None);
-    assert!(
-        none.stdout.contains("# configuration: none"),
-        "{}",
-        none.stdout
-    );
+    assert_has(&none.stdout, "# configuration: none");
     std::fs::write(dir.join("peerlint.toml"), "selct = []\n").unwrap();
     assert_config_error(
         &peerlint_in(&dir, &["config"], None),

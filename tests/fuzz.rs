@@ -63,26 +63,34 @@ fn files(dir: &Path, exts: &[&str], max: u64, out: &mut Vec<PathBuf>) {
 fn seeds() -> &'static [String] {
     static SEEDS: OnceLock<Vec<String>> = OnceLock::new();
     SEEDS.get_or_init(|| {
-        let mut paths = Vec::new();
-        for dir in [
-            "testdata",
-            "../shared/corpus",
-            "../shared/conformance/arm-functions/templates",
-        ] {
-            files(
-                Path::new(dir),
-                &["json", "yaml", "yml"],
-                64 * 1024,
-                &mut paths,
-            );
-        }
-        let seeds: Vec<String> = paths
-            .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .collect();
-        assert!(seeds.len() >= 50, "too few seeds: {}", seeds.len());
-        seeds
+        read_seeds(
+            &[
+                "testdata",
+                "../shared/corpus",
+                "../shared/conformance/arm-functions/templates",
+            ],
+            &["json", "yaml", "yml"],
+            50,
+        )
     })
+}
+
+/// The texts of the files up to 64 KiB with one of `exts` under `dirs`: at least `min` of them.
+fn read_seeds(dirs: &[&str], exts: &[&str], min: usize) -> Vec<String> {
+    let mut paths = Vec::new();
+    for dir in dirs {
+        files(Path::new(dir), exts, 64 * 1024, &mut paths);
+    }
+    let seeds: Vec<String> = paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    assert!(
+        seeds.len() >= min,
+        "too few {exts:?} seeds: {}",
+        seeds.len()
+    );
+    seeds
 }
 
 /// Every string of the seeds that is an ARM expression (`[...]`).
@@ -501,25 +509,7 @@ fn the_evaluator_takes_templates_with_mutated_expressions() {
 /// The GruCloud designs of `testdata/grucloud` (`resources.js`, `config.js`).
 fn js_seeds() -> &'static [String] {
     static SEEDS: OnceLock<Vec<String>> = OnceLock::new();
-    SEEDS.get_or_init(|| {
-        let mut paths = Vec::new();
-        files(
-            Path::new("testdata/grucloud"),
-            &["js"],
-            64 * 1024,
-            &mut paths,
-        );
-        let seeds: Vec<String> = paths
-            .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .collect();
-        assert!(
-            seeds.len() >= 8,
-            "too few JavaScript seeds: {}",
-            seeds.len()
-        );
-        seeds
-    })
+    SEEDS.get_or_init(|| read_seeds(&["testdata/grucloud"], &["js"], 8))
 }
 
 /// Pieces that tend to matter to a JavaScript parser and to the evaluator.

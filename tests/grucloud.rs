@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{human, peerlint, run};
+use common::{human, peerlint, run, scratch};
 use peerlint::discover::{Input, Origin, discover};
 use peerlint::engine::{self, Outcome};
 use peerlint::model::{GatewayKind, Remote};
@@ -34,11 +34,13 @@ fn rules_of(o: &Outcome) -> Vec<&'static str> {
     r
 }
 
-/// A scratch folder of its own for a test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("peerlint-grucloud-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// A scratch folder holding a GruCloud design: `resources.js`, and `config.js` when given.
+fn design(name: &str, config: Option<&str>, resources: &str) -> PathBuf {
+    let dir = scratch(name);
+    if let Some(config) = config {
+        std::fs::write(dir.join("config.js"), config).unwrap();
+    }
+    std::fs::write(dir.join("resources.js"), resources).unwrap();
     dir
 }
 
@@ -222,14 +224,11 @@ fn a_gencode_design_loads_with_every_peering_linked_and_unknowns_reported() {
 
 #[test]
 fn a_value_of_config_js_is_shown_where_it_is_read_and_where_it_is_written() {
-    let dir = scratch("config-origin");
-    std::fs::write(
-        dir.join("config.js"),
-        "module.exports = ({ stage }) => ({\n  hubPrefix: \"10.0.0.0/16\",\n  spokePrefix: \"10.0.128.0/17\",\n});\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("resources.js"),
+    let dir = design(
+        "config-origin",
+        Some(
+            "module.exports = ({ stage }) => ({\n  hubPrefix: \"10.0.0.0/16\",\n  spokePrefix: \"10.0.128.0/17\",\n});\n",
+        ),
         r#"const vnet = (name, prefix) => ({
   type: "VirtualNetwork", group: "Network",
   properties: ({ config }) => ({ name, properties: { addressSpace: { addressPrefixes: [config[prefix]] } } }),
@@ -247,8 +246,7 @@ exports.createResources = [
   ({ provider }) => [peer("hub", "spoke"), peer("spoke", "hub")],
 ];
 "#,
-    )
-    .unwrap();
+    );
     let o = run(&dir, ALL);
     assert_eq!(rules_of(&o), ["peered-address-overlap"]);
     let d = &o.diagnostics[0];
@@ -264,9 +262,9 @@ exports.createResources = [
 
 #[test]
 fn unknown_values_are_unresolved_values_never_guesses() {
-    let dir = scratch("unknowns");
-    std::fs::write(
-        dir.join("resources.js"),
+    let dir = design(
+        "unknowns",
+        None,
         r#"const { pipe, tap } = require("rubico");
 const pkg = require("./package.json");
 exports.createResources = ({ provider }) => [
@@ -285,8 +283,7 @@ exports.createResources = ({ provider }) => [
   ...moreResources(),
 ];
 "#,
-    )
-    .unwrap();
+    );
     let o = run(&dir, ALL);
     // Only unknowns are reported; no rule concludes anything from them.
     let mut reasons: Vec<String> = o
@@ -350,17 +347,11 @@ fn javascript_that_isnt_a_grucloud_design_is_unrecognised_when_named_and_skipped
 
 #[test]
 fn config_js_is_read_with_its_design_never_alone() {
-    let dir = scratch("config-alone");
-    std::fs::write(
-        dir.join("config.js"),
-        "module.exports = () => ({ location: 'x' });\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("resources.js"),
+    let dir = design(
+        "config-alone",
+        Some("module.exports = () => ({ location: 'x' });\n"),
         "exports.createResources = () => [];\n",
-    )
-    .unwrap();
+    );
     // Named with its design, walked, or named alone beside it: never an input of its own.
     for inputs in [
         common::inputs(&dir),
@@ -521,14 +512,9 @@ fn the_binary_reads_a_grucloud_folder() {
 
 #[test]
 fn route_servers_subnet_peering_and_inline_subnets_map_to_the_model() {
-    let dir = scratch("mapping");
-    std::fs::write(
-        dir.join("config.js"),
-        "module.exports = { subscriptionId: '11111111-2222-3333-4444-555555555555' };\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("resources.js"),
+    let dir = design(
+        "mapping",
+        Some("module.exports = { subscriptionId: '11111111-2222-3333-4444-555555555555' };\n"),
         r#"exports.createResources = () => [
   // Inline subnets of a vnet, and a Route Server (a hub without virtualWan) in its
   // RouteServerSubnet, placed by the `subnet` dependency GruCloud turns into its id.
@@ -581,8 +567,7 @@ fn route_servers_subnet_peering_and_inline_subnets_map_to_the_model() {
     dependencies: () => ({ resourceGroup: "rg", virtualNetwork: "hub" }) },
 ];
 "#,
-    )
-    .unwrap();
+    );
     let o = run(&dir, ALL);
     let g = &o.graph;
     let vnet = |n: &str| g.defined_vnets().find(|(_, v)| v.name == n).unwrap();
@@ -629,9 +614,9 @@ fn route_servers_subnet_peering_and_inline_subnets_map_to_the_model() {
 
 #[test]
 fn a_peering_without_a_remote_vnet_is_told_how_grucloud_names_one() {
-    let dir = scratch("no-remote");
-    std::fs::write(
-        dir.join("resources.js"),
+    let dir = design(
+        "no-remote",
+        None,
         r#"exports.createResources = () => [
   { type: "VirtualNetwork", group: "Network",
     properties: () => ({ name: "hub", properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } } }),
@@ -641,8 +626,7 @@ fn a_peering_without_a_remote_vnet_is_told_how_grucloud_names_one() {
     dependencies: () => ({ resourceGroup: "rg", virtualNetwork: "rg::hub" }) },
 ];
 "#,
-    )
-    .unwrap();
+    );
     let o = run(&dir, ALL);
     assert_eq!(rules_of(&o), ["invalid-remote-network-id"]);
     let help = o.diagnostics[0].help.as_deref().unwrap();
@@ -654,9 +638,9 @@ fn a_peering_without_a_remote_vnet_is_told_how_grucloud_names_one() {
 
 #[test]
 fn a_gateway_named_only_by_its_subnets_dependency_is_placed_there() {
-    let dir = scratch("gateway-dependency");
-    std::fs::write(
-        dir.join("resources.js"),
+    let dir = design(
+        "gateway-dependency",
+        None,
         r#"exports.createResources = () => [
   { type: "VirtualNetwork", group: "Network",
     properties: () => ({ name: "hub", properties: {
@@ -670,8 +654,7 @@ fn a_gateway_named_only_by_its_subnets_dependency_is_placed_there() {
     dependencies: () => ({ resourceGroup: "rg", subnets: ["rg::hub::GatewaySubnet"] }) },
 ];
 "#,
-    )
-    .unwrap();
+    );
     let o = run(&dir, ALL);
     let (id, hub) = o.graph.defined_vnets().next().unwrap();
     assert!(o.graph.has_gateway(id));

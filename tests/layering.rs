@@ -5,12 +5,16 @@
 //! Layers, lowest first. A new module gets a line here, which is where its place in the
 //! design is decided.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use common::rust_files;
 
 const LAYERS: &[&[&str]] = &[
-    // Foundations: texts, ids, prefixes, file discovery, did-you-mean.
-    &["source", "id", "prefix", "suggest", "discover"],
+    // Foundations: texts, ids, prefixes, file discovery, did-you-mean, calendar dates.
+    &["source", "id", "prefix", "suggest", "discover", "calendar"],
     // The spanned parse tree, and the parsers that build it.
     &["tree"],
     &["json", "yaml"],
@@ -47,17 +51,6 @@ const LAYERS: &[&[&str]] = &[
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
 }
 
 /// The top-level module a file belongs to (`src/load/spec/mod.rs` → `load`).

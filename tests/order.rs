@@ -406,25 +406,9 @@ fn standard_input_has_one_place_whatever_its_place_on_the_command_line() {
 #[test]
 fn parameters_files_named_in_either_order_are_the_same_deployments() {
     let dir = common::scratch("order-parameters");
-    let template = r#"{
-  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-  "contentVersion": "1.0.0.0",
-  "parameters": { "space": { "type": "string" } },
-  "resources": [
-    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub",
-      "location": "westeurope",
-      "properties": { "addressSpace": { "addressPrefixes": ["[parameters('space')]"] } } }
-  ]
-}"#;
-    let params = |space: &str| {
-        format!(
-            r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
-  "contentVersion": "1.0.0.0", "parameters": {{ "space": {{ "value": "{space}" }} }} }}"#
-        )
-    };
-    std::fs::write(dir.join("main.json"), template).unwrap();
-    std::fs::write(dir.join("a.json"), params("10.0.0.0/16")).unwrap();
-    std::fs::write(dir.join("b.json"), params("10.1.0.0/16")).unwrap();
+    std::fs::write(dir.join("main.json"), SPACE_TEMPLATE).unwrap();
+    std::fs::write(dir.join("a.json"), space_parameters("10.0.0.0/16")).unwrap();
+    std::fs::write(dir.join("b.json"), space_parameters("10.1.0.0/16")).unwrap();
     let [t, a, b] = ["main.json", "a.json", "b.json"].map(|f| dir.join(f));
     let [t, a, b] = [&t, &a, &b].map(|p| p.to_str().unwrap().to_string());
     let run = |x: &str, y: &str| {
@@ -466,19 +450,34 @@ fn peered_template(name: &str, remote: &str) -> String {
 
 /// What the binary prints when run in `dir`.
 fn check_in(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerlint"))
-        .current_dir(dir)
-        .args(["check", "--color", "never"])
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .output()
-        .unwrap();
+    let argv: Vec<&str> = ["check", "--color", "never"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    let out = common::peerlint_in(dir, &argv, None);
     format!(
         "exit {}\n{}\n--- stderr\n{}",
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap()
+        out.code, out.stdout, out.stderr
+    )
+}
+
+/// A template of one vnet `hub` whose address space is the parameter `space`.
+const SPACE_TEMPLATE: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "space": { "type": "string" } },
+  "resources": [
+    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub",
+      "location": "westeurope",
+      "properties": { "addressSpace": { "addressPrefixes": ["[parameters('space')]"] } } }
+  ]
+}"#;
+
+/// A parameters file for [`SPACE_TEMPLATE`].
+fn space_parameters(space: &str) -> String {
+    format!(
+        r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0", "parameters": {{ "space": {{ "value": "{space}" }} }} }}"#
     )
 }
 
@@ -515,20 +514,12 @@ fn a_parameters_file_is_the_one_beside_its_template_however_it_is_named() {
     // Named `./t.parameters.json`, it is still the file found beside `t.json`: used, not
     // reported as a parameters file no template uses.
     let dir = common::scratch("order-parameters-spelling");
-    let template = r#"{
-  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-  "contentVersion": "1.0.0.0",
-  "parameters": { "space": { "type": "string" } },
-  "resources": [
-    { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "hub",
-      "location": "westeurope",
-      "properties": { "addressSpace": { "addressPrefixes": ["[parameters('space')]"] } } }
-  ]
-}"#;
-    let params = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
-  "contentVersion": "1.0.0.0", "parameters": { "space": { "value": "10.0.0.0/16" } } }"#;
-    std::fs::write(dir.join("t.json"), template).unwrap();
-    std::fs::write(dir.join("t.parameters.json"), params).unwrap();
+    std::fs::write(dir.join("t.json"), SPACE_TEMPLATE).unwrap();
+    std::fs::write(
+        dir.join("t.parameters.json"),
+        space_parameters("10.0.0.0/16"),
+    )
+    .unwrap();
     let walk = check_in(&dir, &["."]);
     assert!(walk.contains("No problems found in 1 file"), "{walk}");
     for args in [

@@ -1,7 +1,10 @@
 //! The rule registry stays consistent: names, files, structs, docs, message style, README.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::rust_files;
 use peerlint::model::Fact;
 use peerlint::rules::ALL;
 
@@ -161,18 +164,6 @@ fn rules_that_check_the_design_say_what_they_read() {
             "{}: list `needs` in the order of `Fact`, each once",
             m.name
         );
-    }
-}
-
-/// The `.rs` files under `dir`, recursively.
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
     }
 }
 

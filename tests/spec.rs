@@ -195,6 +195,50 @@ fn a_spec_that_disagrees_with_an_export_is_reported_at_both_places() {
 }
 
 #[test]
+fn a_gateway_of_no_known_kind_is_reported_once_not_compared_with_an_export() {
+    let dir = common::scratch("spec-unknown-gateway");
+    for f in ["hub.json", "spokes.json"] {
+        std::fs::copy(format!("testdata/demo/{f}"), dir.join(f)).unwrap();
+    }
+    // The export's vnet-spoke1 has no gateway; whether `vpngw` means one is unknown.
+    std::fs::write(
+        dir.join("design.yaml"),
+        "peerlint: 1\nvnets:\n  vnet-spoke1:\n    address_space: [10.1.0.0/16]\n    gateway: vpngw\n",
+    )
+    .unwrap();
+    let o = common::run(&dir, peerlint::rules::ALL);
+    let on_spec: Vec<(&str, &str)> = o
+        .diagnostics
+        .iter()
+        .filter(|d| d.at.path.ends_with("design.yaml"))
+        .map(|d| (d.rule, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        on_spec,
+        [(
+            "invalid-spec",
+            "unknown gateway `vpngw`: expected `none`, `vpn`, `expressroute` or `route-server`"
+        )]
+    );
+    // A known kind is still compared.
+    std::fs::write(
+        dir.join("design.yaml"),
+        "peerlint: 1\nvnets:\n  vnet-spoke1:\n    address_space: [10.1.0.0/16]\n    gateway: vpn\n",
+    )
+    .unwrap();
+    let o = common::run(&dir, peerlint::rules::ALL);
+    assert!(
+        o.diagnostics
+            .iter()
+            .any(|d| d.rule == "conflicting-declarations"
+                && d.message
+                    .contains("different gateways: a gateway here, none")),
+        "{:#?}",
+        o.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn a_vnet_wide_route_is_reported_once_not_once_per_subnet() {
     let dir = common::scratch("spec-vnet-route");
     std::fs::write(

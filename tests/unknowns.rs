@@ -68,6 +68,22 @@ fn peering(name: &str, remote: &str, more: &str) -> String {
     )
 }
 
+/// A copy loop of peerings of the vnet `vnet` (`vnet/to-<name>`), one to each vnet named in
+/// the array parameter `list`, with extra properties.
+fn peerings_to_each(vnet: &str, list: &str, more: &str) -> String {
+    let more = if more.is_empty() {
+        String::new()
+    } else {
+        format!(", {more}")
+    };
+    format!(
+        r#"{{ "copy": {{ "name": "p", "count": "[length(parameters('{list}'))]" }},
+      "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01",
+      "name": "[format('{vnet}/to-{{0}}', parameters('{list}')[copyIndex()])]",
+      "properties": {{ "remoteVirtualNetwork": {{ "id": "[resourceId('Microsoft.Network/virtualNetworks', parameters('{list}')[copyIndex()])]" }}{more} }} }}"#
+    )
+}
+
 fn rules(ds: &[Value]) -> Vec<&str> {
     ds.iter().map(|d| d["rule"].as_str().unwrap()).collect()
 }
@@ -121,10 +137,7 @@ fn an_inline_peering_named_by_an_invalid_expression_is_left_out_quietly() {
 
 #[test]
 fn an_unknown_peering_count_makes_the_way_back_unknown_not_missing() {
-    let spoke_peerings = r#"{ "copy": { "name": "p", "count": "[length(parameters('hubs'))]" },
-      "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01",
-      "name": "[format('spoke/to-{0}', parameters('hubs')[copyIndex()])]",
-      "properties": { "remoteVirtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', parameters('hubs')[copyIndex()])]" } } }"#;
+    let spoke_peerings = peerings_to_each("spoke", "hubs", "");
     let ds = check(
         "unknown-count",
         &template(
@@ -133,7 +146,7 @@ fn an_unknown_peering_count_makes_the_way_back_unknown_not_missing() {
                 vnet("hub", "10.0.0.0/16", ""),
                 vnet("spoke", "10.1.0.0/16", ""),
                 peering("hub/to-spoke", "spoke", ""),
-                spoke_peerings.to_string(),
+                spoke_peerings,
             ],
         ),
     );
@@ -150,10 +163,7 @@ fn an_unknown_peering_count_makes_the_way_back_unknown_not_missing() {
 #[test]
 fn an_unknown_loop_elsewhere_leaves_a_real_missing_reverse_peering_alone() {
     // The unknown loop adds peerings to `other` only: `spoke` really has no way back.
-    let other_peerings = r#"{ "copy": { "name": "p", "count": "[length(parameters('hubs'))]" },
-      "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01",
-      "name": "[format('other/to-{0}', parameters('hubs')[copyIndex()])]",
-      "properties": { "remoteVirtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', parameters('hubs')[copyIndex()])]" } } }"#;
+    let other_peerings = peerings_to_each("other", "hubs", "");
     let ds = check(
         "unknown-count-elsewhere",
         &template(
@@ -163,7 +173,7 @@ fn an_unknown_loop_elsewhere_leaves_a_real_missing_reverse_peering_alone() {
                 vnet("spoke", "10.1.0.0/16", ""),
                 vnet("other", "10.2.0.0/16", ""),
                 peering("hub/to-spoke", "spoke", ""),
-                other_peerings.to_string(),
+                other_peerings,
             ],
         ),
     );
@@ -712,14 +722,8 @@ fn routed_spoke(hub_side: Option<String>) -> String {
 
 #[test]
 fn a_route_to_an_appliance_behind_unknown_peerings_is_not_called_transitive() {
-    let hub_peerings = r#"{ "copy": { "name": "p", "count": "[length(parameters('spokes'))]" },
-      "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2024-05-01",
-      "name": "[format('hub/to-{0}', parameters('spokes')[copyIndex()])]",
-      "properties": { "allowForwardedTraffic": true, "remoteVirtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', parameters('spokes')[copyIndex()])]" } } }"#;
-    let ds = check(
-        "route-unknown-links",
-        &routed_spoke(Some(hub_peerings.to_string())),
-    );
+    let hub_peerings = peerings_to_each("hub", "spokes", r#""allowForwardedTraffic": true"#);
+    let ds = check("route-unknown-links", &routed_spoke(Some(hub_peerings)));
     assert_eq!(rules(&ds), ["unresolved-value"], "{ds:#?}");
     // The control: the hub has no way back at all.
     let ds = check("route-known-links", &routed_spoke(None));

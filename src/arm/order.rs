@@ -146,6 +146,7 @@ mod tests {
             unknown_name: None,
             symbol: None,
             copy: None,
+            index: None,
             loc: at,
             named: at,
             condition: Condition::Always,

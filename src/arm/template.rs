@@ -74,6 +74,8 @@ pub struct Instance {
     pub symbol: Option<String>,
     /// The name of the copy loop it belongs to.
     pub copy: Option<String>,
+    /// Its iteration of that loop (`copyIndex()`).
+    pub index: Option<i64>,
     /// The resource object in the template.
     pub loc: Loc,
     /// Its `name` in the template (the resource object when it has none).
@@ -588,7 +590,9 @@ impl<'t> Walker<'t> {
                     if lower == "microsoft.network/virtualnetworkgateways" {
                         self.skipped_gateway(p, env, r, &ty, c, &cv);
                     }
-                    self.declare_absent(p, env, &ty, c, &cv);
+                    // A child declared inside its parent is named without it.
+                    let parent_name = parent.filter(|_| !raw_ty.contains('/')).map(|(_, n)| n);
+                    self.declare_absent(p, env, (&ty, parent_name), c, &cv);
                     return;
                 }
                 Val::Bool(true) => {}
@@ -688,6 +692,7 @@ impl<'t> Walker<'t> {
                 .map(|(pty, pname)| resource_id(&p.target, pty, pname))
                 .into_iter()
                 .collect(),
+            index: self.copy_index(p, env),
             ..self.met(p, &ty, &name, &id, name_val.as_ref(), condition.clone())
         });
         if let Condition::Unknown { at, reason } = &condition
@@ -801,23 +806,37 @@ impl<'t> Walker<'t> {
         }
     }
 
-    /// Records a resource whose condition is false, its name evaluated quietly (Resource
-    /// Manager doesn't deploy it, so errors in it are not reported).
-    fn declare_absent(&self, p: &Decl<'_, '_>, env: Env<'_, '_>, ty: &str, c: NodeId, cv: &Value) {
+    /// Records a resource of type `ty` whose condition is false, its name evaluated quietly
+    /// (Resource Manager doesn't deploy it, so errors in it are not reported) and prefixed
+    /// with `parent`'s name for a child declared inside it.
+    fn declare_absent(
+        &self,
+        p: &Decl<'_, '_>,
+        env: Env<'_, '_>,
+        (ty, parent): (&str, Option<&str>),
+        c: NodeId,
+        cv: &Value,
+    ) {
         let t = self.tree;
         let errors = self.errors.borrow().len();
         let value = t.get(p.node, "name").map(|n| env.node(n));
         self.quiet(errors);
-        let name = value
+        let mut name = value
             .as_ref()
             .and_then(|n| n.text_or_symbol().map(str::to_string))
             .unwrap_or_default();
+        if let Some(pname) = parent {
+            name = format!("{pname}/{name}");
+        }
         let id = resource_id(&p.target, ty, &name);
         let condition = Condition::False {
             at: self.loc(c),
             deciding: cv.from.as_ref().map_or(self.loc(c), |f| f.loc),
         };
-        self.record(self.met(p, ty, &name, &id, value.as_ref(), condition));
+        self.record(Instance {
+            index: self.copy_index(p, env),
+            ..self.met(p, ty, &name, &id, value.as_ref(), condition)
+        });
     }
 
     /// An instance of the declaration `p` as met, with what it waits for left empty.
@@ -844,6 +863,7 @@ impl<'t> Walker<'t> {
                 .get(r, "copy")
                 .and_then(|c| t.get_str(c, "name"))
                 .map(str::to_string),
+            index: None,
             loc: self.loc(r),
             named: t.get(r, "name").map_or(self.loc(r), |n| self.loc(n)),
             condition,
@@ -1088,6 +1108,19 @@ impl<'t> Walker<'t> {
         refs.insert(format!("name:{}", name.to_ascii_lowercase()), view.clone());
         for key in self.symbol_keys(p, env) {
             refs.insert(key, view.clone());
+        }
+    }
+
+    /// The iteration of its copy loop `p` is evaluated in, when it has one (the resource's
+    /// loop is the last in force; a child declared inside a looped resource has none).
+    fn copy_index(&self, p: &Decl<'_, '_>, env: Env<'_, '_>) -> Option<i64> {
+        let looped = self
+            .tree
+            .get(p.node, "copy")
+            .is_some_and(|c| self.tree.kind(c) == Kind::Object);
+        match env.copies.last().map(|(_, i)| &i.v) {
+            Some(Val::Int(i)) if looped => Some(*i),
+            _ => None,
         }
     }
 

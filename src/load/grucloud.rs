@@ -10,7 +10,7 @@
 //! every rule checks it unchanged. Every value keeps the place in `resources.js` (or
 //! `config.js`) of the JavaScript expression that produced it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 
 use crate::arm::value::{Val as ArmVal, Value as ArmValue};
@@ -21,7 +21,7 @@ use crate::js::{self, Data, DataVal, Failure, Module, Open, Val, Value};
 use crate::model::{Appliance, Blocked, Fact, Format, Loc, Problem, UnrecognizedWhy, Unresolved};
 use crate::source::{FileId, Span};
 
-use super::{LoadCx, read_source};
+use super::LoadCx;
 
 /// The placeholder of a subscription no input gives (as templates write it).
 const SUBSCRIPTION: &str = "{subscription}";
@@ -273,15 +273,7 @@ fn config_file(cx: &mut LoadCx<'_>, path: &Path) -> Option<FileId> {
     if let Some(id) = cx.db.find(path) {
         return Some(id);
     }
-    let bytes = match crate::source::read_file(path, crate::source::MAX_INPUT_BYTES) {
-        Ok(b) => b,
-        Err(e) => {
-            cx.errors.push(format!("{}: {e}", path.display()));
-            return None;
-        }
-    };
-    let display = crate::discover::display(path);
-    let (id, text) = read_source(display, Some(PathBuf::from(path)), bytes, cx.db, cx.b);
+    let (id, text) = super::template::read_companion(cx, path)?;
     text.then_some(id)
 }
 

@@ -227,15 +227,7 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
         return cx.tree(id).is_some().then_some(id);
     }
     // Capped as every input is (`--parameters <(...)` is a pipe).
-    let bytes = match crate::source::read_file(path, crate::source::MAX_INPUT_BYTES) {
-        Ok(b) => b,
-        Err(e) => {
-            cx.errors.push(format!("{}: {e}", path.display()));
-            return None;
-        }
-    };
-    let display = crate::discover::display(path);
-    let (id, text) = read_source(display, Some(path.to_path_buf()), bytes, cx.db, cx.b);
+    let (id, text) = read_companion(cx, path)?;
     if let Some(known) = &mut cx.files_by_path {
         known.insert(real_path(path), id);
     }
@@ -254,6 +246,30 @@ fn parameters_file(cx: &mut LoadCx<'_>, path: &std::path::Path) -> Option<FileId
             None
         }
     }
+}
+
+/// Reads and registers a file an input names or implies (a parameters file, GruCloud's
+/// `config.js`), capped as every input is: its id, and whether it is text (if not, that is
+/// reported). None when it can't be read (a tool error).
+pub(super) fn read_companion(
+    cx: &mut LoadCx<'_>,
+    path: &std::path::Path,
+) -> Option<(FileId, bool)> {
+    let bytes = match crate::source::read_file(path, crate::source::MAX_INPUT_BYTES) {
+        Ok(b) => b,
+        Err(e) => {
+            cx.errors.push(format!("{}: {e}", path.display()));
+            return None;
+        }
+    };
+    let display = crate::discover::display(path);
+    Some(read_source(
+        display,
+        Some(path.to_path_buf()),
+        bytes,
+        cx.db,
+        cx.b,
+    ))
 }
 
 /// The file of the run read from `path`, however either path is written (`t.parameters.json`

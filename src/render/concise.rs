@@ -7,22 +7,15 @@
 //! format's do. Line breaks and hidden characters from the inputs are written as escapes, so
 //! a finding is always one line.
 
-use super::{Summary, human::summary_line, visible};
+use super::{Summary, human::summary_line, one_line};
 use crate::diagnostic::Diagnostic;
 
 /// One line per diagnostic, and the summary line when `summary` is given.
 pub fn render(diags: &[Diagnostic], summary: Option<Summary>) -> String {
     let mut out = String::new();
     for d in diags {
-        out.push_str(&format!(
-            "{}:{}:{}: {}[{}]: {}\n",
-            visible(&d.at.path),
-            d.at.line,
-            d.at.column,
-            d.severity.name(),
-            d.rule,
-            visible(&d.message)
-        ));
+        out.push_str(&one_line(d));
+        out.push('\n');
     }
     if let Some(s) = summary {
         out.push_str(&summary_line(s));

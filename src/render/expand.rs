@@ -317,7 +317,11 @@ impl Expanded<'_> {
         let _ = writeln!(s, "\nresources ({})", ev.instances.len());
         for d in &ev.instances {
             let (line, _) = self.line_col(d.loc);
-            let _ = writeln!(s, "  {} `{}` (line {line})", d.ty, d.name);
+            let copy = match (&d.copy, d.index) {
+                (Some(l), Some(i)) => format!(", copy {i} of `{l}`"),
+                _ => String::new(),
+            };
+            let _ = writeln!(s, "  {} `{}` (line {line}{copy})", d.ty, d.name);
             if let Some(why) = &d.unknown_name {
                 let _ = writeln!(s, "    name       ⟨unknown: {why}⟩");
             }
@@ -426,6 +430,11 @@ impl Expanded<'_> {
                 Res {
                     ty: &d.ty,
                     name: &d.name,
+                    copy: d
+                        .copy
+                        .as_deref()
+                        .zip(d.index)
+                        .map(|(name, index)| Copy { name, index }),
                     unknown: d.unknown_name.as_deref(),
                     id: &d.id,
                     at: place(d.loc),
@@ -476,7 +485,7 @@ impl Expanded<'_> {
 }
 
 /// `--format json`: `{"version": 1, "template", "parameters", "subscription",
-/// "resourceGroup", "resources": [{"type", "name", "unknown"?, "id", "at", "deployed",
+/// "resourceGroup", "resources": [{"type", "name", "copy"?: {"name", "index"}, "unknown"?, "id", "at", "deployed",
 /// "decidedBy"?, "properties"?}], "notEvaluated": [{"what", "unknown", "at"}], "outputs": [{"name", "type",
 /// "value"}], "errors": [{"message", "at"}]}`; an unknown value is `{"$unknown": why}`, one
 /// that an error made unknown `{"$invalid": why}`.
@@ -495,6 +504,12 @@ struct Out<'a> {
 }
 
 #[derive(Serialize)]
+struct Copy<'a> {
+    name: &'a str,
+    index: i64,
+}
+
+#[derive(Serialize)]
 struct Place<'a> {
     path: &'a str,
     line: usize,
@@ -506,6 +521,9 @@ struct Res<'a> {
     #[serde(rename = "type")]
     ty: &'a str,
     name: &'a str,
+    /// The copy loop and the iteration of it, for a copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy: Option<Copy<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unknown: Option<&'a str>,
     id: &'a str,

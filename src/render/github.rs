@@ -9,7 +9,7 @@
 //! escaping applies: `%`, CR and LF everywhere, and `:` and `,` in properties.
 //! Columns count characters, as the JSON format's do; ends are exclusive.
 
-use super::{end_of, visible, visible_lines};
+use super::{detail_lines, end_of, visible, visible_lines};
 use crate::diagnostic::Diagnostic;
 use crate::rule::Severity;
 use crate::source::SourceDb;
@@ -25,22 +25,7 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
         };
         let (end_line, end_column) = end_of(db, &d.at);
         // Each part on one line of its own, so that the first line is always the message.
-        let mut message = visible(&d.message).into_owned();
-        for r in &d.related {
-            message.push_str(&format!(
-                "\n  {}:{}:{}: {}",
-                visible(&r.at.path),
-                r.at.line,
-                r.at.column,
-                visible(&r.message)
-            ));
-        }
-        if let Some(h) = &d.help {
-            message.push_str(&format!("\nhelp: {}", visible(h)));
-        }
-        if let Some(n) = &d.note {
-            message.push_str(&format!("\nnote: {}", visible(n)));
-        }
+        let message = visible(&d.message).into_owned() + &detail_lines(d);
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={end_line},endColumn={end_column},title={}::{}\n",
             property(&d.at.path),

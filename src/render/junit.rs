@@ -15,7 +15,7 @@
 //! writes it (`path:line:col: severity[rule]: message`), then its related labels, help and
 //! note. Text is escaped for XML; characters XML 1.0 can't hold are written as `\u{…}`.
 
-use super::{Summary, human::summary_line, subject, visible, visible_lines};
+use super::{Summary, detail_lines, human::summary_line, one_line, subject, visible_lines};
 use crate::diagnostic::Diagnostic;
 use crate::rule::Severity;
 
@@ -89,32 +89,7 @@ pub fn render(diags: &[Diagnostic], summary: Summary, fail_on: Severity) -> Stri
 /// The text of a finding: the concise line, related labels, help, note, each on one line (line
 /// breaks within them written as `\u{a}`).
 fn details(d: &Diagnostic) -> String {
-    let one = |s: &str| visible(s).into_owned();
-    let mut s = format!(
-        "{}:{}:{}: {}[{}]: {}",
-        one(&d.at.path),
-        d.at.line,
-        d.at.column,
-        d.severity.name(),
-        d.rule,
-        one(&d.message)
-    );
-    for r in &d.related {
-        s.push_str(&format!(
-            "\n  {}:{}:{}: {}",
-            one(&r.at.path),
-            r.at.line,
-            r.at.column,
-            one(&r.message)
-        ));
-    }
-    if let Some(h) = &d.help {
-        s.push_str(&format!("\nhelp: {}", one(h)));
-    }
-    if let Some(n) = &d.note {
-        s.push_str(&format!("\nnote: {}", one(n)));
-    }
-    s
+    one_line(d) + &detail_lines(d)
 }
 
 /// Text as XML character data (or, with `attribute`, as a double-quoted attribute value,

@@ -146,6 +146,44 @@ pub fn visible_lines(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A finding as one line, `path:line:col: severity[rule]: message`, with its text made
+/// [`visible`] (the `concise` format's line, and the first line of a JUnit failure).
+pub fn one_line(d: &Diagnostic) -> String {
+    format!(
+        "{}:{}:{}: {}[{}]: {}",
+        visible(&d.at.path),
+        d.at.line,
+        d.at.column,
+        d.severity.name(),
+        d.rule,
+        visible(&d.message)
+    )
+}
+
+/// What follows a finding's message where each part gets a line of its own (JUnit, GitHub
+/// annotations): each related label as `\n  path:line:col: text`, then `\nhelp: …` and
+/// `\nnote: …`, each made [`visible`].
+pub fn detail_lines(d: &Diagnostic) -> String {
+    let mut s = String::new();
+    for r in &d.related {
+        let _ = write!(
+            s,
+            "\n  {}:{}:{}: {}",
+            visible(&r.at.path),
+            r.at.line,
+            r.at.column,
+            visible(&r.message)
+        );
+    }
+    if let Some(h) = &d.help {
+        let _ = write!(s, "\nhelp: {}", visible(h));
+    }
+    if let Some(n) = &d.note {
+        let _ = write!(s, "\nnote: {}", visible(n));
+    }
+    s
+}
+
 /// JSON text with the hidden characters serde_json writes as they are (DEL, C1 controls,
 /// invisible format characters) written as `\uXXXX` escapes: the same JSON value, but nothing
 /// in it that a terminal would act on. serde_json already escapes C0 controls.

@@ -21,7 +21,8 @@ use serde::Serialize;
 
 use super::{docs, rule_url};
 use crate::diagnostic::{Diagnostic, Position};
-use crate::fingerprint::{file_uri, fingerprint, normalise};
+use crate::discover::normalise;
+use crate::fingerprint::{file_uri, fingerprint};
 use crate::rule::{Rule, Severity};
 use crate::source::SourceDb;
 

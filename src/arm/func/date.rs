@@ -5,6 +5,7 @@
 use super::{AT_DEPLOYMENT, Call, call_symbol, opaque, want_int, want_str};
 use crate::arm::eval::FnResult;
 use crate::arm::value::{Val, Value};
+use crate::calendar::{civil_from_days, days_from_civil, month_days};
 
 pub(super) fn utc_now(cx: &Call<'_>, args: &[Value]) -> FnResult {
     if let Some(f) = args.first()
@@ -130,7 +131,7 @@ impl Duration {
     fn add_to(&self, epoch: i64) -> Option<i64> {
         let sign = if self.negative { -1 } else { 1 };
         let (days, secs) = (epoch.div_euclid(86_400), epoch.rem_euclid(86_400));
-        let (y, m, d) = civil(days);
+        let (y, m, d) = civil_from_days(days);
         let total = y
             .checked_mul(12)?
             .checked_add(m - 1)?
@@ -183,46 +184,13 @@ fn parse(t: &str) -> Option<(i64, bool)> {
 
 fn iso(t: i64) -> String {
     let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    let (y, m, d) = civil(days);
+    let (y, m, d) = civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         secs / 3_600,
         secs % 3_600 / 60,
         secs % 60
     )
-}
-
-fn month_days(y: i64, m: i64) -> i64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number since 1970-01-01.
-fn civil(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]

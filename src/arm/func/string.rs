@@ -1,8 +1,9 @@
 //! String functions. Strings built from placeholders (`concat`, `format`, `toLower`, …) keep
 //! a placeholder, so names built the same way still compare equal. Lengths and positions are in
 //! UTF-16 code units, and case is ignored the way .NET's ordinal comparison ignores it, as in
-//! Resource Manager. Where .NET's text for a value isn't certain (`True` or `true`, null), the
-//! result is unknown rather than a guess.
+//! Resource Manager. Where .NET's text for a value isn't certain (`True` or `true`, null
+//! anywhere but in `format`, which writes nothing for it), the result is unknown rather than a
+//! guess.
 
 use super::{AT_DEPLOYMENT, Call, call_symbol, opaque, want_int, want_str};
 use crate::arm::eval::{Exceeded, MAX_VALUE_SIZE};
@@ -88,15 +89,24 @@ pub(super) fn format(cx: &Call<'_>, args: &[Value]) -> FnResult {
     let mut texts = Vec::new();
     for a in &args[1..] {
         texts.push(match scalar_text(a) {
+            // .NET's composite formatting writes nothing for a null argument, whatever its
+            // format or alignment says (the alignment still pads).
+            _ if matches!(a.v, Val::Null) => Arg {
+                text: String::new(),
+                int: false,
+                null: true,
+            },
             Ok(Some(t)) => Arg {
                 text: t,
                 int: matches!(a.v, Val::Int(_)),
+                null: false,
             },
             Ok(None) => return Ok(first_unknown(args, cx.at).unwrap()),
             // Only an error if the format uses it; otherwise its text doesn't matter.
             Err(why) => Arg {
                 text: format!("\u{0}{why}"),
                 int: false,
+                null: false,
             },
         });
     }
@@ -494,6 +504,8 @@ pub(super) fn fold_case(t: &str) -> String {
 struct Arg {
     text: String,
     int: bool,
+    /// A null argument: its text is empty under any format.
+    null: bool,
 }
 
 enum Formatted {
@@ -551,6 +563,7 @@ fn dotnet_format(fmt: &str, args: &[Arg], max: usize) -> Result<Formatted, Strin
                     return Ok(Formatted::Uncertain(why.to_string()));
                 }
                 let text = match pattern {
+                    _ if arg.null => String::new(),
                     None | Some("") => arg.text.clone(),
                     Some(p) if arg.int && (p.starts_with(['D', 'd'])) => {
                         let uncertain = || {

@@ -16,6 +16,8 @@ use crate::suggest::closest;
 use crate::tree::{Kind, NodeId};
 
 const DEFAULTS: &[&str] = &["subscription", "resource_group", "location", "peering"];
+/// The kinds of `gateway` a vnet may have (lower-case).
+const GATEWAYS: &[&str] = &["none", "vpn", "expressroute", "route-server"];
 const VNET: &[&str] = &[
     "id",
     "subscription",
@@ -232,7 +234,7 @@ impl Loader<'_> {
         appliances
     }
 
-    /// `gateway`: none, or the gateway resource of vnet `id`.
+    /// `gateway`: none, or the gateway resource of vnet `id` (one of [`GATEWAYS`]).
     fn gateway(&mut self, def: NodeId, id: &str) {
         if let Some((g, n)) = self.string(def, "gateway") {
             match g.to_ascii_lowercase().as_str() {
@@ -269,12 +271,14 @@ impl Loader<'_> {
         }
     }
 
-    /// The same vnet from another input: its gateway must agree with the spec's.
+    /// The same vnet from another input: its gateway must agree with the spec's. A `gateway`
+    /// of no known kind is invalid-spec's alone: whether it means one is unknown.
     fn gateway_agrees(&mut self, name: &str, def: NodeId, key: &str) {
         if let Some((g, n)) = self
             .t
             .get(def, "gateway")
             .and_then(|n| Some((self.t.str(n)?.to_ascii_lowercase(), n)))
+            && GATEWAYS.contains(&g.as_str())
             && let Some((has, at)) = self.b.gateway_evidence(key)
             && has != (g != "none")
         {

@@ -719,16 +719,11 @@ fn link_vnet(
     i: usize,
     path: &[At<'_>],
 ) -> Result<(String, String, Loc), (String, Option<Loc>)> {
-    let Some((e, r)) = l.resolve(i, path) else {
-        return Err(("the plan has no configuration of it".into(), None));
-    };
-    let at = l.loc(e);
-    if let Some(why) = r.opaque {
-        return Err((why, Some(at)));
-    }
-    let mut found: Vec<(String, String)> = Vec::new();
-    for t in &r.targets {
-        let candidate = match t {
+    let (found, at) = link_one(
+        l,
+        i,
+        path,
+        |l, t| match t {
             Target::Instance { inst, attr }
                 if is_vnet(l, *inst)
                     && attr.as_deref().is_none_or(|a| a == "id" || a == "name") =>
@@ -740,41 +735,61 @@ fn link_vnet(
                 _ => None,
             },
             _ => None,
-        };
-        if let Some((id, shown)) = candidate
-            && !found.iter().any(|(f, _)| key_of(f) == key_of(&id))
-        {
-            found.push((id, shown));
-        }
-    }
-    if let Some(why) = too_many(&r) {
-        return Err((why, Some(at)));
-    }
-    match found.len() {
-        1 => {
-            let (id, shown) = found.remove(0);
-            Ok((id, shown, at))
-        }
-        0 => Err((
+        },
+        |f: &(String, String), c| key_of(&f.0) == key_of(&c.0),
+    )?;
+    match found.as_slice() {
+        [(id, shown)] => Ok((id.clone(), shown.clone(), at)),
+        [] => Err((
             "its expression names no vnet peerlint can see".into(),
             Some(at),
         )),
-        n => {
-            let names: Vec<String> = found
-                .iter()
-                .take(3)
-                .map(|(_, s)| format!("`{s}`"))
-                .collect();
-            let more = if n > 3 { ", …" } else { "" };
+        all => {
+            let names: Vec<String> = all.iter().take(3).map(|(_, s)| format!("`{s}`")).collect();
+            let more = if all.len() > 3 { ", …" } else { "" };
             Err((
                 format!(
-                    "its expression may name any of {n} vnets: {}{more}",
+                    "its expression may name any of {} vnets: {}{more}",
+                    all.len(),
                     names.join(", ")
                 ),
                 Some(at),
             ))
         }
     }
+}
+
+/// What an argument's expression may name, each distinct one once (`same` compares two), and
+/// where the expression is: the targets `candidate` makes something of. Err: the plan has no
+/// configuration of the argument, or its expression can't be followed or names too many
+/// things (and where to point).
+#[allow(clippy::type_complexity)]
+fn link_one<T>(
+    l: &mut Loader<'_>,
+    i: usize,
+    path: &[At<'_>],
+    mut candidate: impl FnMut(&mut Loader<'_>, &Target) -> Option<T>,
+    same: impl Fn(&T, &T) -> bool,
+) -> Result<(Vec<T>, Loc), (String, Option<Loc>)> {
+    let Some((e, r)) = l.resolve(i, path) else {
+        return Err(("the plan has no configuration of it".into(), None));
+    };
+    let at = l.loc(e);
+    if let Some(why) = r.opaque {
+        return Err((why, Some(at)));
+    }
+    let mut found: Vec<T> = Vec::new();
+    for t in &r.targets {
+        if let Some(c) = candidate(l, t)
+            && !found.iter().any(|f| same(f, &c))
+        {
+            found.push(c);
+        }
+    }
+    if let Some(why) = too_many(&r) {
+        return Err((why, Some(at)));
+    }
+    Ok((found, at))
 }
 
 /// A value Terraform knows only after apply, followed to a vnet id when the configuration
@@ -828,16 +843,11 @@ fn linked_subnet(
     i: usize,
     path: &[At<'_>],
 ) -> Result<(String, String, Loc), (String, Option<Loc>)> {
-    let Some((e, r)) = l.resolve(i, path) else {
-        return Err(("the plan has no configuration of it".into(), None));
-    };
-    let at = l.loc(e);
-    if let Some(why) = r.opaque {
-        return Err((why, Some(at)));
-    }
-    let mut found: Vec<(String, String)> = Vec::new();
-    for t in &r.targets {
-        let candidate = match t {
+    let (found, at) = link_one(
+        l,
+        i,
+        path,
+        |l, t| match t {
             Target::Instance { inst, attr } if attr.as_deref().is_none_or(|a| a == "id") => {
                 if let Some((v, n)) = cx.subnet_of.get(inst) {
                     Some((v.clone(), n.clone()))
@@ -877,29 +887,17 @@ fn linked_subnet(
                 .filter(|a| a.is_type("Microsoft.Network", &["virtualNetworks", "subnets"]))
                 .map(|a| (a.ancestor(1).display(), a.name().to_string())),
             _ => None,
-        };
-        if let Some(c) = candidate
-            && !found
-                .iter()
-                .any(|f| key_of(&f.0) == key_of(&c.0) && f.1.eq_ignore_ascii_case(&c.1))
-        {
-            found.push(c);
-        }
-    }
-    if let Some(why) = too_many(&r) {
-        return Err((why, Some(at)));
-    }
-    match found.len() {
-        1 => {
-            let (v, n) = found.remove(0);
-            Ok((v, n, at))
-        }
-        0 => Err((
+        },
+        |f: &(String, String), c| key_of(&f.0) == key_of(&c.0) && f.1.eq_ignore_ascii_case(&c.1),
+    )?;
+    match found.as_slice() {
+        [(v, n)] => Ok((v.clone(), n.clone(), at)),
+        [] => Err((
             "its expression names no subnet peerlint can see".into(),
             Some(at),
         )),
-        n => Err((
-            format!("its expression may name any of {n} subnets"),
+        all => Err((
+            format!("its expression may name any of {} subnets", all.len()),
             Some(at),
         )),
     }

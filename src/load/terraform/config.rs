@@ -463,13 +463,7 @@ impl Resolver<'_> {
         }
         let (parent, last) = scope.module.split_at(scope.module.len() - 1);
         let (call_name, call_key) = &last[0];
-        let call = self
-            .config
-            .module_of(parent)
-            .and_then(|p| self.config.modules[p].calls.get(call_name))
-            .map(|&(c, _)| c);
-        let Some(call) = call else {
-            out.opaque(format!("the configuration lacks `module.{call_name}`"));
+        let Some((call, _)) = self.module_call(parent, call_name, out) else {
             return;
         };
         match t.get(call, "expressions").and_then(|x| t.get(x, name)) {
@@ -505,12 +499,7 @@ impl Resolver<'_> {
             out.opaque(format!("`{text}` is no reference peerlint reads"));
             return;
         };
-        let Some(&(call, child)) = self
-            .config
-            .module_of(&scope.module)
-            .and_then(|m| self.config.modules[m].calls.get(call_name))
-        else {
-            out.opaque(format!("the configuration lacks `module.{call_name}`"));
+        let Some((call, child)) = self.module_call(&scope.module, call_name, out) else {
             return;
         };
         let keyed = t.get(call, "for_each_expression").is_some()
@@ -568,6 +557,25 @@ impl Resolver<'_> {
                 }
             }
         }
+    }
+
+    /// The call `module.name` in the module instance `path` (the call object and the called
+    /// module); None, said in `out`, when the configuration lacks it.
+    fn module_call(
+        &self,
+        path: &[(String, Option<Key>)],
+        name: &str,
+        out: &mut Resolution,
+    ) -> Option<(NodeId, usize)> {
+        let call = self
+            .config
+            .module_of(path)
+            .and_then(|m| self.config.modules[m].calls.get(name))
+            .copied();
+        if call.is_none() {
+            out.opaque(format!("the configuration lacks `module.{name}`"));
+        }
+        call
     }
 
     /// The keys of the instances of `module.call` in a module instance that the plan holds
