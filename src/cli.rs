@@ -91,7 +91,8 @@ enum Command {
 struct ExpandArgs {
     /// The ARM template.
     template: PathBuf,
-    /// Its parameters file (default: `<template>.parameters.json` beside it, if there is one).
+    /// Its parameters file (default: the one beside it that `check` pairs with it by name,
+    /// `<template>.parameters.json` or `<template>.<env>.parameters.json`, if there is one).
     #[arg(long, value_name = "FILE")]
     parameters: Option<PathBuf>,
     /// Subscription id the template deploys to (default: the placeholder `{subscription}`).

@@ -677,6 +677,37 @@ fn expand_marks_unknowns_and_reports_expression_errors() {
 }
 
 #[test]
+fn expand_pairs_a_parameters_file_as_check_does() {
+    // `Main.prod.parameters.json` is `check`'s prod deployment of `main.json` (case ignored):
+    // `expand` applies it too, and the value it sets is not unknown.
+    let dir = scratch("expand-pairs");
+    let t = dir.join("main.json");
+    std::fs::write(
+        &t,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"hubId": {"type": "string"}},
+  "resources": [{"type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+    "apiVersion": "2024-05-01", "name": "spoke/to-hub",
+    "properties": {"remoteVirtualNetwork": {"id": "[parameters('hubId')]"}}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("Main.prod.parameters.json"),
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"hubId": {"value": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub"}}}"#,
+    )
+    .unwrap();
+    let out = peerlint(&["expand", t.to_str().unwrap()], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_has(&out.stdout, "Main.prod.parameters.json");
+    assert_has(
+        &out.stdout,
+        "remoteVirtualNetwork.id  /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub",
+    );
+}
+
+#[test]
 fn a_standalone_peering_without_its_vnet_is_reported_once() {
     // Recognised as a peering: invalid-property-type says what is missing, and
     // unrecognized-input doesn't add that it isn't an input.

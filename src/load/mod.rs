@@ -19,6 +19,8 @@ pub mod spec;
 mod template;
 mod terraform;
 
+pub use template::parameters_beside;
+
 use crate::arm;
 use crate::graph::GraphBuilder;
 use crate::json;
@@ -241,6 +243,13 @@ fn folder_pairs(cx: &mut LoadCx<'_>, dir: &std::path::Path) -> std::rc::Rc<Pairs
     if let Some(p) = cx.pairings.get(dir) {
         return p.clone();
     }
+    let pairs = std::rc::Rc::new(template::pair_folder(&folder_names(dir)));
+    cx.pairings.insert(dir.to_path_buf(), pairs.clone());
+    pairs
+}
+
+/// The names of the files in a folder, sorted ("" is the current folder).
+fn folder_names(dir: &std::path::Path) -> Vec<Box<str>> {
     let read = if dir.as_os_str().is_empty() {
         std::path::Path::new(".")
     } else {
@@ -256,9 +265,7 @@ fn folder_pairs(cx: &mut LoadCx<'_>, dir: &std::path::Path) -> std::rc::Rc<Pairs
         })
         .unwrap_or_default();
     names.sort();
-    let pairs = std::rc::Rc::new(template::pair_folder(&names));
-    cx.pairings.insert(dir.to_path_buf(), pairs.clone());
-    pairs
+    names
 }
 
 /// After every input is loaded: reports the parameters files among the inputs that no

@@ -151,27 +151,37 @@ fn parameters_for(cx: &mut LoadCx<'_>, template: FileId) -> Vec<FileId> {
 
 /// The parameters files beside a template that pair with it, sorted by name.
 fn siblings(cx: &mut LoadCx<'_>, tpath: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let Some(name) = tpath
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-    else {
+    let Some((dir, stem)) = folder_and_stem(tpath) else {
         return Vec::new();
     };
-    let Some(stem) = name
-        .strip_suffix(".jsonc")
-        .or_else(|| name.strip_suffix(".json"))
-    else {
-        return Vec::new();
-    };
-    let dir = tpath
-        .parent()
-        .unwrap_or(std::path::Path::new(""))
-        .to_path_buf();
     let pairs = super::folder_pairs(cx, &dir);
     pairs
-        .get(stem)
+        .get(&stem)
         .map(|files| files.iter().map(|f| dir.join(&**f)).collect())
         .unwrap_or_default()
+}
+
+/// The parameters files beside a template that pair with it by name (see [`pairs_with`]),
+/// sorted: those `check` uses, one deployment each, when none is named.
+pub fn parameters_beside(tpath: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Some((dir, stem)) = folder_and_stem(tpath) else {
+        return Vec::new();
+    };
+    pair_folder(&super::folder_names(&dir))
+        .remove(&stem)
+        .map(|files| files.iter().map(|f| dir.join(&**f)).collect())
+        .unwrap_or_default()
+}
+
+/// A template's folder and the lower-case stem its parameters files pair with (`main` for
+/// `Main.json`).
+fn folder_and_stem(tpath: &std::path::Path) -> Option<(std::path::PathBuf, String)> {
+    let name = tpath.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let stem = name
+        .strip_suffix(".jsonc")
+        .or_else(|| name.strip_suffix(".json"))?;
+    let dir = tpath.parent().unwrap_or(std::path::Path::new(""));
+    Some((dir.to_path_buf(), stem.to_string()))
 }
 
 /// The parameters files among a folder's file names (sorted), by the lower-case stem of the

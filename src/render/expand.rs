@@ -21,7 +21,7 @@ use crate::tree::Tree;
 /// What to expand.
 pub struct Request<'a> {
     pub template: &'a Path,
-    /// The parameters file; None: `<stem>.parameters.json` beside the template, if there is one.
+    /// The parameters file; None: the one beside the template that pairs with it, if any.
     pub parameters: Option<&'a Path>,
     pub context: arm::Context,
     pub json: bool,
@@ -75,15 +75,11 @@ pub fn expand(req: &Request<'_>) -> Result<(String, bool), String> {
     Ok((text, !evaluated.problems.is_empty()))
 }
 
-/// `<stem>.parameters.json` beside a template, if it exists (the pairing `check` uses by
-/// default).
+/// The parameters file beside a template that `check` pairs with it by name
+/// (`<stem>.parameters.json`, `<stem>.<env>.parameters.json`, … ignoring case); of several
+/// (one deployment each for `check`), the first by name: name another with `--parameters`.
 fn beside(template: &Path) -> Option<PathBuf> {
-    let name = template.file_name()?.to_string_lossy();
-    let stem = name
-        .strip_suffix(".jsonc")
-        .or_else(|| name.strip_suffix(".json"))?;
-    let p = template.with_file_name(format!("{stem}.parameters.json"));
-    p.is_file().then_some(p)
+    load::parameters_beside(template).into_iter().next()
 }
 
 /// Reads and parses a file that must have the shape `want`.
