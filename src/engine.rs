@@ -9,7 +9,7 @@ use crate::discover::{Input, Origin};
 use crate::graph::{Graph, GraphBuilder};
 use crate::load::{self, LoadCx, Options};
 use crate::rule::{Rule, RuleContext};
-use crate::source::SourceDb;
+use crate::source::{FileId, SourceDb};
 
 pub struct Outcome {
     pub db: SourceDb,
@@ -116,6 +116,29 @@ fn map<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync
     }
 }
 
+/// Both, side by side when there are several threads.
+fn join<A: Send, B: Send>(
+    threads: usize,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if threads > 1 {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
+}
+
+/// A file read as text, and whether it was named on the command line.
+type Loaded = (FileId, bool);
+
+/// Loads prepared files into the graph, in order.
+fn load_batch(cx: &mut LoadCx<'_>, files: &[Loaded], prepared: Vec<load::Prepared>) {
+    for (&(file, explicit), prepared) in files.iter().zip(prepared) {
+        load::load_prepared(cx, file, explicit, prepared);
+    }
+}
+
 /// Files prepared side by side for each thread, before they join the graph in order.
 const BATCH_PER_THREAD: usize = 32;
 
@@ -166,15 +189,27 @@ fn read_inputs(
     // Files are prepared a batch at a time, so that the extracted resources waiting to join
     // the graph stay a small part of it. An export alone in its batch (or on one thread) is
     // extracted straight into the graph: recording it first could only add memory.
+    // A batch joins the graph (on this thread) while the next is prepared (on the others).
+    let mut waiting: Option<(&[Loaded], Vec<load::Prepared>)> = None;
     for batch in loaded.chunks(BATCH_PER_THREAD * threads) {
         let extract = threads > 1 && batch.len() > 1;
-        let db: &crate::source::SourceDb = cx.db;
-        let prepared = map(threads, batch, |&(file, _)| {
-            load::prepare(db.get(file), file, extract)
-        });
-        for (&(file, explicit), prepared) in batch.iter().zip(prepared) {
-            load::load_prepared(cx, file, explicit, prepared);
-        }
+        let to_prepare: Vec<_> = batch
+            .iter()
+            .map(|&(file, _)| load::ToPrepare::new(cx.db.get(file), file))
+            .collect();
+        let (_, prepared) = join(
+            threads,
+            || {
+                if let Some((files, prepared)) = waiting.take() {
+                    load_batch(cx, files, prepared);
+                }
+            },
+            || map(threads, &to_prepare, |p| load::prepare(p, extract)),
+        );
+        waiting = Some((batch, prepared));
+    }
+    if let Some((files, prepared)) = waiting {
+        load_batch(cx, files, prepared);
     }
     load::load_specs(cx);
     load::finish(cx);

@@ -123,7 +123,7 @@ pub struct LoadCx<'a> {
     pub files_by_path: Option<rustc_hash::FxHashMap<std::path::PathBuf, FileId>>,
     /// The folders looked in for parameters files: their parameters files by the stem of the
     /// template each pairs with.
-    pub pairings: rustc_hash::FxHashMap<std::path::PathBuf, std::rc::Rc<Pairs>>,
+    pub pairings: rustc_hash::FxHashMap<std::path::PathBuf, std::sync::Arc<Pairs>>,
     /// Design specs, loaded after every other input so that their vnets can match exported
     /// ones by name.
     pub specs: Vec<(FileId, Tree)>,
@@ -251,7 +251,7 @@ fn duplicate_keys(b: &mut GraphBuilder, file: FileId, t: &Tree) {
 
 /// A folder's parameters files by the stem of the template each pairs with; the folder is
 /// read once per run.
-fn folder_pairs(cx: &mut LoadCx<'_>, dir: &std::path::Path) -> std::rc::Rc<Pairs> {
+fn folder_pairs(cx: &mut LoadCx<'_>, dir: &std::path::Path) -> std::sync::Arc<Pairs> {
     if let Some(p) = cx.pairings.get(dir) {
         return p.clone();
     }
@@ -270,7 +270,7 @@ fn folder_pairs(cx: &mut LoadCx<'_>, dir: &std::path::Path) -> std::rc::Rc<Pairs
         })
         .unwrap_or_default();
     names.sort();
-    let pairs = std::rc::Rc::new(template::pair_folder(&names));
+    let pairs = std::sync::Arc::new(template::pair_folder(&names));
     cx.pairings.insert(dir.to_path_buf(), pairs.clone());
     pairs
 }
@@ -317,9 +317,30 @@ pub struct Prepared {
     export: Option<(resource::Recorded, bool)>,
 }
 
+/// What [`prepare`] reads of a file: its path and text (taken from the source database, so
+/// that files are prepared while others join the graph).
+pub struct ToPrepare {
+    pub file: FileId,
+    path: String,
+    text: std::sync::Arc<String>,
+    content_start: usize,
+}
+
+impl ToPrepare {
+    pub fn new(src: &SourceFile, file: FileId) -> ToPrepare {
+        ToPrepare {
+            file,
+            path: src.path.clone(),
+            text: src.text.clone(),
+            content_start: src.content_start,
+        }
+    }
+}
+
 /// Parses a file and, when it is an export and `extract` says so, extracts its resources into a
 /// record.
-pub fn prepare(src: &SourceFile, file: FileId, extract: bool) -> Prepared {
+pub fn prepare(src: &ToPrepare, extract: bool) -> Prepared {
+    let file = src.file;
     // JavaScript is a GruCloud design, or nothing peerlint reads.
     if grucloud::is_js(&src.path) {
         return Prepared {
@@ -366,7 +387,7 @@ pub fn prepare(src: &SourceFile, file: FileId, extract: bool) -> Prepared {
 /// Loads one file. `explicit` is true for files named on the command line (an unrecognised
 /// explicit file is reported; one met while walking a folder is skipped quietly).
 pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
-    let prepared = prepare(cx.db.get(file), file, false);
+    let prepared = prepare(&ToPrepare::new(cx.db.get(file), file), false);
     load_prepared(cx, file, explicit, prepared);
 }
 
