@@ -1,8 +1,13 @@
-//! Generates a synthetic estate for the benchmark: HUBS hubs × SPOKES spokes each, hubs fully
-//! meshed, as `az network vnet list` output (one JSON array). A correct design: hubs have
-//! gateways, hub→spoke peerings allow gateway transit, spokes use the remote gateway.
+//! Generates a synthetic estate for the benchmark: HUBS hubs × SPOKES spokes each, hubs meshed
+//! in groups of MESH (all of them by default), as `az network vnet list` output. A correct
+//! design: hubs have gateways, hub→spoke peerings allow gateway transit, spokes use the remote
+//! gateway.
 //!
-//! `cargo run --release --example gen_estate -- OUT.json [HUBS] [SPOKES]`
+//! `cargo run --release --example gen_estate -- OUT [HUBS] [SPOKES] [MESH] [PER_FILE]`
+//!
+//! With PER_FILE, OUT is a folder that gets the estate as many files (one JSON array of
+//! PER_FILE vnets each, as exported per resource group or subscription): most peerings then
+//! name a vnet of another file.
 
 use std::io::{BufWriter, Write};
 
@@ -102,18 +107,26 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let out = args
         .get(1)
-        .expect("usage: gen_estate OUT.json [HUBS] [SPOKES]");
+        .expect("usage: gen_estate OUT [HUBS] [SPOKES] [MESH] [PER_FILE]");
     let hubs: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(100);
     let spokes: usize = args.get(3).map(|s| s.parse().unwrap()).unwrap_or(99);
+    let mesh: usize = args
+        .get(4)
+        .map(|s| s.parse().unwrap())
+        .unwrap_or(hubs)
+        .max(1);
+    let per_file: Option<usize> = args.get(5).map(|s| s.parse().unwrap());
     assert!(
-        hubs <= 256 && spokes <= 119,
-        "the address plan fits 256 hubs of 119 spokes"
+        hubs <= 1024 && spokes <= 119,
+        "the address plan fits 1,024 hubs of 119 spokes"
     );
     let sub = "11111111-1111-1111-1111-111111111111";
     let hub_name = |h: usize| format!("vnet-hub{h:03}");
-    let hub_space = |h: usize| format!("10.{h}.0.0/20");
+    // Hub h has 10+h/256 . h%256 . 0.0/16 to itself (its gateway, its spokes' /23s).
+    let net = |h: usize| format!("{}.{}", 10 + h / 256, h % 256);
+    let hub_space = |h: usize| format!("{}.0.0/20", net(h));
     let spoke_name = |h: usize, s: usize| format!("vnet-hub{h:03}-spoke{s:03}");
-    let spoke_space = |h: usize, s: usize| format!("10.{h}.{}.0/23", 16 + 2 * s);
+    let spoke_space = |h: usize, s: usize| format!("{}.{}.0/23", net(h), 16 + 2 * s);
     let mut all = Vec::new();
     for h in 0..hubs {
         let rg = format!("rg-hub{h:03}");
@@ -122,7 +135,8 @@ fn main() {
             "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworkGateways/vgw-{hub}/ipConfigurations/default"
         );
         let mut peerings = Vec::new();
-        for other in (0..hubs).filter(|&o| o != h) {
+        let group = h / mesh * mesh;
+        for other in (group..(group + mesh).min(hubs)).filter(|&o| o != h) {
             let remote = vnet_id(sub, &format!("rg-hub{other:03}"), &hub_name(other));
             peerings.push(peering(
                 sub,
@@ -154,7 +168,7 @@ fn main() {
                 &rg,
                 &hub,
                 "GatewaySubnet",
-                &format!("10.{h}.0.0/27"),
+                &format!("{}.0.0/27", net(h)),
                 Some(gw),
             ),
             subnet(
@@ -162,7 +176,7 @@ fn main() {
                 &rg,
                 &hub,
                 "AzureFirewallSubnet",
-                &format!("10.{h}.1.0/26"),
+                &format!("{}.1.0/26", net(h)),
                 None,
             ),
         ];
@@ -175,7 +189,7 @@ fn main() {
                     &rg,
                     &name,
                     "snet-app",
-                    &format!("10.{h}.{}.0/24", 16 + 2 * s),
+                    &format!("{}.{}.0/24", net(h), 16 + 2 * s),
                     None,
                 ),
                 subnet(
@@ -183,7 +197,7 @@ fn main() {
                     &rg,
                     &name,
                     "snet-data",
-                    &format!("10.{h}.{}.0/24", 17 + 2 * s),
+                    &format!("{}.{}.0/24", net(h), 17 + 2 * s),
                     None,
                 ),
             ];
@@ -207,7 +221,19 @@ fn main() {
             ));
         }
     }
-    let mut w = BufWriter::new(std::fs::File::create(out).expect("writable output"));
-    serde_json::to_writer_pretty(&mut w, &all).unwrap();
-    w.write_all(b"\n").unwrap();
+    let write = |path: &std::path::Path, vnets: &[Value]| {
+        let mut w = BufWriter::new(std::fs::File::create(path).expect("writable output"));
+        serde_json::to_writer_pretty(&mut w, vnets).unwrap();
+        w.write_all(b"\n").unwrap();
+    };
+    match per_file {
+        None => write(std::path::Path::new(out), &all),
+        Some(n) => {
+            let dir = std::path::Path::new(out);
+            std::fs::create_dir_all(dir).expect("writable output folder");
+            for (i, chunk) in all.chunks(n.max(1)).enumerate() {
+                write(&dir.join(format!("vnets-{i:05}.json")), chunk);
+            }
+        }
+    }
 }

@@ -1,55 +1,127 @@
 #!/usr/bin/env bash
-# Benchmark: peerlint on two synthetic inputs, each against parsing the same file once with
-# serde_json into IgnoredAny:
-# - an estate (100 hubs x 99 spokes, meshed hubs, ~30,000 peerings) as `az network vnet list`;
-# - a Terraform plan (`terraform show -json`, one line) creating 100 hub modules of 50 spokes:
-#   10,000 peerings whose remote vnets are all unknown and linked through the configuration.
-# Usage: scripts/bench.sh [HUBS] [SPOKES] [RUNS] [TF_HUBS] [TF_SPOKES]
+# Benchmark (issue 14). Each synthetic input against parsing the same file once with serde_json
+# into IgnoredAny (the floor), runs alternated so that both see the same machine:
+# - estate 10k: 100 hubs x 99 spokes, meshed hubs (10,000 vnets, 29,700 peerings) as
+#   `az network vnet list`;
+# - estate 100k: 1,000 hubs x 99 spokes, hubs meshed in groups of 100 (100,000 vnets, 297,000
+#   peerings): ten times the 10k estate, so equal ratios mean linear;
+# - many files: the 10k estate as 1,000 files of 10 vnets (most peerings name a vnet of another
+#   file), on one thread and on every core (the outputs must be identical);
+# - the ARM corpus: its 41 templates one by one (../shared/corpus; time in the engine, from
+#   PEERLINT_TIMINGS);
+# - a Terraform plan (`terraform show -json`, one line): 100 hub modules of 50 spokes, 10,000
+#   peerings whose remote vnets are all unknown and linked through the configuration;
+# - a GruCloud design (`resources.js` as `gc gencode` writes it): 50 hubs of 40 spokes.
+# Times are medians of RUNS runs (wall, and CPU = user + system); peak memory is the largest.
+# Usage: scripts/bench.sh [RUNS] [SKIP_100K]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-hubs=${1:-100}; spokes=${2:-99}; runs=${3:-5}; tf_hubs=${4:-100}; tf_spokes=${5:-50}
+runs=${1:-5}; skip_100k=${2:-}
 if [ ! -x /usr/bin/time ]; then
   echo "installing GNU time (for peak memory)" >&2
   apt-get install -y time >/dev/null
 fi
 mkdir -p bench-out
-cargo build --release --quiet --bin peerlint --example gen_estate --example gen_tf_plan --example parse_baseline
-estate=bench-out/estate-${hubs}x${spokes}.json
-[ -f "$estate" ] || target/release/examples/gen_estate "$estate" "$hubs" "$spokes"
-plan=bench-out/tf-plan-${tf_hubs}x${tf_spokes}.json
-[ -f "$plan" ] || target/release/examples/gen_tf_plan "$plan" "$tf_hubs" "$tf_spokes"
+cargo build --release --quiet --bin peerlint --example gen_estate --example gen_tf_plan \
+  --example gen_grucloud --example parse_baseline
+bin=target/release/peerlint
+gen() { [ -e "$1" ] || "${@:2}"; }
+gen bench-out/estate-100x99.json target/release/examples/gen_estate bench-out/estate-100x99.json 100 99
+[ -n "$skip_100k" ] || gen bench-out/estate-1000x99.json \
+  target/release/examples/gen_estate bench-out/estate-1000x99.json 1000 99 100
+gen bench-out/files-100x99-10 target/release/examples/gen_estate bench-out/files-100x99-10 100 99 100 10
+gen bench-out/tf-plan-100x50.json target/release/examples/gen_tf_plan bench-out/tf-plan-100x50.json 100 50
+gen bench-out/grucloud-50x40 target/release/examples/gen_grucloud bench-out/grucloud-50x40 50 40
 
-# Best of N wall time (seconds) and peak RSS (KiB) of a command.
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+
+# Runs each command of a group RUNS times, alternating them; prints per command:
+# median wall (s), median CPU (s), peak RSS (KiB).
+# Usage: measure CMD1 -- CMD2 -- ... (each CMD a quoted string)
 measure() {
-  local best_t=999999 best_m=0
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o bench-out/time.txt "$@" > /dev/null || [ $? -le 1 ]
-    read -r t m < bench-out/time.txt
-    if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
-    if [ "$m" -gt "$best_m" ]; then best_m=$m; fi
+  local n=$# i r
+  for r in $(seq "$runs"); do
+    for i in $(seq "$n"); do
+      /usr/bin/time -f "%e %U %S %M" -o "bench-out/time-$i-$r.txt" bash -c "${!i}" > /dev/null || true
+    done
   done
-  echo "$best_t $best_m"
+  for i in $(seq "$n"); do
+    local wall cpu mem
+    wall=$(for r in $(seq "$runs"); do awk '{print $1}' "bench-out/time-$i-$r.txt"; done | median)
+    cpu=$(for r in $(seq "$runs"); do awk '{print $2 + $3}' "bench-out/time-$i-$r.txt"; done | median)
+    mem=$(for r in $(seq "$runs"); do awk '{print $4}' "bench-out/time-$i-$r.txt"; done | sort -g | tail -1)
+    echo "$wall $cpu $mem"
+  done
 }
 
-# One input: the baseline, peerlint, and how they compare.
-bench() {
-  local name=$1 file=$2
-  local size base_t base_m lint_t lint_m summary
+# One file against the floor.
+against_floor() {
+  local name=$1 file=$2 size out base lint
   size=$(stat -c %s "$file")
-  read -r base_t base_m < <(measure target/release/examples/parse_baseline "$file")
-  read -r lint_t lint_m < <(measure target/release/peerlint check "$file" --format json)
-  summary=$(target/release/peerlint check "$file" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"])' || true)
-  awk -v name="$name" -v size="$size" -v bt="$base_t" -v bm="$base_m" -v lt="$lint_t" -v lm="$lint_m" 'BEGIN {
-    mb = size / 1e6
-    printf "%s:%*s%.1f MB\n", name, 19 - length(name), "", mb
-    printf "serde_json parse:  %.2f s (peak %.0f MB)\n", bt, bm / 1024
-    printf "peerlint check:    %.2f s (peak %.0f MB)\n", lt, lm / 1024
-    printf "time ratio:        %.2fx (target: within 4x)\n", (bt > 0 ? lt / bt : 0)
-    printf "memory / input:    %.2fx (target: under 3x)\n", lm * 1024 / size
+  mapfile -t out < <(measure "target/release/examples/parse_baseline $file" "$bin check $file --format json")
+  read -r bw bc bm <<< "${out[0]}"; read -r lw lc lm <<< "${out[1]}"
+  awk -v name="$name" -v size="$size" -v bw="$bw" -v bc="$bc" -v bm="$bm" -v lw="$lw" -v lc="$lc" -v lm="$lm" 'BEGIN {
+    printf "%s (%.1f MB)\n", name, size / 1e6
+    printf "  serde_json parse:  %.2f s wall, %.2f s CPU (peak %.0f MB)\n", bw, bc, bm / 1024
+    printf "  peerlint check:    %.2f s wall, %.2f s CPU (peak %.0f MB)\n", lw, lc, lm / 1024
+    printf "  time ratio:        %.2fx wall, %.2fx CPU (target: within 4x)\n", (bw > 0 ? lw / bw : 0), (bc > 0 ? lc / bc : 0)
+    printf "  memory / input:    %.2fx (target: within 2.5x)\n", lm * 1024 / size
   }'
-  echo "summary:           $summary"
+  echo "  summary:           $($bin check "$file" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"])' || true)"
 }
 
-bench estate "$estate"
-echo
-bench "terraform plan" "$plan"
+against_floor "estate 10k" bench-out/estate-100x99.json
+[ -n "$skip_100k" ] || against_floor "estate 100k" bench-out/estate-1000x99.json
+
+# Many files, one thread against every core.
+files=bench-out/files-100x99-10
+mapfile -t out < <(measure "$bin check $files --format json --threads 1" "$bin check $files --format json")
+read -r w1 c1 m1 <<< "${out[0]}"; read -r wn cn mn <<< "${out[1]}"
+"$bin" check $files --format json --threads 1 > bench-out/files-1.json || true
+"$bin" check $files --format json > bench-out/files-n.json || true
+same=$(cmp -s bench-out/files-1.json bench-out/files-n.json && echo "byte-identical" || echo "DIFFERENT")
+awk -v w1="$w1" -v c1="$c1" -v wn="$wn" -v cn="$cn" -v mn="$mn" -v cores="$(nproc)" -v same="$same" 'BEGIN {
+  printf "many files (1,000 files of 10 vnets)\n"
+  printf "  --threads 1:       %.2f s wall, %.2f s CPU\n", w1, c1
+  printf "  %d threads:         %.2f s wall, %.2f s CPU (peak %.0f MB)\n", cores, wn, cn, mn / 1024
+  printf "  wall ratio:        %.2fx of one thread (target: within 0.6x on 2 cores); outputs %s\n", (w1 > 0 ? wn / w1 : 0), same
+}'
+
+# The ARM corpus: each template on its own, the time the engine reports.
+if [ -d ../shared/corpus ]; then
+  python3 - "$bin" "$runs" <<'EOF'
+import os, re, subprocess, sys, statistics
+bin, runs = sys.argv[1], int(sys.argv[2])
+templates = []
+for d, _, files in os.walk("../shared/corpus"):
+    for f in files:
+        p = os.path.join(d, f)
+        if not f.endswith(".json"):
+            continue
+        t = open(p, encoding="utf-8", errors="replace").read().lower()
+        if "deploymenttemplate.json" in t and "deploymentparameters.json" not in t:
+            templates.append(p)
+def ms(p):
+    e = subprocess.run([bin, "check", p, "--format", "json", "--no-config"], capture_output=True,
+                       text=True, env=dict(os.environ, PEERLINT_TIMINGS="1")).stderr
+    m = re.search(r"timing: total: ([0-9.]+)(ms|µs|s)", e)
+    v = float(m.group(1))
+    return v / 1000 if m.group(2) == "µs" else v * 1000 if m.group(2) == "s" else v
+times = sorted((statistics.median(ms(p) for _ in range(runs)), p) for p in templates)
+total = sum(t for t, _ in times)
+print(f"ARM corpus ({len(times)} templates, one by one)")
+print(f"  all:               {total:.1f} ms (target: under 50 ms)")
+print(f"  slowest:           {times[-1][0]:.1f} ms, {times[-1][1]} (target: none above 10 ms)")
+print(f"  median:            {times[len(times) // 2][0]:.2f} ms")
+EOF
+fi
+
+against_floor "terraform plan" bench-out/tf-plan-100x50.json
+
+# GruCloud: JavaScript, so no serde_json floor.
+g=bench-out/grucloud-50x40
+mapfile -t out < <(measure "$bin check $g --format json")
+read -r gw gc gm <<< "${out[0]}"
+echo "grucloud ($(du -sb $g/resources.js | cut -f1) bytes of resources.js)"
+echo "  peerlint check:    $gw s wall, $gc s CPU (peak $((gm / 1024)) MB)"
+echo "  summary:           $($bin check "$g" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"])' || true)"

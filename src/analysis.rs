@@ -232,7 +232,12 @@ mod tests {
     #[test]
     fn a_run_builds_the_intent_checks_and_the_appliance_routes_once() {
         take_built();
-        let o = crate::engine::run(&inputs(BOTH), &mut std::io::empty(), ALL);
+        // On this thread (the count is per thread); with several, `OnceLock` builds each once.
+        let one = crate::load::Options {
+            threads: 1,
+            ..Default::default()
+        };
+        let o = crate::engine::run_with(&inputs(BOTH), &mut std::io::empty(), ALL, &one);
         for rule in [
             "transitive-peering-assumed",
             "intent-violated",

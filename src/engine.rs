@@ -9,7 +9,7 @@ use crate::discover::{Input, Origin};
 use crate::graph::{Graph, GraphBuilder};
 use crate::load::{self, LoadCx, Options};
 use crate::rule::{Rule, RuleContext};
-use crate::source::SourceDb;
+use crate::source::{FileId, SourceDb};
 
 pub struct Outcome {
     pub db: SourceDb,
@@ -92,35 +92,124 @@ fn origin_cmp(a: &Input, b: &Input) -> std::cmp::Ordering {
     }
 }
 
-/// Reads every input, then loads each, in [`canonical_order`].
+/// An input's bytes, or why they could not be read.
+type ReadResult = Result<Vec<u8>, crate::source::ReadError>;
+
+/// Reads standard input, wherever it is among the inputs (on the calling thread: the stream
+/// is not shared between threads); files are read later, in [`read_inputs`].
+fn read_stdin(order: &[Input], stdin: &mut dyn Read) -> Vec<Option<ReadResult>> {
+    let limit = crate::source::MAX_INPUT_BYTES;
+    order
+        .iter()
+        .map(|i| (i.origin == Origin::Stdin).then(|| crate::source::read_stream(stdin, limit)))
+        .collect()
+}
+
+/// `f` of every item, in order: on the current pool's threads when there are several, else
+/// one after the other on this thread.
+fn map<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if threads > 1 {
+        items.par_iter().map(f).collect()
+    } else {
+        items.iter().map(f).collect()
+    }
+}
+
+/// Both, side by side when there are several threads.
+fn join<A: Send, B: Send>(
+    threads: usize,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if threads > 1 {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
+}
+
+/// A file read as text, and whether it was named on the command line.
+type Loaded = (FileId, bool);
+
+/// Loads prepared files into the graph, in order.
+fn load_batch(cx: &mut LoadCx<'_>, files: &[Loaded], prepared: Vec<load::Prepared>) {
+    for (&(file, explicit), prepared) in files.iter().zip(prepared) {
+        load::load_prepared(cx, file, explicit, prepared);
+    }
+}
+
+/// Files prepared side by side for each thread, before they join the graph in order.
+const BATCH_PER_THREAD: usize = 32;
+
+/// Reads, decodes, parses and extracts every input on the pool's threads, then loads each
+/// into the graph on this one, in [`canonical_order`]: the graph is the same for any number
+/// of threads.
 fn read_inputs(
-    inputs: &[Input],
-    stdin: &mut dyn Read,
+    order: &[Input],
+    stdin: Vec<Option<ReadResult>>,
+    threads: usize,
     cx: &mut LoadCx<'_>,
     errors: &mut Vec<String>,
 ) {
+    // Inputs larger than spans can address are refused, never read in part.
+    let limit = crate::source::MAX_INPUT_BYTES;
+    let stdin: Vec<_> = stdin.into_iter().map(std::sync::Mutex::new).collect();
+    let decoded = map(
+        threads,
+        &order.iter().zip(&stdin).collect::<Vec<_>>(),
+        |(input, read)| {
+            let read = read.lock().ok().and_then(|mut r| r.take());
+            let bytes = match (&input.origin, read) {
+                (_, Some(read)) => read,
+                (Origin::File(p), None) => crate::source::read_file(p, limit),
+                (Origin::Stdin, None) => unreachable!("standard input is read first"),
+            };
+            bytes.map(crate::source::decode)
+        },
+    );
     let mut loaded = Vec::new();
-    for input in &canonical_order(inputs) {
-        // Inputs larger than spans can address are refused, never read in part.
-        let limit = crate::source::MAX_INPUT_BYTES;
-        let (bytes, fs_path) = match &input.origin {
-            Origin::File(p) => (crate::source::read_file(p, limit), Some(p.clone())),
-            Origin::Stdin => (crate::source::read_stream(stdin, limit), None),
+    for (input, decoded) in order.iter().zip(decoded) {
+        let fs_path = match &input.origin {
+            Origin::File(p) => Some(p.clone()),
+            Origin::Stdin => None,
         };
-        let bytes = match bytes {
-            Ok(b) => b,
+        let decoded = match decoded {
+            Ok(d) => d,
             Err(e) => {
                 errors.push(format!("{}: {e}", input.display));
                 continue;
             }
         };
-        let (file, text) = load::read_source(input.display.clone(), fs_path, bytes, cx.db, cx.b);
+        let (file, text) = load::add_source(input.display.clone(), fs_path, decoded, cx.db, cx.b);
         if text {
             loaded.push((file, input.explicit));
         }
     }
-    for (file, explicit) in loaded {
-        load::load_file(cx, file, explicit);
+    // Files are prepared a batch at a time, so that the extracted resources waiting to join
+    // the graph stay a small part of it. An export alone in its batch (or on one thread) is
+    // extracted straight into the graph: recording it first could only add memory.
+    // A batch joins the graph (on this thread) while the next is prepared (on the others).
+    let mut waiting: Option<(&[Loaded], Vec<load::Prepared>)> = None;
+    for batch in loaded.chunks(BATCH_PER_THREAD * threads) {
+        let extract = threads > 1 && batch.len() > 1;
+        let to_prepare: Vec<_> = batch
+            .iter()
+            .map(|&(file, _)| load::ToPrepare::new(cx.db.get(file), file))
+            .collect();
+        let (_, prepared) = join(
+            threads,
+            || {
+                if let Some((files, prepared)) = waiting.take() {
+                    load_batch(cx, files, prepared);
+                }
+            },
+            || map(threads, &to_prepare, |p| load::prepare(p, extract)),
+        );
+        waiting = Some((batch, prepared));
+    }
+    if let Some((files, prepared)) = waiting {
+        load_batch(cx, files, prepared);
     }
     load::load_specs(cx);
     load::finish(cx);
@@ -139,9 +228,55 @@ pub fn run_with(
     rules: &[&'static dyn Rule],
     options: &Options,
 ) -> Outcome {
+    let start = std::time::Instant::now();
+    let order = canonical_order(inputs);
+    let stdin = read_stdin(&order, stdin);
+    // The pool's threads get the stack template evaluation needs (see `arm::STACK_SIZE`); the
+    // whole run is on them.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .stack_size(crate::arm::STACK_SIZE)
+        .thread_name(|i| format!("peerlint-{i}"))
+        .build();
+    let outcome = match pool {
+        Ok(pool) if pool.current_num_threads() > 1 => {
+            let threads = pool.current_num_threads();
+            pool.install(move || run_ordered(&order, stdin, threads, rules, options, start))
+        }
+        // One thread (or none to be had): all on this one, as the caller set it up.
+        _ => run_ordered(&order, stdin, 1, rules, options, start),
+    };
+    // Printed here: the caller may hold standard error's lock (the `peerlint` binary does).
+    for t in TIMINGS
+        .lock()
+        .map(|mut t| std::mem::take(&mut *t))
+        .unwrap_or_default()
+    {
+        eprintln!("timing: {t}");
+    }
+    outcome
+}
+
+/// Phases' times (PEERLINT_TIMINGS=1), printed once the run is over.
+static TIMINGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn timing(line: String) {
+    if let Ok(mut t) = TIMINGS.lock() {
+        t.push(line);
+    }
+}
+
+/// [`run_with`] once standard input is read.
+fn run_ordered(
+    order: &[Input],
+    stdin: Vec<Option<ReadResult>>,
+    threads: usize,
+    rules: &[&'static dyn Rule],
+    options: &Options,
+    start: std::time::Instant,
+) -> Outcome {
     // PEERLINT_TIMINGS=1 prints how long each phase took, for benchmarking.
     let timings = std::env::var_os("PEERLINT_TIMINGS").is_some();
-    let start = std::time::Instant::now();
     let mut db = SourceDb::default();
     let mut b = GraphBuilder::new();
     let mut trees = Vec::new();
@@ -159,26 +294,30 @@ pub fn run_with(
         files_by_path: None,
         specs: Vec::new(),
     };
-    read_inputs(inputs, stdin, &mut cx, &mut read_errors);
+    read_inputs(order, stdin, threads, &mut cx, &mut read_errors);
     let notes = Vec::new();
     let graph = b.finish();
     if timings {
-        eprintln!("timing: read, parse and load: {:?}", start.elapsed());
+        timing(format!("read, parse and load: {:?}", start.elapsed()));
     }
     let mut diagnostics = Vec::new();
     // What several rules need (reachability, intents, routes to appliances), built once.
     let analyses = crate::analysis::Analyses::new(&graph);
     // Placeholders of unknown values in the user's words, in every text of every finding.
     let readable = diagnostic::Readable::new(&graph, &db, &trees);
-    for rule in rules {
-        let meta = rule.meta();
+    // Rules are independent: they run side by side, their findings are taken in rule order.
+    let found = map(threads, rules, |rule| {
         let mut cx = RuleContext::new(&analyses);
         let rule_start = std::time::Instant::now();
         rule.check(&mut cx);
-        if timings && rule_start.elapsed().as_millis() > 5 {
-            eprintln!("timing: {}: {:?}", meta.name, rule_start.elapsed());
+        (cx.into_findings(), rule_start.elapsed())
+    });
+    for (rule, (findings, took)) in rules.iter().zip(found) {
+        let meta = rule.meta();
+        if timings && took.as_millis() > 5 {
+            timing(format!("{}: {:?}", meta.name, took));
         }
-        for mut f in cx.into_findings() {
+        for mut f in findings {
             // A computed value also shows where it came from (a parameter's value, a default).
             let mut origins = Vec::new();
             for l in std::iter::once(&f.primary).chain(f.related.iter()) {
@@ -233,7 +372,7 @@ pub fn run_with(
     }
     diagnostic::sort(&mut diagnostics);
     if timings {
-        eprintln!("timing: total: {:?}", start.elapsed());
+        timing(format!("total: {:?}", start.elapsed()));
     }
     Outcome {
         db,

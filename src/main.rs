@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    peerlint::cli::PROCESS_EXITS_AFTER.store(true, std::sync::atomic::Ordering::Relaxed);
     let run = || {
         peerlint::cli::main_with(
             std::env::args_os().collect(),

@@ -68,6 +68,9 @@ pub struct Options {
     /// Where particular templates deploy (the configuration's `[[per-path]]` tables), by
     /// template path: over `context`, under a deployment's own scope.
     pub scopes: Vec<(std::path::PathBuf, Scope)>,
+    /// Threads to read, parse and check on (0: as many as `RAYON_NUM_THREADS` says, else one
+    /// per core). The output is the same for any number.
+    pub threads: usize,
 }
 
 /// One deployment of a template: its parameters file (if any) and where it deploys.
@@ -122,7 +125,7 @@ pub struct LoadCx<'a> {
     pub files_by_path: Option<rustc_hash::FxHashMap<std::path::PathBuf, FileId>>,
     /// The folders looked in for parameters files: their parameters files by the stem of the
     /// template each pairs with.
-    pub pairings: rustc_hash::FxHashMap<std::path::PathBuf, std::rc::Rc<Pairs>>,
+    pub pairings: rustc_hash::FxHashMap<std::path::PathBuf, std::sync::Arc<Pairs>>,
     /// Design specs, loaded after every other input so that their vnets can match exported
     /// ones by name.
     pub specs: Vec<(FileId, Tree)>,
@@ -190,7 +193,18 @@ pub fn read_source(
     db: &mut SourceDb,
     b: &mut GraphBuilder,
 ) -> (FileId, bool) {
-    match crate::source::decode(bytes) {
+    add_source(display, fs_path, crate::source::decode(bytes), db, b)
+}
+
+/// [`read_source`] of bytes already decoded (on another thread).
+pub fn add_source(
+    display: String,
+    fs_path: Option<std::path::PathBuf>,
+    decoded: Result<(String, usize), crate::source::DecodeError>,
+    db: &mut SourceDb,
+    b: &mut GraphBuilder,
+) -> (FileId, bool) {
+    match decoded {
         Ok((text, start)) => {
             let mut f = SourceFile::new(display, text, start);
             f.fs_path = fs_path;
@@ -239,11 +253,11 @@ fn duplicate_keys(b: &mut GraphBuilder, file: FileId, t: &Tree) {
 
 /// A folder's parameters files by the stem of the template each pairs with; the folder is
 /// read once per run.
-fn folder_pairs(cx: &mut LoadCx<'_>, dir: &std::path::Path) -> std::rc::Rc<Pairs> {
+fn folder_pairs(cx: &mut LoadCx<'_>, dir: &std::path::Path) -> std::sync::Arc<Pairs> {
     if let Some(p) = cx.pairings.get(dir) {
         return p.clone();
     }
-    let pairs = std::rc::Rc::new(template::pair_folder(&folder_names(dir)));
+    let pairs = std::sync::Arc::new(template::pair_folder(&folder_names(dir)));
     cx.pairings.insert(dir.to_path_buf(), pairs.clone());
     pairs
 }
@@ -300,31 +314,106 @@ pub fn load_specs(cx: &mut LoadCx<'_>) {
     }
 }
 
+/// What can be done with one file before it joins the graph, independently of every other
+/// file (so on any thread): parsing it and, for an export, extracting its resources.
+pub struct Prepared {
+    /// None for JavaScript (a GruCloud design, parsed when loaded).
+    parsed: Option<Result<Tree, crate::tree::SyntaxError>>,
+    yaml: bool,
+    /// An export's resources and whether it holds any (see [`export`]).
+    export: Option<(resource::Recorded, bool)>,
+}
+
+/// What [`prepare`] reads of a file: its path and text (taken from the source database, so
+/// that files are prepared while others join the graph).
+pub struct ToPrepare {
+    pub file: FileId,
+    path: String,
+    text: std::sync::Arc<String>,
+    content_start: usize,
+}
+
+impl ToPrepare {
+    pub fn new(src: &SourceFile, file: FileId) -> ToPrepare {
+        ToPrepare {
+            file,
+            path: src.path.clone(),
+            text: src.text.clone(),
+            content_start: src.content_start,
+        }
+    }
+}
+
+/// Parses a file and, when it is an export and `extract` says so, extracts its resources into a
+/// record.
+pub fn prepare(src: &ToPrepare, extract: bool) -> Prepared {
+    let file = src.file;
+    // JavaScript is a GruCloud design, or nothing peerlint reads.
+    if grucloud::is_js(&src.path) {
+        return Prepared {
+            parsed: None,
+            yaml: false,
+            export: None,
+        };
+    }
+    // A `.yaml`/`.yml` file is read as YAML (a design spec), a `.json`/`.jsonc` one as JSON;
+    // standard input and other names (a pipe, `/dev/fd/63`) by their content. What a file
+    // is, is still told by its content.
+    let yaml = is_yaml(&src.path)
+        || (!is_json(&src.path) && !looks_like_json(&src.text[src.content_start..]));
+    let parsed = if yaml {
+        crate::yaml::parse(&src.text, src.content_start)
+    } else {
+        json::parse(&src.text, src.content_start)
+    };
+    let mut export = None;
+    if let Ok(tree) = &parsed
+        && extract
+        && !yaml
+        && let Some(root) = tree.root()
+        && !spec::is_spec(tree, root)
+    {
+        let shape = sniff(tree, root);
+        if matches!(
+            shape,
+            Shape::AzCli | Shape::Rest | Shape::ResourceGraph | Shape::PowerShell
+        ) {
+            let mut x = Extractor::recording(file, tree);
+            extract_export(&mut x, root, shape);
+            let found = x.found > 0 || is_empty_list(tree, root);
+            export = Some((x.into_recorded(), found));
+        }
+    }
+    Prepared {
+        parsed: Some(parsed),
+        yaml,
+        export,
+    }
+}
+
 /// Loads one file. `explicit` is true for files named on the command line (an unrecognised
 /// explicit file is reported; one met while walking a folder is skipped quietly).
 pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
+    let prepared = prepare(&ToPrepare::new(cx.db.get(file), file), false);
+    load_prepared(cx, file, explicit, prepared);
+}
+
+/// Loads one file [`prepare`]d beforehand.
+pub fn load_prepared(cx: &mut LoadCx<'_>, file: FileId, explicit: bool, prepared: Prepared) {
     // A design spec's tree comes back with `load_specs`.
-    let tree = load_one(cx, file, explicit);
+    let tree = load_one(cx, file, explicit, prepared);
     cx.set_tree(file, tree);
 }
 
 /// Loads one file by what it is; returns the tree to keep (none for a design spec, whose tree
 /// `load_specs` keeps, or for a file that doesn't parse).
-fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
-    // JavaScript is a GruCloud design, or nothing peerlint reads.
-    if grucloud::is_js(&cx.db.get(file).path) {
+fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool, prepared: Prepared) -> Option<Tree> {
+    let Some(parsed) = prepared.parsed else {
         grucloud::load(cx, file, explicit);
         return None;
-    }
-    // A `.yaml`/`.yml` file is read as YAML (a design spec), a `.json`/`.jsonc` one as JSON;
-    // standard input and other names (a pipe, `/dev/fd/63`) by their content. What a file
-    // is, is still told by its content.
-    let yaml = {
-        let src = cx.db.get(file);
-        is_yaml(&src.path)
-            || (!is_json(&src.path) && !looks_like_json(&src.text[src.content_start..]))
     };
-    let mut tree = parse(cx, file, yaml, explicit)?;
+    let yaml = prepared.yaml;
+    let mut tree = parse(cx, file, yaml, explicit, parsed)?;
     let root = tree.root()?;
     if spec::is_spec(&tree, root) {
         cx.specs.push((file, tree));
@@ -356,7 +445,14 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
             cx.parameters_files.push(file);
         }
         shape => {
-            if export(cx, file, &tree, root, shape) {
+            let found = match prepared.export {
+                Some((recorded, found)) => {
+                    recorded.replay(cx.b);
+                    found
+                }
+                None => export(cx, file, &tree, root, shape),
+            };
+            if found {
                 duplicate_keys(cx.b, file, &tree);
                 cx.b.count_file();
             } else if explicit {
@@ -370,13 +466,14 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) -> Option<Tree> {
 
 /// Parses a file as YAML or JSON. A file that doesn't parse is reported (and counted), except
 /// a YAML file met while walking that isn't ours (a pipeline, a manifest), which is skipped.
-fn parse(cx: &mut LoadCx<'_>, file: FileId, yaml: bool, explicit: bool) -> Option<Tree> {
+fn parse(
+    cx: &mut LoadCx<'_>,
+    file: FileId,
+    yaml: bool,
+    explicit: bool,
+    parsed: Result<Tree, crate::tree::SyntaxError>,
+) -> Option<Tree> {
     let src = cx.db.get(file);
-    let parsed = if yaml {
-        crate::yaml::parse(&src.text, src.content_start)
-    } else {
-        json::parse(&src.text, src.content_start)
-    };
     match parsed {
         Ok(t) => Some(t),
         Err(_) if yaml && !explicit && !src.text.contains("peerlint:") => None,
@@ -409,14 +506,19 @@ fn not_a_spec(cx: &mut LoadCx<'_>, file: FileId, root: NodeId) {
 /// false when the file holds nothing peerlint reads (an empty list counts as read).
 fn export(cx: &mut LoadCx<'_>, file: FileId, tree: &Tree, root: NodeId, shape: Shape) -> bool {
     let mut x = Extractor::new(file, tree, cx.b);
+    extract_export(&mut x, root, shape);
+    x.found > 0 || is_empty_list(tree, root)
+}
+
+/// Extracts an export's resources.
+fn extract_export(x: &mut Extractor<'_, Tree>, root: NodeId, shape: Shape) {
     match shape {
-        Shape::AzCli => azcli::load(&mut x, root),
-        Shape::Rest => rest::load(&mut x, root),
-        Shape::ResourceGraph => resource_graph::load(&mut x, root),
-        Shape::PowerShell => powershell::load(&mut x, root),
+        Shape::AzCli => azcli::load(x, root),
+        Shape::Rest => rest::load(x, root),
+        Shape::ResourceGraph => resource_graph::load(x, root),
+        Shape::PowerShell => powershell::load(x, root),
         Shape::Terraform | Shape::Unknown(_) => {}
     }
-    x.found > 0 || is_empty_list(tree, root)
 }
 
 /// Reports a JSON file named on the command line that peerlint can't read.

@@ -26,6 +26,143 @@ pub enum ResourceKind {
     Other,
 }
 
+/// Where an extractor puts what it finds: straight into the graph, or into a record that is
+/// added to it later, in input order, exactly as if it had gone straight in.
+pub enum Sink<'a> {
+    Graph(&'a mut GraphBuilder),
+    Record(Vec<Op>),
+}
+
+/// One call an extractor made to the graph builder.
+pub enum Op {
+    Unresolved(Box<Unresolved>),
+    ProblemOf(String, Box<Problem>),
+    Partial(String, Partial, Loc),
+    Condition(String, Loc),
+    Define(Box<VnetDraft>),
+    /// A reference; the next [`Op::StandalonePeering`] belongs to its vnet.
+    Reference(String, String, String, Loc),
+    StandalonePeering(Box<Peering>, Option<(String, Loc)>),
+    RouteTable(Box<RouteTable>),
+    Gateway(String, String, String, Box<Gateway>),
+    UnplacedGateway(Loc),
+}
+
+/// The calls a recording extractor made, in order.
+pub struct Recorded(Vec<Op>);
+
+impl Recorded {
+    /// Adds what was recorded to the graph, as the calls would have.
+    pub fn replay(self, b: &mut GraphBuilder) {
+        let mut local = None;
+        for op in self.0 {
+            match op {
+                Op::Unresolved(u) => b.unresolved(*u),
+                Op::ProblemOf(r, p) => b.problem_of(&r, *p),
+                Op::Partial(k, l, at) => b.partial(&k, l, at),
+                Op::Condition(id, at) => b.condition(&id, at),
+                Op::Define(d) => {
+                    b.define(*d);
+                }
+                Op::Reference(key, id, name, loc) => {
+                    local = Some(b.reference(&key, &id, &name, loc))
+                }
+                Op::StandalonePeering(p, remote) => {
+                    let local = local.expect("a standalone peering follows its vnet's reference");
+                    b.standalone_peering(local, *p, remote);
+                }
+                Op::RouteTable(t) => b.route_table(*t),
+                Op::Gateway(key, id, name, g) => b.gateway(&key, &id, &name, *g),
+                Op::UnplacedGateway(loc) => b.unplaced_gateway(loc),
+            }
+        }
+    }
+}
+
+/// The graph builder's calls the extractor makes, for either sink.
+impl Sink<'_> {
+    pub fn unresolved(&mut self, u: Unresolved) {
+        match self {
+            Sink::Graph(b) => b.unresolved(u),
+            Sink::Record(ops) => ops.push(Op::Unresolved(Box::new(u))),
+        }
+    }
+    pub fn problem_of(&mut self, resource: &str, p: Problem) {
+        match self {
+            Sink::Graph(b) => b.problem_of(resource, p),
+            Sink::Record(ops) => ops.push(Op::ProblemOf(resource.to_string(), Box::new(p))),
+        }
+    }
+    pub fn partial(&mut self, key: &str, list: Partial, at: Loc) {
+        match self {
+            Sink::Graph(b) => b.partial(key, list, at),
+            Sink::Record(ops) => ops.push(Op::Partial(key.to_string(), list, at)),
+        }
+    }
+    pub fn condition(&mut self, id: &str, at: Loc) {
+        match self {
+            Sink::Graph(b) => b.condition(id, at),
+            Sink::Record(ops) => ops.push(Op::Condition(id.to_string(), at)),
+        }
+    }
+    pub fn define(&mut self, draft: VnetDraft) {
+        match self {
+            Sink::Graph(b) => {
+                b.define(draft);
+            }
+            Sink::Record(ops) => ops.push(Op::Define(Box::new(draft))),
+        }
+    }
+    /// The vnet with `key`, created as referenced-only when unknown: its id when the graph is
+    /// at hand (a record finds it again when replayed).
+    pub fn reference(&mut self, key: &str, id: &str, name: &str, loc: Loc) -> Option<VnetId> {
+        match self {
+            Sink::Graph(b) => Some(b.reference(key, id, name, loc)),
+            Sink::Record(ops) => {
+                ops.push(Op::Reference(key.into(), id.into(), name.into(), loc));
+                None
+            }
+        }
+    }
+    /// A standalone peering of the vnet [`Sink::reference`] last returned.
+    pub fn standalone_peering(
+        &mut self,
+        local: Option<VnetId>,
+        p: Peering,
+        remote: Option<(String, Loc)>,
+    ) {
+        match self {
+            Sink::Graph(b) => {
+                b.standalone_peering(local.expect("the vnet is referenced first"), p, remote)
+            }
+            Sink::Record(ops) => ops.push(Op::StandalonePeering(Box::new(p), remote)),
+        }
+    }
+    pub fn route_table(&mut self, t: RouteTable) {
+        match self {
+            Sink::Graph(b) => b.route_table(t),
+            Sink::Record(ops) => ops.push(Op::RouteTable(Box::new(t))),
+        }
+    }
+    pub fn gateway(&mut self, key: &str, id: &str, name: &str, gateway: Gateway) {
+        match self {
+            Sink::Graph(b) => b.gateway(key, id, name, gateway),
+            Sink::Record(ops) => ops.push(Op::Gateway(
+                key.into(),
+                id.into(),
+                name.into(),
+                Box::new(gateway),
+            )),
+        }
+    }
+    pub fn unplaced_gateway(&mut self, loc: Loc) {
+        match self {
+            Sink::Graph(b) => b.unplaced_gateway(loc),
+            Sink::Record(ops) => ops.push(Op::UnplacedGateway(loc)),
+        }
+    }
+}
+
 /// A string value and its node.
 type Named = (String, NodeId);
 
@@ -36,7 +173,7 @@ type Placement = (ArmId, Option<(String, Loc)>, Loc);
 pub struct Extractor<'a, D: Doc> {
     pub file: FileId,
     pub tree: &'a D,
-    pub b: &'a mut GraphBuilder,
+    pub b: Sink<'a>,
     /// Resources found so far (vnets, peerings, gateways).
     pub found: usize,
     /// The last object whose `properties` wrapper was looked up, and that wrapper.
@@ -73,10 +210,31 @@ impl<'a, D: Doc> Extractor<'a, D> {
         Extractor {
             file,
             tree,
-            b,
+            b: Sink::Graph(b),
             found: 0,
             props_cache: std::cell::Cell::new((u32::MAX, None)),
             current: String::new(),
+        }
+    }
+
+    /// An extractor that records what it finds instead of adding it to a graph, so that files
+    /// are extracted on several threads and added in order ([`Recorded::replay`]).
+    pub fn recording(file: FileId, tree: &'a D) -> Extractor<'a, D> {
+        Extractor {
+            file,
+            tree,
+            b: Sink::Record(Vec::new()),
+            found: 0,
+            props_cache: std::cell::Cell::new((u32::MAX, None)),
+            current: String::new(),
+        }
+    }
+
+    /// What a recording extractor found.
+    pub fn into_recorded(self) -> Recorded {
+        match self.b {
+            Sink::Record(ops) => Recorded(ops),
+            Sink::Graph(_) => Recorded(Vec::new()),
         }
     }
 
