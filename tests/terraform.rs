@@ -620,3 +620,16 @@ fn a_reference_to_many_vnets_is_not_a_link() {
         }
     }
 }
+
+/// A hand-written regression plan of `testdata/terraform/regress/`.
+fn regress(file: &str) -> Outcome {
+    run(&Path::new("testdata/terraform/regress").join(file))
+}
+
+#[test]
+fn a_target_plan_keeps_what_it_does_not_list() {
+    // `terraform plan -target=...h2s`: the peering back is only in `prior_state`.
+    let o = regress("target-partial-plan.json");
+    assert_eq!(o.graph.peering_count(), 2);
+    assert_eq!(findings(&o), Vec::<(String, String)>::new());
+}
