@@ -633,3 +633,21 @@ fn a_target_plan_keeps_what_it_does_not_list() {
     assert_eq!(o.graph.peering_count(), 2);
     assert_eq!(findings(&o), Vec::<(String, String)>::new());
 }
+
+#[test]
+fn two_provider_configurations_keep_two_vnets_of_the_same_name() {
+    // `azurerm` and `azurerm.b` each create rg/vnet-main; their subscriptions are unknown.
+    let o = regress("two-provider-aliases.json");
+    let g = &o.graph;
+    assert_eq!(findings(&o), Vec::<(String, String)>::new());
+    assert_eq!(g.peering_count(), 2);
+    for (_, p) in g.peerings() {
+        let remote = p.remote_vnet().expect("linked");
+        assert_ne!(p.local, remote, "{} points at its own vnet", p.id);
+    }
+    assert!(
+        g.peerings()
+            .any(|(_, p)| g.vnet(p.local).key.contains("{subscription:azurerm.b}")),
+        "the alias has a subscription placeholder of its own"
+    );
+}

@@ -643,7 +643,7 @@ impl Loader<'_> {
             Ok((id, _, _)) => id,
             Err(_) => format!(
                 "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{}",
-                self.subscription,
+                self.sub(i),
                 self.placeholder(b, i, "parent_id"),
                 self.placeholder(b, i, "parent_id.name")
             ),
@@ -658,7 +658,7 @@ impl Loader<'_> {
 fn local_vnet(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) -> Option<String> {
     let rg = l.known(i, "resource_group_name").map(|(s, _)| s);
     if let (Some(rg), Some((name, _))) = (&rg, l.known(i, "virtual_network_name")) {
-        return Some(l.vnet_named(b, rg, &name));
+        return Some(l.vnet_named(b, i, rg, &name));
     }
     if let Ok((id, _, _)) = link_vnet(l, b, i, &[At::Key("virtual_network_name")]) {
         return Some(id);
@@ -677,7 +677,7 @@ fn local_vnet(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) -> Option<Stri
             let address = l.address(i).to_string();
             let id = format!(
                 "/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{}",
-                l.subscription,
+                l.sub(i),
                 l.placeholder(b, i, "virtual_network_name")
             );
             b.unresolved(Unresolved {
@@ -692,7 +692,7 @@ fn local_vnet(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) -> Option<Stri
             l.placeholder(b, i, "virtual_network_name")
         }
     };
-    Some(l.vnet_named(b, &rg, &name))
+    Some(l.vnet_named(b, i, &rg, &name))
 }
 
 /// Why an expression's candidates are too many to be one resource: the instances of a
@@ -865,7 +865,7 @@ fn linked_subnet(
                             let name = l.known(*inst, "name").map(|(s, _)| s);
                             match (rg, vn, name) {
                                 (Some(rg), Some(vn), Some(name)) => {
-                                    Some((l.vnet_named(b, &rg, &vn), name))
+                                    Some((l.vnet_named(b, *inst, &rg, &vn), name))
                                 }
                                 _ => None,
                             }
@@ -979,7 +979,7 @@ fn route_table_id(l: &Loader<'_>, i: usize) -> String {
     let name = l.known(i, "name").map(|(s, _)| s).unwrap_or_default();
     format!(
         "/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.Network/routeTables/{name}",
-        l.subscription
+        l.sub(i)
     )
 }
 
@@ -1133,7 +1133,7 @@ fn gateway(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) {
         Some((id, _)) => id,
         None => format!(
             "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworkGateways/{}",
-            l.subscription,
+            l.sub(i),
             l.name_or_placeholder(b, i, "resource_group_name"),
             l.name_or_placeholder(b, i, "name")
         ),
@@ -1205,7 +1205,7 @@ fn route_server(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) 
             Some((h, _)) => h,
             None => format!(
                 "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualHubs/{}",
-                l.subscription,
+                l.sub(i),
                 l.name_or_placeholder(b, i, "resource_group_name"),
                 l.placeholder(b, i, "virtual_hub_id")
             ),
