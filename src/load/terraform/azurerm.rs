@@ -330,6 +330,7 @@ fn record(l: &Loader<'_>, b: &mut GraphBuilder, i: usize, id: &str, vnet: bool) 
                     };
                     Some((text, l.loc(body)))
                 }),
+            before_id: before("id").and_then(|n| t.str(n)).map(str::to_string),
         }
     });
     b.terraform(
