@@ -230,7 +230,19 @@ fn a_state_gives_the_same_findings_as_its_plan() {
                 .collect()
         };
         assert!(!known(&plan).is_empty(), "{name}: no finding");
-        assert_eq!(known(&plan), known(&state), "{name}");
+        let mut from_plan = known(&plan);
+        if name == "hub-spoke" {
+            // The plan creates the hub without a gateway and a spoke's peering that uses it:
+            // Azure would refuse that peering. A state holding it shows that Azure accepted
+            // it, so the hub has a gateway (managed elsewhere), and what the plan says about
+            // the missing gateway is not said of the state.
+            let gateway = |(r, _): &(String, String)| {
+                r == "remote-gateway-missing" || r == "gateway-transit-without-gateway"
+            };
+            assert_eq!(from_plan.iter().filter(|f| gateway(f)).count(), 3, "{name}");
+            from_plan.retain(|f| !gateway(f));
+        }
+        assert_eq!(from_plan, known(&state), "{name}");
         assert!(
             !findings(&state)
                 .iter()
@@ -650,4 +662,15 @@ fn two_provider_configurations_keep_two_vnets_of_the_same_name() {
             .any(|(_, p)| g.vnet(p.local).key.contains("{subscription:azurerm.b}")),
         "the alias has a subscription placeholder of its own"
     );
+}
+
+#[test]
+fn a_peering_azure_accepted_with_use_remote_gateways_shows_the_gateway() {
+    // The hub's gateway is managed outside these inputs; the spoke's peering that uses it
+    // exists (a state, and a plan that keeps it).
+    for file in ["gateway-outside-state.json", "gateway-outside-plan.json"] {
+        let o = regress(file);
+        assert_eq!(o.graph.peering_count(), 2, "{file}");
+        assert_eq!(findings(&o), Vec::<(String, String)>::new(), "{file}");
+    }
 }

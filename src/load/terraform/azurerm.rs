@@ -1031,6 +1031,7 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
             flag("enableOnlyIPv6Peering", "only_ipv6_peering_enabled"),
             flag("localSubnetNames", "local_subnet_names"),
             flag("remoteSubnetNames", "remote_subnet_names"),
+            ("remoteGateways", accepted_remote_gateway(l, i)),
         ],
         at,
     );
@@ -1051,6 +1052,33 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
     );
     extract(l, b, i, &value, PEERING_NAMES, &FxHashMap::default());
     record(l, b, i, &id, false);
+}
+
+/// A peering that exists in Azure with `use_remote_gateways` set (in a state, kept by the
+/// plan, or changed in place from that value): Azure accepted it, which it does only when the
+/// remote vnet has a gateway (P11), so it is evidence of one, as an export's `remoteGateways`
+/// (a gateway managed outside the input can't show in Terraform's). Null otherwise.
+fn accepted_remote_gateway(l: &Loader<'_>, i: usize) -> Value {
+    let t = l.t;
+    let inst = &l.inst.list[i];
+    let set = |v: Option<crate::tree::NodeId>| {
+        v.and_then(|v| t.get(v, "use_remote_gateways"))
+            .filter(|&n| t.bool(n) == Some(true))
+    };
+    let flag = match &inst.change {
+        None => set(inst.values),
+        Some(c) => match c.action {
+            Action::NoOp | Action::Update => set(c.before),
+            _ => None,
+        },
+    };
+    match flag {
+        Some(n) => {
+            let at = l.loc(n);
+            Value::array(vec![Value::new(Val::Null, at)], at)
+        }
+        None => Value::new(Val::Null, l.anchor(i)),
+    }
 }
 
 /// An azapi peering: its `body.properties` as they are, the remote linked when unknown.
