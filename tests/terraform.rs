@@ -674,3 +674,30 @@ fn a_peering_azure_accepted_with_use_remote_gateways_shows_the_gateway() {
         assert_eq!(findings(&o), Vec::<(String, String)>::new(), "{file}");
     }
 }
+
+#[test]
+fn an_implied_index_that_lands_on_the_own_vnet_is_unknown() {
+    // `vnet[1 - count.index]` is written as the references `vnet` and `count.index`, as
+    // `vnet[count.index]` is; `vnet[var.vnets[each.key].peer]` has another value beside
+    // `each.key`. Neither is the peering's own vnet: the remote stays unknown.
+    for file in [
+        "count-one-minus-index.json",
+        "each-key-variable-lookup.json",
+    ] {
+        let o = regress(file);
+        assert_eq!(o.graph.peering_count(), 2, "{file}");
+        let found = findings(&o);
+        assert_eq!(found.len(), 2, "{file}: {found:?}");
+        for (rule, message) in &found {
+            assert_eq!(rule, "unresolved-value", "{file}: {message}");
+            assert!(
+                message.starts_with("`remote_virtual_network_id` of "),
+                "{file}: {message}"
+            );
+            // With `var.vnets` beside `each.key` no index is implied: any of the vnets.
+            if file.starts_with("each-key") {
+                assert!(message.contains("may name any of 2 vnets"), "{message}");
+            }
+        }
+    }
+}

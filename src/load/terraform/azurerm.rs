@@ -641,7 +641,7 @@ impl Loader<'_> {
             return p;
         }
         match link_vnet(self, b, i, &[At::Key("parent_id")]) {
-            Ok((id, _, _)) => id,
+            Ok((id, _, _, _)) => id,
             Err(_) => format!(
                 "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{}",
                 self.sub(i),
@@ -661,7 +661,7 @@ fn local_vnet(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) -> Option<Stri
     if let (Some(rg), Some((name, _))) = (&rg, l.known(i, "virtual_network_name")) {
         return Some(l.vnet_named(b, i, rg, &name));
     }
-    if let Ok((id, _, _)) = link_vnet(l, b, i, &[At::Key("virtual_network_name")]) {
+    if let Ok((id, _, _, _)) = link_vnet(l, b, i, &[At::Key("virtual_network_name")]) {
         return Some(id);
     }
     let rg = match rg {
@@ -712,15 +712,17 @@ fn too_many(r: &Resolution) -> Option<String> {
     })
 }
 
-/// Follows an argument to the one vnet it names: its id, how it is shown, and where the
-/// expression is. Err: why it can't be known (and where to point).
+/// Follows an argument to the one vnet it names: its id, how it is shown, where the
+/// expression is, and whether that vnet is a reading rather than a fact (chosen by an implied
+/// key, or named by its `.name` alone). Err: why it can't be known (and where to point).
+#[allow(clippy::type_complexity)]
 fn link_vnet(
     l: &mut Loader<'_>,
     b: &mut GraphBuilder,
     i: usize,
     path: &[At<'_>],
-) -> Result<(String, String, Loc), (String, Option<Loc>)> {
-    let (found, at) = link_one(
+) -> Result<(String, String, Loc, bool), (String, Option<Loc>)> {
+    let (found, at, implied) = link_one(
         l,
         i,
         path,
@@ -729,24 +731,32 @@ fn link_vnet(
                 if is_vnet(l, *inst)
                     && attr.as_deref().is_none_or(|a| a == "id" || a == "name") =>
             {
-                Some((l.vnet_id(b, *inst), l.address(*inst).to_string()))
+                Some((
+                    l.vnet_id(b, *inst),
+                    l.address(*inst).to_string(),
+                    attr.as_deref() == Some("name"),
+                ))
             }
             Target::Text(s, _) => match classify_remote(s) {
-                RemoteKind::Vnet(_) => Some((s.clone(), s.clone())),
+                RemoteKind::Vnet(_) => Some((s.clone(), s.clone(), false)),
                 _ => None,
             },
             _ => None,
         },
-        |f: &(String, String), c| key_of(&f.0) == key_of(&c.0),
+        |f: &(String, String, bool), c| key_of(&f.0) == key_of(&c.0),
     )?;
     match found.as_slice() {
-        [(id, shown)] => Ok((id.clone(), shown.clone(), at)),
+        [(id, shown, by_name)] => Ok((id.clone(), shown.clone(), at, implied || *by_name)),
         [] => Err((
             "its expression names no vnet peerlint can see".into(),
             Some(at),
         )),
         all => {
-            let names: Vec<String> = all.iter().take(3).map(|(_, s)| format!("`{s}`")).collect();
+            let names: Vec<String> = all
+                .iter()
+                .take(3)
+                .map(|(_, s, _)| format!("`{s}`"))
+                .collect();
             let more = if all.len() > 3 { ", …" } else { "" };
             Err((
                 format!(
@@ -760,8 +770,9 @@ fn link_vnet(
     }
 }
 
-/// What an argument's expression may name, each distinct one once (`same` compares two), and
-/// where the expression is: the targets `candidate` makes something of. Err: the plan has no
+/// What an argument's expression may name, each distinct one once (`same` compares two),
+/// where the expression is, and whether an instance was chosen by an implied key
+/// ([`Resolution::implied`]): the targets `candidate` makes something of. Err: the plan has no
 /// configuration of the argument, or its expression can't be followed or names too many
 /// things (and where to point).
 #[allow(clippy::type_complexity)]
@@ -771,7 +782,7 @@ fn link_one<T>(
     path: &[At<'_>],
     mut candidate: impl FnMut(&mut Loader<'_>, &Target) -> Option<T>,
     same: impl Fn(&T, &T) -> bool,
-) -> Result<(Vec<T>, Loc), (String, Option<Loc>)> {
+) -> Result<(Vec<T>, Loc, bool), (String, Option<Loc>)> {
     let Some((e, r)) = l.resolve(i, path) else {
         return Err(("the plan has no configuration of it".into(), None));
     };
@@ -790,21 +801,31 @@ fn link_one<T>(
     if let Some(why) = too_many(&r) {
         return Err((why, Some(at)));
     }
-    Ok((found, at))
+    Ok((found, at, r.implied))
 }
 
 /// A value Terraform knows only after apply, followed to a vnet id when the configuration
 /// names one (located at the instance, with the expression as where it came from), else
-/// unknown with the reason.
+/// unknown with the reason. A remote that is the peering's own vnet (`own`) only by a reading
+/// (an implied key, a `.name`) stays unknown: `vnet[1 - count.index]` reads as
+/// `vnet[count.index]`.
 fn linked_remote(
     l: &mut Loader<'_>,
     b: &mut GraphBuilder,
     i: usize,
     path: &[At<'_>],
     unknown: &Value,
+    own: &str,
 ) -> Value {
     match link_vnet(l, b, i, path) {
-        Ok((id, shown, at)) => Value::str(&id, l.anchor(i)).with_origin(
+        Ok((id, shown, at, reading)) if reading && key_of(&id) == key_of(own) => Value::unknown(
+            format!(
+                "{AFTER_APPLY}, and its expression leads to the peering's own vnet `{shown}` only through an index Terraform doesn't write out or a vnet's `name`, so it may be another vnet"
+            ),
+            None,
+            at,
+        ),
+        Ok((id, shown, at, _)) => Value::str(&id, l.anchor(i)).with_origin(
             at,
             format!("the remote vnet is `{shown}`, followed from this expression"),
         ),
@@ -844,7 +865,7 @@ fn linked_subnet(
     i: usize,
     path: &[At<'_>],
 ) -> Result<(String, String, Loc), (String, Option<Loc>)> {
-    let (found, at) = link_one(
+    let (found, at, _) = link_one(
         l,
         i,
         path,
@@ -1012,7 +1033,14 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
     let at = l.loc(l.inst.list[i].obj);
     let remote = get(&after, "remote_virtual_network_id");
     let remote = if remote.is_unknown() {
-        linked_remote(l, b, i, &[At::Key("remote_virtual_network_id")], &remote)
+        linked_remote(
+            l,
+            b,
+            i,
+            &[At::Key("remote_virtual_network_id")],
+            &remote,
+            &vnet_id,
+        )
     } else {
         remote
     };
@@ -1103,7 +1131,7 @@ fn azapi_peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
             .and_then(|r| r.get("id"))
             .cloned()
             .unwrap_or_else(|| Value::new(Val::Null, at));
-        let remote = linked_remote(l, b, i, &[At::Key("body")], &unknown);
+        let remote = linked_remote(l, b, i, &[At::Key("body")], &unknown, &vnet_id);
         props = replace_member(
             &props,
             "remoteVirtualNetwork",
