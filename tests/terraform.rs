@@ -701,3 +701,29 @@ fn an_implied_index_that_lands_on_the_own_vnet_is_unknown() {
         }
     }
 }
+
+#[test]
+fn an_existing_hub_with_a_gateway_subnet_may_have_a_gateway_elsewhere() {
+    let path = Path::new("testdata/terraform/regress/existing-hub-gateway-elsewhere.json");
+    let o = run(path);
+    let found = findings(&o);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "unresolved-value");
+    assert!(
+        found[0]
+            .1
+            .starts_with("whether `azurerm_virtual_network.hub` has a gateway"),
+        "{}",
+        found[0].1
+    );
+    // The same hub created by the plan can have no gateway outside it.
+    let (_dir, created) = edited(path, "created-hub.json", |d| {
+        d["resource_changes"][0]["change"]["actions"] = serde_json::json!(["create"]);
+        d["resource_changes"][0]["change"]["before"] = serde_json::Value::Null;
+    });
+    let rules: Vec<String> = findings(&run(&created)).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        rules,
+        ["gateway-transit-without-gateway", "remote-gateway-missing"]
+    );
+}

@@ -116,6 +116,7 @@ pub(super) fn build(l: &mut Loader<'_>, b: &mut GraphBuilder) {
         route_tables: FxHashMap::default(),
         associations: FxHashMap::default(),
         routes: FxHashMap::default(),
+        gateway_unseen: Vec::new(),
     };
     for i in 0..n {
         if l.inst.list[i].is("azurerm_route") {
@@ -167,6 +168,23 @@ pub(super) fn build(l: &mut Loader<'_>, b: &mut GraphBuilder) {
             firewall(l, &cx, b, i);
         }
     }
+    // An existing vnet with a `GatewaySubnet` (or subnets the plan doesn't show) may have a
+    // gateway managed outside the plan, which Terraform's vnet can't show: where a peering
+    // needs one and nothing shows one, whether it has one is unknown, not "no".
+    for (key, id, i) in std::mem::take(&mut cx.gateway_unseen) {
+        if l.gateway_wanted.contains(&key)
+            && !l.gateway_shown.contains(&key)
+            && b.gateway_evidence(&key).is_some_and(|(has, _)| !has)
+        {
+            b.unresolved(Unresolved {
+                loc: l.anchor(i),
+                resource: id,
+                what: format!("whether `{}` has a gateway", l.address(i)),
+                reason: "the vnet exists and has a `GatewaySubnet` (or subnets the plan doesn't show), and a gateway managed outside this plan doesn't show in it".into(),
+                blocks: Blocked::Fact(Fact::Gateways),
+            });
+        }
+    }
 }
 
 /// What is gathered before the vnets are built.
@@ -182,6 +200,9 @@ struct Build {
     associations: FxHashMap<(String, String), Value>,
     /// `azurerm_route` instances by (resource group, route table name), lower case.
     routes: FxHashMap<(String, String), Vec<usize>>,
+    /// Vnets that exist before the plan with a `GatewaySubnet` (or subnets the plan doesn't
+    /// show): key, id, instance.
+    gateway_unseen: Vec<(String, String, usize)>,
 }
 
 /// Extracts an ARM value, then words the unknowns the extractor found in Terraform's terms:
@@ -476,6 +497,20 @@ impl Build {
                     .is_some_and(|n| n.eq_ignore_ascii_case(name))
             })
         };
+        if l.plan
+            && l.inst.list[i]
+                .change
+                .as_ref()
+                .is_none_or(|c| matches!(c.action, Action::NoOp | Action::Update))
+            && (unknown_list.is_some()
+                || has(&subnets, "GatewaySubnet")
+                || self.subnets_of.get(&key).is_some_and(|ds| {
+                    ds.iter()
+                        .any(|&d| self.subnets[d].name.eq_ignore_ascii_case("GatewaySubnet"))
+                }))
+        {
+            self.gateway_unseen.push((key.clone(), id.clone(), i));
+        }
         let mut separate: FxHashMap<String, usize> = FxHashMap::default();
         for &d in self
             .subnets_of
@@ -1044,6 +1079,19 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
     } else {
         remote
     };
+    let accepted = accepted_remote_gateway(l, i);
+    let set = |tf: &str| matches!(get(&after, tf).v, Val::Bool(true));
+    if let Some(r) = remote.as_str() {
+        if set("use_remote_gateways") {
+            l.gateway_wanted.insert(key_of(r));
+        }
+        if !matches!(accepted.v, Val::Null) {
+            l.gateway_shown.insert(key_of(r));
+        }
+    }
+    if set("allow_gateway_transit") {
+        l.gateway_wanted.insert(key_of(&vnet_id));
+    }
     let flag = |arm: &'static str, tf: &str| (arm, get(&after, tf));
     let props = obj(
         vec![
@@ -1059,7 +1107,7 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
             flag("enableOnlyIPv6Peering", "only_ipv6_peering_enabled"),
             flag("localSubnetNames", "local_subnet_names"),
             flag("remoteSubnetNames", "remote_subnet_names"),
-            ("remoteGateways", accepted_remote_gateway(l, i)),
+            ("remoteGateways", accepted),
         ],
         at,
     );

@@ -73,6 +73,9 @@ pub fn load(b: &mut GraphBuilder, file: FileId, path: &str, t: &Tree) {
         variables: t.get(root, "variables"),
         subscription: String::new(),
         subs: FxHashMap::default(),
+        plan,
+        gateway_wanted: Default::default(),
+        gateway_shown: Default::default(),
         vnet_ids: FxHashMap::default(),
         by_name: FxHashMap::default(),
     };
@@ -99,6 +102,12 @@ pub(super) struct Loader<'t> {
     /// With more than one azurerm provider configuration: the subscription of each (by
     /// `provider_config_key`), else a placeholder of its own.
     subs: FxHashMap<String, String>,
+    /// Whether the document is a plan (else a state).
+    plan: bool,
+    /// The vnets (by key) a peering needs a gateway in (`use_remote_gateways` towards it,
+    /// `allow_gateway_transit` from it), and those an accepted peering shows one in.
+    gateway_wanted: rustc_hash::FxHashSet<String>,
+    gateway_shown: rustc_hash::FxHashSet<String>,
     /// The ids of vnet instances (managed and data sources), and the vnets by (resource
     /// group, name), lower-case.
     vnet_ids: FxHashMap<usize, String>,
