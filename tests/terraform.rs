@@ -727,3 +727,44 @@ fn an_existing_hub_with_a_gateway_subnet_may_have_a_gateway_elsewhere() {
         ["gateway-transit-without-gateway", "remote-gateway-missing"]
     );
 }
+
+#[test]
+fn a_resource_of_no_known_provider_configuration_takes_no_subscription() {
+    // Two provider configurations with their subscriptions, and no configuration of the
+    // resources: which subscription each vnet is in is unknown, so a remote written as a
+    // string with either subscription is no peering back to report missing.
+    let from = Path::new("testdata/terraform/regress/two-provider-aliases.json");
+    let (_dir, path) = edited(from, "no-resource-configuration.json", |d| {
+        let sub = |s: &str| serde_json::json!({"subscription_id": {"constant_value": s}});
+        let providers = &mut d["configuration"]["provider_config"];
+        providers["azurerm"]["expressions"] = sub("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa");
+        providers["azurerm.b"]["expressions"] = sub("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb");
+        d["configuration"]["root_module"]["resources"] = serde_json::json!([]);
+        let remote = |s: &str| {
+            format!(
+                "/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-main"
+            )
+        };
+        let resources = d["planned_values"]["root_module"]["resources"]
+            .as_array_mut()
+            .unwrap();
+        resources[0]["values"]["name"] = "vnet-a".into();
+        resources[2]["values"]["virtual_network_name"] = "vnet-a".into();
+        resources[2]["values"]["remote_virtual_network_id"] =
+            remote("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb").into();
+        resources[3]["values"]["remote_virtual_network_id"] =
+            remote("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa")
+                .replace("vnet-main", "vnet-a")
+                .into();
+        for c in d["resource_changes"].as_array_mut().unwrap() {
+            c["change"]["after_unknown"] = serde_json::json!({"id": true});
+        }
+    });
+    let o = run(&path);
+    let errors: Vec<&Diagnostic> = o
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == peerlint::rule::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

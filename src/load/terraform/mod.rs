@@ -202,23 +202,24 @@ impl Loader<'_> {
         self.evidence(|_| true)
     }
 
-    /// The key of the provider configuration an instance is managed or read with.
-    fn provider_key(&self, i: usize) -> &str {
+    /// The key of the provider configuration an instance is managed or read with, when the
+    /// plan's configuration says.
+    fn provider_key(&self, i: usize) -> Option<&str> {
         let inst = &self.inst.list[i];
         self.config
             .as_ref()
             .and_then(|c| c.resource(&inst.addr.module, &inst.addr.config_name()))
             .and_then(|r| self.t.get_str(r, "provider_config_key"))
-            .unwrap_or("azurerm")
     }
 
-    /// The subscription of an instance: its provider configuration's.
+    /// The subscription of an instance: its provider configuration's (with several, one the
+    /// configuration doesn't name has what they all agree on, else a placeholder).
     fn sub(&self, i: usize) -> &str {
         if self.subs.is_empty() {
             return &self.subscription;
         }
-        self.subs
-            .get(self.provider_key(i))
+        self.provider_key(i)
+            .and_then(|k| self.subs.get(k))
             .unwrap_or(&self.subscription)
     }
 
@@ -240,7 +241,7 @@ impl Loader<'_> {
         for (key, p) in providers {
             let sub = self
                 .configured(p)
-                .or_else(|| self.evidence(|i| self.provider_key(i) == key))
+                .or_else(|| self.evidence(|i| self.provider_key(i) == Some(key)))
                 .unwrap_or_else(|| {
                     if key == "azurerm" {
                         "{subscription}".to_string()
@@ -476,7 +477,9 @@ impl Loader<'_> {
             for j in list {
                 let id = self.vnet_id(b, j);
                 if self.subs.is_empty()
-                    || self.provider_key(j) == self.provider_key(from)
+                    || self
+                        .provider_key(j)
+                        .is_some_and(|k| self.provider_key(from) == Some(k))
                     || subscription_of(&id).is_some_and(|s| s.eq_ignore_ascii_case(self.sub(from)))
                 {
                     return id;
