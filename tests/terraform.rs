@@ -768,3 +768,24 @@ fn a_resource_of_no_known_provider_configuration_takes_no_subscription() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[test]
+fn a_vnet_of_unknown_subscription_is_found_by_its_name() {
+    // Two provider configurations with their subscriptions; the configuration doesn't say
+    // which one manages vnet a, so its subscription is unknown. Peering a2b names its vnet
+    // by name: that is vnet a, not a vnet of the same name in a2b's subscription.
+    let from = Path::new("testdata/terraform/regress/two-provider-aliases.json");
+    let (_dir, path) = edited(from, "vnet-of-unknown-provider.json", |d| {
+        let sub = |s: &str| serde_json::json!({"subscription_id": {"constant_value": s}});
+        let providers = &mut d["configuration"]["provider_config"];
+        providers["azurerm"]["expressions"] = sub("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa");
+        providers["azurerm.b"]["expressions"] = sub("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb");
+        d["configuration"]["root_module"]["resources"]
+            .as_array_mut()
+            .unwrap()
+            .remove(0);
+    });
+    let o = run(&path);
+    assert_eq!(findings(&o), Vec::<(String, String)>::new());
+    assert_eq!(o.graph.vnets().count(), 2);
+}

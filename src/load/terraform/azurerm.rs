@@ -95,9 +95,11 @@ pub(super) fn build(l: &mut Loader<'_>, b: &mut GraphBuilder) {
                 continue;
             }
             let id = l.vnet_id(b, i);
+            // Known by resource group and name (its subscription may be a placeholder).
             if let Ok(a) = ArmId::parse(&id)
                 && a.types.len() == 1
-                && !id.contains('{')
+                && !a.resource_group.contains('{')
+                && !a.name().contains('{')
             {
                 l.by_name
                     .entry((

@@ -469,21 +469,30 @@ impl Loader<'_> {
     }
 
     /// The vnet with this resource group and name that instance `from` names, among the
-    /// plan's vnets (managed first) in its subscription (under its provider configuration),
-    /// else the id it has in that subscription.
+    /// plan's vnets (managed first): one in its subscription (or under its provider
+    /// configuration), else the one whose subscription is unknown, else the id it has in that
+    /// subscription.
     fn vnet_named(&mut self, b: &mut GraphBuilder, from: usize, rg: &str, name: &str) -> String {
         let key = (rg.to_ascii_lowercase(), name.to_ascii_lowercase());
         if let Some(list) = self.by_name.get(&key).cloned() {
+            let mut unknown: Vec<String> = Vec::new();
             for j in list {
                 let id = self.vnet_id(b, j);
+                let sub = subscription_of(&id).unwrap_or("{");
                 if self.subs.is_empty()
                     || self
                         .provider_key(j)
                         .is_some_and(|k| self.provider_key(from) == Some(k))
-                    || subscription_of(&id).is_some_and(|s| s.eq_ignore_ascii_case(self.sub(from)))
+                    || sub.eq_ignore_ascii_case(self.sub(from))
                 {
                     return id;
                 }
+                if sub.contains('{') || self.sub(from).contains('{') {
+                    unknown.push(id);
+                }
+            }
+            if let [one] = unknown.as_slice() {
+                return one.clone();
             }
         }
         format!(
