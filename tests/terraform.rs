@@ -789,3 +789,30 @@ fn a_vnet_of_unknown_subscription_is_found_by_its_name() {
     assert_eq!(findings(&o), Vec::<(String, String)>::new());
     assert_eq!(o.graph.vnets().count(), 2);
 }
+
+#[test]
+fn a_missing_instance_is_named_with_its_key() {
+    // `vnet[split("_to_", each.key)[1]]` is written as `vnet` and `each.key`: the instance
+    // `vnet["a_to_b"]` is missing, not the resource `vnet`.
+    let from = Path::new("testdata/terraform/regress/each-key-variable-lookup.json");
+    let (_dir, path) = edited(from, "mesh-split-each-key.json", |d| {
+        let text = serde_json::to_string(d)
+            .unwrap()
+            .replace(r#"p[\"a\"]"#, r#"p[\"a_to_b\"]"#)
+            .replace(r#"p[\"b\"]"#, r#"p[\"b_to_a\"]"#)
+            .replace(r#""var.vnets","each.key""#, r#""each.key""#);
+        *d = serde_json::from_str(&text).unwrap();
+    });
+    let found = findings(&run(&path));
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (rule, message) in &found {
+        assert_eq!(rule, "unresolved-value");
+        assert!(
+            message.ends_with(
+                "is not in the plan: the index Terraform doesn't write out is not the instance's own key"
+            ) && (message.contains("`azurerm_virtual_network.vnet[\"a_to_b\"]`")
+                || message.contains("`azurerm_virtual_network.vnet[\"b_to_a\"]`")),
+            "{message}"
+        );
+    }
+}

@@ -384,6 +384,7 @@ impl Resolver<'_> {
             .get(&(module_prefix(&scope.module), config_name.clone()))
             .map(Vec::as_slice)
             .unwrap_or_default();
+        let mut by_implied = false;
         let (key, rest) = match rest.first() {
             Some(Step::Index(k)) => (Some(k.clone()), &rest[1..]),
             Some(Step::Opaque) => (None, &rest[1..]),
@@ -391,6 +392,7 @@ impl Resolver<'_> {
                 let key =
                     implied.filter(|_| all.iter().any(|&i| self.inst.list[i].addr.key.is_some()));
                 out.implied |= key.is_some();
+                by_implied = key.is_some();
                 (key, rest)
             }
         };
@@ -420,6 +422,20 @@ impl Resolver<'_> {
         }
         if chosen.is_empty() {
             out.opaque(match key {
+                // Only this instance is missing.
+                Some(k) if !all.is_empty() => {
+                    let mut address = shown.clone();
+                    address.push('[');
+                    k.render(&mut address);
+                    address.push(']');
+                    if by_implied {
+                        format!(
+                            "`{address}` is not in the plan: the index Terraform doesn't write out is not the instance's own key"
+                        )
+                    } else {
+                        format!("`{address}` is not in the plan (other instances of `{shown}` are)")
+                    }
+                }
                 Some(_) => format!("`{text}` is not in the plan"),
                 None => format!("`{shown}` is not in the plan"),
             });
