@@ -63,7 +63,7 @@ fn vnet_place(id: &str) -> Option<(String, String)> {
 fn elsewhere(before: Option<&str>, now: &str) -> bool {
     match (before.and_then(vnet_place), vnet_place(now)) {
         // A part known only after apply can't tell.
-        (Some(b), Some(n)) => b != n && !format!("{b:?}{n:?}").contains('{'),
+        (Some(b), Some(n)) => b != n && ![&b.0, &b.1, &n.0, &n.1].iter().any(|s| s.contains('{')),
         _ => false,
     }
 }

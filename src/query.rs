@@ -462,8 +462,8 @@ pub fn labels(g: &Graph, answer: &Answer) -> Vec<(Loc, String)> {
         .collect()
 }
 
-/// The vnets (by lower-case id) whether which have a gateway is unknown (an unresolved
-/// `Gateways` fact of the vnet): no rule may say they have none.
+/// The vnets (by lower-case id) of which it is unknown whether they have a gateway (an
+/// unresolved `Gateways` fact of the vnet): no rule may say they have none.
 pub fn gateways_unknown(g: &Graph) -> rustc_hash::FxHashSet<String> {
     g.unresolved()
         .iter()
