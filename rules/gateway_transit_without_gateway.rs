@@ -28,11 +28,13 @@ crate::declare_rule! {
 impl Rule for GatewayTransitWithoutGateway {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
+        let unknown = crate::query::gateways_unknown(g);
         for (pid, p) in g.peerings() {
             if !p.allow_gateway_transit.value
                 || !g.vnet(p.local).defined
                 || g.has_gateway(p.local)
                 || g.may_have_unplaced_gateway()
+                || unknown.contains(&g.vnet(p.local).key.to_ascii_lowercase())
             {
                 continue;
             }

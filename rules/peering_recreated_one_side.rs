@@ -1,4 +1,5 @@
 use crate::graph::Graph;
+use crate::id::ArmId;
 use crate::model::{Loc, PlannedAction, PlannedChange};
 use crate::query::{peering_name, vnet_name};
 use crate::rule::{Finding, Rule, RuleContext};
@@ -44,6 +45,29 @@ fn replaced<'g>(g: &'g Graph, id: &str) -> Option<(&'g str, &'g PlannedChange)> 
     (c.action == PlannedAction::Replace).then_some((t.address.as_str(), c))
 }
 
+/// The resource group and name of the vnet an id is (or is the child of), lower-case.
+fn vnet_place(id: &str) -> Option<(String, String)> {
+    let a = ArmId::parse(id).ok()?;
+    let (ty, _) = a.types.first()?;
+    if !ty.eq_ignore_ascii_case("virtualNetworks") {
+        return None;
+    }
+    let v = a.ancestor(1);
+    Some((
+        v.resource_group.to_ascii_lowercase(),
+        v.name().to_ascii_lowercase(),
+    ))
+}
+
+/// Whether `before` (an id before the change) is known to be in another vnet than `now`.
+fn elsewhere(before: Option<&str>, now: &str) -> bool {
+    match (before.and_then(vnet_place), vnet_place(now)) {
+        // A part known only after apply can't tell.
+        (Some(b), Some(n)) => b != n && ![&b.0, &b.1, &n.0, &n.1].iter().any(|s| s.contains('{')),
+        _ => false,
+    }
+}
+
 /// "because `location` forces it" for a replacement's `replace_paths`.
 fn because(c: &PlannedChange) -> String {
     match c.replaced_because.as_slice() {
@@ -81,8 +105,15 @@ impl Rule for PeeringRecreatedOneSide {
             if replaced(g, &g.vnet(p.local).key).is_some() {
                 continue;
             }
+            // What a replacement deletes counts only when it is the other side of this link as
+            // it is now: the same vnet (not one renamed or moved), or the peering back from
+            // there to this vnet (not one that pointed elsewhere and is re-pointed here).
+            let remote_key = &g.vnet(remote).key;
+            let local_key = &g.vnet(p.local).key;
             let (other, what, at, change): (String, String, Loc, &PlannedChange) =
-                if let Some((address, c)) = replaced(g, &g.vnet(remote).key) {
+                if let Some((address, c)) = replaced(g, remote_key)
+                    && !elsewhere(c.before_id.as_deref(), remote_key)
+                {
                     (
                         address.to_string(),
                         format!("its remote vnet {}", vnet_name(g, remote)),
@@ -91,6 +122,8 @@ impl Rule for PeeringRecreatedOneSide {
                     )
                 } else if let Some(back) = g.reverse(pid)
                     && let Some((address, c)) = replaced(g, &g.peering(back).id)
+                    && !elsewhere(c.before_id.as_deref(), remote_key)
+                    && !elsewhere(c.before_remote.as_ref().map(|(r, _)| r.as_str()), local_key)
                 {
                     (
                         address.to_string(),

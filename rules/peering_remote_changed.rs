@@ -47,6 +47,8 @@ impl Rule for PeeringRemoteChanged {
             let Some(remote) = p.remote_vnet() else {
                 continue;
             };
+            // A trailing `/` names the same vnet.
+            let before = before.trim_end_matches('/');
             let before_key = ArmId::parse(before)
                 .map(|a| a.key())
                 .unwrap_or_else(|_| before.to_ascii_lowercase());

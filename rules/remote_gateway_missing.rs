@@ -29,6 +29,7 @@ crate::declare_rule! {
 impl Rule for RemoteGatewayMissing {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
+        let unknown = crate::query::gateways_unknown(g);
         for (pid, p) in g.peerings() {
             if !p.use_remote_gateways.value {
                 continue;
@@ -37,7 +38,11 @@ impl Rule for RemoteGatewayMissing {
                 continue;
             };
             let r = g.vnet(remote);
-            if !r.defined || g.has_gateway(remote) || g.may_have_unplaced_gateway() {
+            if !r.defined
+                || g.has_gateway(remote)
+                || g.may_have_unplaced_gateway()
+                || unknown.contains(&r.key.to_ascii_lowercase())
+            {
                 continue;
             }
             let mut f = Finding::new(

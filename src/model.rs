@@ -584,6 +584,8 @@ pub struct PlannedChange {
     pub before_address_space: Option<(Vec<String>, Loc)>,
     /// A peering's remote vnet id before the change, and where.
     pub before_remote: Option<(String, Loc)>,
+    /// The resource's id before the change (what a replacement deletes).
+    pub before_id: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

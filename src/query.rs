@@ -461,3 +461,13 @@ pub fn labels(g: &Graph, answer: &Answer) -> Vec<(Loc, String)> {
         .filter_map(|s| Some((s.loc(g)?, step_text(g, s))))
         .collect()
 }
+
+/// The vnets (by lower-case id) of which it is unknown whether they have a gateway (an
+/// unresolved `Gateways` fact of the vnet): no rule may say they have none.
+pub fn gateways_unknown(g: &Graph) -> rustc_hash::FxHashSet<String> {
+    g.unresolved()
+        .iter()
+        .filter(|u| matches!(u.blocks, Blocked::Fact(Fact::Gateways)))
+        .map(|u| u.resource.to_ascii_lowercase())
+        .collect()
+}

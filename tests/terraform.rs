@@ -230,7 +230,19 @@ fn a_state_gives_the_same_findings_as_its_plan() {
                 .collect()
         };
         assert!(!known(&plan).is_empty(), "{name}: no finding");
-        assert_eq!(known(&plan), known(&state), "{name}");
+        let mut from_plan = known(&plan);
+        if name == "hub-spoke" {
+            // The plan creates the hub without a gateway and a spoke's peering that uses it:
+            // Azure would refuse that peering. A state holding it shows that Azure accepted
+            // it, so the hub has a gateway (managed elsewhere), and what the plan says about
+            // the missing gateway is not said of the state.
+            let gateway = |(r, _): &(String, String)| {
+                r == "remote-gateway-missing" || r == "gateway-transit-without-gateway"
+            };
+            assert_eq!(from_plan.iter().filter(|f| gateway(f)).count(), 3, "{name}");
+            from_plan.retain(|f| !gateway(f));
+        }
+        assert_eq!(from_plan, known(&state), "{name}");
         assert!(
             !findings(&state)
                 .iter()
@@ -618,5 +630,189 @@ fn a_reference_to_many_vnets_is_not_a_link() {
                 );
             }
         }
+    }
+}
+
+/// A hand-written regression plan of `testdata/terraform/regress/`.
+fn regress(file: &str) -> Outcome {
+    run(&Path::new("testdata/terraform/regress").join(file))
+}
+
+#[test]
+fn a_target_plan_keeps_what_it_does_not_list() {
+    // `terraform plan -target=...h2s`: the peering back is only in `prior_state`.
+    let o = regress("target-partial-plan.json");
+    assert_eq!(o.graph.peering_count(), 2);
+    assert_eq!(findings(&o), Vec::<(String, String)>::new());
+}
+
+#[test]
+fn two_provider_configurations_keep_two_vnets_of_the_same_name() {
+    // `azurerm` and `azurerm.b` each create rg/vnet-main; their subscriptions are unknown.
+    let o = regress("two-provider-aliases.json");
+    let g = &o.graph;
+    assert_eq!(findings(&o), Vec::<(String, String)>::new());
+    assert_eq!(g.peering_count(), 2);
+    for (_, p) in g.peerings() {
+        let remote = p.remote_vnet().expect("linked");
+        assert_ne!(p.local, remote, "{} points at its own vnet", p.id);
+    }
+    assert!(
+        g.peerings()
+            .any(|(_, p)| g.vnet(p.local).key.contains("{subscription:azurerm.b}")),
+        "the alias has a subscription placeholder of its own"
+    );
+}
+
+#[test]
+fn a_peering_azure_accepted_with_use_remote_gateways_shows_the_gateway() {
+    // The hub's gateway is managed outside these inputs; the spoke's peering that uses it
+    // exists (a state, and a plan that keeps it).
+    for file in ["gateway-outside-state.json", "gateway-outside-plan.json"] {
+        let o = regress(file);
+        assert_eq!(o.graph.peering_count(), 2, "{file}");
+        assert_eq!(findings(&o), Vec::<(String, String)>::new(), "{file}");
+    }
+}
+
+#[test]
+fn an_implied_index_that_lands_on_the_own_vnet_is_unknown() {
+    // `vnet[1 - count.index]` is written as the references `vnet` and `count.index`, as
+    // `vnet[count.index]` is; `vnet[var.vnets[each.key].peer]` has another value beside
+    // `each.key`. Neither is the peering's own vnet: the remote stays unknown.
+    for file in [
+        "count-one-minus-index.json",
+        "each-key-variable-lookup.json",
+    ] {
+        let o = regress(file);
+        assert_eq!(o.graph.peering_count(), 2, "{file}");
+        let found = findings(&o);
+        assert_eq!(found.len(), 2, "{file}: {found:?}");
+        for (rule, message) in &found {
+            assert_eq!(rule, "unresolved-value", "{file}: {message}");
+            assert!(
+                message.starts_with("`remote_virtual_network_id` of "),
+                "{file}: {message}"
+            );
+            // With `var.vnets` beside `each.key` no index is implied: any of the vnets.
+            if file.starts_with("each-key") {
+                assert!(message.contains("may name any of 2 vnets"), "{message}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_existing_hub_with_a_gateway_subnet_may_have_a_gateway_elsewhere() {
+    let path = Path::new("testdata/terraform/regress/existing-hub-gateway-elsewhere.json");
+    let o = run(path);
+    let found = findings(&o);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "unresolved-value");
+    assert!(
+        found[0]
+            .1
+            .starts_with("whether `azurerm_virtual_network.hub` has a gateway"),
+        "{}",
+        found[0].1
+    );
+    // The same hub created by the plan can have no gateway outside it.
+    let (_dir, created) = edited(path, "created-hub.json", |d| {
+        d["resource_changes"][0]["change"]["actions"] = serde_json::json!(["create"]);
+        d["resource_changes"][0]["change"]["before"] = serde_json::Value::Null;
+    });
+    let rules: Vec<String> = findings(&run(&created)).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        rules,
+        ["gateway-transit-without-gateway", "remote-gateway-missing"]
+    );
+}
+
+#[test]
+fn a_resource_of_no_known_provider_configuration_takes_no_subscription() {
+    // Two provider configurations with their subscriptions, and no configuration of the
+    // resources: which subscription each vnet is in is unknown, so a remote written as a
+    // string with either subscription is no peering back to report missing.
+    let from = Path::new("testdata/terraform/regress/two-provider-aliases.json");
+    let (_dir, path) = edited(from, "no-resource-configuration.json", |d| {
+        let sub = |s: &str| serde_json::json!({"subscription_id": {"constant_value": s}});
+        let providers = &mut d["configuration"]["provider_config"];
+        providers["azurerm"]["expressions"] = sub("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa");
+        providers["azurerm.b"]["expressions"] = sub("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb");
+        d["configuration"]["root_module"]["resources"] = serde_json::json!([]);
+        let remote = |s: &str| {
+            format!(
+                "/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-main"
+            )
+        };
+        let resources = d["planned_values"]["root_module"]["resources"]
+            .as_array_mut()
+            .unwrap();
+        resources[0]["values"]["name"] = "vnet-a".into();
+        resources[2]["values"]["virtual_network_name"] = "vnet-a".into();
+        resources[2]["values"]["remote_virtual_network_id"] =
+            remote("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb").into();
+        resources[3]["values"]["remote_virtual_network_id"] =
+            remote("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa")
+                .replace("vnet-main", "vnet-a")
+                .into();
+        for c in d["resource_changes"].as_array_mut().unwrap() {
+            c["change"]["after_unknown"] = serde_json::json!({"id": true});
+        }
+    });
+    let o = run(&path);
+    let errors: Vec<&Diagnostic> = o
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == peerlint::rule::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn a_vnet_of_unknown_subscription_is_found_by_its_name() {
+    // Two provider configurations with their subscriptions; the configuration doesn't say
+    // which one manages vnet a, so its subscription is unknown. Peering a2b names its vnet
+    // by name: that is vnet a, not a vnet of the same name in a2b's subscription.
+    let from = Path::new("testdata/terraform/regress/two-provider-aliases.json");
+    let (_dir, path) = edited(from, "vnet-of-unknown-provider.json", |d| {
+        let sub = |s: &str| serde_json::json!({"subscription_id": {"constant_value": s}});
+        let providers = &mut d["configuration"]["provider_config"];
+        providers["azurerm"]["expressions"] = sub("aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa");
+        providers["azurerm.b"]["expressions"] = sub("bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb");
+        d["configuration"]["root_module"]["resources"]
+            .as_array_mut()
+            .unwrap()
+            .remove(0);
+    });
+    let o = run(&path);
+    assert_eq!(findings(&o), Vec::<(String, String)>::new());
+    assert_eq!(o.graph.vnets().count(), 2);
+}
+
+#[test]
+fn a_missing_instance_is_named_with_its_key() {
+    // `vnet[split("_to_", each.key)[1]]` is written as `vnet` and `each.key`: the instance
+    // `vnet["a_to_b"]` is missing, not the resource `vnet`.
+    let from = Path::new("testdata/terraform/regress/each-key-variable-lookup.json");
+    let (_dir, path) = edited(from, "mesh-split-each-key.json", |d| {
+        let text = serde_json::to_string(d)
+            .unwrap()
+            .replace(r#"p[\"a\"]"#, r#"p[\"a_to_b\"]"#)
+            .replace(r#"p[\"b\"]"#, r#"p[\"b_to_a\"]"#)
+            .replace(r#""var.vnets","each.key""#, r#""each.key""#);
+        *d = serde_json::from_str(&text).unwrap();
+    });
+    let found = findings(&run(&path));
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (rule, message) in &found {
+        assert_eq!(rule, "unresolved-value");
+        assert!(
+            message.ends_with(
+                "is not in the plan: the index Terraform doesn't write out is not the instance's own key"
+            ) && (message.contains("`azurerm_virtual_network.vnet[\"a_to_b\"]`")
+                || message.contains("`azurerm_virtual_network.vnet[\"b_to_a\"]`")),
+            "{message}"
+        );
     }
 }

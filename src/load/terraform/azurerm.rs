@@ -95,9 +95,11 @@ pub(super) fn build(l: &mut Loader<'_>, b: &mut GraphBuilder) {
                 continue;
             }
             let id = l.vnet_id(b, i);
+            // Known by resource group and name (its subscription may be a placeholder).
             if let Ok(a) = ArmId::parse(&id)
                 && a.types.len() == 1
-                && !id.contains('{')
+                && !a.resource_group.contains('{')
+                && !a.name().contains('{')
             {
                 l.by_name
                     .entry((
@@ -116,6 +118,7 @@ pub(super) fn build(l: &mut Loader<'_>, b: &mut GraphBuilder) {
         route_tables: FxHashMap::default(),
         associations: FxHashMap::default(),
         routes: FxHashMap::default(),
+        gateway_unseen: Vec::new(),
     };
     for i in 0..n {
         if l.inst.list[i].is("azurerm_route") {
@@ -167,6 +170,23 @@ pub(super) fn build(l: &mut Loader<'_>, b: &mut GraphBuilder) {
             firewall(l, &cx, b, i);
         }
     }
+    // An existing vnet with a `GatewaySubnet` (or subnets the plan doesn't show) may have a
+    // gateway managed outside the plan, which Terraform's vnet can't show: where a peering
+    // needs one and nothing shows one, whether it has one is unknown, not "no".
+    for (key, id, i) in std::mem::take(&mut cx.gateway_unseen) {
+        if l.gateway_wanted.contains(&key)
+            && !l.gateway_shown.contains(&key)
+            && b.gateway_evidence(&key).is_some_and(|(has, _)| !has)
+        {
+            b.unresolved(Unresolved {
+                loc: l.anchor(i),
+                resource: id,
+                what: format!("whether `{}` has a gateway", l.address(i)),
+                reason: "the vnet exists and has a `GatewaySubnet` (or subnets the plan doesn't show), and a gateway managed outside this plan doesn't show in it".into(),
+                blocks: Blocked::Fact(Fact::Gateways),
+            });
+        }
+    }
 }
 
 /// What is gathered before the vnets are built.
@@ -182,6 +202,9 @@ struct Build {
     associations: FxHashMap<(String, String), Value>,
     /// `azurerm_route` instances by (resource group, route table name), lower case.
     routes: FxHashMap<(String, String), Vec<usize>>,
+    /// Vnets that exist before the plan with a `GatewaySubnet` (or subnets the plan doesn't
+    /// show): key, id, instance.
+    gateway_unseen: Vec<(String, String, usize)>,
 }
 
 /// Extracts an ARM value, then words the unknowns the extractor found in Terraform's terms:
@@ -330,6 +353,7 @@ fn record(l: &Loader<'_>, b: &mut GraphBuilder, i: usize, id: &str, vnet: bool) 
                     };
                     Some((text, l.loc(body)))
                 }),
+            before_id: before("id").and_then(|n| t.str(n)).map(str::to_string),
         }
     });
     b.terraform(
@@ -475,6 +499,20 @@ impl Build {
                     .is_some_and(|n| n.eq_ignore_ascii_case(name))
             })
         };
+        if l.plan
+            && l.inst.list[i]
+                .change
+                .as_ref()
+                .is_none_or(|c| matches!(c.action, Action::NoOp | Action::Update))
+            && (unknown_list.is_some()
+                || has(&subnets, "GatewaySubnet")
+                || self.subnets_of.get(&key).is_some_and(|ds| {
+                    ds.iter()
+                        .any(|&d| self.subnets[d].name.eq_ignore_ascii_case("GatewaySubnet"))
+                }))
+        {
+            self.gateway_unseen.push((key.clone(), id.clone(), i));
+        }
         let mut separate: FxHashMap<String, usize> = FxHashMap::default();
         for &d in self
             .subnets_of
@@ -640,10 +678,10 @@ impl Loader<'_> {
             return p;
         }
         match link_vnet(self, b, i, &[At::Key("parent_id")]) {
-            Ok((id, _, _)) => id,
+            Ok((id, _, _, _)) => id,
             Err(_) => format!(
                 "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{}",
-                self.subscription,
+                self.sub(i),
                 self.placeholder(b, i, "parent_id"),
                 self.placeholder(b, i, "parent_id.name")
             ),
@@ -658,9 +696,9 @@ impl Loader<'_> {
 fn local_vnet(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) -> Option<String> {
     let rg = l.known(i, "resource_group_name").map(|(s, _)| s);
     if let (Some(rg), Some((name, _))) = (&rg, l.known(i, "virtual_network_name")) {
-        return Some(l.vnet_named(b, rg, &name));
+        return Some(l.vnet_named(b, i, rg, &name));
     }
-    if let Ok((id, _, _)) = link_vnet(l, b, i, &[At::Key("virtual_network_name")]) {
+    if let Ok((id, _, _, _)) = link_vnet(l, b, i, &[At::Key("virtual_network_name")]) {
         return Some(id);
     }
     let rg = match rg {
@@ -677,7 +715,7 @@ fn local_vnet(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) -> Option<Stri
             let address = l.address(i).to_string();
             let id = format!(
                 "/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{}",
-                l.subscription,
+                l.sub(i),
                 l.placeholder(b, i, "virtual_network_name")
             );
             b.unresolved(Unresolved {
@@ -692,7 +730,7 @@ fn local_vnet(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) -> Option<Stri
             l.placeholder(b, i, "virtual_network_name")
         }
     };
-    Some(l.vnet_named(b, &rg, &name))
+    Some(l.vnet_named(b, i, &rg, &name))
 }
 
 /// Why an expression's candidates are too many to be one resource: the instances of a
@@ -711,15 +749,17 @@ fn too_many(r: &Resolution) -> Option<String> {
     })
 }
 
-/// Follows an argument to the one vnet it names: its id, how it is shown, and where the
-/// expression is. Err: why it can't be known (and where to point).
+/// Follows an argument to the one vnet it names: its id, how it is shown, where the
+/// expression is, and whether that vnet is a reading rather than a fact (chosen by an implied
+/// key, or named by its `.name` alone). Err: why it can't be known (and where to point).
+#[allow(clippy::type_complexity)]
 fn link_vnet(
     l: &mut Loader<'_>,
     b: &mut GraphBuilder,
     i: usize,
     path: &[At<'_>],
-) -> Result<(String, String, Loc), (String, Option<Loc>)> {
-    let (found, at) = link_one(
+) -> Result<(String, String, Loc, bool), (String, Option<Loc>)> {
+    let (found, at, implied) = link_one(
         l,
         i,
         path,
@@ -728,24 +768,32 @@ fn link_vnet(
                 if is_vnet(l, *inst)
                     && attr.as_deref().is_none_or(|a| a == "id" || a == "name") =>
             {
-                Some((l.vnet_id(b, *inst), l.address(*inst).to_string()))
+                Some((
+                    l.vnet_id(b, *inst),
+                    l.address(*inst).to_string(),
+                    attr.as_deref() == Some("name"),
+                ))
             }
             Target::Text(s, _) => match classify_remote(s) {
-                RemoteKind::Vnet(_) => Some((s.clone(), s.clone())),
+                RemoteKind::Vnet(_) => Some((s.clone(), s.clone(), false)),
                 _ => None,
             },
             _ => None,
         },
-        |f: &(String, String), c| key_of(&f.0) == key_of(&c.0),
+        |f: &(String, String, bool), c| key_of(&f.0) == key_of(&c.0),
     )?;
     match found.as_slice() {
-        [(id, shown)] => Ok((id.clone(), shown.clone(), at)),
+        [(id, shown, by_name)] => Ok((id.clone(), shown.clone(), at, implied || *by_name)),
         [] => Err((
             "its expression names no vnet peerlint can see".into(),
             Some(at),
         )),
         all => {
-            let names: Vec<String> = all.iter().take(3).map(|(_, s)| format!("`{s}`")).collect();
+            let names: Vec<String> = all
+                .iter()
+                .take(3)
+                .map(|(_, s, _)| format!("`{s}`"))
+                .collect();
             let more = if all.len() > 3 { ", …" } else { "" };
             Err((
                 format!(
@@ -759,8 +807,9 @@ fn link_vnet(
     }
 }
 
-/// What an argument's expression may name, each distinct one once (`same` compares two), and
-/// where the expression is: the targets `candidate` makes something of. Err: the plan has no
+/// What an argument's expression may name, each distinct one once (`same` compares two),
+/// where the expression is, and whether an instance was chosen by an implied key
+/// ([`Resolution::implied`]): the targets `candidate` makes something of. Err: the plan has no
 /// configuration of the argument, or its expression can't be followed or names too many
 /// things (and where to point).
 #[allow(clippy::type_complexity)]
@@ -770,7 +819,7 @@ fn link_one<T>(
     path: &[At<'_>],
     mut candidate: impl FnMut(&mut Loader<'_>, &Target) -> Option<T>,
     same: impl Fn(&T, &T) -> bool,
-) -> Result<(Vec<T>, Loc), (String, Option<Loc>)> {
+) -> Result<(Vec<T>, Loc, bool), (String, Option<Loc>)> {
     let Some((e, r)) = l.resolve(i, path) else {
         return Err(("the plan has no configuration of it".into(), None));
     };
@@ -789,21 +838,31 @@ fn link_one<T>(
     if let Some(why) = too_many(&r) {
         return Err((why, Some(at)));
     }
-    Ok((found, at))
+    Ok((found, at, r.implied))
 }
 
 /// A value Terraform knows only after apply, followed to a vnet id when the configuration
 /// names one (located at the instance, with the expression as where it came from), else
-/// unknown with the reason.
+/// unknown with the reason. A remote that is the peering's own vnet (`own`) only by a reading
+/// (an implied key, a `.name`) stays unknown: `vnet[1 - count.index]` reads as
+/// `vnet[count.index]`.
 fn linked_remote(
     l: &mut Loader<'_>,
     b: &mut GraphBuilder,
     i: usize,
     path: &[At<'_>],
     unknown: &Value,
+    own: &str,
 ) -> Value {
     match link_vnet(l, b, i, path) {
-        Ok((id, shown, at)) => Value::str(&id, l.anchor(i)).with_origin(
+        Ok((id, shown, at, reading)) if reading && key_of(&id) == key_of(own) => Value::unknown(
+            format!(
+                "{AFTER_APPLY}, and its expression leads to the peering's own vnet `{shown}` only through an index Terraform doesn't write out or a vnet's `name`, so it may be another vnet"
+            ),
+            None,
+            at,
+        ),
+        Ok((id, shown, at, _)) => Value::str(&id, l.anchor(i)).with_origin(
             at,
             format!("the remote vnet is `{shown}`, followed from this expression"),
         ),
@@ -843,7 +902,7 @@ fn linked_subnet(
     i: usize,
     path: &[At<'_>],
 ) -> Result<(String, String, Loc), (String, Option<Loc>)> {
-    let (found, at) = link_one(
+    let (found, at, _) = link_one(
         l,
         i,
         path,
@@ -865,7 +924,7 @@ fn linked_subnet(
                             let name = l.known(*inst, "name").map(|(s, _)| s);
                             match (rg, vn, name) {
                                 (Some(rg), Some(vn), Some(name)) => {
-                                    Some((l.vnet_named(b, &rg, &vn), name))
+                                    Some((l.vnet_named(b, *inst, &rg, &vn), name))
                                 }
                                 _ => None,
                             }
@@ -979,7 +1038,7 @@ fn route_table_id(l: &Loader<'_>, i: usize) -> String {
     let name = l.known(i, "name").map(|(s, _)| s).unwrap_or_default();
     format!(
         "/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.Network/routeTables/{name}",
-        l.subscription
+        l.sub(i)
     )
 }
 
@@ -1011,10 +1070,30 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
     let at = l.loc(l.inst.list[i].obj);
     let remote = get(&after, "remote_virtual_network_id");
     let remote = if remote.is_unknown() {
-        linked_remote(l, b, i, &[At::Key("remote_virtual_network_id")], &remote)
+        linked_remote(
+            l,
+            b,
+            i,
+            &[At::Key("remote_virtual_network_id")],
+            &remote,
+            &vnet_id,
+        )
     } else {
         remote
     };
+    let accepted = accepted_remote_gateway(l, i);
+    let set = |tf: &str| matches!(get(&after, tf).v, Val::Bool(true));
+    if let Some(r) = remote.as_str() {
+        if set("use_remote_gateways") {
+            l.gateway_wanted.insert(key_of(r));
+        }
+        if !matches!(accepted.v, Val::Null) {
+            l.gateway_shown.insert(key_of(r));
+        }
+    }
+    if set("allow_gateway_transit") {
+        l.gateway_wanted.insert(key_of(&vnet_id));
+    }
     let flag = |arm: &'static str, tf: &str| (arm, get(&after, tf));
     let props = obj(
         vec![
@@ -1030,6 +1109,7 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
             flag("enableOnlyIPv6Peering", "only_ipv6_peering_enabled"),
             flag("localSubnetNames", "local_subnet_names"),
             flag("remoteSubnetNames", "remote_subnet_names"),
+            ("remoteGateways", accepted),
         ],
         at,
     );
@@ -1050,6 +1130,33 @@ fn peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
     );
     extract(l, b, i, &value, PEERING_NAMES, &FxHashMap::default());
     record(l, b, i, &id, false);
+}
+
+/// A peering that exists in Azure with `use_remote_gateways` set (in a state, kept by the
+/// plan, or changed in place from that value): Azure accepted it, which it does only when the
+/// remote vnet has a gateway (P11), so it is evidence of one, as an export's `remoteGateways`
+/// (a gateway managed outside the input can't show in Terraform's). Null otherwise.
+fn accepted_remote_gateway(l: &Loader<'_>, i: usize) -> Value {
+    let t = l.t;
+    let inst = &l.inst.list[i];
+    let set = |v: Option<crate::tree::NodeId>| {
+        v.and_then(|v| t.get(v, "use_remote_gateways"))
+            .filter(|&n| t.bool(n) == Some(true))
+    };
+    let flag = match &inst.change {
+        None => set(inst.values),
+        Some(c) => match c.action {
+            Action::NoOp | Action::Update => set(c.before),
+            _ => None,
+        },
+    };
+    match flag {
+        Some(n) => {
+            let at = l.loc(n);
+            Value::array(vec![Value::new(Val::Null, at)], at)
+        }
+        None => Value::new(Val::Null, l.anchor(i)),
+    }
 }
 
 /// An azapi peering: its `body.properties` as they are, the remote linked when unknown.
@@ -1074,7 +1181,7 @@ fn azapi_peering(l: &mut Loader<'_>, b: &mut GraphBuilder, i: usize) {
             .and_then(|r| r.get("id"))
             .cloned()
             .unwrap_or_else(|| Value::new(Val::Null, at));
-        let remote = linked_remote(l, b, i, &[At::Key("body")], &unknown);
+        let remote = linked_remote(l, b, i, &[At::Key("body")], &unknown, &vnet_id);
         props = replace_member(
             &props,
             "remoteVirtualNetwork",
@@ -1133,7 +1240,7 @@ fn gateway(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) {
         Some((id, _)) => id,
         None => format!(
             "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworkGateways/{}",
-            l.subscription,
+            l.sub(i),
             l.name_or_placeholder(b, i, "resource_group_name"),
             l.name_or_placeholder(b, i, "name")
         ),
@@ -1205,7 +1312,7 @@ fn route_server(l: &mut Loader<'_>, cx: &Build, b: &mut GraphBuilder, i: usize) 
             Some((h, _)) => h,
             None => format!(
                 "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualHubs/{}",
-                l.subscription,
+                l.sub(i),
                 l.name_or_placeholder(b, i, "resource_group_name"),
                 l.placeholder(b, i, "virtual_hub_id")
             ),

@@ -11,8 +11,9 @@
 //! it can't know) makes the value unresolved. Nothing is guessed.
 //!
 //! Two readings are taken as Terraform's idioms: an index Terraform didn't write out next to
-//! `each.key` or `count.index` (`azurerm_virtual_network.spoke[each.key]`, written as the
-//! references `azurerm_virtual_network.spoke` and `each.key`) is the instance's own key, and
+//! `each.key` or `count.index` alone (`azurerm_virtual_network.spoke[each.key]`, written as the
+//! references `azurerm_virtual_network.spoke` and `each.key`) is the instance's own key (marked
+//! as [`Resolution::implied`]: `spoke[1 - count.index]` is written the same way), and
 //! `each.value` is the `for_each` collection's member at the instance's key (when that
 //! collection has such a member).
 
@@ -129,6 +130,10 @@ pub struct Resolution {
     pub many: Option<(String, usize)>,
     /// Why part of the expression can't be followed: then the targets may not be all.
     pub opaque: Option<String>,
+    /// Whether an instance was chosen by the instance's own key where Terraform wrote no
+    /// index (`vnet[count.index]` and `vnet[1 - count.index]` read the same): a reading, not
+    /// a fact.
+    pub implied: bool,
 }
 
 /// The candidates kept of one expression: enough to tell one vnet from several, and the work
@@ -217,14 +222,21 @@ impl Resolver<'_> {
         }
         // A single reference carries what the caller reads from it; several are only
         // candidates, each whole.
-        let tail = if values.len() == 1 { tail } else { &[] };
+        let single = values.len() == 1;
+        let tail = if single { tail } else { &[] };
         for g in values {
             let Some(mut r) = parse_ref(g) else {
                 out.opaque(format!("`{g}` is no reference peerlint reads"));
                 continue;
             };
             r.steps.extend_from_slice(tail);
-            let implied = if has_helper { scope.key.clone() } else { None };
+            // Only `x[each.key]` / `x[count.index]` beside nothing else: with another value
+            // (`x[var.map[each.key].peer]`) the index is something else.
+            let implied = if has_helper && single {
+                scope.key.clone()
+            } else {
+                None
+            };
             self.reference(&r, g, implied, scope, out, depth + 1);
         }
     }
@@ -372,13 +384,17 @@ impl Resolver<'_> {
             .get(&(module_prefix(&scope.module), config_name.clone()))
             .map(Vec::as_slice)
             .unwrap_or_default();
+        let mut by_implied = false;
         let (key, rest) = match rest.first() {
             Some(Step::Index(k)) => (Some(k.clone()), &rest[1..]),
             Some(Step::Opaque) => (None, &rest[1..]),
-            _ => (
-                implied.filter(|_| all.iter().any(|&i| self.inst.list[i].addr.key.is_some())),
-                rest,
-            ),
+            _ => {
+                let key =
+                    implied.filter(|_| all.iter().any(|&i| self.inst.list[i].addr.key.is_some()));
+                out.implied |= key.is_some();
+                by_implied = key.is_some();
+                (key, rest)
+            }
         };
         let attr = match rest.first() {
             Some(Step::Attr(a)) => Some(a.clone()),
@@ -406,6 +422,20 @@ impl Resolver<'_> {
         }
         if chosen.is_empty() {
             out.opaque(match key {
+                // Only this instance is missing.
+                Some(k) if !all.is_empty() => {
+                    let mut address = shown.clone();
+                    address.push('[');
+                    k.render(&mut address);
+                    address.push(']');
+                    if by_implied {
+                        format!(
+                            "`{address}` is not in the plan: the index Terraform doesn't write out is not the instance's own key"
+                        )
+                    } else {
+                        format!("`{address}` is not in the plan (other instances of `{shown}` are)")
+                    }
+                }
                 Some(_) => format!("`{text}` is not in the plan"),
                 None => format!("`{shown}` is not in the plan"),
             });

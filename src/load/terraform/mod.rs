@@ -72,12 +72,17 @@ pub fn load(b: &mut GraphBuilder, file: FileId, path: &str, t: &Tree) {
         config,
         variables: t.get(root, "variables"),
         subscription: String::new(),
+        subs: FxHashMap::default(),
+        plan,
+        gateway_wanted: Default::default(),
+        gateway_shown: Default::default(),
         vnet_ids: FxHashMap::default(),
         by_name: FxHashMap::default(),
     };
     l.subscription = l
         .subscription(root)
         .unwrap_or_else(|| "{subscription}".to_string());
+    l.subs = l.provider_subscriptions(root);
     // A plan is a design to deploy; a state describes what Azure holds.
     b.set_authored(plan);
     azurerm::build(&mut l, b);
@@ -94,6 +99,15 @@ pub(super) struct Loader<'t> {
     variables: Option<NodeId>,
     /// The provider's subscription, else the `{subscription}` placeholder.
     subscription: String,
+    /// With more than one azurerm provider configuration: the subscription of each (by
+    /// `provider_config_key`), else a placeholder of its own.
+    subs: FxHashMap<String, String>,
+    /// Whether the document is a plan (else a state).
+    plan: bool,
+    /// The vnets (by key) a peering needs a gateway in (`use_remote_gateways` towards it,
+    /// `allow_gateway_transit` from it), and those an accepted peering shows one in.
+    gateway_wanted: rustc_hash::FxHashSet<String>,
+    gateway_shown: rustc_hash::FxHashSet<String>,
     /// The ids of vnet instances (managed and data sources), and the vnets by (resource
     /// group, name), lower-case.
     vnet_ids: FxHashMap<usize, String>,
@@ -169,38 +183,13 @@ impl Loader<'_> {
             .and_then(|c| t.get(c, "provider_config"))
             .map(|p| {
                 t.members(p)
-                    .filter(|(_, c)| {
-                        t.get_str(*c, "name") == Some("azurerm")
-                            || t.get_str(*c, "full_name")
-                                .is_some_and(|f| f.ends_with("/azurerm"))
-                    })
+                    .filter(|(_, c)| self.is_azurerm(*c))
                     .map(|(_, c)| c)
                     .collect()
             })
             .unwrap_or_default();
-        let configured: Vec<Option<String>> = providers
-            .iter()
-            .map(|&p| {
-                let e = t.get(p, "expressions")?;
-                let e = t.get(e, "subscription_id")?;
-                if let Some(c) = t.get_str(e, "constant_value") {
-                    return Some(c.to_string());
-                }
-                let refs: Vec<&str> = t
-                    .children(t.get(e, "references")?)
-                    .filter_map(|r| t.str(r))
-                    .collect();
-                let var = refs.first()?.strip_prefix("var.")?;
-                if refs.len() != 1
-                    || t.get_str(p, "module_address")
-                        .is_some_and(|m| !m.is_empty())
-                {
-                    return None;
-                }
-                let v = t.get(self.variables?, var)?;
-                t.get_str(v, "value").map(str::to_string)
-            })
-            .collect();
+        let configured: Vec<Option<String>> =
+            providers.iter().map(|&p| self.configured(p)).collect();
         if let Some(Some(first)) = configured.first()
             && configured.iter().all(|c| c.as_deref() == Some(first))
         {
@@ -210,8 +199,99 @@ impl Loader<'_> {
             return None;
         }
         // The subscriptions of the ids the plan knows.
+        self.evidence(|_| true)
+    }
+
+    /// The key of the provider configuration an instance is managed or read with, when the
+    /// plan's configuration says.
+    fn provider_key(&self, i: usize) -> Option<&str> {
+        let inst = &self.inst.list[i];
+        self.config
+            .as_ref()
+            .and_then(|c| c.resource(&inst.addr.module, &inst.addr.config_name()))
+            .and_then(|r| self.t.get_str(r, "provider_config_key"))
+    }
+
+    /// The subscription of an instance: its provider configuration's (with several, one the
+    /// configuration doesn't name has what they all agree on, else a placeholder).
+    fn sub(&self, i: usize) -> &str {
+        if self.subs.is_empty() {
+            return &self.subscription;
+        }
+        self.provider_key(i)
+            .and_then(|k| self.subs.get(k))
+            .unwrap_or(&self.subscription)
+    }
+
+    /// With more than one azurerm provider configuration, the subscription of each: its
+    /// `subscription_id` (a constant, or a root variable's value), else what the known ids of
+    /// its resources agree on, else a placeholder of its own (`{subscription:azurerm.b}`), so
+    /// that two vnets of the same resource group and name under two providers stay two.
+    fn provider_subscriptions(&self, root: NodeId) -> FxHashMap<String, String> {
+        let t = self.t;
+        let mut out = FxHashMap::default();
+        let providers: Vec<(&str, NodeId)> = t
+            .get(root, "configuration")
+            .and_then(|c| t.get(c, "provider_config"))
+            .map(|p| t.members(p).filter(|(_, c)| self.is_azurerm(*c)).collect())
+            .unwrap_or_default();
+        if providers.len() < 2 {
+            return out;
+        }
+        for (key, p) in providers {
+            let sub = self
+                .configured(p)
+                .or_else(|| self.evidence(|i| self.provider_key(i) == Some(key)))
+                .unwrap_or_else(|| {
+                    if key == "azurerm" {
+                        "{subscription}".to_string()
+                    } else {
+                        format!("{{subscription:{}}}", key.replace('/', "|"))
+                    }
+                });
+            out.insert(key.to_string(), sub);
+        }
+        out
+    }
+
+    fn is_azurerm(&self, c: NodeId) -> bool {
+        let t = self.t;
+        t.get_str(c, "name") == Some("azurerm")
+            || t.get_str(c, "full_name")
+                .is_some_and(|f| f.ends_with("/azurerm"))
+    }
+
+    /// A provider configuration's `subscription_id`: a constant, or a root variable's value.
+    fn configured(&self, p: NodeId) -> Option<String> {
+        let t = self.t;
+        let e = t.get(p, "expressions")?;
+        let e = t.get(e, "subscription_id")?;
+        if let Some(c) = t.get_str(e, "constant_value") {
+            return Some(c.to_string());
+        }
+        let refs: Vec<&str> = t
+            .children(t.get(e, "references")?)
+            .filter_map(|r| t.str(r))
+            .collect();
+        let var = refs.first()?.strip_prefix("var.")?;
+        if refs.len() != 1
+            || t.get_str(p, "module_address")
+                .is_some_and(|m| !m.is_empty())
+        {
+            return None;
+        }
+        let v = t.get(self.variables?, var)?;
+        t.get_str(v, "value").map(str::to_string)
+    }
+
+    /// The subscription the known ids of the instances `of` agree on.
+    fn evidence(&self, of: impl Fn(usize) -> bool) -> Option<String> {
+        let t = self.t;
         let mut seen: Option<String> = None;
         for (i, inst) in self.inst.list.iter().enumerate() {
+            if !of(i) {
+                continue;
+            }
             let id = if inst.is_data("azurerm_client_config") {
                 self.inst.str(t, i, "subscription_id").map(str::to_string)
             } else if EVIDENCE.contains(&inst.addr.ty.as_str()) {
@@ -340,7 +420,7 @@ impl Loader<'_> {
             let name = self.name_or_placeholder(b, i, "name");
             format!(
                 "/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}",
-                self.subscription
+                self.sub(i)
             )
         };
         self.vnet_ids.insert(i, id.clone());
@@ -371,7 +451,7 @@ impl Loader<'_> {
                     && self.inst.list[*inst].is("azurerm_resource_group")
                     && let Some((name, _)) = self.known(*inst, "name")
                 {
-                    let id = format!("/subscriptions/{}/resourceGroups/{name}", self.subscription);
+                    let id = format!("/subscriptions/{}/resourceGroups/{name}", self.sub(*inst));
                     if !found.contains(&id) {
                         found.push(id);
                     }
@@ -383,23 +463,41 @@ impl Loader<'_> {
         }
         format!(
             "/subscriptions/{}/resourceGroups/{}",
-            self.subscription,
+            self.sub(i),
             self.placeholder(b, i, "parent_id")
         )
     }
 
-    /// The vnet with this resource group and name among the plan's vnets (managed first),
-    /// else the id it has in the provider's subscription.
-    fn vnet_named(&mut self, b: &mut GraphBuilder, rg: &str, name: &str) -> String {
+    /// The vnet with this resource group and name that instance `from` names, among the
+    /// plan's vnets (managed first): one in its subscription (or under its provider
+    /// configuration), else the one whose subscription is unknown, else the id it has in that
+    /// subscription.
+    fn vnet_named(&mut self, b: &mut GraphBuilder, from: usize, rg: &str, name: &str) -> String {
         let key = (rg.to_ascii_lowercase(), name.to_ascii_lowercase());
-        if let Some(list) = self.by_name.get(&key).cloned()
-            && let Some(&i) = list.first()
-        {
-            return self.vnet_id(b, i);
+        if let Some(list) = self.by_name.get(&key).cloned() {
+            let mut unknown: Vec<String> = Vec::new();
+            for j in list {
+                let id = self.vnet_id(b, j);
+                let sub = subscription_of(&id).unwrap_or("{");
+                if self.subs.is_empty()
+                    || self
+                        .provider_key(j)
+                        .is_some_and(|k| self.provider_key(from) == Some(k))
+                    || sub.eq_ignore_ascii_case(self.sub(from))
+                {
+                    return id;
+                }
+                if sub.contains('{') || self.sub(from).contains('{') {
+                    unknown.push(id);
+                }
+            }
+            if let [one] = unknown.as_slice() {
+                return one.clone();
+            }
         }
         format!(
             "/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}",
-            self.subscription
+            self.sub(from)
         )
     }
 }

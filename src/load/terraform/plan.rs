@@ -105,8 +105,10 @@ pub struct Instances {
 }
 
 impl Instances {
-    /// Reads `planned_values` (a plan) or `values` (a state), then the data sources of
-    /// `prior_state` that the planned values lack, and attaches `resource_changes`.
+    /// Reads `planned_values` (a plan) or `values` (a state), then what of `prior_state` the
+    /// planned values lack: the data sources, and the managed resources the plan has no change
+    /// for (a `-target` plan lists only the resources it changes, the others are kept as they
+    /// are); then attaches `resource_changes`.
     pub fn read(t: &Tree, root: NodeId) -> Instances {
         let mut out = Instances {
             list: Vec::new(),
@@ -119,14 +121,26 @@ impl Instances {
             .get(root, "planned_values")
             .or_else(|| t.get(root, "values"));
         if let Some(m) = main.and_then(|v| t.get(v, "root_module")) {
-            out.module(t, m, false);
+            out.module(t, m, None);
         }
+        // The addresses `resource_changes` has an entry for: a managed resource of the prior
+        // state without one is outside a `-target`, kept.
+        let changed: rustc_hash::FxHashSet<String> = t
+            .get(root, "resource_changes")
+            .map(|cs| {
+                t.children(cs)
+                    .filter_map(|c| t.get_str(c, "address"))
+                    .filter_map(Address::parse)
+                    .map(|a| a.render())
+                    .collect()
+            })
+            .unwrap_or_default();
         if let Some(m) = t
             .get(root, "prior_state")
             .and_then(|p| t.get(p, "values"))
             .and_then(|v| t.get(v, "root_module"))
         {
-            out.module(t, m, true);
+            out.module(t, m, Some(&changed));
         }
         if let Some(changes) = t.get(root, "resource_changes") {
             for c in t.children(changes) {
@@ -136,7 +150,9 @@ impl Instances {
         out
     }
 
-    fn module(&mut self, t: &Tree, m: NodeId, prior: bool) {
+    /// The resources of a module and its children; of the prior state (`prior` holds the
+    /// addresses with a change), the data sources and the managed resources without a change.
+    fn module(&mut self, t: &Tree, m: NodeId, prior: Option<&rustc_hash::FxHashSet<String>>) {
         let mut stack = vec![m];
         while let Some(m) = stack.pop() {
             if let Some(rs) = t.get(m, "resources") {
@@ -152,19 +168,20 @@ impl Instances {
         }
     }
 
-    fn resource(&mut self, t: &Tree, r: NodeId, prior: bool) {
+    fn resource(&mut self, t: &Tree, r: NodeId, prior: Option<&rustc_hash::FxHashSet<String>>) {
         let Some(anchor) = t.get(r, "address") else {
             return;
         };
         let Some(addr) = t.str(anchor).and_then(Address::parse) else {
             return;
         };
-        // From the prior state only the data sources read while planning: the managed
-        // resources' future is in the planned values.
-        if prior && !addr.data {
+        let address = addr.render();
+        // From the prior state the data sources read while planning, and the managed
+        // resources the plan doesn't touch: the others' future is in the planned values (or
+        // they are deleted).
+        if prior.is_some_and(|changed| !addr.data && changed.contains(&address)) {
             return;
         }
-        let address = addr.render();
         if self.by_address.contains_key(&address) {
             return;
         }
