@@ -12,43 +12,7 @@ pub struct ArmId {
 
 impl ArmId {
     pub fn parse(text: &str) -> Result<ArmId, String> {
-        let trimmed = text.trim();
-        if trimmed.is_empty() {
-            return Err("the id is empty".into());
-        }
-        let Some(rest) = strip_prefix_ci(trimmed, "/subscriptions/") else {
-            return Err("a resource id starts with `/subscriptions/`".into());
-        };
-        let segs: Vec<&str> = rest.split('/').collect();
-        if segs.iter().any(|s| s.is_empty()) {
-            return Err("the id has an empty segment".into());
-        }
-        if segs.len() < 3 || !segs[1].eq_ignore_ascii_case("resourceGroups") {
-            return Err("the id has no `/resourceGroups/<name>` segment".into());
-        }
-        if segs.len() < 5 || !segs[3].eq_ignore_ascii_case("providers") {
-            return Err("the id has no `/providers/<namespace>` segment".into());
-        }
-        let namespace = segs[4];
-        let tail = &segs[5..];
-        if tail.is_empty() {
-            return Err("the id names no resource type".into());
-        }
-        if tail.len() % 2 != 0 {
-            return Err(format!(
-                "resource type `{}` has no name",
-                tail[tail.len() - 1]
-            ));
-        }
-        Ok(ArmId {
-            subscription: segs[0].to_string(),
-            resource_group: segs[2].to_string(),
-            namespace: namespace.to_string(),
-            types: tail
-                .chunks(2)
-                .map(|c| (c[0].to_string(), c[1].to_string()))
-                .collect(),
-        })
+        IdRef::parse(text).map(IdRef::to_arm_id)
     }
 
     /// The canonical, lower-case comparison key.
@@ -90,6 +54,132 @@ impl ArmId {
             s.push_str(n);
         }
         s
+    }
+}
+
+/// An id's parts borrowed from its text: [`ArmId::parse`] without allocating (loading an
+/// estate parses every id, issue 14). Accepts and rejects exactly what `ArmId::parse` does,
+/// with the same reasons.
+#[derive(Clone, Copy, Debug)]
+pub struct IdRef<'a> {
+    pub subscription: &'a str,
+    pub resource_group: &'a str,
+    pub namespace: &'a str,
+    /// `type/name[/type/name]…`: an even number of non-empty segments, at least two.
+    tail: &'a str,
+}
+
+impl<'a> IdRef<'a> {
+    pub fn parse(text: &'a str) -> Result<IdRef<'a>, String> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err("the id is empty".into());
+        }
+        let Some(rest) = strip_prefix_ci(trimmed, "/subscriptions/") else {
+            return Err("a resource id starts with `/subscriptions/`".into());
+        };
+        // One pass over the segments: the first five, where the sixth starts, the last, and
+        // how many there are.
+        let mut head = [""; 5];
+        let (mut count, mut tail_at) = (0usize, rest.len());
+        let mut last;
+        // Segments are short: a plain byte loop finds the next `/` faster than `split`'s
+        // memchr.
+        let bytes = rest.as_bytes();
+        let mut at = 0;
+        loop {
+            let end = bytes[at..]
+                .iter()
+                .position(|&b| b == b'/')
+                .map_or(bytes.len(), |p| at + p);
+            let seg = &rest[at..end];
+            if seg.is_empty() {
+                return Err("the id has an empty segment".into());
+            }
+            if count < 5 {
+                head[count] = seg;
+            } else if count == 5 {
+                tail_at = at;
+            }
+            last = seg;
+            count += 1;
+            if end == bytes.len() {
+                break;
+            }
+            at = end + 1;
+        }
+        if count < 3 || !head[1].eq_ignore_ascii_case("resourceGroups") {
+            return Err("the id has no `/resourceGroups/<name>` segment".into());
+        }
+        if count < 5 || !head[3].eq_ignore_ascii_case("providers") {
+            return Err("the id has no `/providers/<namespace>` segment".into());
+        }
+        let tail_len = count - 5;
+        if tail_len == 0 {
+            return Err("the id names no resource type".into());
+        }
+        if tail_len % 2 != 0 {
+            return Err(format!("resource type `{last}` has no name"));
+        }
+        Ok(IdRef {
+            subscription: head[0],
+            resource_group: head[2],
+            namespace: head[4],
+            tail: &rest[tail_at..],
+        })
+    }
+
+    /// The (type, name) pairs, in order.
+    pub fn types(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        let mut segs = self.tail.split('/');
+        std::iter::from_fn(move || Some((segs.next()?, segs.next()?)))
+    }
+
+    /// How many (type, name) pairs.
+    pub fn depth(&self) -> usize {
+        self.tail.split('/').count() / 2
+    }
+
+    /// [`ArmId::key`], built in one go.
+    pub fn key(&self) -> String {
+        let mut s = String::with_capacity(
+            self.subscription.len()
+                + self.resource_group.len()
+                + self.namespace.len()
+                + self.tail.len()
+                + 43,
+        );
+        for part in [
+            "/subscriptions/",
+            self.subscription,
+            "/resourceGroups/",
+            self.resource_group,
+            "/providers/",
+            self.namespace,
+            "/",
+            self.tail,
+        ] {
+            s.push_str(part);
+        }
+        s.make_ascii_lowercase();
+        s
+    }
+
+    /// The last name.
+    pub fn name(&self) -> &'a str {
+        self.tail.rsplit('/').next().unwrap_or("")
+    }
+
+    pub fn to_arm_id(self) -> ArmId {
+        ArmId {
+            subscription: self.subscription.to_string(),
+            resource_group: self.resource_group.to_string(),
+            namespace: self.namespace.to_string(),
+            types: self
+                .types()
+                .map(|(t, n)| (t.to_string(), n.to_string()))
+                .collect(),
+        }
     }
 }
 
@@ -278,6 +368,68 @@ mod tests {
         assert!(problem(&id(guid, "rg", "vnet-")).is_some());
         assert!(problem(&id(guid, "rg", ".vnet")).is_some());
         assert!(problem(&id(guid, "rg", "vnet(1)")).is_some());
+    }
+
+    #[test]
+    fn parse_reasons_and_borrowed_parts() {
+        let err = |id: &str| ArmId::parse(id).unwrap_err();
+        assert_eq!(err("  "), "the id is empty");
+        assert_eq!(
+            err("/subs/s"),
+            "a resource id starts with `/subscriptions/`"
+        );
+        assert_eq!(err("/subscriptions/"), "the id has an empty segment");
+        assert_eq!(err("/subscriptions/s//r"), "the id has an empty segment");
+        assert_eq!(
+            err("/subscriptions/s/resourceGroups/r/providers/N/t/n/"),
+            "the id has an empty segment"
+        );
+        assert_eq!(
+            err("/subscriptions/s/resourceGroup/r/providers/N/t/n"),
+            "the id has no `/resourceGroups/<name>` segment"
+        );
+        assert_eq!(
+            err("/subscriptions/s/resourceGroups"),
+            "the id has no `/resourceGroups/<name>` segment"
+        );
+        assert_eq!(
+            err("/subscriptions/s/resourceGroups/r/providers"),
+            "the id has no `/providers/<namespace>` segment"
+        );
+        assert_eq!(
+            err("/subscriptions/s/resourceGroups/r/providers/N"),
+            "the id names no resource type"
+        );
+        assert_eq!(
+            err("/subscriptions/s/resourceGroups/r/providers/N/a/b/c"),
+            "resource type `c` has no name"
+        );
+        let id = ArmId::parse(
+            " /SUBSCRIPTIONS/S/resourcegroups/RG/PROVIDERS/Microsoft.Network/virtualNetworks/Hub/virtualNetworkPeerings/P-1 ",
+        )
+        .unwrap();
+        assert_eq!(
+            (id.subscription.as_str(), id.resource_group.as_str()),
+            ("S", "RG")
+        );
+        assert_eq!(id.namespace, "Microsoft.Network");
+        let types = [
+            ("virtualNetworks", "Hub"),
+            ("virtualNetworkPeerings", "P-1"),
+        ];
+        let types = types.map(|(t, n)| (t.to_string(), n.to_string()));
+        assert_eq!(id.types, types);
+        for text in [
+            "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/Hub",
+            "/subscriptions/s/resourcegroups/r/providers/N/a/b/c/d/e/f",
+            "/subscriptions/S/resourceGroups/Rg-Ünï/providers/N/virtualNetworks/V",
+        ] {
+            let (r, a) = (IdRef::parse(text).unwrap(), ArmId::parse(text).unwrap());
+            assert_eq!(
+                (r.key(), r.name(), r.depth()),
+                (a.key(), a.name(), a.types.len())
+            );
+        }
     }
 
     #[test]

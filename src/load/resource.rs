@@ -7,7 +7,7 @@
 //! shape's loader only finds the resource objects.
 
 use crate::graph::{GraphBuilder, Partial, VnetDraft};
-use crate::id::ArmId;
+use crate::id::{ArmId, IdRef};
 use crate::model::*;
 use crate::prefix;
 use crate::source::FileId;
@@ -585,9 +585,9 @@ impl<'a, D: Doc> Extractor<'a, D> {
             Name::Invalid(_) | Name::Absent => None,
         };
         let id = self.string(obj, "id");
-        let parsed = id.as_ref().and_then(|(s, _)| ArmId::parse(s).ok());
+        let parsed = id.as_ref().and_then(|(s, _)| IdRef::parse(s).ok());
         let (key, id_text) = match (&parsed, &id) {
-            (Some(a), Some((text, _))) if a.types.len() == 1 => (a.key(), text.clone()),
+            (Some(a), Some((text, _))) if a.depth() == 1 => (a.key(), text.clone()),
             _ => {
                 // No usable id: identify the vnet by resource group and name.
                 let rg = self
@@ -795,7 +795,7 @@ impl<'a, D: Doc> Extractor<'a, D> {
         };
         let id_name = id
             .as_ref()
-            .and_then(|(s, _)| ArmId::parse(s).ok())
+            .and_then(|(s, _)| IdRef::parse(s).ok())
             .map(|a| a.name().to_string());
         // The id's last segment is the peering's identity; `name` normally agrees with it.
         let (pname, name_loc) = match (&name, &id_name) {
