@@ -661,3 +661,41 @@ fn a_gateway_named_only_by_its_subnets_dependency_is_placed_there() {
     assert_eq!(hub.gateways[0].kind, GatewayKind::ExpressRoute);
     assert!(o.diagnostics.is_empty(), "{:?}", findings(&o));
 }
+
+#[test]
+fn a_hub_with_a_gateway_subnet_may_have_its_gateway_in_another_stack() {
+    // Regression: the hub's gateway is managed in another stack (or the portal); its
+    // `GatewaySubnet` is here. GruCloud's subnet never shows what is deployed in it, so
+    // whether the hub has a gateway is unknown: no remote-gateway-missing, no
+    // gateway-transit-without-gateway, one unresolved-value at the `GatewaySubnet`.
+    let o = run(&fixture("regress/gateway-elsewhere"), ALL);
+    let js = "testdata/grucloud/regress/gateway-elsewhere/resources.js";
+    assert_eq!(
+        findings(&o),
+        vec![("unresolved-value".into(), format!("{js}:13:3"))]
+    );
+    assert!(
+        o.diagnostics[0]
+            .message
+            .contains("whether `vnet-hub` has a gateway")
+    );
+    // The same with the `GatewaySubnet` written inline in the vnet.
+    let text = std::fs::read_to_string(fixture("regress/gateway-elsewhere/resources.js")).unwrap();
+    let start = text.find("  {\n    type: \"Subnet\"").unwrap();
+    let end = start + text[start..].find("  },\n").unwrap() + 5;
+    let inline = format!("{}{}", &text[..start], &text[end..]).replace(
+        r#"addressPrefixes: ["10.0.0.0/16"] } },"#,
+        r#"addressPrefixes: ["10.0.0.0/16"] },
+        subnets: [{ name: "GatewaySubnet", properties: { addressPrefix: "10.0.0.0/27" } }] },"#,
+    );
+    assert_ne!(inline, text);
+    let o = run(&design("gateway-elsewhere-inline", None, &inline), ALL);
+    assert_eq!(rules_of(&o), vec!["unresolved-value"]);
+    // Without a `GatewaySubnet` the hub can have no gateway: both findings stay.
+    let bare = format!("{}{}", &text[..start], &text[end..]);
+    let o = run(&design("gateway-elsewhere-none", None, &bare), ALL);
+    assert_eq!(
+        rules_of(&o),
+        vec!["gateway-transit-without-gateway", "remote-gateway-missing"]
+    );
+}

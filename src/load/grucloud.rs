@@ -611,10 +611,90 @@ impl Mapper<'_> {
                 self.b.partial(key, Partial::Subnets, at);
             }
         }
+        let gateway_subnets = Self::gateway_subnets(&resources);
+        let wanted = Self::gateways_wanted(&resources);
         super::template::extract(resources, self.file, self.b);
+        for (vnet, loc) in gateway_subnets {
+            let key = vnet.to_ascii_lowercase();
+            if !wanted.contains(&key) || self.b.gateway_evidence(&key).is_none_or(|(has, _)| has) {
+                continue;
+            }
+            let name = vnet.rsplit('/').next().unwrap_or("").to_string();
+            self.b.unresolved(Unresolved {
+                loc,
+                resource: vnet,
+                what: format!("whether `{name}` has a gateway"),
+                reason: "it has a `GatewaySubnet`, and a gateway managed outside this design (another stack, the portal) doesn't show in it".into(),
+                blocks: Blocked::Fact(Fact::Gateways),
+            });
+        }
         for (raw, _) in firewalls {
             self.firewall(&raw);
         }
+    }
+
+    /// A vnet of the design with a `GatewaySubnet` but no gateway or Route Server of the
+    /// design in it may have one managed elsewhere (another stack, the portal): GruCloud's
+    /// subnet never shows what is deployed in it, so whether the vnet has a gateway is
+    /// unknown, not "no".
+    fn gateway_subnets(resources: &[Resource]) -> Vec<(String, Loc)> {
+        let mut out = Vec::new();
+        for r in resources {
+            match r.ty.as_str() {
+                "microsoft.network/virtualnetworks/subnets" => {
+                    if let Some((vnet, name)) = r.id.rsplit_once("/subnets/")
+                        && name.eq_ignore_ascii_case("GatewaySubnet")
+                    {
+                        out.push((vnet.to_string(), r.loc));
+                    }
+                }
+                "microsoft.network/virtualnetworks" => {
+                    let subnets = r.body.get("properties").and_then(|p| p.get("subnets"));
+                    if let Some(ArmVal::Array(items)) = subnets.map(|s| &s.v) {
+                        for s in items.iter() {
+                            if let Some(n) = s.get("name").and_then(ArmValue::text_or_symbol)
+                                && n.eq_ignore_ascii_case("GatewaySubnet")
+                            {
+                                out.push((r.id.clone(), s.at));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The vnets (lower-case ids) a peering of the design needs a gateway in: its own vnet
+    /// where it allows gateway transit, its remote where it uses remote gateways (or where
+    /// either flag is unknown).
+    fn gateways_wanted(resources: &[Resource]) -> rustc_hash::FxHashSet<String> {
+        let mut out = rustc_hash::FxHashSet::default();
+        let not_false =
+            |v: Option<&ArmValue>| v.is_some_and(|v| !matches!(v.v, ArmVal::Bool(false)));
+        for r in resources {
+            if r.ty != "microsoft.network/virtualnetworks/virtualnetworkpeerings" {
+                continue;
+            }
+            let props = r.body.get("properties");
+            if not_false(props.and_then(|p| p.get("allowGatewayTransit")))
+                && let Some((vnet, _)) =
+                    r.id.to_ascii_lowercase()
+                        .rsplit_once("/virtualnetworkpeerings/")
+            {
+                out.insert(vnet.to_string());
+            }
+            if not_false(props.and_then(|p| p.get("useRemoteGateways")))
+                && let Some(remote) = props
+                    .and_then(|p| p.get("remoteVirtualNetwork"))
+                    .and_then(|v| v.get("id"))
+                    .and_then(ArmValue::text_or_symbol)
+            {
+                out.insert(remote.trim_end_matches('/').to_ascii_lowercase());
+            }
+        }
+        out
     }
 
     /// A name (`rg::vnet`, a resource's `name`) from its value.
