@@ -70,9 +70,12 @@ fn the_three_examples_of_the_peering_page_load_and_subid_is_named_as_grucloud_wr
         );
         // The peering belongs to its `virtualNetwork` dependency, in its `resourceGroup`.
         let (_, p) = g.peerings().next().unwrap();
+        // No `config.js`: the subscription is the design's own placeholder.
         assert_eq!(
             p.id,
-            "/subscriptions/{subscription}/resourceGroups/myResourceGroup/providers/Microsoft.Network/virtualNetworks/myVirtualNetwork/virtualNetworkPeerings/myVirtualNetworkPeering"
+            format!(
+                "/subscriptions/{{subscription:testdata|grucloud|{example}|resources.js}}/resourceGroups/myResourceGroup/providers/Microsoft.Network/virtualNetworks/myVirtualNetwork/virtualNetworkPeerings/myVirtualNetworkPeering"
+            )
         );
         // `subid` is no subscription: the one finding per peering, at the id, in GruCloud's terms.
         assert_eq!(
@@ -159,7 +162,9 @@ fn functions_of_the_file_are_evaluated_with_their_arguments() {
     let line = src.lines().nth(overlap.at.line - 1).unwrap();
     assert!(line.contains(r#"vnet("vnet-c", "10.20.0.0/16")"#), "{line}");
     for (_, p) in o.graph.peerings() {
-        assert!(p.id.starts_with("/subscriptions/{subscription}/resourceGroups/rg-net/"));
+        assert!(p.id.starts_with(
+            "/subscriptions/{subscription:testdata|grucloud|helpers|resources.js}/resourceGroups/rg-net/"
+        ));
     }
 }
 
@@ -698,4 +703,40 @@ fn a_hub_with_a_gateway_subnet_may_have_its_gateway_in_another_stack() {
         rules_of(&o),
         vec!["gateway-transit-without-gateway", "remote-gateway-missing"]
     );
+}
+
+#[test]
+fn designs_of_unknown_subscriptions_keep_their_same_named_vnets_apart() {
+    // Regression: two spoke stacks, each deployed to the subscription of its own
+    // environment (no `subscriptionId` in a `config.js`), both name their vnet
+    // `rg-network/vnet-spoke`. They were merged into one vnet: conflicting-declarations, and
+    // a false duplicate-remote-peering error on the two spokes' peerings to the hub.
+    let dir = fixture("regress/two-subscriptions");
+    let inputs: Vec<Input> = ["hub", "spoke1", "spoke2"]
+        .iter()
+        .flat_map(|s| explicit(&dir.join(s).join("resources.js")))
+        .collect();
+    let o = check(&inputs);
+    assert_eq!(
+        rules_of(&o),
+        vec!["dangling-remote-network", "dangling-remote-network"]
+    );
+    // The hub's peerings name spokes of subscriptions only the environment knows.
+    for d in &o.diagnostics {
+        assert!(d.message.contains("hub-to-spoke"), "{}", d.message);
+    }
+    assert_eq!(o.graph.defined_vnets().count(), 3);
+    // Each spoke's peering is linked to the hub, from its own vnet.
+    let mut locals = Vec::new();
+    for (_, p) in o.graph.peerings() {
+        if p.id.contains("/vnet-spoke/") {
+            let Remote::Vnet { vnet, .. } = p.remote else {
+                panic!("{} is not linked: {:?}", p.id, p.remote);
+            };
+            assert!(o.graph.vnet(vnet).defined, "{}", p.id);
+            locals.push(p.local);
+        }
+    }
+    assert_eq!(locals.len(), 2);
+    assert_ne!(locals[0], locals[1]);
 }

@@ -23,8 +23,14 @@ use crate::source::{FileId, Span};
 
 use super::LoadCx;
 
-/// The placeholder of a subscription no input gives (as templates write it).
-const SUBSCRIPTION: &str = "{subscription}";
+/// The placeholder of the subscription of a design whose `config.js` doesn't set one (nor
+/// `--subscription`): GruCloud reads it from `AZURE_SUBSCRIPTION_ID` when that design runs,
+/// so two designs of a run may deploy to two subscriptions, and their vnets of the same
+/// resource group and name stay two (`{subscription:hub|resources.js}`).
+fn subscription_placeholder(path: &str) -> String {
+    format!("{{subscription:{}}}", path.replace(['/', '\\'], "|"))
+}
+
 /// The placeholder of a resource group a resource doesn't name.
 const RESOURCE_GROUP: &str = "{resourceGroup}";
 
@@ -136,9 +142,10 @@ pub(super) fn load(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
         return;
     }
     let (config, config_file) = config(cx, file, fs_path.as_deref());
+    let placeholder = subscription_placeholder(&cx.db.get(file).path);
     let subscription = cx.options.context.subscription.clone();
     let design = js::run(&text, file, |m| {
-        evaluate(m, &config, subscription.as_deref())
+        evaluate(m, &config, subscription.as_deref(), &placeholder)
     });
     let design = match design {
         Ok(d) => d,
@@ -167,7 +174,7 @@ pub(super) fn load(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
     cx.b.set_authored(true);
     let subscription = config_subscription(&config)
         .or(cx.options.context.subscription.clone())
-        .unwrap_or_else(|| SUBSCRIPTION.to_string());
+        .unwrap_or(placeholder);
     Mapper {
         b: cx.b,
         file,
@@ -287,7 +294,12 @@ fn config_subscription(config: &Data) -> Option<String> {
 
 /// Evaluates `resources.js` (on the parsing thread): `createResources` called with `config`
 /// and `getId`, then each resource's `dependencies` and `properties`.
-fn evaluate(m: &Module<'_>, config: &Data, subscription: Option<&str>) -> Design {
+fn evaluate(
+    m: &Module<'_>,
+    config: &Data,
+    subscription: Option<&str>,
+    placeholder: &str,
+) -> Design {
     let exports = m.exports();
     let Some(create) = exports.get("createResources").cloned() else {
         return match &exports.v {
@@ -299,8 +311,8 @@ fn evaluate(m: &Module<'_>, config: &Data, subscription: Option<&str>) -> Design
         };
     };
     let mut budget = 4 * m.len() + 100_000;
-    let config = config_value(m, config, subscription);
-    let get_id = get_id(&config);
+    let config = config_value(m, config, subscription, placeholder);
+    let get_id = get_id(&config, placeholder);
     // What GruCloud gives that is known only when it runs.
     let running = |name: &str, what: &str| {
         let v = Value::unknown(
@@ -410,7 +422,12 @@ fn evaluate(m: &Module<'_>, config: &Data, subscription: Option<&str>) -> Design
 
 /// `config` as `resources.js` sees it: open (what `config.js` doesn't set is unknown), with
 /// the subscription as a placeholder when nothing gives it.
-fn config_value<'a>(m: &Module<'a>, config: &Data, subscription: Option<&str>) -> Value<'a> {
+fn config_value<'a>(
+    m: &Module<'a>,
+    config: &Data,
+    subscription: Option<&str>,
+    placeholder: &str,
+) -> Value<'a> {
     let mut config = config.clone();
     if let DataVal::Object(members) = &mut config.v
         && !members.iter().any(|(k, _)| k == "subscriptionId")
@@ -419,7 +436,7 @@ fn config_value<'a>(m: &Module<'a>, config: &Data, subscription: Option<&str>) -
             Some(s) => DataVal::Str(s.to_string()),
             None => DataVal::Unknown(js::Unknown {
                 reason: "the subscription is `config.subscriptionId`, which `config.js` doesn't set (GruCloud reads it from `AZURE_SUBSCRIPTION_ID`)".into(),
-                symbol: Some(SUBSCRIPTION.into()),
+                symbol: Some(placeholder.into()),
             }),
         };
         members.push((
@@ -442,8 +459,9 @@ fn config_value<'a>(m: &Module<'a>, config: &Data, subscription: Option<&str>) -
 
 /// GruCloud's `getId({ type, group, name })`: the id of the resource of that type and full
 /// name (`rg::vnet::subnet`), built as Azure writes it.
-fn get_id<'a>(config: &Value<'a>) -> Value<'a> {
+fn get_id<'a>(config: &Value<'a>, placeholder: &str) -> Value<'a> {
     let subscription = config.get("subscriptionId").cloned();
+    let placeholder = placeholder.to_string();
     let defined_at = config.at;
     Value::host(
         move |args: &[Value<'a>], at: Loc| {
@@ -504,11 +522,11 @@ fn get_id<'a>(config: &Value<'a>) -> Value<'a> {
             let (sub, sub_unknown) = match subscription.as_ref().map(|s| &s.v) {
                 Some(Val::Str(s)) => (s.to_string(), None),
                 Some(Val::Unknown(u)) => (
-                    u.symbol.clone().unwrap_or_else(|| SUBSCRIPTION.into()),
+                    u.symbol.clone().unwrap_or_else(|| placeholder.clone()),
                     Some(u.reason.clone()),
                 ),
                 _ => (
-                    SUBSCRIPTION.into(),
+                    placeholder.clone(),
                     Some("the subscription is unknown".into()),
                 ),
             };
