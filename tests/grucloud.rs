@@ -696,6 +696,12 @@ fn a_hub_with_a_gateway_subnet_may_have_its_gateway_in_another_stack() {
     assert_ne!(inline, text);
     let o = run(&design("gateway-elsewhere-inline", None, &inline), ALL);
     assert_eq!(rules_of(&o), vec!["unresolved-value"]);
+    // A `RouteServerSubnet` may hold a Route Server managed elsewhere, the same way.
+    let route_server = text.replace("\"GatewaySubnet\"", "\"RouteServerSubnet\"");
+    assert_ne!(route_server, text);
+    let o = run(&design("route-server-elsewhere", None, &route_server), ALL);
+    assert_eq!(rules_of(&o), vec!["unresolved-value"]);
+    assert!(o.diagnostics[0].message.contains("`RouteServerSubnet`"));
     // Without a `GatewaySubnet` the hub can have no gateway: both findings stay.
     let bare = format!("{}{}", &text[..start], &text[end..]);
     let o = run(&design("gateway-elsewhere-none", None, &bare), ALL);

@@ -31,6 +31,12 @@ fn subscription_placeholder(path: &str) -> String {
     format!("{{subscription:{}}}", path.replace(['/', '\\'], "|"))
 }
 
+/// Whether a subnet of that name is where a gateway (`GatewaySubnet`) or a Route Server
+/// (`RouteServerSubnet`) is deployed.
+fn holds_a_gateway(subnet: &str) -> bool {
+    subnet.eq_ignore_ascii_case("GatewaySubnet") || subnet.eq_ignore_ascii_case("RouteServerSubnet")
+}
+
 /// The placeholder of a resource group a resource doesn't name.
 const RESOURCE_GROUP: &str = "{resourceGroup}";
 
@@ -632,7 +638,7 @@ impl Mapper<'_> {
         let gateway_subnets = Self::gateway_subnets(&resources);
         let wanted = Self::gateways_wanted(&resources);
         super::template::extract(resources, self.file, self.b);
-        for (vnet, loc) in gateway_subnets {
+        for (vnet, subnet, loc) in gateway_subnets {
             let key = vnet.to_ascii_lowercase();
             if !wanted.contains(&key) || self.b.gateway_evidence(&key).is_none_or(|(has, _)| has) {
                 continue;
@@ -642,7 +648,7 @@ impl Mapper<'_> {
                 loc,
                 resource: vnet,
                 what: format!("whether `{name}` has a gateway"),
-                reason: "it has a `GatewaySubnet`, and a gateway managed outside this design (another stack, the portal) doesn't show in it".into(),
+                reason: format!("it has a `{subnet}`, and a gateway or Route Server managed outside this design (another stack, the portal) doesn't show in it"),
                 blocks: Blocked::Fact(Fact::Gateways),
             });
         }
@@ -651,19 +657,19 @@ impl Mapper<'_> {
         }
     }
 
-    /// A vnet of the design with a `GatewaySubnet` but no gateway or Route Server of the
+    /// A vnet of the design with a `GatewaySubnet` (or `RouteServerSubnet`) but no gateway or Route Server of the
     /// design in it may have one managed elsewhere (another stack, the portal): GruCloud's
     /// subnet never shows what is deployed in it, so whether the vnet has a gateway is
     /// unknown, not "no".
-    fn gateway_subnets(resources: &[Resource]) -> Vec<(String, Loc)> {
+    fn gateway_subnets(resources: &[Resource]) -> Vec<(String, String, Loc)> {
         let mut out = Vec::new();
         for r in resources {
             match r.ty.as_str() {
                 "microsoft.network/virtualnetworks/subnets" => {
                     if let Some((vnet, name)) = r.id.rsplit_once("/subnets/")
-                        && name.eq_ignore_ascii_case("GatewaySubnet")
+                        && holds_a_gateway(name)
                     {
-                        out.push((vnet.to_string(), r.loc));
+                        out.push((vnet.to_string(), name.to_string(), r.loc));
                     }
                 }
                 "microsoft.network/virtualnetworks" => {
@@ -671,9 +677,9 @@ impl Mapper<'_> {
                     if let Some(ArmVal::Array(items)) = subnets.map(|s| &s.v) {
                         for s in items.iter() {
                             if let Some(n) = s.get("name").and_then(ArmValue::text_or_symbol)
-                                && n.eq_ignore_ascii_case("GatewaySubnet")
+                                && holds_a_gateway(n)
                             {
-                                out.push((r.id.clone(), s.at));
+                                out.push((r.id.clone(), n.to_string(), s.at));
                             }
                         }
                     }
