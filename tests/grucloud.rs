@@ -746,3 +746,25 @@ fn designs_of_unknown_subscriptions_keep_their_same_named_vnets_apart() {
     assert_eq!(locals.len(), 2);
     assert_ne!(locals[0], locals[1]);
 }
+
+#[test]
+fn a_gateway_of_another_design_of_unknown_subscription_is_no_evidence_of_absence() {
+    // Regression: the hub's gateway is in a stack of its own, naming the hub's
+    // `GatewaySubnet` with `getId`. Neither stack sets a subscription, so each has its own:
+    // the gateway may sit in the hub or in a vnet of that name elsewhere. Its vnet is
+    // unknown, so no vnet can be said to lack a gateway.
+    let dir = fixture("regress/gateway-stack");
+    let inputs: Vec<Input> = ["gateway", "network"]
+        .iter()
+        .flat_map(|s| explicit(&dir.join(s).join("resources.js")))
+        .collect();
+    let o = check(&inputs);
+    assert!(o.diagnostics.is_empty(), "{:?}", findings(&o));
+    assert!(o.graph.may_have_unplaced_gateway());
+    // Alone, the network stack's hub has no gateway.
+    let o = check(&inputs[1..]);
+    assert_eq!(
+        rules_of(&o),
+        vec!["gateway-transit-without-gateway", "remote-gateway-missing"]
+    );
+}

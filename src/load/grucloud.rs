@@ -637,6 +637,16 @@ impl Mapper<'_> {
         }
         let gateway_subnets = Self::gateway_subnets(&resources);
         let wanted = Self::gateways_wanted(&resources);
+        // Of unknown subscription, a gateway in a vnet the design doesn't hold may sit in a
+        // vnet of that name in any subscription (another design's): its vnet is unknown.
+        if self.subscription.starts_with("{subscription:") {
+            let own: rustc_hash::FxHashSet<&str> = self.vnets.iter().map(String::as_str).collect();
+            for (vnet, loc) in Self::gateway_vnets(&resources) {
+                if !own.contains(vnet.as_str()) {
+                    self.b.unplaced_gateway(loc);
+                }
+            }
+        }
         super::template::extract(resources, self.file, self.b);
         for (vnet, subnet, loc) in gateway_subnets {
             let key = vnet.to_ascii_lowercase();
@@ -685,6 +695,42 @@ impl Mapper<'_> {
                     }
                 }
                 _ => {}
+            }
+        }
+        out
+    }
+
+    /// The vnets (lower-case ids) the design's gateways and Route Servers sit in, by the
+    /// subnet ids their ip configurations name.
+    fn gateway_vnets(resources: &[Resource]) -> Vec<(String, Loc)> {
+        let mut out = Vec::new();
+        for r in resources {
+            let configs: Vec<&ArmValue> = match r.ty.as_str() {
+                "microsoft.network/virtualnetworkgateways" => match r
+                    .body
+                    .get("properties")
+                    .and_then(|p| p.get("ipConfigurations"))
+                    .map(|c| &c.v)
+                {
+                    Some(ArmVal::Array(items)) => {
+                        items.iter().filter_map(|c| c.get("properties")).collect()
+                    }
+                    _ => Vec::new(),
+                },
+                "microsoft.network/virtualhubs/ipconfigurations" => {
+                    r.body.get("properties").into_iter().collect()
+                }
+                _ => continue,
+            };
+            for c in configs {
+                if let Some(id) = c
+                    .get("subnet")
+                    .and_then(|s| s.get("id"))
+                    .and_then(ArmValue::text_or_symbol)
+                    && let Some((vnet, _)) = id.to_ascii_lowercase().rsplit_once("/subnets/")
+                {
+                    out.push((vnet.to_string(), r.loc));
+                }
             }
         }
         out
