@@ -768,3 +768,38 @@ fn a_gateway_of_another_design_of_unknown_subscription_is_no_evidence_of_absence
         vec!["gateway-transit-without-gateway", "remote-gateway-missing"]
     );
 }
+
+#[test]
+fn a_subscription_config_js_reads_from_the_environment_still_links_the_design() {
+    // `subscriptionId: process.env.AZURE_SUBSCRIPTION_ID`: the vnets' ids, `getId` and
+    // `${config.subscriptionId}` all carry the one unknown it reads, so the peerings link.
+    let dir = design(
+        "subscription-from-env",
+        Some("module.exports = () => ({ subscriptionId: process.env.AZURE_SUBSCRIPTION_ID });\n"),
+        r#"exports.createResources = () => [
+  { type: "VirtualNetwork", group: "Network",
+    properties: () => ({ name: "vnet-hub", properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } } }),
+    dependencies: () => ({ resourceGroup: "rg-hub" }) },
+  { type: "VirtualNetwork", group: "Network",
+    properties: () => ({ name: "vnet-spoke", properties: { addressSpace: { addressPrefixes: ["10.1.0.0/16"] } } }),
+    dependencies: () => ({ resourceGroup: "rg-spoke" }) },
+  { type: "VirtualNetworkPeering", group: "Network",
+    properties: ({ getId }) => ({ name: "h2s", properties: {
+      remoteVirtualNetwork: { id: getId({ type: "VirtualNetwork", group: "Network", name: "rg-spoke::vnet-spoke" }) } } }),
+    dependencies: () => ({ resourceGroup: "rg-hub", virtualNetwork: "rg-hub::vnet-hub" }) },
+  { type: "VirtualNetworkPeering", group: "Network",
+    properties: ({ config }) => ({ name: "s2h", properties: {
+      remoteVirtualNetwork: { id: `/subscriptions/${config.subscriptionId}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub` } } }),
+    dependencies: () => ({ resourceGroup: "rg-spoke", virtualNetwork: "rg-spoke::vnet-spoke" }) },
+];
+"#,
+    );
+    let o = run(&dir, ALL);
+    assert!(o.diagnostics.is_empty(), "{:?}", findings(&o));
+    for (_, p) in o.graph.peerings() {
+        let Remote::Vnet { vnet, .. } = p.remote else {
+            panic!("{} is not linked: {:?}", p.id, p.remote);
+        };
+        assert!(o.graph.vnet(vnet).defined, "{}", p.id);
+    }
+}

@@ -290,12 +290,15 @@ fn config_file(cx: &mut LoadCx<'_>, path: &Path) -> Option<FileId> {
     text.then_some(id)
 }
 
-/// The subscription `config.js` sets, if it sets one as text.
+/// The subscription `config.js` sets, if it sets one: its text, or the placeholder of the
+/// unknown it reads (`process.env.AZURE_SUBSCRIPTION_ID`), which `getId` and
+/// `${config.subscriptionId}` write into ids too.
 fn config_subscription(config: &Data) -> Option<String> {
-    config
-        .get("subscriptionId")
-        .and_then(Data::as_str)
-        .map(str::to_string)
+    config.get("subscriptionId").and_then(|d| match &d.v {
+        DataVal::Str(s) => Some(s.clone()),
+        DataVal::Unknown(u) => u.symbol.clone(),
+        _ => None,
+    })
 }
 
 /// Evaluates `resources.js` (on the parsing thread): `createResources` called with `config`
@@ -639,7 +642,7 @@ impl Mapper<'_> {
         let wanted = Self::gateways_wanted(&resources);
         // Of unknown subscription, a gateway in a vnet the design doesn't hold may sit in a
         // vnet of that name in any subscription (another design's): its vnet is unknown.
-        if self.subscription.starts_with("{subscription:") {
+        if self.subscription.starts_with('{') {
             let own: rustc_hash::FxHashSet<&str> = self.vnets.iter().map(String::as_str).collect();
             for (vnet, loc) in Self::gateway_vnets(&resources) {
                 if !own.contains(vnet.as_str()) {
