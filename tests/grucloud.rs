@@ -803,3 +803,26 @@ fn a_subscription_config_js_reads_from_the_environment_still_links_the_design() 
         assert!(o.graph.vnet(vnet).defined, "{}", p.id);
     }
 }
+
+#[test]
+fn unknown_names_from_one_helper_are_never_one_vnet() {
+    // Two vnets from one helper, named after the stage (an unknown without a placeholder of
+    // its own): their names are written at one place, and were merged into one vnet.
+    let dir = design(
+        "helper-stage-names",
+        Some("module.exports = ({ stage }) => ({ suffix: stage });\n"),
+        r#"const vnet = (name, prefix, subnet) => ({ type: "VirtualNetwork", group: "Network",
+  properties: ({ config }) => ({ name: `${name}-${config.suffix}`, properties: {
+    addressSpace: { addressPrefixes: [prefix] },
+    subnets: [{ name: "default", properties: { addressPrefix: subnet } }] } }),
+  dependencies: () => ({ resourceGroup: "rg-app" }) });
+exports.createResources = () => [
+  vnet("hub", "10.0.0.0/16", "10.0.0.0/24"),
+  vnet("spoke", "10.1.0.0/16", "10.1.0.0/24"),
+];
+"#,
+    );
+    let o = run(&dir, ALL);
+    assert!(o.diagnostics.is_empty(), "{:?}", findings(&o));
+    assert_eq!(o.graph.defined_vnets().count(), 2);
+}

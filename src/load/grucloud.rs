@@ -187,6 +187,7 @@ pub(super) fn load(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
         subscription,
         vnets: Vec::new(),
         unknown_items: Vec::new(),
+        opaques: std::cell::Cell::new(0),
     }
     .design(design);
     cx.b.set_authored(false);
@@ -574,6 +575,8 @@ struct Mapper<'b> {
     vnets: Vec<String>,
     /// Elements peerlint couldn't read: they may add subnets or peerings to any vnet.
     unknown_items: Vec<Loc>,
+    /// How many placeholders of unknowns without one were made (each is its own).
+    opaques: std::cell::Cell<u32>,
 }
 
 /// A name as far as it is known: its text (with placeholders), and whether it is known.
@@ -770,6 +773,15 @@ impl Mapper<'_> {
         out
     }
 
+    /// The placeholder of an unknown that has none, written at `at`: one of its own each
+    /// time, since a helper function's one expression may give a different value in each
+    /// call (`\`${name}-${stage}\``), and two unknowns are never concluded equal.
+    fn opaque(&self, at: Loc) -> String {
+        let n = self.opaques.get();
+        self.opaques.set(n + 1);
+        format!("{{@{}:{}:{}#{n}}}", at.file.0, at.span.start, at.span.end)
+    }
+
     /// A name (`rg::vnet`, a resource's `name`) from its value.
     fn name_of(&self, d: &Data) -> Name {
         match &d.v {
@@ -779,12 +791,12 @@ impl Mapper<'_> {
                 unknown: None,
             },
             DataVal::Unknown(u) => Name {
-                text: u.symbol.clone().unwrap_or_else(|| opaque(d.at)),
+                text: u.symbol.clone().unwrap_or_else(|| self.opaque(d.at)),
                 at: d.at,
                 unknown: Some(u.reason.clone()),
             },
             _ => Name {
-                text: opaque(d.at),
+                text: self.opaque(d.at),
                 at: d.at,
                 unknown: Some("it is not text".into()),
             },
@@ -1065,11 +1077,6 @@ impl Mapper<'_> {
             blocks: Blocked::Resource,
         });
     }
-}
-
-/// The placeholder of a value that is unknown and has none: where it is written.
-fn opaque(at: Loc) -> String {
-    format!("{{@{}:{}:{}}}", at.file.0, at.span.start, at.span.end)
 }
 
 /// A JavaScript value as the template value it stands for (as JSON would carry it:
