@@ -70,9 +70,12 @@ fn the_three_examples_of_the_peering_page_load_and_subid_is_named_as_grucloud_wr
         );
         // The peering belongs to its `virtualNetwork` dependency, in its `resourceGroup`.
         let (_, p) = g.peerings().next().unwrap();
+        // No `config.js`: the subscription is the design's own placeholder.
         assert_eq!(
             p.id,
-            "/subscriptions/{subscription}/resourceGroups/myResourceGroup/providers/Microsoft.Network/virtualNetworks/myVirtualNetwork/virtualNetworkPeerings/myVirtualNetworkPeering"
+            format!(
+                "/subscriptions/{{subscription:testdata|grucloud|{example}|resources.js}}/resourceGroups/myResourceGroup/providers/Microsoft.Network/virtualNetworks/myVirtualNetwork/virtualNetworkPeerings/myVirtualNetworkPeering"
+            )
         );
         // `subid` is no subscription: the one finding per peering, at the id, in GruCloud's terms.
         assert_eq!(
@@ -159,7 +162,9 @@ fn functions_of_the_file_are_evaluated_with_their_arguments() {
     let line = src.lines().nth(overlap.at.line - 1).unwrap();
     assert!(line.contains(r#"vnet("vnet-c", "10.20.0.0/16")"#), "{line}");
     for (_, p) in o.graph.peerings() {
-        assert!(p.id.starts_with("/subscriptions/{subscription}/resourceGroups/rg-net/"));
+        assert!(p.id.starts_with(
+            "/subscriptions/{subscription:testdata|grucloud|helpers|resources.js}/resourceGroups/rg-net/"
+        ));
     }
 }
 
@@ -660,4 +665,164 @@ fn a_gateway_named_only_by_its_subnets_dependency_is_placed_there() {
     assert!(o.graph.has_gateway(id));
     assert_eq!(hub.gateways[0].kind, GatewayKind::ExpressRoute);
     assert!(o.diagnostics.is_empty(), "{:?}", findings(&o));
+}
+
+#[test]
+fn a_hub_with_a_gateway_subnet_may_have_its_gateway_in_another_stack() {
+    // Regression: the hub's gateway is managed in another stack (or the portal); its
+    // `GatewaySubnet` is here. GruCloud's subnet never shows what is deployed in it, so
+    // whether the hub has a gateway is unknown: no remote-gateway-missing, no
+    // gateway-transit-without-gateway, one unresolved-value at the `GatewaySubnet`.
+    let o = run(&fixture("regress/gateway-elsewhere"), ALL);
+    let js = "testdata/grucloud/regress/gateway-elsewhere/resources.js";
+    assert_eq!(
+        findings(&o),
+        vec![("unresolved-value".into(), format!("{js}:13:3"))]
+    );
+    assert!(
+        o.diagnostics[0]
+            .message
+            .contains("whether `vnet-hub` has a gateway")
+    );
+    // The same with the `GatewaySubnet` written inline in the vnet.
+    let text = std::fs::read_to_string(fixture("regress/gateway-elsewhere/resources.js")).unwrap();
+    let start = text.find("  {\n    type: \"Subnet\"").unwrap();
+    let end = start + text[start..].find("  },\n").unwrap() + 5;
+    let inline = format!("{}{}", &text[..start], &text[end..]).replace(
+        r#"addressPrefixes: ["10.0.0.0/16"] } },"#,
+        r#"addressPrefixes: ["10.0.0.0/16"] },
+        subnets: [{ name: "GatewaySubnet", properties: { addressPrefix: "10.0.0.0/27" } }] },"#,
+    );
+    assert_ne!(inline, text);
+    let o = run(&design("gateway-elsewhere-inline", None, &inline), ALL);
+    assert_eq!(rules_of(&o), vec!["unresolved-value"]);
+    // A `RouteServerSubnet` may hold a Route Server managed elsewhere, the same way.
+    let route_server = text.replace("\"GatewaySubnet\"", "\"RouteServerSubnet\"");
+    assert_ne!(route_server, text);
+    let o = run(&design("route-server-elsewhere", None, &route_server), ALL);
+    assert_eq!(rules_of(&o), vec!["unresolved-value"]);
+    assert!(o.diagnostics[0].message.contains("`RouteServerSubnet`"));
+    // Without a `GatewaySubnet` the hub can have no gateway: both findings stay.
+    let bare = format!("{}{}", &text[..start], &text[end..]);
+    let o = run(&design("gateway-elsewhere-none", None, &bare), ALL);
+    assert_eq!(
+        rules_of(&o),
+        vec!["gateway-transit-without-gateway", "remote-gateway-missing"]
+    );
+}
+
+#[test]
+fn designs_of_unknown_subscriptions_keep_their_same_named_vnets_apart() {
+    // Regression: two spoke stacks, each deployed to the subscription of its own
+    // environment (no `subscriptionId` in a `config.js`), both name their vnet
+    // `rg-network/vnet-spoke`. They were merged into one vnet: conflicting-declarations, and
+    // a false duplicate-remote-peering error on the two spokes' peerings to the hub.
+    let dir = fixture("regress/two-subscriptions");
+    let inputs: Vec<Input> = ["hub", "spoke1", "spoke2"]
+        .iter()
+        .flat_map(|s| explicit(&dir.join(s).join("resources.js")))
+        .collect();
+    let o = check(&inputs);
+    assert_eq!(
+        rules_of(&o),
+        vec!["dangling-remote-network", "dangling-remote-network"]
+    );
+    // The hub's peerings name spokes of subscriptions only the environment knows.
+    for d in &o.diagnostics {
+        assert!(d.message.contains("hub-to-spoke"), "{}", d.message);
+    }
+    assert_eq!(o.graph.defined_vnets().count(), 3);
+    // Each spoke's peering is linked to the hub, from its own vnet.
+    let mut locals = Vec::new();
+    for (_, p) in o.graph.peerings() {
+        if p.id.contains("/vnet-spoke/") {
+            let Remote::Vnet { vnet, .. } = p.remote else {
+                panic!("{} is not linked: {:?}", p.id, p.remote);
+            };
+            assert!(o.graph.vnet(vnet).defined, "{}", p.id);
+            locals.push(p.local);
+        }
+    }
+    assert_eq!(locals.len(), 2);
+    assert_ne!(locals[0], locals[1]);
+}
+
+#[test]
+fn a_gateway_of_another_design_of_unknown_subscription_is_no_evidence_of_absence() {
+    // Regression: the hub's gateway is in a stack of its own, naming the hub's
+    // `GatewaySubnet` with `getId`. Neither stack sets a subscription, so each has its own:
+    // the gateway may sit in the hub or in a vnet of that name elsewhere. Its vnet is
+    // unknown, so no vnet can be said to lack a gateway.
+    let dir = fixture("regress/gateway-stack");
+    let inputs: Vec<Input> = ["gateway", "network"]
+        .iter()
+        .flat_map(|s| explicit(&dir.join(s).join("resources.js")))
+        .collect();
+    let o = check(&inputs);
+    assert!(o.diagnostics.is_empty(), "{:?}", findings(&o));
+    assert!(o.graph.may_have_unplaced_gateway());
+    // Alone, the network stack's hub has no gateway.
+    let o = check(&inputs[1..]);
+    assert_eq!(
+        rules_of(&o),
+        vec!["gateway-transit-without-gateway", "remote-gateway-missing"]
+    );
+}
+
+#[test]
+fn a_subscription_config_js_reads_from_the_environment_still_links_the_design() {
+    // `subscriptionId: process.env.AZURE_SUBSCRIPTION_ID`: the vnets' ids, `getId` and
+    // `${config.subscriptionId}` all carry the one unknown it reads, so the peerings link.
+    let dir = design(
+        "subscription-from-env",
+        Some("module.exports = () => ({ subscriptionId: process.env.AZURE_SUBSCRIPTION_ID });\n"),
+        r#"exports.createResources = () => [
+  { type: "VirtualNetwork", group: "Network",
+    properties: () => ({ name: "vnet-hub", properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } } }),
+    dependencies: () => ({ resourceGroup: "rg-hub" }) },
+  { type: "VirtualNetwork", group: "Network",
+    properties: () => ({ name: "vnet-spoke", properties: { addressSpace: { addressPrefixes: ["10.1.0.0/16"] } } }),
+    dependencies: () => ({ resourceGroup: "rg-spoke" }) },
+  { type: "VirtualNetworkPeering", group: "Network",
+    properties: ({ getId }) => ({ name: "h2s", properties: {
+      remoteVirtualNetwork: { id: getId({ type: "VirtualNetwork", group: "Network", name: "rg-spoke::vnet-spoke" }) } } }),
+    dependencies: () => ({ resourceGroup: "rg-hub", virtualNetwork: "rg-hub::vnet-hub" }) },
+  { type: "VirtualNetworkPeering", group: "Network",
+    properties: ({ config }) => ({ name: "s2h", properties: {
+      remoteVirtualNetwork: { id: `/subscriptions/${config.subscriptionId}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub` } } }),
+    dependencies: () => ({ resourceGroup: "rg-spoke", virtualNetwork: "rg-spoke::vnet-spoke" }) },
+];
+"#,
+    );
+    let o = run(&dir, ALL);
+    assert!(o.diagnostics.is_empty(), "{:?}", findings(&o));
+    for (_, p) in o.graph.peerings() {
+        let Remote::Vnet { vnet, .. } = p.remote else {
+            panic!("{} is not linked: {:?}", p.id, p.remote);
+        };
+        assert!(o.graph.vnet(vnet).defined, "{}", p.id);
+    }
+}
+
+#[test]
+fn unknown_names_from_one_helper_are_never_one_vnet() {
+    // Two vnets from one helper, named after the stage (an unknown without a placeholder of
+    // its own): their names are written at one place, and were merged into one vnet.
+    let dir = design(
+        "helper-stage-names",
+        Some("module.exports = ({ stage }) => ({ suffix: stage });\n"),
+        r#"const vnet = (name, prefix, subnet) => ({ type: "VirtualNetwork", group: "Network",
+  properties: ({ config }) => ({ name: `${name}-${config.suffix}`, properties: {
+    addressSpace: { addressPrefixes: [prefix] },
+    subnets: [{ name: "default", properties: { addressPrefix: subnet } }] } }),
+  dependencies: () => ({ resourceGroup: "rg-app" }) });
+exports.createResources = () => [
+  vnet("hub", "10.0.0.0/16", "10.0.0.0/24"),
+  vnet("spoke", "10.1.0.0/16", "10.1.0.0/24"),
+];
+"#,
+    );
+    let o = run(&dir, ALL);
+    assert!(o.diagnostics.is_empty(), "{:?}", findings(&o));
+    assert_eq!(o.graph.defined_vnets().count(), 2);
 }

@@ -23,8 +23,20 @@ use crate::source::{FileId, Span};
 
 use super::LoadCx;
 
-/// The placeholder of a subscription no input gives (as templates write it).
-const SUBSCRIPTION: &str = "{subscription}";
+/// The placeholder of the subscription of a design whose `config.js` doesn't set one (nor
+/// `--subscription`): GruCloud reads it from `AZURE_SUBSCRIPTION_ID` when that design runs,
+/// so two designs of a run may deploy to two subscriptions, and their vnets of the same
+/// resource group and name stay two (`{subscription:hub|resources.js}`).
+fn subscription_placeholder(path: &str) -> String {
+    format!("{{subscription:{}}}", path.replace(['/', '\\'], "|"))
+}
+
+/// Whether a subnet of that name is where a gateway (`GatewaySubnet`) or a Route Server
+/// (`RouteServerSubnet`) is deployed.
+fn holds_a_gateway(subnet: &str) -> bool {
+    subnet.eq_ignore_ascii_case("GatewaySubnet") || subnet.eq_ignore_ascii_case("RouteServerSubnet")
+}
+
 /// The placeholder of a resource group a resource doesn't name.
 const RESOURCE_GROUP: &str = "{resourceGroup}";
 
@@ -136,9 +148,10 @@ pub(super) fn load(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
         return;
     }
     let (config, config_file) = config(cx, file, fs_path.as_deref());
+    let placeholder = subscription_placeholder(&cx.db.get(file).path);
     let subscription = cx.options.context.subscription.clone();
     let design = js::run(&text, file, |m| {
-        evaluate(m, &config, subscription.as_deref())
+        evaluate(m, &config, subscription.as_deref(), &placeholder)
     });
     let design = match design {
         Ok(d) => d,
@@ -167,13 +180,14 @@ pub(super) fn load(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
     cx.b.set_authored(true);
     let subscription = config_subscription(&config)
         .or(cx.options.context.subscription.clone())
-        .unwrap_or_else(|| SUBSCRIPTION.to_string());
+        .unwrap_or(placeholder);
     Mapper {
         b: cx.b,
         file,
         subscription,
         vnets: Vec::new(),
         unknown_items: Vec::new(),
+        opaques: std::cell::Cell::new(0),
     }
     .design(design);
     cx.b.set_authored(false);
@@ -277,17 +291,25 @@ fn config_file(cx: &mut LoadCx<'_>, path: &Path) -> Option<FileId> {
     text.then_some(id)
 }
 
-/// The subscription `config.js` sets, if it sets one as text.
+/// The subscription `config.js` sets, if it sets one: its text, or the placeholder of the
+/// unknown it reads (`process.env.AZURE_SUBSCRIPTION_ID`), which `getId` and
+/// `${config.subscriptionId}` write into ids too.
 fn config_subscription(config: &Data) -> Option<String> {
-    config
-        .get("subscriptionId")
-        .and_then(Data::as_str)
-        .map(str::to_string)
+    config.get("subscriptionId").and_then(|d| match &d.v {
+        DataVal::Str(s) => Some(s.clone()),
+        DataVal::Unknown(u) => u.symbol.clone(),
+        _ => None,
+    })
 }
 
 /// Evaluates `resources.js` (on the parsing thread): `createResources` called with `config`
 /// and `getId`, then each resource's `dependencies` and `properties`.
-fn evaluate(m: &Module<'_>, config: &Data, subscription: Option<&str>) -> Design {
+fn evaluate(
+    m: &Module<'_>,
+    config: &Data,
+    subscription: Option<&str>,
+    placeholder: &str,
+) -> Design {
     let exports = m.exports();
     let Some(create) = exports.get("createResources").cloned() else {
         return match &exports.v {
@@ -299,8 +321,8 @@ fn evaluate(m: &Module<'_>, config: &Data, subscription: Option<&str>) -> Design
         };
     };
     let mut budget = 4 * m.len() + 100_000;
-    let config = config_value(m, config, subscription);
-    let get_id = get_id(&config);
+    let config = config_value(m, config, subscription, placeholder);
+    let get_id = get_id(&config, placeholder);
     // What GruCloud gives that is known only when it runs.
     let running = |name: &str, what: &str| {
         let v = Value::unknown(
@@ -410,7 +432,12 @@ fn evaluate(m: &Module<'_>, config: &Data, subscription: Option<&str>) -> Design
 
 /// `config` as `resources.js` sees it: open (what `config.js` doesn't set is unknown), with
 /// the subscription as a placeholder when nothing gives it.
-fn config_value<'a>(m: &Module<'a>, config: &Data, subscription: Option<&str>) -> Value<'a> {
+fn config_value<'a>(
+    m: &Module<'a>,
+    config: &Data,
+    subscription: Option<&str>,
+    placeholder: &str,
+) -> Value<'a> {
     let mut config = config.clone();
     if let DataVal::Object(members) = &mut config.v
         && !members.iter().any(|(k, _)| k == "subscriptionId")
@@ -419,7 +446,7 @@ fn config_value<'a>(m: &Module<'a>, config: &Data, subscription: Option<&str>) -
             Some(s) => DataVal::Str(s.to_string()),
             None => DataVal::Unknown(js::Unknown {
                 reason: "the subscription is `config.subscriptionId`, which `config.js` doesn't set (GruCloud reads it from `AZURE_SUBSCRIPTION_ID`)".into(),
-                symbol: Some(SUBSCRIPTION.into()),
+                symbol: Some(placeholder.into()),
             }),
         };
         members.push((
@@ -442,8 +469,9 @@ fn config_value<'a>(m: &Module<'a>, config: &Data, subscription: Option<&str>) -
 
 /// GruCloud's `getId({ type, group, name })`: the id of the resource of that type and full
 /// name (`rg::vnet::subnet`), built as Azure writes it.
-fn get_id<'a>(config: &Value<'a>) -> Value<'a> {
+fn get_id<'a>(config: &Value<'a>, placeholder: &str) -> Value<'a> {
     let subscription = config.get("subscriptionId").cloned();
+    let placeholder = placeholder.to_string();
     let defined_at = config.at;
     Value::host(
         move |args: &[Value<'a>], at: Loc| {
@@ -504,11 +532,11 @@ fn get_id<'a>(config: &Value<'a>) -> Value<'a> {
             let (sub, sub_unknown) = match subscription.as_ref().map(|s| &s.v) {
                 Some(Val::Str(s)) => (s.to_string(), None),
                 Some(Val::Unknown(u)) => (
-                    u.symbol.clone().unwrap_or_else(|| SUBSCRIPTION.into()),
+                    u.symbol.clone().unwrap_or_else(|| placeholder.clone()),
                     Some(u.reason.clone()),
                 ),
                 _ => (
-                    SUBSCRIPTION.into(),
+                    placeholder.clone(),
                     Some("the subscription is unknown".into()),
                 ),
             };
@@ -547,6 +575,8 @@ struct Mapper<'b> {
     vnets: Vec<String>,
     /// Elements peerlint couldn't read: they may add subnets or peerings to any vnet.
     unknown_items: Vec<Loc>,
+    /// How many placeholders of unknowns without one were made (each is its own).
+    opaques: std::cell::Cell<u32>,
 }
 
 /// A name as far as it is known: its text (with placeholders), and whether it is known.
@@ -611,10 +641,145 @@ impl Mapper<'_> {
                 self.b.partial(key, Partial::Subnets, at);
             }
         }
+        let gateway_subnets = Self::gateway_subnets(&resources);
+        let wanted = Self::gateways_wanted(&resources);
+        // Of unknown subscription, a gateway in a vnet the design doesn't hold may sit in a
+        // vnet of that name in any subscription (another design's): its vnet is unknown.
+        if self.subscription.starts_with('{') {
+            let own: rustc_hash::FxHashSet<&str> = self.vnets.iter().map(String::as_str).collect();
+            for (vnet, loc) in Self::gateway_vnets(&resources) {
+                if !own.contains(vnet.as_str()) {
+                    self.b.unplaced_gateway(loc);
+                }
+            }
+        }
         super::template::extract(resources, self.file, self.b);
+        for (vnet, subnet, loc) in gateway_subnets {
+            let key = vnet.to_ascii_lowercase();
+            if !wanted.contains(&key) || self.b.gateway_evidence(&key).is_none_or(|(has, _)| has) {
+                continue;
+            }
+            let name = vnet.rsplit('/').next().unwrap_or("").to_string();
+            self.b.unresolved(Unresolved {
+                loc,
+                resource: vnet,
+                what: format!("whether `{name}` has a gateway"),
+                reason: format!("it has a `{subnet}`, and a gateway or Route Server managed outside this design (another stack, the portal) doesn't show in it"),
+                blocks: Blocked::Fact(Fact::Gateways),
+            });
+        }
         for (raw, _) in firewalls {
             self.firewall(&raw);
         }
+    }
+
+    /// A vnet of the design with a `GatewaySubnet` (or `RouteServerSubnet`) but no gateway or Route Server of the
+    /// design in it may have one managed elsewhere (another stack, the portal): GruCloud's
+    /// subnet never shows what is deployed in it, so whether the vnet has a gateway is
+    /// unknown, not "no".
+    fn gateway_subnets(resources: &[Resource]) -> Vec<(String, String, Loc)> {
+        let mut out = Vec::new();
+        for r in resources {
+            match r.ty.as_str() {
+                "microsoft.network/virtualnetworks/subnets" => {
+                    if let Some((vnet, name)) = r.id.rsplit_once("/subnets/")
+                        && holds_a_gateway(name)
+                    {
+                        out.push((vnet.to_string(), name.to_string(), r.loc));
+                    }
+                }
+                "microsoft.network/virtualnetworks" => {
+                    let subnets = r.body.get("properties").and_then(|p| p.get("subnets"));
+                    if let Some(ArmVal::Array(items)) = subnets.map(|s| &s.v) {
+                        for s in items.iter() {
+                            if let Some(n) = s.get("name").and_then(ArmValue::text_or_symbol)
+                                && holds_a_gateway(n)
+                            {
+                                out.push((r.id.clone(), n.to_string(), s.at));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The vnets (lower-case ids) the design's gateways and Route Servers sit in, by the
+    /// subnet ids their ip configurations name.
+    fn gateway_vnets(resources: &[Resource]) -> Vec<(String, Loc)> {
+        let mut out = Vec::new();
+        for r in resources {
+            let configs: Vec<&ArmValue> = match r.ty.as_str() {
+                "microsoft.network/virtualnetworkgateways" => match r
+                    .body
+                    .get("properties")
+                    .and_then(|p| p.get("ipConfigurations"))
+                    .map(|c| &c.v)
+                {
+                    Some(ArmVal::Array(items)) => {
+                        items.iter().filter_map(|c| c.get("properties")).collect()
+                    }
+                    _ => Vec::new(),
+                },
+                "microsoft.network/virtualhubs/ipconfigurations" => {
+                    r.body.get("properties").into_iter().collect()
+                }
+                _ => continue,
+            };
+            for c in configs {
+                if let Some(id) = c
+                    .get("subnet")
+                    .and_then(|s| s.get("id"))
+                    .and_then(ArmValue::text_or_symbol)
+                    && let Some((vnet, _)) = id.to_ascii_lowercase().rsplit_once("/subnets/")
+                {
+                    out.push((vnet.to_string(), r.loc));
+                }
+            }
+        }
+        out
+    }
+
+    /// The vnets (lower-case ids) a peering of the design needs a gateway in: its own vnet
+    /// where it allows gateway transit, its remote where it uses remote gateways (or where
+    /// either flag is unknown).
+    fn gateways_wanted(resources: &[Resource]) -> rustc_hash::FxHashSet<String> {
+        let mut out = rustc_hash::FxHashSet::default();
+        let not_false =
+            |v: Option<&ArmValue>| v.is_some_and(|v| !matches!(v.v, ArmVal::Bool(false)));
+        for r in resources {
+            if r.ty != "microsoft.network/virtualnetworks/virtualnetworkpeerings" {
+                continue;
+            }
+            let props = r.body.get("properties");
+            if not_false(props.and_then(|p| p.get("allowGatewayTransit")))
+                && let Some((vnet, _)) =
+                    r.id.to_ascii_lowercase()
+                        .rsplit_once("/virtualnetworkpeerings/")
+            {
+                out.insert(vnet.to_string());
+            }
+            if not_false(props.and_then(|p| p.get("useRemoteGateways")))
+                && let Some(remote) = props
+                    .and_then(|p| p.get("remoteVirtualNetwork"))
+                    .and_then(|v| v.get("id"))
+                    .and_then(ArmValue::text_or_symbol)
+            {
+                out.insert(remote.trim_end_matches('/').to_ascii_lowercase());
+            }
+        }
+        out
+    }
+
+    /// The placeholder of an unknown that has none, written at `at`: one of its own each
+    /// time, since a helper function's one expression may give a different value in each
+    /// call (`\`${name}-${stage}\``), and two unknowns are never concluded equal.
+    fn opaque(&self, at: Loc) -> String {
+        let n = self.opaques.get();
+        self.opaques.set(n + 1);
+        format!("{{@{}:{}:{}#{n}}}", at.file.0, at.span.start, at.span.end)
     }
 
     /// A name (`rg::vnet`, a resource's `name`) from its value.
@@ -626,12 +791,12 @@ impl Mapper<'_> {
                 unknown: None,
             },
             DataVal::Unknown(u) => Name {
-                text: u.symbol.clone().unwrap_or_else(|| opaque(d.at)),
+                text: u.symbol.clone().unwrap_or_else(|| self.opaque(d.at)),
                 at: d.at,
                 unknown: Some(u.reason.clone()),
             },
             _ => Name {
-                text: opaque(d.at),
+                text: self.opaque(d.at),
                 at: d.at,
                 unknown: Some("it is not text".into()),
             },
@@ -912,11 +1077,6 @@ impl Mapper<'_> {
             blocks: Blocked::Resource,
         });
     }
-}
-
-/// The placeholder of a value that is unknown and has none: where it is written.
-fn opaque(at: Loc) -> String {
-    format!("{{@{}:{}:{}}}", at.file.0, at.span.start, at.span.end)
 }
 
 /// A JavaScript value as the template value it stands for (as JSON would carry it:

@@ -1,0 +1,4 @@
+module.exports = () => ({
+  location: "westeurope",
+  subscriptionId: "11111111-1111-1111-1111-111111111111",
+});
