@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use crate::arm::value::{From, Unknown, Val, Value};
 use crate::graph::GraphBuilder;
-use crate::id::ArmId;
+use crate::id::IdRef;
 use crate::model::{Loc, Origin};
 use crate::source::FileId;
 use crate::tree::{Kind, NodeId, Tree};
@@ -145,8 +145,8 @@ impl EvalDoc {
                     let child = v
                         .get("id")
                         .and_then(Value::text_or_symbol)
-                        .and_then(|id| ArmId::parse(id).ok())
-                        .is_some_and(|id| id.types.len() > 1);
+                        .and_then(|id| IdRef::parse(id).ok())
+                        .is_some_and(|id| id.depth() > 1);
                     tasks.extend(members.iter().rev().map(|(k, x)| {
                         let exact = !(child && k.eq_ignore_ascii_case("name"));
                         Task::Add(x, Some(k.clone()), exact)
