@@ -151,7 +151,9 @@ fn read_inputs(
     threads: usize,
     cx: &mut LoadCx<'_>,
     errors: &mut Vec<String>,
+    timings: bool,
 ) {
+    let read = Clock::start(timings);
     // Inputs larger than spans can address are refused, never read in part.
     let limit = crate::source::MAX_INPUT_BYTES;
     let stdin: Vec<_> = stdin.into_iter().map(std::sync::Mutex::new).collect();
@@ -186,6 +188,19 @@ fn read_inputs(
             loaded.push((file, input.explicit));
         }
     }
+    if timings {
+        phase("read", read.lap(timings));
+    }
+    let load = Clock::start(timings);
+    // The time spent joining files to the graph (on one thread while the others prepare the
+    // next batch), and preparing them when it is not side by side with joining (one thread).
+    let mut joining = Default::default();
+    let mut preparing = Default::default();
+    let add = |sum: &mut (std::time::Duration, std::time::Duration), c: Clock| {
+        let (w, t) = c.lap(timings);
+        sum.0 += w;
+        sum.1 += t;
+    };
     // Files are prepared a batch at a time, so that the extracted resources waiting to join
     // the graph stay a small part of it. An export alone in its batch (or on one thread) is
     // extracted straight into the graph: recording it first could only add memory.
@@ -201,18 +216,40 @@ fn read_inputs(
             threads,
             || {
                 if let Some((files, prepared)) = waiting.take() {
+                    let c = Clock::start(timings);
                     load_batch(cx, files, prepared);
+                    add(&mut joining, c);
                 }
             },
-            || map(threads, &to_prepare, |p| load::prepare(p, extract)),
+            || {
+                let c = Clock::start(timings);
+                let prepared = map(threads, &to_prepare, |p| load::prepare(p, extract));
+                if threads == 1 {
+                    add(&mut preparing, c);
+                }
+                prepared
+            },
         );
         waiting = Some((batch, prepared));
     }
     if let Some((files, prepared)) = waiting {
+        let c = Clock::start(timings);
         load_batch(cx, files, prepared);
+        add(&mut joining, c);
     }
+    if timings {
+        if threads == 1 {
+            phase("prepare", preparing);
+        }
+        phase("join", joining);
+        phase("prepare and join", load.lap(timings));
+    }
+    let specs = Clock::start(timings);
     load::load_specs(cx);
     load::finish(cx);
+    if timings {
+        phase("specs", specs.lap(timings));
+    }
     errors.append(&mut cx.errors);
 }
 
@@ -266,6 +303,49 @@ fn timing(line: String) {
     }
 }
 
+/// The CPU time (user and system) the calling thread has run so far, for PEERLINT_TIMINGS:
+/// unlike the wall clock, it doesn't count the time other programs hold the cores, and a
+/// phase that runs on one thread is measured whole. Zero where there is no such clock.
+fn thread_cpu() -> std::time::Duration {
+    #[cfg(unix)]
+    {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `clock_gettime` writes the one `timespec` it is given, which outlives the call.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0 {
+            return std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32);
+        }
+    }
+    std::time::Duration::ZERO
+}
+
+/// One phase's clocks: wall time, and the CPU time of the thread that runs it.
+#[derive(Clone, Copy)]
+struct Clock(std::time::Instant, std::time::Duration);
+
+impl Clock {
+    fn start(on: bool) -> Clock {
+        Clock(
+            std::time::Instant::now(),
+            if on { thread_cpu() } else { Default::default() },
+        )
+    }
+
+    /// Wall and CPU time since `start`.
+    fn lap(&self, on: bool) -> (std::time::Duration, std::time::Duration) {
+        let cpu = if on { thread_cpu() } else { self.1 };
+        (self.0.elapsed(), cpu.saturating_sub(self.1))
+    }
+}
+
+/// Prints a phase's wall time, and the CPU time of the thread that ran it
+/// (`timing: PHASE: WALL (cpu CPU)`).
+fn phase(name: &str, (wall, cpu): (std::time::Duration, std::time::Duration)) {
+    timing(format!("{name}: {wall:?} (cpu {cpu:?})"));
+}
+
 /// [`run_with`] once standard input is read.
 fn run_ordered(
     order: &[Input],
@@ -294,8 +374,9 @@ fn run_ordered(
         files_by_path: None,
         specs: Vec::new(),
     };
-    read_inputs(order, stdin, threads, &mut cx, &mut read_errors);
+    read_inputs(order, stdin, threads, &mut cx, &mut read_errors, timings);
     let notes = Vec::new();
+    let finish = Clock::start(timings);
     let graph = b.finish();
     if timings {
         timing(format!("read, parse and load: {:?}", start.elapsed()));
@@ -305,17 +386,25 @@ fn run_ordered(
     let analyses = crate::analysis::Analyses::new(&graph);
     // Placeholders of unknown values in the user's words, in every text of every finding.
     let readable = diagnostic::Readable::new(&graph, &db, &trees);
+    if timings {
+        phase("finish", finish.lap(timings));
+    }
+    let rules_clock = Clock::start(timings);
     // Rules are independent: they run side by side, their findings are taken in rule order.
     let found = map(threads, rules, |rule| {
         let mut cx = RuleContext::new(&analyses);
-        let rule_start = std::time::Instant::now();
+        let rule_start = Clock::start(timings);
         rule.check(&mut cx);
-        (cx.into_findings(), rule_start.elapsed())
+        (cx.into_findings(), rule_start.lap(timings))
     });
+    if timings {
+        phase("rules", rules_clock.lap(timings));
+    }
+    let diagnostics_clock = Clock::start(timings);
     for (rule, (findings, took)) in rules.iter().zip(found) {
         let meta = rule.meta();
-        if timings && took.as_millis() > 5 {
-            timing(format!("{}: {:?}", meta.name, took));
+        if timings && took.0.as_millis() > 5 {
+            phase(meta.name, took);
         }
         for mut f in findings {
             // A computed value also shows where it came from (a parameter's value, a default).
@@ -372,6 +461,7 @@ fn run_ordered(
     }
     diagnostic::sort(&mut diagnostics);
     if timings {
+        phase("diagnostics", diagnostics_clock.lap(timings));
         timing(format!("total: {:?}", start.elapsed()));
     }
     Outcome {
