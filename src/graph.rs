@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap as FastMap;
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 
-use crate::id::{ArmId, RemoteKind, classify_remote};
+use crate::id::{ArmId, IdRef, RemoteKind, classify_remote};
 use crate::model::*;
 use crate::source::FileId;
 
@@ -33,10 +33,20 @@ fn hash_ci(id: &str) -> u64 {
     h.finish()
 }
 
+/// The hash of a vnet key (keys are lower-case: compared exactly).
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
+}
+
 #[derive(Default)]
 pub struct GraphBuilder {
     vnets: Vec<Vnet>,
-    by_key: FastMap<String, VnetId>,
+    /// Every vnet by its key: a table of ids into `vnets`, each with its key's hash (see
+    /// [`key_hash`]), compared with the vnet's own key: no second copy of every key, and a
+    /// key hashed where a peering was extracted (see [`VnetDraft::prepare`]) is not hashed
+    /// again.
+    by_key: hashbrown::HashTable<(u64, VnetId)>,
     peerings: Vec<Peering>,
     /// Every peering, by its id compared case-insensitively, to merge a peering seen twice.
     /// A table of ids into `peerings` (hashed lower-case, compared in full): no second copy
@@ -61,9 +71,9 @@ pub struct GraphBuilder {
     /// export of what Azure holds: its remote ids must follow Azure's naming rules.
     authored: bool,
     /// Lists of vnets that hold members peerlint couldn't compute: by vnet key, and for every
-    /// vnet of a deployment scope (see [`GraphBuilder::partial`]).
-    partial_keys: FastMap<(String, Partial), Loc>,
-    partial_scopes: FastMap<(String, Partial), Loc>,
+    /// vnet of a deployment scope (see [`GraphBuilder::partial`]); one slot per [`Partial`].
+    partial_keys: FastMap<String, [Option<Loc>; 2]>,
+    partial_scopes: FastMap<String, [Option<Loc>; 2]>,
     placeholders: FastMap<Box<str>, Option<Loc>>,
     /// Files that are GruCloud designs (`resources.js`, `config.js`), for help in their terms.
     grucloud: Vec<FileId>,
@@ -89,6 +99,86 @@ pub struct VnetDraft {
     pub vnet: Vnet,
     /// Inline peerings and their `remoteVirtualNetwork.id` (text, where).
     pub peerings: Vec<(Peering, Option<(String, Loc)>)>,
+    /// What adding each peering to the graph needs, worked out beforehand
+    /// ([`VnetDraft::prepare`]), or nothing (worked out as each is added).
+    pub prepared: Vec<PreparedPeering>,
+}
+
+impl VnetDraft {
+    /// Works out, for each peering, what adding it to a graph needs and no other input
+    /// changes: its id's hash, and what its remote id names (parsed, its key built and
+    /// hashed). A draft extracted on another thread is prepared there: the graph is built on
+    /// one thread, and parsing and hashing ids was most of what adding a peering cost.
+    pub fn prepare(&mut self) {
+        self.prepared = self
+            .peerings
+            .iter()
+            .map(|(p, remote)| PreparedPeering {
+                id_hash: hash_ci(&p.id),
+                remote: remote
+                    .as_ref()
+                    .map(|(text, _)| match classify(text, false) {
+                        // The key is (nearly always) the id as written, lower-cased: then the
+                        // graph compares the vnet's key with the text, and keeps no copy.
+                        Classified::Vnet {
+                            key: Some(key),
+                            hash,
+                        } if is_lower_of(&key, text.trim()) => Classified::Vnet { key: None, hash },
+                        class => class,
+                    }),
+            })
+            .collect();
+    }
+}
+
+/// Whether `key` is `text` lower-cased (ASCII), compared without making that copy.
+fn is_lower_of(key: &str, text: &str) -> bool {
+    key.len() == text.len()
+        && key
+            .bytes()
+            .zip(text.bytes())
+            .all(|(k, t)| k == t.to_ascii_lowercase())
+}
+
+/// See [`VnetDraft::prepare`].
+pub struct PreparedPeering {
+    /// [`hash_ci`] of the peering's id.
+    id_hash: u64,
+    /// What its `remoteVirtualNetwork.id` names, as an export's (not a design's: see
+    /// [`GraphBuilder::set_authored`]).
+    remote: Option<Classified>,
+}
+
+/// What a peering's `remoteVirtualNetwork.id` names, as [`GraphBuilder`] records it.
+enum Classified {
+    /// Not a vnet id, or (in a design) a vnet id Azure would refuse: why.
+    Invalid(String),
+    Classic,
+    /// An ARM vnet: its key (None: the id as written, trimmed and lower-cased) and the key's
+    /// hash.
+    Vnet {
+        key: Option<String>,
+        hash: u64,
+    },
+}
+
+/// Classifies a remote id; in a design (`authored`), a vnet id must also follow Azure's
+/// naming rules.
+fn classify(text: &str, authored: bool) -> Classified {
+    match classify_remote(text) {
+        RemoteKind::Invalid(reason) => Classified::Invalid(reason),
+        RemoteKind::Classic(_) => Classified::Classic,
+        RemoteKind::Vnet(id) => match authored.then(|| crate::id::name_problem(&id)).flatten() {
+            Some(reason) => Classified::Invalid(reason),
+            None => {
+                let key = id.key();
+                Classified::Vnet {
+                    hash: key_hash(&key),
+                    key: Some(key),
+                }
+            }
+        },
+    }
 }
 
 impl GraphBuilder {
@@ -189,7 +279,7 @@ impl GraphBuilder {
     /// For a vnet another input defined: whether it has a gateway, and where that shows
     /// (the gateway, else the vnet).
     pub fn gateway_evidence(&self, key: &str) -> Option<(bool, Loc)> {
-        let v = &self.vnets[self.by_key.get(key)?.0 as usize];
+        let v = &self.vnets[self.vnet_by_key(key_hash(key), key)?.0 as usize];
         if !v.defined {
             return None;
         }
@@ -201,7 +291,7 @@ impl GraphBuilder {
 
     /// The id (as first written) of the vnet with `key`, if there is one.
     pub fn id_of(&self, key: &str) -> Option<String> {
-        let v = self.by_key.get(key)?;
+        let v = self.vnet_by_key(key_hash(key), key)?;
         Some(self.vnets[v.0 as usize].id.clone())
     }
 
@@ -242,8 +332,9 @@ impl GraphBuilder {
     /// peerlint couldn't compute; `at` is the unknown value.
     pub fn partial(&mut self, key: &str, list: Partial, at: Loc) {
         self.partial_keys
-            .entry((key.to_ascii_lowercase(), list))
-            .or_insert(at);
+            .entry(key.to_ascii_lowercase())
+            .or_default()[list as usize]
+            .get_or_insert(at);
     }
 
     /// Records that a declaration peerlint couldn't evaluate (unknown copy count or name, a
@@ -277,10 +368,9 @@ impl GraphBuilder {
         let Some(scope) = scope_of(&lower) else {
             return;
         };
+        let slots = self.partial_scopes.entry(scope.to_string()).or_default();
         for &list in lists {
-            self.partial_scopes
-                .entry((scope.to_string(), list))
-                .or_insert(at);
+            slots[list as usize].get_or_insert(at);
         }
     }
 
@@ -349,40 +439,85 @@ impl GraphBuilder {
         self.origins.len() as u32
     }
 
+    /// The vnet with `key` (whose hash is `hash`), if there is one.
+    fn vnet_by_key(&self, hash: u64, key: &str) -> Option<VnetId> {
+        let vnets = &self.vnets;
+        self.by_key
+            .find(hash, |&(h, v)| h == hash && vnets[v.0 as usize].key == key)
+            .map(|&(_, v)| v)
+    }
+
+    /// The vnet whose key is `text` lower-cased (whose hash is `hash`), if there is one.
+    fn vnet_by_written_key(&self, hash: u64, text: &str) -> Option<VnetId> {
+        let vnets = &self.vnets;
+        self.by_key
+            .find(hash, |&(h, v)| {
+                h == hash && is_lower_of(&vnets[v.0 as usize].key, text)
+            })
+            .map(|&(_, v)| v)
+    }
+
+    /// Adds a vnet whose key (hashed `hash`) no vnet has.
+    fn add_vnet(&mut self, hash: u64, vnet: Vnet) -> VnetId {
+        let v = VnetId(self.vnets.len() as u32);
+        self.by_key.insert_unique(hash, (hash, v), |&(h, _)| h);
+        self.vnets.push(vnet);
+        v
+    }
+
     /// The vnet with `key`, created as referenced-only when unknown.
     pub fn reference(&mut self, key: &str, id: &str, name: &str, loc: Loc) -> VnetId {
-        if let Some(&v) = self.by_key.get(key) {
-            return v;
+        let hash = key_hash(key);
+        match self.vnet_by_key(hash, key) {
+            Some(v) => v,
+            None => {
+                self.add_reference(hash, key.to_string(), id.to_string(), name.to_string(), loc)
+            }
         }
-        let v = VnetId(self.vnets.len() as u32);
-        self.vnets.push(Vnet {
-            key: key.to_string(),
-            id: id.to_string(),
-            name: name.to_string(),
-            defined: false,
-            loc,
-            name_loc: None,
-            address_space: None,
-            subnets: Vec::new(),
-            gateways: Vec::new(),
-            peerings: Vec::new(),
-            also_defined_at: Vec::new(),
-            absent_gateways: Vec::new(),
-            appliances: Vec::new(),
-            external: false,
-        });
-        self.by_key.insert(key.to_string(), v);
-        v
+    }
+
+    /// Adds a referenced-only vnet whose key (hashed `hash`) no vnet has.
+    fn add_reference(
+        &mut self,
+        hash: u64,
+        key: String,
+        id: String,
+        name: String,
+        loc: Loc,
+    ) -> VnetId {
+        self.add_vnet(
+            hash,
+            Vnet {
+                key,
+                id,
+                name,
+                defined: false,
+                loc,
+                name_loc: None,
+                address_space: None,
+                subnets: Vec::new(),
+                gateways: Vec::new(),
+                peerings: Vec::new(),
+                also_defined_at: Vec::new(),
+                absent_gateways: Vec::new(),
+                appliances: Vec::new(),
+                external: false,
+            },
+        )
     }
 
     /// Adds a vnet definition; a second definition of the same vnet (another export of it) is
     /// merged: fields the first lacked are filled in, subnets and peerings it lacked are added.
     pub fn define(&mut self, draft: VnetDraft) -> VnetId {
-        let VnetDraft { vnet, peerings } = draft;
-        let v = self.reference(&vnet.key.clone(), &vnet.id, &vnet.name, vnet.loc);
+        let VnetDraft {
+            vnet,
+            peerings,
+            prepared,
+        } = draft;
+        let hash = key_hash(&vnet.key);
         // Peerings added before this definition are known; duplicates within it are kept.
         let first_new = self.peerings.len();
-        {
+        if let Some(v) = self.vnet_by_key(hash, &vnet.key) {
             let target = &mut self.vnets[v.0 as usize];
             if target.defined {
                 target.also_defined_at.push(vnet.loc);
@@ -433,15 +568,45 @@ impl GraphBuilder {
                     add_gateway(&mut target.gateways, g);
                 }
             }
+            self.add_peerings(v, first_new, peerings, prepared)
+        } else {
+            // A vnet not met before: the draft is the vnet.
+            let v = self.add_vnet(
+                hash,
+                Vnet {
+                    peerings: Vec::new(),
+                    absent_gateways: Vec::new(),
+                    appliances: Vec::new(),
+                    defined: true,
+                    ..vnet
+                },
+            );
+            self.add_peerings(v, first_new, peerings, prepared)
         }
+    }
+
+    /// Adds a definition's peerings to its vnet `v`, but those the graph held before it
+    /// (from `first_new` on, peerings are the definition's own).
+    fn add_peerings(
+        &mut self,
+        v: VnetId,
+        first_new: usize,
+        peerings: Vec<(Peering, Option<(String, Loc)>)>,
+        prepared: Vec<PreparedPeering>,
+    ) -> VnetId {
+        let mut prepared = prepared.into_iter();
         for (p, remote) in peerings {
+            let (id_hash, class) = match prepared.next() {
+                Some(pre) => (pre.id_hash, pre.remote),
+                None => (hash_ci(&p.id), None),
+            };
             if self
-                .existing_peering(&p.id)
+                .existing_peering(id_hash, &p.id)
                 .is_some_and(|e| (e.0 as usize) < first_new)
             {
                 continue; // the same peering, seen in an earlier definition of this vnet
             }
-            self.push_peering(v, p, remote);
+            self.push_peering(v, p, remote, id_hash, class);
         }
         v
     }
@@ -449,15 +614,16 @@ impl GraphBuilder {
     /// Adds a standalone peering (`az network vnet peering list`, a REST GET of a peering);
     /// the same peering seen twice is kept once.
     pub fn standalone_peering(&mut self, local: VnetId, p: Peering, remote: Option<(String, Loc)>) {
-        if self.existing_peering(&p.id).is_none() {
-            self.push_peering(local, p, remote);
+        let hash = hash_ci(&p.id);
+        if self.existing_peering(hash, &p.id).is_none() {
+            self.push_peering(local, p, remote, hash, None);
         }
     }
 
-    /// The first peering with this id (compared case-insensitively), if any.
-    fn existing_peering(&self, id: &str) -> Option<PeeringId> {
+    /// The first peering with this id (compared case-insensitively; `hash` is its
+    /// [`hash_ci`]), if any.
+    fn existing_peering(&self, hash: u64, id: &str) -> Option<PeeringId> {
         let peerings = &self.peerings;
-        let hash = hash_ci(id);
         self.peering_keys
             .find(hash, |&(h, p)| {
                 h == hash && peerings[p.0 as usize].id.eq_ignore_ascii_case(id)
@@ -465,30 +631,51 @@ impl GraphBuilder {
             .map(|&(_, p)| p)
     }
 
-    fn push_peering(&mut self, local: VnetId, mut p: Peering, remote: Option<(String, Loc)>) {
+    /// Adds a peering of `local`; `hash` is its id's [`hash_ci`], `class` what its remote
+    /// names if that was worked out beforehand (as an export's: a design's is classified
+    /// here).
+    fn push_peering(
+        &mut self,
+        local: VnetId,
+        mut p: Peering,
+        remote: Option<(String, Loc)>,
+        hash: u64,
+        class: Option<Classified>,
+    ) {
         p.local = local;
         p.remote = match remote {
             // Missing, or unresolved as the loader found it.
             None => std::mem::replace(&mut p.remote, Remote::Missing),
-            Some((text, loc)) => match classify_remote(&text) {
-                RemoteKind::Invalid(reason) => Remote::Invalid { text, reason, loc },
-                RemoteKind::Classic(_) => Remote::Classic { text, loc },
-                RemoteKind::Vnet(id) => match self
-                    .authored
-                    .then(|| crate::id::name_problem(&id))
-                    .flatten()
-                {
-                    Some(reason) => Remote::Invalid { text, reason, loc },
-                    None => {
-                        let vnet = self.reference(&id.key(), &text, id.name(), loc);
+            Some((text, loc)) => {
+                let class = match class {
+                    Some(c) if !self.authored => c,
+                    _ => classify(&text, self.authored),
+                };
+                match class {
+                    Classified::Invalid(reason) => Remote::Invalid { text, reason, loc },
+                    Classified::Classic => Remote::Classic { text, loc },
+                    Classified::Vnet { key, hash } => {
+                        let found = match &key {
+                            Some(key) => self.vnet_by_key(hash, key),
+                            None => self.vnet_by_written_key(hash, text.trim()),
+                        };
+                        let vnet = match found {
+                            Some(v) => v,
+                            None => {
+                                let key = key.unwrap_or_else(|| text.trim().to_ascii_lowercase());
+                                let name = IdRef::parse(&text)
+                                    .map(|id| id.name().to_string())
+                                    .unwrap_or_default();
+                                self.add_reference(hash, key, text, name, loc)
+                            }
+                        };
                         Remote::Vnet { vnet, loc }
                     }
-                },
-            },
+                }
+            }
         };
         let id = PeeringId(self.peerings.len() as u32);
         let peerings = &self.peerings;
-        let hash = hash_ci(&p.id);
         if let hashbrown::hash_table::Entry::Vacant(slot) = self.peering_keys.entry(
             hash,
             |&(h, q)| h == hash && peerings[q.0 as usize].id.eq_ignore_ascii_case(&p.id),
@@ -531,7 +718,7 @@ impl GraphBuilder {
     pub fn unexpanded_mesh(&mut self, loc: Loc, keys: &[String]) {
         let mut vnets: Vec<VnetId> = keys
             .iter()
-            .filter_map(|k| self.by_key.get(k.as_str()).copied())
+            .filter_map(|k| self.vnet_by_key(key_hash(k), k))
             .collect();
         let mut seen = rustc_hash::FxHashSet::default();
         vnets.retain(|&v| seen.insert(v));
@@ -546,22 +733,23 @@ impl GraphBuilder {
         let mut pairs: FastMap<(VnetId, VnetId), PeeringId> = FastMap::default();
         let mut remote_gateway_evidence = vec![false; self.vnets.len()];
         let partial_of = |key: &str, list: Partial| {
-            let by_key = self.partial_keys.get(&(key.to_string(), list)).copied();
-            by_key.or_else(|| {
-                let scope = scope_of(key)?;
-                self.partial_scopes.get(&(scope.to_string(), list)).copied()
-            })
+            let by_key = self.partial_keys.get(key).and_then(|l| l[list as usize]);
+            by_key.or_else(|| self.partial_scopes.get(scope_of(key)?)?[list as usize])
         };
-        let partial: Vec<[Option<Loc>; 2]> = self
-            .vnets
-            .iter()
-            .map(|v| {
-                [
-                    partial_of(&v.key, Partial::Peerings),
-                    partial_of(&v.key, Partial::Subnets),
-                ]
-            })
-            .collect();
+        let partial: Vec<[Option<Loc>; 2]> =
+            if self.partial_keys.is_empty() && self.partial_scopes.is_empty() {
+                vec![[None; 2]; self.vnets.len()]
+            } else {
+                self.vnets
+                    .iter()
+                    .map(|v| {
+                        [
+                            partial_of(&v.key, Partial::Peerings),
+                            partial_of(&v.key, Partial::Subnets),
+                        ]
+                    })
+                    .collect()
+            };
         for (i, p) in self.peerings.iter().enumerate() {
             if let Some(r) = p.remote_vnet() {
                 links.add_edge(

@@ -239,16 +239,22 @@ pub fn add_source(
 /// (files it skips, such as unrelated JSON met while walking, are not its business). Copies
 /// that agree change nothing, as agreeing inline and child declarations don't.
 fn duplicate_keys(b: &mut GraphBuilder, file: FileId, t: &Tree) {
-    for &(first, later) in t.duplicates() {
-        if t.same_value(first, later) {
-            continue;
-        }
-        b.problem(Problem::DuplicateKey {
+    for p in duplicate_key_problems(file, t) {
+        b.problem(p);
+    }
+}
+
+/// The problems [`duplicate_keys`] reports, in order.
+fn duplicate_key_problems(file: FileId, t: &Tree) -> Vec<Problem> {
+    t.duplicates()
+        .iter()
+        .filter(|&&(first, later)| !t.same_value(first, later))
+        .map(|&(first, later)| Problem::DuplicateKey {
             loc: Loc::new(file, t.key_span(later), Some(later)),
             key: t.key(later).unwrap_or("").to_string(),
             first: Loc::new(file, t.key_span(first), Some(first)),
-        });
-    }
+        })
+        .collect()
 }
 
 /// A folder's parameters files by the stem of the template each pairs with; the folder is
@@ -320,8 +326,9 @@ pub struct Prepared {
     /// None for JavaScript (a GruCloud design, parsed when loaded).
     parsed: Option<Result<Tree, crate::tree::SyntaxError>>,
     yaml: bool,
-    /// An export's resources and whether it holds any (see [`export`]).
-    export: Option<(resource::Recorded, bool)>,
+    /// An export's shape, its resources, whether it holds any (see [`export`]) and then its
+    /// keys given twice (see [`duplicate_keys`]); its tree's values are then released.
+    export: Option<(Shape, resource::Recorded, bool, Vec<Problem>)>,
 }
 
 /// What [`prepare`] reads of a file: its path and text (taken from the source database, so
@@ -361,13 +368,13 @@ pub fn prepare(src: &ToPrepare, extract: bool) -> Prepared {
     // is, is still told by its content.
     let yaml = is_yaml(&src.path)
         || (!is_json(&src.path) && !looks_like_json(&src.text[src.content_start..]));
-    let parsed = if yaml {
+    let mut parsed = if yaml {
         crate::yaml::parse(&src.text, src.content_start)
     } else {
         json::parse(&src.text, src.content_start)
     };
     let mut export = None;
-    if let Ok(tree) = &parsed
+    if let Ok(tree) = &mut parsed
         && extract
         && !yaml
         && let Some(root) = tree.root()
@@ -381,7 +388,15 @@ pub fn prepare(src: &ToPrepare, extract: bool) -> Prepared {
             let mut x = Extractor::recording(file, tree);
             extract_export(&mut x, root, shape);
             let found = x.found > 0 || is_empty_list(tree, root);
-            export = Some((x.into_recorded(), found));
+            let recorded = x.into_recorded();
+            // What joining the graph would do with the tree, done here, on this thread.
+            let duplicates = if found {
+                duplicate_key_problems(file, tree)
+            } else {
+                Vec::new()
+            };
+            tree.release_values();
+            export = Some((shape, recorded, found, duplicates));
         }
     }
     Prepared {
@@ -426,7 +441,11 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool, prepared: Prepare
         }
         return Some(tree);
     }
-    match sniff(&tree, root) {
+    let shape = match &prepared.export {
+        Some((shape, ..)) => *shape,
+        None => sniff(&tree, root),
+    };
+    match shape {
         Shape::Unknown(Unknown::ArmTemplate) => {
             duplicate_keys(cx.b, file, &tree);
             cx.b.set_authored(true);
@@ -444,22 +463,29 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool, prepared: Prepare
             duplicate_keys(cx.b, file, &tree);
             cx.parameters_files.push(file);
         }
-        shape => {
-            let found = match prepared.export {
-                Some((recorded, found)) => {
-                    recorded.replay(cx.b);
-                    found
+        shape => match prepared.export {
+            // Extracted, its duplicate keys found and its values released when prepared.
+            Some((_, recorded, found, duplicates)) => {
+                recorded.replay(cx.b);
+                if found {
+                    for p in duplicates {
+                        cx.b.problem(p);
+                    }
+                    cx.b.count_file();
+                } else if explicit {
+                    unrecognised(cx, file, root);
                 }
-                None => export(cx, file, &tree, root, shape),
-            };
-            if found {
-                duplicate_keys(cx.b, file, &tree);
-                cx.b.count_file();
-            } else if explicit {
-                unrecognised(cx, file, root);
             }
-            tree.release_values();
-        }
+            None => {
+                if export(cx, file, &tree, root, shape) {
+                    duplicate_keys(cx.b, file, &tree);
+                    cx.b.count_file();
+                } else if explicit {
+                    unrecognised(cx, file, root);
+                }
+                tree.release_values();
+            }
+        },
     }
     Some(tree)
 }

@@ -110,7 +110,12 @@ impl Sink<'_> {
             Sink::Graph(b) => {
                 b.define(draft);
             }
-            Sink::Record(ops) => ops.push(Op::Define(Box::new(draft))),
+            Sink::Record(ops) => {
+                // Worked out on this thread, not where the graph is built.
+                let mut draft = draft;
+                draft.prepare();
+                ops.push(Op::Define(Box::new(draft)))
+            }
         }
     }
     /// The vnet with `key`, created as referenced-only when unknown: its id when the graph is
@@ -662,7 +667,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
             }
             self.current = id_text.clone();
         }
-        self.b.define(VnetDraft { vnet, peerings });
+        self.b.define(VnetDraft {
+            vnet,
+            peerings,
+            prepared: Vec::new(),
+        });
     }
 
     /// A subnet of the vnet with `key`; None when its name is an invalid expression.
