@@ -266,7 +266,12 @@ pub fn run_with(
     options: &Options,
 ) -> Outcome {
     let start = std::time::Instant::now();
+    let timings = std::env::var_os("PEERLINT_TIMINGS").is_some();
+    let clock = Clock::start(timings);
     let order = canonical_order(inputs);
+    if timings {
+        phase("order", clock.lap(timings));
+    }
     let stdin = read_stdin(&order, stdin);
     // The pool's threads get the stack template evaluation needs (see `arm::STACK_SIZE`); the
     // whole run is on them.

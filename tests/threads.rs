@@ -45,3 +45,131 @@ fn the_report_is_the_same_on_any_number_of_threads() {
         }
     }
 }
+
+/// An `az network vnet list` item: a vnet and its peerings, each (name, remote id as written).
+fn vnet(sub: &str, name: &str, prefix: &str, peerings: &[(&str, &str)]) -> serde_json::Value {
+    let id = format!(
+        "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/{name}"
+    );
+    let peerings: Vec<_> = peerings
+        .iter()
+        .map(|(p, remote)| {
+            serde_json::json!({
+                "id": format!("{id}/virtualNetworkPeerings/{p}"),
+                "name": p,
+                "allowVirtualNetworkAccess": true,
+                "peeringState": "Connected",
+                "peeringSyncLevel": "FullyInSync",
+                "remoteVirtualNetwork": { "id": remote },
+                "resourceGroup": "rg",
+                "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "id": id,
+        "name": name,
+        "resourceGroup": "rg",
+        "type": "Microsoft.Network/virtualNetworks",
+        "addressSpace": { "addressPrefixes": [prefix] },
+        "subnets": [],
+        "virtualNetworkPeerings": peerings
+    })
+}
+
+/// With several threads, an export's peerings are classified (remote ids parsed, keys built and
+/// hashed) where the file is extracted, and only looked up when it joins the graph; with one,
+/// all of it happens at the join. Both must build the same graph: remote ids in another case or
+/// padded with spaces, naming a vnet defined in an earlier file, a later one or none, classic
+/// and invalid ids, and a vnet exported twice with its peerings' ids in another case.
+#[test]
+fn peerings_classified_where_extracted_join_as_at_the_join() {
+    let sub = "11111111-1111-1111-1111-111111111111";
+    let other = "22222222-2222-2222-2222-222222222222";
+    let id = |s: &str, n: &str| {
+        format!(
+            "/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/{n}"
+        )
+    };
+    let dir = std::env::temp_dir().join(format!("peerlint-threads-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let hub = || {
+        vnet(
+            sub,
+            "hub",
+            "10.0.0.0/16",
+            &[
+                (
+                    "to-spoke",
+                    &format!("  {}  ", id(sub, "spoke").to_uppercase()),
+                ),
+                ("to-later", &id(sub, "Later")),
+                ("to-nowhere", &id(other, "Nowhere")),
+                (
+                    "to-classic",
+                    "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.ClassicNetwork/virtualNetworks/old",
+                ),
+                ("to-invalid", "not-an-id"),
+                (
+                    "to-nothing",
+                    "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks",
+                ),
+            ],
+        )
+    };
+    let files = [
+        (
+            "a-spoke.json",
+            vec![vnet(
+                sub,
+                "spoke",
+                "10.1.0.0/16",
+                &[("to-hub", &id(sub, "HUB"))],
+            )],
+        ),
+        ("b-hub.json", vec![hub()]),
+        // The hub exported again, with the vnet it peers with before it is defined.
+        (
+            "c-hub-again.json",
+            vec![
+                hub(),
+                vnet(sub, "Later", "10.2.0.0/16", &[("to-hub", &id(sub, "hub"))]),
+            ],
+        ),
+        // And again, a peering's id in another case (the same peering).
+        (
+            "d-hub-upper.json",
+            vec![
+                hub()
+                    .to_string()
+                    .replace("to-spoke", "TO-SPOKE")
+                    .parse()
+                    .unwrap(),
+            ],
+        ),
+    ];
+    // Four files, one batch: each is extracted where it is prepared (a file alone in its batch
+    // would join unprepared).
+    for (name, vnets) in files.iter() {
+        std::fs::write(
+            dir.join(name),
+            serde_json::Value::Array(vnets.clone()).to_string(),
+        )
+        .unwrap();
+    }
+    let dir_s = dir.to_str().unwrap();
+    let one = check(&["--format", "json", "--threads", "1", dir_s]);
+    for rule in ["invalid-remote-network-id", "dangling-remote-network"] {
+        assert!(one.contains(rule), "{rule} should report: {one}");
+    }
+    assert!(
+        !one.contains("missing-reverse-peering"),
+        "the spoke's and the later vnet's peerings back should be found: {one}"
+    );
+    for threads in ["2", "5"] {
+        let many = check(&["--format", "json", "--threads", threads, dir_s]);
+        assert_eq!(one, many, "--threads {threads} differs from --threads 1");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
