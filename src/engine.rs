@@ -106,11 +106,14 @@ fn read_stdin(order: &[Input], stdin: &mut dyn Read) -> Vec<Option<ReadResult>> 
 }
 
 /// `f` of every item, in order: on the current pool's threads when there are several, else
-/// one after the other on this thread.
+/// one after the other on this thread. Each item is a task of its own (items are files or
+/// rules, each worth many thousand instructions): rayon would otherwise cut a short list into
+/// a few runs of items, and a thread that finishes its runs early can take no part of another
+/// thread's, idle until the batch (or the rules) is done.
 fn map<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     use rayon::prelude::*;
     if threads > 1 {
-        items.par_iter().map(f).collect()
+        items.par_iter().with_max_len(1).map(f).collect()
     } else {
         items.iter().map(f).collect()
     }

@@ -115,29 +115,10 @@ impl VnetDraft {
             .iter()
             .map(|(p, remote)| PreparedPeering {
                 id_hash: hash_ci(&p.id),
-                remote: remote
-                    .as_ref()
-                    .map(|(text, _)| match classify(text, false) {
-                        // The key is (nearly always) the id as written, lower-cased: then the
-                        // graph compares the vnet's key with the text, and keeps no copy.
-                        Classified::Vnet {
-                            key: Some(key),
-                            hash,
-                        } if is_lower_of(&key, text.trim()) => Classified::Vnet { key: None, hash },
-                        class => class,
-                    }),
+                remote: remote.as_ref().map(|(text, _)| classify(text, false)),
             })
             .collect();
     }
-}
-
-/// Whether `key` is `text` lower-cased (ASCII), compared without making that copy.
-fn is_lower_of(key: &str, text: &str) -> bool {
-    key.len() == text.len()
-        && key
-            .bytes()
-            .zip(text.bytes())
-            .all(|(k, t)| k == t.to_ascii_lowercase())
 }
 
 /// See [`VnetDraft::prepare`].
@@ -154,10 +135,9 @@ enum Classified {
     /// Not a vnet id, or (in a design) a vnet id Azure would refuse: why.
     Invalid(String),
     Classic,
-    /// An ARM vnet: its key (None: the id as written, trimmed and lower-cased) and the key's
-    /// hash.
+    /// An ARM vnet: its key and the key's hash.
     Vnet {
-        key: Option<String>,
+        key: String,
         hash: u64,
     },
 }
@@ -174,7 +154,7 @@ fn classify(text: &str, authored: bool) -> Classified {
                 let key = id.key();
                 Classified::Vnet {
                     hash: key_hash(&key),
-                    key: Some(key),
+                    key,
                 }
             }
         },
@@ -447,16 +427,6 @@ impl GraphBuilder {
             .map(|&(_, v)| v)
     }
 
-    /// The vnet whose key is `text` lower-cased (whose hash is `hash`), if there is one.
-    fn vnet_by_written_key(&self, hash: u64, text: &str) -> Option<VnetId> {
-        let vnets = &self.vnets;
-        self.by_key
-            .find(hash, |&(h, v)| {
-                h == hash && is_lower_of(&vnets[v.0 as usize].key, text)
-            })
-            .map(|&(_, v)| v)
-    }
-
     /// Adds a vnet whose key (hashed `hash`) no vnet has.
     fn add_vnet(&mut self, hash: u64, vnet: Vnet) -> VnetId {
         let v = VnetId(self.vnets.len() as u32);
@@ -655,14 +625,9 @@ impl GraphBuilder {
                     Classified::Invalid(reason) => Remote::Invalid { text, reason, loc },
                     Classified::Classic => Remote::Classic { text, loc },
                     Classified::Vnet { key, hash } => {
-                        let found = match &key {
-                            Some(key) => self.vnet_by_key(hash, key),
-                            None => self.vnet_by_written_key(hash, text.trim()),
-                        };
-                        let vnet = match found {
+                        let vnet = match self.vnet_by_key(hash, &key) {
                             Some(v) => v,
                             None => {
-                                let key = key.unwrap_or_else(|| text.trim().to_ascii_lowercase());
                                 let name = IdRef::parse(&text)
                                     .map(|id| id.name().to_string())
                                     .unwrap_or_default();
