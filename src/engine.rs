@@ -70,9 +70,10 @@ pub fn canonical_order(inputs: &[Input]) -> Vec<Input> {
     sorted.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| origin_cmp(a, b)));
     let mut out: Vec<Input> = Vec::with_capacity(sorted.len());
     let mut seen: rustc_hash::FxHashMap<std::path::PathBuf, usize> = Default::default();
+    let mut folders = Default::default();
     for input in sorted {
         if let Origin::File(p) = &input.origin {
-            let identity = p.canonicalize().unwrap_or_else(|_| p.clone());
+            let identity = real_path(p, &mut folders).unwrap_or_else(|| p.clone());
             if let Some(&i) = seen.get(&identity) {
                 out[i].explicit |= input.explicit;
                 continue;
@@ -82,6 +83,39 @@ pub fn canonical_order(inputs: &[Input]) -> Vec<Input> {
         out.push(input.clone());
     }
     out
+}
+
+/// The path with every link and `.`/`..` resolved ([`std::path::Path::canonicalize`]), if it
+/// exists. A file that is no link is its folder's real path and its name: each folder is
+/// resolved once (`folders`), each file takes one `lstat` (resolving a path takes a system
+/// call per component, and a run of many files does this on one thread before any is read).
+fn real_path(
+    p: &std::path::Path,
+    folders: &mut rustc_hash::FxHashMap<std::path::PathBuf, Option<std::path::PathBuf>>,
+) -> Option<std::path::PathBuf> {
+    let whole = || p.canonicalize().ok();
+    let (Some(parent), Some(name)) = (p.parent(), p.file_name()) else {
+        return whole();
+    };
+    match std::fs::symlink_metadata(p) {
+        Ok(m) if !m.file_type().is_symlink() => {}
+        _ => return whole(),
+    }
+    let folder = folders
+        .entry(parent.to_path_buf())
+        .or_insert_with(|| {
+            let dir = if parent.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                parent
+            };
+            dir.canonicalize().ok()
+        })
+        .as_ref();
+    match folder {
+        Some(folder) => Some(folder.join(name)),
+        None => whole(),
+    }
 }
 
 /// Orders two inputs shown under one path by where they are read from.
@@ -479,5 +513,52 @@ fn run_ordered(
         read_errors,
         notes,
         trees,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    /// `real_path` is `canonicalize`, with one lookup per folder.
+    #[test]
+    fn real_paths_are_canonical_paths() {
+        let dir = std::env::temp_dir().join(format!("peerlint-real-path-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/a.json"), "[]").unwrap();
+        let mut paths: Vec<PathBuf> = vec![
+            dir.join("sub/a.json"),
+            dir.join("sub/./a.json"),
+            dir.join("sub/../sub/a.json"),
+            dir.join("sub/missing.json"),
+            dir.join("nowhere/a.json"),
+            dir.join("sub/.."),
+            dir.join("sub"),
+            PathBuf::from("Cargo.toml"),
+            PathBuf::from("./src/../Cargo.toml"),
+            PathBuf::from("src/engine.rs"),
+        ];
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.join("sub/a.json"), dir.join("link.json")).unwrap();
+            std::os::unix::fs::symlink(dir.join("sub"), dir.join("linked")).unwrap();
+            paths.extend([dir.join("link.json"), dir.join("linked/a.json")]);
+        }
+        let mut folders = Default::default();
+        for p in &paths {
+            assert_eq!(
+                super::real_path(p, &mut folders),
+                p.canonicalize().ok(),
+                "{}",
+                p.display()
+            );
+        }
+        // The same file under three spellings is one file.
+        let one = |p: &Path| super::real_path(p, &mut Default::default());
+        assert_eq!(one(&paths[0]), one(&paths[2]));
+        #[cfg(unix)]
+        assert_eq!(one(&paths[0]), one(&dir.join("linked/a.json")));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

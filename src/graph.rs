@@ -628,9 +628,14 @@ impl GraphBuilder {
                         let vnet = match self.vnet_by_key(hash, &key) {
                             Some(v) => v,
                             None => {
-                                let name = IdRef::parse(&text)
-                                    .map(|id| id.name().to_string())
-                                    .unwrap_or_default();
+                                // A vnet id's name is its last segment: no need to parse it
+                                // again.
+                                let name = text.trim().rsplit('/').next().unwrap_or("");
+                                debug_assert_eq!(
+                                    Some(name),
+                                    IdRef::parse(&text).ok().map(|id| id.name())
+                                );
+                                let name = name.to_string();
                                 self.add_reference(hash, key, text, name, loc)
                             }
                         };
