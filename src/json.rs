@@ -505,6 +505,31 @@ mod tests {
     }
 
     #[test]
+    fn places_too_large_to_pack_are_kept_apart() {
+        // A key longer than 4095 bytes, a comment of 5,000 bytes between key and value, and
+        // ordinary members around them: keys, key spans and pointers as written.
+        let long = "k".repeat(5000);
+        let text = format!(
+            r#"{{"a": 1, "{long}": {{"b": 2}}, "c" /*{}*/ : [3, 4], "d": 5}}"#,
+            " ".repeat(5000)
+        );
+        let t = parse_str(&text).unwrap();
+        let root = t.root().unwrap();
+        let k = t.get(root, &long).unwrap();
+        assert_eq!(t.key(k), Some(long.as_str()));
+        assert_eq!(&text[t.key_span(k).range()], format!("\"{long}\""));
+        assert_eq!(t.pointer(t.get(k, "b").unwrap()), format!("/{long}/b"));
+        let c = t.get(root, "C").unwrap();
+        assert_eq!(&text[t.key_span(c).range()], "\"c\"");
+        let four = t.children(c).nth(1).unwrap();
+        assert_eq!(t.pointer(four), "/c/1");
+        assert_eq!(t.number(four), Some("4"));
+        let d = t.get(root, "d").unwrap();
+        assert_eq!((t.key(d), t.pointer(d).as_str()), (Some("d"), "/d"));
+        assert_eq!(t.members(root).count(), 4);
+    }
+
+    #[test]
     fn a_member_with_escapes_in_both_key_and_value() {
         let t = parse_str(r#"{"z": 1, "a\u0062": "x\u0079", "c\u0064": 2}"#).unwrap();
         let root = t.root().unwrap();

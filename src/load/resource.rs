@@ -551,8 +551,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
 
     fn prefix_list(&mut self, list: NodeId, fact: Option<Fact>) -> Option<PrefixList> {
         let tree = self.tree;
+        // Sized exactly: most lists hold one prefix, and a collected Vec would reserve four.
+        let mut prefixes = Vec::with_capacity(tree.children(list).count());
+        prefixes.extend(tree.children(list).map(|n| self.prefix(n, fact)));
         Some(PrefixList {
-            prefixes: tree.children(list).map(|n| self.prefix(n, fact)).collect(),
+            prefixes,
             loc: self.loc(list),
         })
     }
@@ -618,9 +621,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
             self.b.partial(&key, Partial::Peerings, at);
         }
         let address_space = self.address_space(obj, "addressSpace", Some(Fact::AddressSpace));
-        let mut subnets = Vec::new();
+        let items = self.vnet_list(obj, &key, "subnets", Fact::Subnets, Partial::Subnets);
+        let mut subnets = Vec::with_capacity(items.len());
         let mut gateways = Vec::new();
-        for s in self.vnet_list(obj, &key, "subnets", Fact::Subnets, Partial::Subnets) {
+        for s in items {
             if let Some(subnet) = self.subnet(s, &key, &mut gateways) {
                 subnets.push(subnet);
             }
