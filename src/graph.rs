@@ -379,7 +379,7 @@ impl GraphBuilder {
     /// merged: fields the first lacked are filled in, subnets and peerings it lacked are added.
     pub fn define(&mut self, draft: VnetDraft) -> VnetId {
         let VnetDraft { vnet, peerings } = draft;
-        let v = self.reference(&vnet.key.clone(), &vnet.id, &vnet.name, vnet.loc);
+        let v = self.reference(&vnet.key, &vnet.id, &vnet.name, vnet.loc);
         // Peerings added before this definition are known; duplicates within it are kept.
         let first_new = self.peerings.len();
         {
@@ -470,6 +470,15 @@ impl GraphBuilder {
         p.remote = match remote {
             // Missing, or unresolved as the loader found it.
             None => std::mem::replace(&mut p.remote, Remote::Missing),
+            // The common case, an ARM vnet in an export, without building an `ArmId`.
+            Some((ref text, loc))
+                if !self.authored
+                    && let Ok(r) = crate::id::IdRef::parse(text)
+                    && r.is_type("Microsoft.Network", &["virtualNetworks"]) =>
+            {
+                let vnet = self.reference(&r.key(), text, r.name(), loc);
+                Remote::Vnet { vnet, loc }
+            }
             Some((text, loc)) => match classify_remote(&text) {
                 RemoteKind::Invalid(reason) => Remote::Invalid { text, reason, loc },
                 RemoteKind::Classic(_) => Remote::Classic { text, loc },

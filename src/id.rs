@@ -135,6 +135,16 @@ impl<'a> IdRef<'a> {
         std::iter::from_fn(move || Some((segs.next()?, segs.next()?)))
     }
 
+    /// [`ArmId::is_type`], without building the `ArmId`.
+    pub fn is_type(&self, namespace: &str, types: &[&str]) -> bool {
+        self.namespace.eq_ignore_ascii_case(namespace)
+            && self.depth() == types.len()
+            && self
+                .types()
+                .zip(types)
+                .all(|((t, _), want)| t.eq_ignore_ascii_case(want))
+    }
+
     /// How many (type, name) pairs.
     pub fn depth(&self) -> usize {
         self.tail.split('/').count() / 2
@@ -429,6 +439,18 @@ mod tests {
                 (r.key(), r.name(), r.depth()),
                 (a.key(), a.name(), a.types.len())
             );
+            for (ns, types) in [
+                ("microsoft.network", &["VirtualNetworks"][..]),
+                ("N", &["a", "b", "c"][..]),
+                ("N", &["a", "c", "e"][..]),
+                ("N", &["virtualNetworks"][..]),
+            ] {
+                assert_eq!(
+                    r.is_type(ns, types),
+                    a.is_type(ns, types),
+                    "{text} {ns} {types:?}"
+                );
+            }
         }
     }
 

@@ -308,6 +308,9 @@ impl Tree {
             if self.nodes[i].kind() != Kind::Object {
                 continue;
             }
+            if self.distinct_keys(n) {
+                continue;
+            }
             members.clear();
             members.extend(self.children(n).map(|c| (self.key(c).unwrap_or(""), c)));
             if members.len() <= 64 {
@@ -359,6 +362,39 @@ impl Tree {
             self.nodes[later.0 as usize].bits |= SHADOWED;
         }
         self.duplicates = found;
+    }
+    /// Whether the keys of object `n` are surely distinct: at most 64 members whose folded
+    /// lengths and first, middle and last bytes differ. Read from the packed places, without decoding
+    /// keys: nearly every object of an export passes, and the rest goes the long way. (The
+    /// duplicate check was 7% of the instructions on the 10,000-vnet estate.)
+    fn distinct_keys(&self, n: NodeId) -> bool {
+        let text = self.text.as_bytes();
+        let at = |i: u32| u32::from(text[i as usize].to_ascii_lowercase());
+        let mut sigs = [0u32; 64];
+        let mut seen = 0u128;
+        for (i, c) in self.children(n).enumerate() {
+            let node = self.node(c);
+            if i == 64 || node.has(KEY_ESCAPED | PLACE_APART) {
+                return false;
+            }
+            // The key's length and its first, middle and last bytes, folded.
+            let packed = node.bits >> 8;
+            let (len, end) = (
+                packed & PLACE_MASK,
+                node.span.start - (packed >> PLACE_BITS),
+            );
+            let sig = match len {
+                0 => 0,
+                _ => len << 24 | at(end - len) << 16 | at(end - len + len / 2) << 8 | at(end - 1),
+            };
+            let bit = 1u128 << (sig.wrapping_mul(0x9E37_79B1) >> 25);
+            if seen & bit != 0 && sigs[..i].contains(&sig) {
+                return false;
+            }
+            seen |= bit;
+            sigs[i] = sig;
+        }
+        true
     }
     /// The first member named `key`, compared ASCII-case-insensitively (Azure property names
     /// are case-insensitive, and PowerShell writes them in PascalCase).
