@@ -20,6 +20,12 @@ use crate::model::*;
 use crate::source::FileId;
 
 /// A hash of an id compared ASCII-case-insensitively, without allocating.
+/// The hash of a vnet key (compared as written: keys are lower-case already).
+fn hash_key(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
+}
+
 fn hash_ci(id: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
@@ -36,7 +42,9 @@ fn hash_ci(id: &str) -> u64 {
 #[derive(Default)]
 pub struct GraphBuilder {
     vnets: Vec<Vnet>,
-    by_key: FastMap<String, VnetId>,
+    /// Every vnet by its key (hashed, compared in full with the vnet's own `key`): no second
+    /// copy of 10,000 keys.
+    by_key: hashbrown::HashTable<(u64, VnetId)>,
     peerings: Vec<Peering>,
     /// Every peering, by its id compared case-insensitively, to merge a peering seen twice.
     /// A table of ids into `peerings` (hashed lower-case, compared in full): no second copy
@@ -189,7 +197,7 @@ impl GraphBuilder {
     /// For a vnet another input defined: whether it has a gateway, and where that shows
     /// (the gateway, else the vnet).
     pub fn gateway_evidence(&self, key: &str) -> Option<(bool, Loc)> {
-        let v = &self.vnets[self.by_key.get(key)?.0 as usize];
+        let v = &self.vnets[self.find(key)?.0 as usize];
         if !v.defined {
             return None;
         }
@@ -201,7 +209,7 @@ impl GraphBuilder {
 
     /// The id (as first written) of the vnet with `key`, if there is one.
     pub fn id_of(&self, key: &str) -> Option<String> {
-        let v = self.by_key.get(key)?;
+        let v = self.find(key)?;
         Some(self.vnets[v.0 as usize].id.clone())
     }
 
@@ -351,7 +359,7 @@ impl GraphBuilder {
 
     /// The vnet with `key`, created as referenced-only when unknown.
     pub fn reference(&mut self, key: &str, id: &str, name: &str, loc: Loc) -> VnetId {
-        if let Some(&v) = self.by_key.get(key) {
+        if let Some(v) = self.find(key) {
             return v;
         }
         let v = VnetId(self.vnets.len() as u32);
@@ -371,8 +379,18 @@ impl GraphBuilder {
             appliances: Vec::new(),
             external: false,
         });
-        self.by_key.insert(key.to_string(), v);
+        let hash = hash_key(key);
+        self.by_key.insert_unique(hash, (hash, v), |&(h, _)| h);
         v
+    }
+
+    /// The vnet with `key`, if there is one.
+    fn find(&self, key: &str) -> Option<VnetId> {
+        let hash = hash_key(key);
+        let vnets = &self.vnets;
+        self.by_key
+            .find(hash, |&(h, v)| h == hash && vnets[v.0 as usize].key == key)
+            .map(|&(_, v)| v)
     }
 
     /// Adds a vnet definition; a second definition of the same vnet (another export of it) is
@@ -538,10 +556,7 @@ impl GraphBuilder {
     /// Records a design spec's `mesh` that was not expanded into peerings: where it is, and
     /// its vnets by key, each once (vnets the graph doesn't hold are left out).
     pub fn unexpanded_mesh(&mut self, loc: Loc, keys: &[String]) {
-        let mut vnets: Vec<VnetId> = keys
-            .iter()
-            .filter_map(|k| self.by_key.get(k.as_str()).copied())
-            .collect();
+        let mut vnets: Vec<VnetId> = keys.iter().filter_map(|k| self.find(k)).collect();
         let mut seen = rustc_hash::FxHashSet::default();
         vnets.retain(|&v| seen.insert(v));
         self.meshes.push(Mesh { loc, vnets });

@@ -889,8 +889,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
             do_not_verify_remote_gateways: self.flag(obj, "doNotVerifyRemoteGateways", false),
             peer_complete_vnets: self.flag(obj, "peerCompleteVnets", true),
             only_ipv6: self.flag(obj, "enableOnlyIPv6Peering", false),
-            local_subnets: self.names(obj, "localSubnetNames"),
-            remote_subnets: self.names(obj, "remoteSubnetNames"),
+            local_subnets: self.names(obj, "localSubnetNames").map(Box::new),
+            remote_subnets: self.names(obj, "remoteSubnetNames").map(Box::new),
             state: self
                 .string(obj, "peeringState")
                 .map(|(s, n)| (s, self.loc(n))),
