@@ -85,7 +85,7 @@ fn one_long_export_is_the_same_on_any_number_of_threads() {
         }
         // Every 11th overlaps its neighbour.
         let prefix = if i % 11 == 0 {
-            format!("10.{}.{}.0/23", (i + 1) / 256, (i + 1) % 256 & !1)
+            format!("10.{}.{}.0/23", (i + 1) / 256, ((i + 1) % 256) & !1)
         } else {
             format!("10.{}.{}.0/24", i / 256, i % 256)
         };
