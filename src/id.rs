@@ -137,12 +137,15 @@ impl<'a> IdRef<'a> {
 
     /// [`ArmId::is_type`], without building the `ArmId`.
     pub fn is_type(&self, namespace: &str, types: &[&str]) -> bool {
-        self.namespace.eq_ignore_ascii_case(namespace)
-            && self.depth() == types.len()
-            && self
-                .types()
-                .zip(types)
-                .all(|((t, _), want)| t.eq_ignore_ascii_case(want))
+        if !self.namespace.eq_ignore_ascii_case(namespace) {
+            return false;
+        }
+        // One pass over the (type, name) pairs: each type as wanted, and no more pairs.
+        let mut segs = self.tail.split('/');
+        types.iter().all(|want| {
+            let ty = segs.next();
+            segs.next().is_some() && ty.is_some_and(|t| t.eq_ignore_ascii_case(want))
+        }) && segs.next().is_none()
     }
 
     /// How many (type, name) pairs.
