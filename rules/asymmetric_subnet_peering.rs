@@ -30,7 +30,7 @@ crate::declare_rule! {
     }
 }
 
-fn set(list: &Option<NameList>) -> BTreeSet<String> {
+fn set(list: &Option<Box<NameList>>) -> BTreeSet<String> {
     list.iter()
         .flat_map(|l| l.names.iter().map(|(n, _)| n.to_ascii_lowercase()))
         .collect()

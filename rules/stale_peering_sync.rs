@@ -71,7 +71,7 @@ impl Rule for StalePeeringSync {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         // A vnet's current space, compared with every peering towards it: its key once.
-        type Space<'g> = (Vec<Result<ipnet::IpNet, &'g str>>, String);
+        type Space<'g> = Vec<Result<ipnet::IpNet, &'g str>>;
         let mut spaces: HashMap<VnetId, Space<'_>> = HashMap::new();
         for (pid, p) in g.peerings() {
             let help = || {
@@ -101,37 +101,29 @@ impl Rule for StalePeeringSync {
                 continue;
             };
             let remote = p.remote_vnet().map(|r| (r, g.vnet(r)));
-            // The current space: the remote vnet's own (its key and text computed once), else
-            // the copy this export recorded.
-            let (current, whence, current_key, current_text) = match remote {
+            // The current space: the remote vnet's own (its key computed once), else the copy
+            // this export recorded. Words are made only for a finding.
+            let (current, own, current_key) = match remote {
                 Some((r, v)) if v.defined => match &v.address_space {
                     Some(s) => {
-                        let (k, text) = spaces
-                            .entry(r)
-                            .or_insert_with(|| (key(s), shown(&canon(s))));
-                        (
-                            s,
-                            format!("current address space of {}", vnet_name(g, r)),
-                            std::borrow::Cow::Borrowed(&*k),
-                            Some(text.clone()),
-                        )
+                        let k = spaces.entry(r).or_insert_with(|| key(s));
+                        (s, Some(r), std::borrow::Cow::Borrowed(&*k))
                     }
                     None => continue,
                 },
                 _ => match &p.remote_vnet_address_space {
-                    Some(s) => (
-                        s,
-                        "`remoteVirtualNetworkAddressSpace`".to_string(),
-                        std::borrow::Cow::Owned(key(s)),
-                        None,
-                    ),
+                    Some(s) => (s, None, std::borrow::Cow::Owned(key(s))),
                     None => continue,
                 },
             };
             if key(programmed) == *current_key {
                 continue;
             }
-            let current_text = current_text.unwrap_or_else(|| shown(&canon(current)));
+            let whence = match own {
+                Some(r) => format!("current address space of {}", vnet_name(g, r)),
+                None => "`remoteVirtualNetworkAddressSpace`".to_string(),
+            };
+            let current_text = shown(&canon(current));
             let (was, current_loc) = (shown(&canon(programmed)), current.loc);
             cx.report(
                 Finding::new(

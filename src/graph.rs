@@ -145,6 +145,17 @@ enum Classified {
 /// Classifies a remote id; in a design (`authored`), a vnet id must also follow Azure's
 /// naming rules.
 fn classify(text: &str, authored: bool) -> Classified {
+    // The common case, an ARM vnet in an export, without building an `ArmId`.
+    if !authored
+        && let Ok(r) = IdRef::parse(text)
+        && r.is_type("Microsoft.Network", &["virtualNetworks"])
+    {
+        let key = r.key();
+        return Classified::Vnet {
+            hash: key_hash(&key),
+            key,
+        };
+    }
     match classify_remote(text) {
         RemoteKind::Invalid(reason) => Classified::Invalid(reason),
         RemoteKind::Classic(_) => Classified::Classic,

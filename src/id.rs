@@ -135,6 +135,19 @@ impl<'a> IdRef<'a> {
         std::iter::from_fn(move || Some((segs.next()?, segs.next()?)))
     }
 
+    /// [`ArmId::is_type`], without building the `ArmId`.
+    pub fn is_type(&self, namespace: &str, types: &[&str]) -> bool {
+        if !self.namespace.eq_ignore_ascii_case(namespace) {
+            return false;
+        }
+        // One pass over the (type, name) pairs: each type as wanted, and no more pairs.
+        let mut segs = self.tail.split('/');
+        types.iter().all(|want| {
+            let ty = segs.next();
+            segs.next().is_some() && ty.is_some_and(|t| t.eq_ignore_ascii_case(want))
+        }) && segs.next().is_none()
+    }
+
     /// How many (type, name) pairs.
     pub fn depth(&self) -> usize {
         self.tail.split('/').count() / 2
@@ -429,6 +442,18 @@ mod tests {
                 (r.key(), r.name(), r.depth()),
                 (a.key(), a.name(), a.types.len())
             );
+            for (ns, types) in [
+                ("microsoft.network", &["VirtualNetworks"][..]),
+                ("N", &["a", "b", "c"][..]),
+                ("N", &["a", "c", "e"][..]),
+                ("N", &["virtualNetworks"][..]),
+            ] {
+                assert_eq!(
+                    r.is_type(ns, types),
+                    a.is_type(ns, types),
+                    "{text} {ns} {types:?}"
+                );
+            }
         }
     }
 

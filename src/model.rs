@@ -510,8 +510,9 @@ pub struct Peering {
     pub do_not_verify_remote_gateways: Flag,
     pub peer_complete_vnets: Flag,
     pub only_ipv6: Flag,
-    pub local_subnets: Option<NameList>,
-    pub remote_subnets: Option<NameList>,
+    /// Boxed: rare (subnet peering), and a peering is in memory 30,000 times in an estate.
+    pub local_subnets: Option<Box<NameList>>,
+    pub remote_subnets: Option<Box<NameList>>,
     pub state: Option<(String, Loc)>,
     pub sync_level: Option<(String, Loc)>,
     /// The exported copy of the remote space this link programs (`remoteAddressSpace`).
@@ -549,7 +550,7 @@ impl Peering {
         !self.peer_complete_vnets.value
     }
     /// The subnet peering's two name lists with their property names: local side first.
-    pub fn subnet_lists(&self) -> [(&Option<NameList>, &'static str); 2] {
+    pub fn subnet_lists(&self) -> [(&Option<Box<NameList>>, &'static str); 2] {
         [
             (&self.local_subnets, "localSubnetNames"),
             (&self.remote_subnets, "remoteSubnetNames"),

@@ -874,7 +874,7 @@ impl<'g> Reach<'g> {
     fn source_listed(
         &self,
         pid: PeeringId,
-        names: &Option<NameList>,
+        names: &Option<Box<NameList>>,
         list: SubnetList,
         vnet: &Vnet,
         from: From,
@@ -913,7 +913,7 @@ impl<'g> Reach<'g> {
     fn dest_listed(
         &self,
         pid: PeeringId,
-        names: &Option<NameList>,
+        names: &Option<Box<NameList>>,
         list: SubnetList,
         b: VnetId,
         dest: IpNet,

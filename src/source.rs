@@ -389,13 +389,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, usize), DecodeError> {
             (text, Some(at))
         }
     };
-    // `contains` is memchr: the common case costs little over the UTF-8 check.
-    if let Some(nul) = text
-        .as_bytes()
-        .contains(&0)
-        .then(|| text.bytes().position(|b| b == 0))
-        .flatten()
-    {
+    if let Some(nul) = memchr::memchr(0, text.as_bytes()) {
         text.truncate(nul);
         return Err(DecodeError {
             offset: nul,

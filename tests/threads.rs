@@ -91,7 +91,10 @@ fn peerings_classified_where_extracted_join_as_at_the_join() {
             "/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/{n}"
         )
     };
-    let dir = std::env::temp_dir().join(format!("peerlint-threads-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "peerlint-threads-classified-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let hub = || {
@@ -172,4 +175,81 @@ fn peerings_classified_where_extracted_join_as_at_the_join() {
         assert_eq!(one, many, "--threads {threads} differs from --threads 1");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One export long enough to be extracted in tasks on several threads (see
+/// `Extractor::resources_on_pool`): 600 vnets, with findings of many kinds spread over the
+/// tasks (overlaps, missing reverse peerings, invalid remote ids, a vnet exported twice far
+/// apart, two peerings of one id), as an `az network vnet list` and as a REST `value` list.
+#[test]
+fn one_long_export_is_the_same_on_any_number_of_threads() {
+    let sub = "11111111-1111-1111-1111-111111111111";
+    let id = |i: usize| {
+        format!(
+            "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v{i}"
+        )
+    };
+    let vnet = |i: usize| {
+        let mut peerings = Vec::new();
+        for (j, to) in [(i + 1) % 600, (i + 599) % 600].into_iter().enumerate() {
+            // Every ninth vnet peers one way only; every 31st names a bad remote id.
+            if j == 1 && i % 9 == 0 {
+                continue;
+            }
+            let remote = if i % 31 == 0 && j == 0 {
+                "/subscriptions/x".to_string()
+            } else {
+                id(to)
+            };
+            // Every 45th has a second peering of the same id.
+            let copies = if i % 45 == 0 && j == 0 { 2 } else { 1 };
+            for _ in 0..copies {
+                peerings.push(serde_json::json!({
+                    "id": format!("{}/virtualNetworkPeerings/to-v{to}", id(i)),
+                    "name": format!("to-v{to}"),
+                    "remoteVirtualNetwork": {"id": remote},
+                    "allowVirtualNetworkAccess": true,
+                    "useRemoteGateways": i % 13 == 0,
+                    "peeringState": if i % 17 == 0 { "Disconnected" } else { "Connected" },
+                }));
+            }
+        }
+        // Every 11th overlaps its neighbour.
+        let prefix = if i % 11 == 0 {
+            format!("10.{}.{}.0/23", (i + 1) / 256, ((i + 1) % 256) & !1)
+        } else {
+            format!("10.{}.{}.0/24", i / 256, i % 256)
+        };
+        serde_json::json!({
+            "id": id(i),
+            "name": format!("v{i}"),
+            "type": "Microsoft.Network/virtualNetworks",
+            "addressSpace": {"addressPrefixes": [prefix]},
+            "subnets": [{"name": "default", "addressPrefix": prefix}],
+            "virtualNetworkPeerings": peerings,
+        })
+    };
+    let mut vnets: Vec<_> = (0..600).map(vnet).collect();
+    // v5 exported a second time, far from the first.
+    vnets.push(vnet(5));
+    let dir = std::env::temp_dir().join(format!("peerlint-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = dir.join("list.json");
+    std::fs::write(&list, serde_json::to_string_pretty(&vnets).unwrap()).unwrap();
+    let rest = dir.join("rest.json");
+    std::fs::write(&rest, serde_json::json!({"value": vnets}).to_string()).unwrap();
+    for file in [&list, &rest] {
+        let file = file.to_str().unwrap();
+        let one = check(&["--format", "json", "--threads", "1", file]);
+        assert!(one.contains("missing-reverse-peering"), "{one}");
+        assert!(one.contains("\"vnets\": 600"), "{one}");
+        for threads in ["2", "5"] {
+            let many = check(&["--format", "json", "--threads", threads, file]);
+            assert!(
+                one == many,
+                "{file}: --threads {threads} differs from --threads 1"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

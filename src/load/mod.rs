@@ -636,7 +636,7 @@ pub fn sniff(t: &Tree, root: NodeId) -> Shape {
 /// Loads a resource or an array of resources.
 fn one_or_many(x: &mut Extractor<'_, Tree>, n: NodeId) {
     match x.tree.kind(n) {
-        Kind::Array => x.resources(n),
+        Kind::Array => x.resources_on_pool(n),
         Kind::Object => x.resource(n),
         _ => {}
     }

@@ -11,7 +11,7 @@ use crate::id::{ArmId, IdRef};
 use crate::model::*;
 use crate::prefix;
 use crate::source::FileId;
-use crate::tree::{Kind, NodeId};
+use crate::tree::{Kind, NodeId, Tree};
 
 use super::doc::Doc;
 
@@ -207,6 +207,57 @@ fn flag_fact(name: &str) -> Option<Fact> {
         "peerCompleteVnets" => Some(Fact::PeerCompleteVnets),
         "enableOnlyIPv6Peering" => Some(Fact::OnlyIpv6),
         _ => None,
+    }
+}
+
+/// Items of an export's list extracted together on one thread, before they join the graph.
+const ITEMS_PER_TASK: usize = 64;
+
+impl Extractor<'_, Tree> {
+    /// [`Extractor::resources`] of an export's list, on every thread of the pool when the list
+    /// is long: items are extracted in tasks of [`ITEMS_PER_TASK`] into records, on the pool's
+    /// threads, and the records are replayed into the graph in the list's order while the
+    /// next round is extracted. The graph is the one a single thread builds (the records are
+    /// the same calls), and the records waiting hold two rounds of items at most.
+    pub fn resources_on_pool(&mut self, array: NodeId) {
+        use rayon::prelude::*;
+        // Only on a pool's thread (`--threads 1` runs outside any pool).
+        let threads = match rayon::current_thread_index() {
+            Some(_) => rayon::current_num_threads(),
+            None => 1,
+        };
+        let long = self.tree.children(array).nth(2 * ITEMS_PER_TASK).is_some();
+        let Sink::Graph(b) = &mut self.b else {
+            return self.resources(array);
+        };
+        if threads < 2 || !long {
+            return self.resources(array);
+        }
+        let (file, tree) = (self.file, self.tree);
+        let items: Vec<NodeId> = tree.children(array).collect();
+        let extract = |task: &[NodeId]| {
+            let mut x = Extractor::recording(file, tree);
+            for &item in task {
+                x.resource(item);
+            }
+            (x.found, x.into_recorded())
+        };
+        let found = &mut self.found;
+        let mut join = |records: Vec<(usize, Recorded)>| {
+            for (n, r) in records {
+                *found += n;
+                r.replay(b);
+            }
+        };
+        let mut waiting = Vec::new();
+        for round in items.chunks(ITEMS_PER_TASK * threads) {
+            let ((), next) = rayon::join(
+                || join(std::mem::take(&mut waiting)),
+                || round.par_chunks(ITEMS_PER_TASK).map(extract).collect(),
+            );
+            waiting = next;
+        }
+        join(waiting);
     }
 }
 
@@ -556,8 +607,11 @@ impl<'a, D: Doc> Extractor<'a, D> {
 
     fn prefix_list(&mut self, list: NodeId, fact: Option<Fact>) -> Option<PrefixList> {
         let tree = self.tree;
+        // Sized exactly: most lists hold one prefix, and a collected Vec would reserve four.
+        let mut prefixes = Vec::with_capacity(tree.children(list).count());
+        prefixes.extend(tree.children(list).map(|n| self.prefix(n, fact)));
         Some(PrefixList {
-            prefixes: tree.children(list).map(|n| self.prefix(n, fact)).collect(),
+            prefixes,
             loc: self.loc(list),
         })
     }
@@ -623,9 +677,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
             self.b.partial(&key, Partial::Peerings, at);
         }
         let address_space = self.address_space(obj, "addressSpace", Some(Fact::AddressSpace));
-        let mut subnets = Vec::new();
+        let items = self.vnet_list(obj, &key, "subnets", Fact::Subnets, Partial::Subnets);
+        let mut subnets = Vec::with_capacity(items.len());
         let mut gateways = Vec::new();
-        for s in self.vnet_list(obj, &key, "subnets", Fact::Subnets, Partial::Subnets) {
+        for s in items {
             if let Some(subnet) = self.subnet(s, &key, &mut gateways) {
                 subnets.push(subnet);
             }
@@ -894,8 +949,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
             do_not_verify_remote_gateways: self.flag(obj, "doNotVerifyRemoteGateways", false),
             peer_complete_vnets: self.flag(obj, "peerCompleteVnets", true),
             only_ipv6: self.flag(obj, "enableOnlyIPv6Peering", false),
-            local_subnets: self.names(obj, "localSubnetNames"),
-            remote_subnets: self.names(obj, "remoteSubnetNames"),
+            local_subnets: self.names(obj, "localSubnetNames").map(Box::new),
+            remote_subnets: self.names(obj, "remoteSubnetNames").map(Box::new),
             state: self
                 .string(obj, "peeringState")
                 .map(|(s, n)| (s, self.loc(n))),

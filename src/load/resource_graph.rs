@@ -7,6 +7,6 @@ use crate::tree::{NodeId, Tree};
 
 pub fn load(x: &mut Extractor<'_, Tree>, root: NodeId) {
     if let Some(data) = x.tree.get(root, "data") {
-        x.resources(data);
+        x.resources_on_pool(data);
     }
 }

@@ -26,7 +26,7 @@ pub fn load(x: &mut Extractor<'_, Tree>, root: NodeId) {
     if t.kind(root) == Kind::Object
         && let Some(list) = t.get(root, "value").filter(|&v| t.kind(v) == Kind::Array)
     {
-        x.resources(list);
+        x.resources_on_pool(list);
         return;
     }
     super::one_or_many(x, root);
