@@ -559,8 +559,11 @@ fn reference_reads_an_instance_of_a_copy_loop_module_by_symbolic_name_and_index(
 // Resources declared twice
 
 fn duplicate_findings(resources: Value) -> Vec<(String, String)> {
+    // A folder per call: the tests that call this run side by side.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = folder(
-        "duplicates",
+        &format!("duplicates-{n}"),
         &[(
             "t.json",
             &template(json!({
