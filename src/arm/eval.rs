@@ -865,21 +865,24 @@ impl Eval<'_, '_> {
                 }
             }
             Expr::Call {
-                name, args, range, ..
+                name,
+                lower,
+                args,
+                range,
+                ..
             } => {
-                let lower = name.to_ascii_lowercase();
                 // Functions evaluated from their unevaluated arguments.
-                if let Some(arity) = super::func::lazy_arity(&lower, args.len()) {
+                if let Some(arity) = super::func::lazy_arity(lower, args.len()) {
                     if let Err(msg) = arity {
                         return self.fail(*range, format!("`{name}`: {msg}"));
                     }
-                    return self.lazy(&lower, name, args, *range);
+                    return self.lazy(lower, name, args, *range);
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
-                if let Err(x) = self.env.scope.charge(walked(&lower, &vals)) {
+                if let Err(x) = self.env.scope.charge(walked(lower, &vals)) {
                     return self.exceeded(*range, x, name);
                 }
-                match super::func::call(self, &lower, name, &vals, *range) {
+                match super::func::call(self, lower, name, &vals, *range) {
                     // An unknown result is named after the call and its arguments' values, so
                     // a name built the same way from the same inputs compares equal.
                     Ok(v) if v.as_unknown().is_some_and(|u| u.symbol.is_none()) => {

@@ -27,6 +27,9 @@ mod scope;
 mod string;
 
 use std::rc::Rc;
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use super::eval::{Eval, Exceeded, FnResult, arg_texts, first_unknown, symbolic_text};
 use super::expr::Range;
@@ -131,7 +134,7 @@ const fn def(name: &'static str, min: usize, max: usize, unknowns: Unknowns, run
 
 const MANY: usize = usize::MAX;
 
-/// Every function peerlint knows, sorted by name (looked up by binary search): those of
+/// Every function peerlint knows, sorted by name (and looked up by name in a hash map): those of
 /// Microsoft's template function reference, those Bicep emits that the reference doesn't list
 /// (`buildUri`, `parseUri`, `fail`, `roleDefinitions`, the zone functions), and Bicep's
 /// compile-time `load*` functions. `list*` functions are not listed: the reference defines
@@ -257,10 +260,9 @@ static TABLE: &[Def] = &[
 ];
 
 fn lookup(f: &str) -> Option<&'static Def> {
-    TABLE
-        .binary_search_by(|d| d.name.cmp(f))
-        .ok()
-        .map(|i| &TABLE[i])
+    static BY_NAME: LazyLock<FxHashMap<&'static str, &'static Def>> =
+        LazyLock::new(|| TABLE.iter().map(|d| (d.name, d)).collect());
+    BY_NAME.get(f).copied()
 }
 
 /// Whether `f` (lower-case) is evaluated by `eval.rs` from its unevaluated arguments; if so,
