@@ -368,16 +368,17 @@ impl<'t> Scope<'t> {
 
     /// `variables(name)`, evaluated once; a cycle is an error.
     fn variable(&self, name: &str, at: Loc) -> Value {
-        let key = name.to_ascii_lowercase();
-        if let Some(slot) = self.var_cache.borrow().get(&key) {
+        let cached = with_lower(name, |key| self.var_cache.borrow().get(key).cloned());
+        if let Some(slot) = cached {
             return match slot {
-                Some(v) => v.clone(),
+                Some(v) => v,
                 None => {
                     self.error(at, format!("variable `{name}` refers to itself"));
                     Value::invalid(format!("variable `{name}` refers to itself"), at)
                 }
             };
         }
+        let key = name.to_ascii_lowercase();
         self.var_cache.borrow_mut().insert(key.clone(), None);
         let env = Env {
             scope: self,
@@ -400,6 +401,21 @@ impl<'t> Scope<'t> {
         };
         self.var_cache.borrow_mut().insert(key, Some(v.clone()));
         v
+    }
+}
+
+/// Calls `f` with `s` lower-cased (ASCII, as names are compared), without allocating when
+/// `s` is short (names of parameters, variables, functions).
+pub(super) fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..s.len()) {
+        Some(b) => {
+            b.copy_from_slice(s.as_bytes());
+            b.make_ascii_lowercase();
+            // Lower-casing ASCII letters keeps the text UTF-8.
+            f(std::str::from_utf8(b).expect("ASCII lower-casing keeps UTF-8"))
+        }
+        None => f(&s.to_ascii_lowercase()),
     }
 }
 

@@ -132,7 +132,8 @@ impl<'t> Scope<'t> {
     /// `parameters(name)`: its value, evaluated on first use. Err when the template doesn't
     /// declare it, or when defaults read each other in a circle (the message names it).
     pub fn parameter(&self, name: &str) -> Result<Value, String> {
-        let Some(&i) = self.params.by_name.get(&name.to_ascii_lowercase()) else {
+        let Some(i) = super::eval::with_lower(name, |key| self.params.by_name.get(key).copied())
+        else {
             return Err(match crate::suggest::closest(name, self.params.names()) {
                 Some(c) => {
                     format!("the template has no parameter `{name}`; did you mean `{c}`?")

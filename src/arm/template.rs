@@ -1153,16 +1153,24 @@ impl Resolver for Walker<'_> {
         let lower = target.to_ascii_lowercase();
         self.touched.borrow_mut().push(target.to_string());
         let refs = self.refs.borrow();
+        // `prefix` + `text`, in one buffer for every key tried.
+        let mut key = String::with_capacity(lower.len() + 5);
+        let mut keyed = |prefix: &str, text: &str| {
+            key.clear();
+            key.push_str(prefix);
+            key.push_str(text);
+            refs.get(&key).cloned()
+        };
         let found = refs
             .get(&lower)
-            .or_else(|| refs.get(&format!("sym:{lower}")))
-            .or_else(|| refs.get(&format!("name:{lower}")))
+            .cloned()
+            .or_else(|| keyed("sym:", &lower))
+            .or_else(|| keyed("name:", &lower))
             .or_else(|| {
                 // A deployment's id at another scope than the one peerlint built it with.
                 let (_, name) = lower.split_once("/providers/microsoft.resources/deployments/")?;
-                refs.get(&format!("name:{name}"))
-            })
-            .cloned();
+                keyed("name:", name)
+            });
         if found.is_none() {
             self.missed.set(true);
         }
