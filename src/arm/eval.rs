@@ -888,7 +888,8 @@ impl Eval<'_, '_> {
                 ..
             } => {
                 // Functions evaluated from their unevaluated arguments.
-                if let Some(arity) = super::func::lazy_arity(lower, args.len()) {
+                let func = super::func::find(lower);
+                if let Some(arity) = func.lazy_arity(args.len()) {
                     if let Err(msg) = arity {
                         return self.fail(*range, format!("`{name}`: {msg}"));
                     }
@@ -898,7 +899,7 @@ impl Eval<'_, '_> {
                 if let Err(x) = self.env.scope.charge(walked(lower, &vals)) {
                     return self.exceeded(*range, x, name);
                 }
-                match super::func::call(self, lower, name, &vals, *range) {
+                match super::func::call(self, func, lower, name, &vals, *range) {
                     // An unknown result is named after the call and its arguments' values, so
                     // a name built the same way from the same inputs compares equal.
                     Ok(v) if v.as_unknown().is_some_and(|u| u.symbol.is_none()) => {

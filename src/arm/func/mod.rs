@@ -265,16 +265,29 @@ fn lookup(f: &str) -> Option<&'static Def> {
     BY_NAME.get(f).copied()
 }
 
-/// Whether `f` (lower-case) is evaluated by `eval.rs` from its unevaluated arguments; if so,
-/// whether `n` arguments are an arity ARM accepts.
-pub(super) fn lazy_arity(f: &str, n: usize) -> Option<Result<(), String>> {
-    let d = lookup(f).filter(|d| matches!(d.unknowns, Lazy))?;
-    Some(arity(n, d.min, d.max))
+/// A function name looked up in [`TABLE`] (once per call: [`Func::lazy_arity`], then
+/// [`call`]).
+#[derive(Clone, Copy)]
+pub(super) struct Func(Option<&'static Def>);
+
+/// Looks up function `f` (lower-case).
+pub(super) fn find(f: &str) -> Func {
+    Func(lookup(f))
 }
 
-/// Calls function `f` (lower-case; `name` as written) on evaluated arguments.
+impl Func {
+    /// Whether the function is evaluated by `eval.rs` from its unevaluated arguments; if so,
+    /// whether `n` arguments are an arity ARM accepts.
+    pub(super) fn lazy_arity(self, n: usize) -> Option<Result<(), String>> {
+        let d = self.0.filter(|d| matches!(d.unknowns, Lazy))?;
+        Some(arity(n, d.min, d.max))
+    }
+}
+
+/// Calls function `f` (lower-case, found as `func`; `name` as written) on evaluated arguments.
 pub(super) fn call(
     ev: &Eval<'_, '_>,
+    func: Func,
     f: &str,
     name: &str,
     args: &[Value],
@@ -286,7 +299,7 @@ pub(super) fn call(
         range,
         at: ev.at(),
     };
-    let Some(def) = lookup(f) else {
+    let Some(def) = func.0 else {
         return unlisted(&cx, f, args);
     };
     arity(args.len(), def.min, def.max)?;
