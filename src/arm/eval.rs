@@ -14,7 +14,7 @@ use crate::source::{FileId, Span};
 use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
-use super::expr::{self, Expr, ExprError, Text};
+use super::expr::{self, Expr, Text};
 use super::value::{Val, Value};
 
 /// Subscription and resource group a template deploys to (placeholders when not given).
@@ -146,28 +146,6 @@ impl Exceeded {
     }
 }
 
-/// The expressions of one template parsed so far, by text: shared by all its scopes and all
-/// its evaluation passes, so that an expression evaluated again (in each iteration of a copy
-/// loop, in each pass) is parsed once. Parsing is a pure function of the text: a syntax error
-/// is kept too, and reported again at each evaluation as before.
-#[derive(Default)]
-pub struct Parsed(RefCell<FastMap<Box<str>, Rc<Parse>>>);
-
-/// What parsing an expression's text gave.
-type Parse = Result<Expr, ExprError>;
-
-impl Parsed {
-    /// The parse of `text`, parsed on first use.
-    fn get(&self, text: &str) -> Rc<Parse> {
-        if let Some(e) = self.0.borrow().get(text) {
-            return e.clone();
-        }
-        let e = Rc::new(expr::parse(text));
-        self.0.borrow_mut().insert(text.into(), e.clone());
-        e
-    }
-}
-
 /// One level of evaluation (see [`Scope::enter`]): left when dropped.
 pub struct Level<'a>(&'a Cell<usize>);
 
@@ -201,8 +179,6 @@ pub struct Scope<'t> {
     pub errors: Rc<RefCell<Vec<EvalError>>>,
     /// What the whole template's evaluation may still do (shared by all its scopes).
     pub limits: Rc<Limits>,
-    /// The template's expressions parsed so far (shared by all its scopes and passes).
-    pub parsed: Rc<Parsed>,
     pub resolver: Option<&'t dyn Resolver>,
 }
 
@@ -235,7 +211,6 @@ impl<'t> Scope<'t> {
             blind: 0,
             errors,
             limits: Rc::default(),
-            parsed: Rc::default(),
             resolver: None,
         }
     }
@@ -554,7 +529,7 @@ impl<'s, 't> Env<'s, 't> {
     /// Evaluates expression text found at `at`; `base` is the file offset of the text, when
     /// known, to point errors inside the string.
     pub fn expression(&self, text: &str, at: Loc, base: Option<u32>) -> Value {
-        match self.scope.parsed.get(text).as_ref() {
+        match expr::parse(text) {
             Ok(e) => {
                 let x = Eval {
                     env: *self,
@@ -562,7 +537,7 @@ impl<'s, 't> Env<'s, 't> {
                     base,
                     lambda_vars: RefCell::new(Vec::new()),
                 };
-                x.eval(e)
+                x.eval(&e)
             }
             Err(err) => {
                 let loc = x_loc(at, base, err.at);

@@ -10,7 +10,7 @@ use crate::source::FileId;
 use crate::tree::{Kind, NodeId, Tree};
 use rustc_hash::FxHashMap as FastMap;
 
-use super::eval::{DeployCtx, Env, EvalError, Limits, Parsed, Resolver, Scope};
+use super::eval::{DeployCtx, Env, EvalError, Limits, Resolver, Scope};
 use super::order;
 use super::params::Table;
 use super::value::{Unknown, Val, Value};
@@ -191,7 +191,6 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
     // a pass that needed one it hadn't reached yet is run again with what the last pass saw
     // (each pass resolves one more link of a chain of module outputs).
     let mut refs = FastMap::default();
-    let parsed = Rc::new(Parsed::default());
     let mut passes = 0;
     let (walker, outputs) = loop {
         passes += 1;
@@ -209,7 +208,6 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             depth: Cell::new(0),
             tag: ctx.tag.clone(),
             limits: Rc::default(),
-            parsed: parsed.clone(),
             within: Cell::new(None),
             touched: RefCell::new(Vec::new()),
             lookups: RefCell::new(Vec::new()),
@@ -368,8 +366,6 @@ struct Walker<'t> {
     tag: String,
     /// Shared by every scope of the template (see [`Scope::spend`], [`Scope::enter`]).
     limits: Rc<Limits>,
-    /// Shared by every scope of the template and every pass (see [`Parsed`]).
-    parsed: Rc<Parsed>,
     /// The instance of the nested deployment being walked.
     within: Cell<Option<usize>>,
     /// The targets of `reference()` calls, in the order made.
@@ -490,7 +486,6 @@ impl<'t> Walker<'t> {
         let t = self.tree;
         let mut scope = Scope::new(t, self.file, ctx, self.errors.clone());
         scope.limits = self.limits.clone();
-        scope.parsed = self.parsed.clone();
         scope.double_bracket = double_bracket;
         scope.resolver = Some(self as &dyn Resolver);
         scope.params = Rc::new(Table::new(t, template, supplied, params_path, &self.tag));
@@ -1094,7 +1089,6 @@ impl<'t> Walker<'t> {
             // Outer scope: the parent's parameters and variables, the parent's context.
             let mut s = Scope::new(t, self.file, p.scope.ctx.clone(), self.errors.clone());
             s.limits = self.limits.clone();
-            s.parsed = self.parsed.clone();
             s.params = p.scope.params.clone();
             s.vars = p.scope.vars.clone();
             s.var_copies = p.scope.var_copies.clone();
