@@ -81,13 +81,7 @@ impl SourceFile {
     pub fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             let mut v = vec![0u32];
-            v.extend(
-                self.text
-                    .bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| (i + 1) as u32),
-            );
+            v.extend(self.text.match_indices('\n').map(|(i, _)| (i + 1) as u32));
             v
         })
     }

@@ -555,6 +555,41 @@ fn reference_reads_an_instance_of_a_copy_loop_module_by_symbolic_name_and_index(
     }
 }
 
+#[test]
+fn a_module_output_read_before_the_module_is_declared_resolves_beside_a_reference_that_never_does()
+{
+    // The peering reads the output of a module declared after it (found by the next pass over
+    // the template); a storage account reads a vnet the template doesn't declare (found by no
+    // pass). The first must still be followed, whatever the second does.
+    let module = json!({ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+        "name": "lookup",
+        "properties": { "mode": "Incremental", "expressionEvaluationOptions": { "scope": "inner" },
+            "template": { "$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": [],
+                "outputs": { "spokeId": { "type": "string",
+                    "value": "[resourceId('Microsoft.Network/virtualNetworks', 'spoke')]" } } } } });
+    let elsewhere = json!({ "type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01",
+        "name": "st", "location": "westeurope", "kind": "StorageV2", "sku": { "name": "Standard_LRS" },
+        "properties": { "note": "[string(reference(resourceId('Microsoft.Network/virtualNetworks', 'elsewhere'), '2024-05-01').addressSpace)]" } });
+    let t = template(json!({ "resources": [
+        vnet("hub", "10.0.0.0/16"),
+        vnet("spoke", "10.1.0.0/16"),
+        elsewhere,
+        peering("hub/to-spoke", "[reference(resourceId('Microsoft.Resources/deployments', 'lookup'), '2022-09-01').outputs.spokeId.value]"),
+        peering("spoke/to-hub", "[resourceId('Microsoft.Network/virtualNetworks', 'hub')]"),
+        module ] }));
+    let dir = folder("reference-forward", &[("t.json", &t)]);
+    let o = run(&[dir.join("t.json")], &[]);
+    assert_eq!(findings(&o), vec![]);
+    let to_spoke = o
+        .graph
+        .peerings()
+        .find(|(_, p)| p.name == "to-spoke")
+        .map(|(_, p)| p)
+        .expect("the hub's peering");
+    let remote = to_spoke.remote_vnet().expect("a known remote");
+    assert_eq!(o.graph.vnet(remote).name, "spoke");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Resources declared twice
 

@@ -343,16 +343,17 @@ impl<'t> Scope<'t> {
 
     /// `variables(name)`, evaluated once; a cycle is an error.
     fn variable(&self, name: &str, at: Loc) -> Value {
-        let key = name.to_ascii_lowercase();
-        if let Some(slot) = self.var_cache.borrow().get(&key) {
+        let cached = with_lower(name, |key| self.var_cache.borrow().get(key).cloned());
+        if let Some(slot) = cached {
             return match slot {
-                Some(v) => v.clone(),
+                Some(v) => v,
                 None => {
                     self.error(at, format!("variable `{name}` refers to itself"));
                     Value::invalid(format!("variable `{name}` refers to itself"), at)
                 }
             };
         }
+        let key = name.to_ascii_lowercase();
         self.var_cache.borrow_mut().insert(key.clone(), None);
         let env = Env {
             scope: self,
@@ -375,6 +376,21 @@ impl<'t> Scope<'t> {
         };
         self.var_cache.borrow_mut().insert(key, Some(v.clone()));
         v
+    }
+}
+
+/// Calls `f` with `s` lower-cased (ASCII, as names are compared), without allocating when
+/// `s` is short (names of parameters, variables, functions).
+pub(super) fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..s.len()) {
+        Some(b) => {
+            b.copy_from_slice(s.as_bytes());
+            b.make_ascii_lowercase();
+            // Lower-casing ASCII letters keeps the text UTF-8.
+            f(std::str::from_utf8(b).expect("ASCII lower-casing keeps UTF-8"))
+        }
+        None => f(&s.to_ascii_lowercase()),
     }
 }
 
@@ -840,21 +856,25 @@ impl Eval<'_, '_> {
                 }
             }
             Expr::Call {
-                name, args, range, ..
+                name,
+                lower,
+                args,
+                range,
+                ..
             } => {
-                let lower = name.to_ascii_lowercase();
                 // Functions evaluated from their unevaluated arguments.
-                if let Some(arity) = super::func::lazy_arity(&lower, args.len()) {
+                let func = super::func::find(lower);
+                if let Some(arity) = func.lazy_arity(args.len()) {
                     if let Err(msg) = arity {
                         return self.fail(*range, format!("`{name}`: {msg}"));
                     }
-                    return self.lazy(&lower, name, args, *range);
+                    return self.lazy(lower, name, args, *range);
                 }
                 let vals: Vec<Value> = args.iter().map(|a| self.eval(a)).collect();
-                if let Err(x) = self.env.scope.charge(walked(&lower, &vals)) {
+                if let Err(x) = self.env.scope.charge(walked(lower, &vals)) {
                     return self.exceeded(*range, x, name);
                 }
-                match super::func::call(self, &lower, name, &vals, *range) {
+                match super::func::call(self, func, lower, name, &vals, *range) {
                     // An unknown result is named after the call and its arguments' values, so
                     // a name built the same way from the same inputs compares equal.
                     Ok(v) if v.as_unknown().is_some_and(|u| u.symbol.is_none()) => {

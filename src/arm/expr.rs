@@ -32,6 +32,8 @@ pub enum Expr {
     Int(i64, Range),
     Call {
         name: String,
+        /// The name lower-cased (functions are looked up by it).
+        lower: String,
         args: Vec<Expr>,
         /// The function name.
         at: Range,
@@ -299,6 +301,7 @@ impl Parser<'_> {
                     }
                 }
                 Ok(Expr::Call {
+                    lower: name.to_ascii_lowercase(),
                     name,
                     args,
                     at,

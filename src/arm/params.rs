@@ -30,6 +30,10 @@ pub struct Table {
     decls: Vec<Decl>,
     /// Lower-case name → index in `decls`.
     by_name: FastMap<String, usize>,
+    /// The parameters file (to say why a parameter has no value).
+    params_path: Option<String>,
+    /// Appended to the placeholders of parameters without a value.
+    tag: String,
     slots: RefCell<Vec<Slot>>,
     /// The parameters whose value is being evaluated, innermost last (to name a cycle).
     busy: RefCell<Vec<usize>>,
@@ -42,8 +46,6 @@ struct Decl {
     node: NodeId,
     /// The value given for it, if any (a Key Vault reference is an unknown one).
     supplied: Option<Value>,
-    /// Why it is unknown when nothing gives it a value, and its placeholder.
-    missing: (String, String),
 }
 
 #[derive(Clone)]
@@ -69,6 +71,8 @@ impl Table {
     ) -> Table {
         let mut table = Table {
             template: Some(template),
+            params_path: params_path.map(str::to_string),
+            tag: tag.to_string(),
             ..Table::default()
         };
         let Some(section) = tree.get(template, "parameters") else {
@@ -79,16 +83,11 @@ impl Table {
             if table.by_name.contains_key(&key) {
                 continue; // declared twice: the first counts
             }
-            let why = match params_path {
-                Some(p) => format!("parameter `{name}` has no default and `{p}` doesn't set it"),
-                None => format!("parameter `{name}` has no default and no parameters file sets it"),
-            };
             table.by_name.insert(key.clone(), table.decls.len());
             table.decls.push(Decl {
                 name: name.to_string(),
                 node,
                 supplied: supplied.remove(&key),
-                missing: (why, format!("{{{name}{tag}}}")),
             });
         }
         table.slots = RefCell::new(vec![Slot::Todo; table.decls.len()]);
@@ -133,7 +132,8 @@ impl<'t> Scope<'t> {
     /// `parameters(name)`: its value, evaluated on first use. Err when the template doesn't
     /// declare it, or when defaults read each other in a circle (the message names it).
     pub fn parameter(&self, name: &str) -> Result<Value, String> {
-        let Some(&i) = self.params.by_name.get(&name.to_ascii_lowercase()) else {
+        let Some(i) = super::eval::with_lower(name, |key| self.params.by_name.get(key).copied())
+        else {
             return Err(match crate::suggest::closest(name, self.params.names()) {
                 Some(c) => {
                     format!("the template has no parameter `{name}`; did you mean `{c}`?")
@@ -213,8 +213,13 @@ impl<'t> Scope<'t> {
         if nullable {
             return Value::new(Val::Null, self.loc(d.node));
         }
-        let (why, symbol) = &d.missing;
-        Value::unknown(why.clone(), Some(symbol.clone()), self.loc(d.node))
+        let name = &d.name;
+        let why = match &self.params.params_path {
+            Some(p) => format!("parameter `{name}` has no default and `{p}` doesn't set it"),
+            None => format!("parameter `{name}` has no default and no parameters file sets it"),
+        };
+        let symbol = format!("{{{name}{}}}", self.params.tag);
+        Value::unknown(why, Some(symbol), self.loc(d.node))
     }
 
     /// Reports a value Resource Manager would reject for the parameter: not among its
@@ -225,7 +230,7 @@ impl<'t> Scope<'t> {
     fn check_constraints(&self, d: &Decl, v: &Value) {
         let t = self.tree;
         let attr = |key: &str| self.params.attr(t, d.node, key);
-        if matches!(v.v, Val::Null | Val::Unknown(_)) || v.to_json().is_none() {
+        if matches!(v.v, Val::Null | Val::Unknown(_)) || !v.is_known() {
             return;
         }
         // Where to point: the value as written (a parameters file's value), else where it

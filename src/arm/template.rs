@@ -210,6 +210,7 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             limits: Rc::default(),
             within: Cell::new(None),
             touched: RefCell::new(Vec::new()),
+            lookups: RefCell::new(Vec::new()),
         };
         let before = walker.refs.borrow().len();
         let outputs = {
@@ -228,8 +229,22 @@ pub fn evaluate(tree: &Tree, file: FileId, params: Option<Params<'_>>, ctx: &Con
             outputs
         };
         let grew = walker.refs.borrow().len() > before;
+        // After the first pass, another would evaluate exactly as it did (and so change
+        // nothing) when each `reference()` of the first, looked up again in what the pass
+        // left, finds what it found (by the same key, or nothing): evaluation reads `refs`
+        // only there, and the first pass started from none, so what a call found was stored
+        // before it, as it will be again. (A later pass may have read values a pass before it
+        // left, so this holds for the first only.)
+        let same = passes == 1 && {
+            let refs = walker.refs.borrow();
+            let lookups = walker.lookups.borrow();
+            lookups
+                .iter()
+                .all(|(target, key)| find(&refs, target).map(|(k, _)| k) == *key)
+        };
         // A pass that reached a limit of the template reached it for good: none more.
-        if !walker.missed.get() || !grew || passes == MAX_PASSES || walker.limits.reached() {
+        if !walker.missed.get() || !grew || same || passes == MAX_PASSES || walker.limits.reached()
+        {
             break (walker, outputs);
         }
         refs = walker.refs.take();
@@ -355,6 +370,9 @@ struct Walker<'t> {
     within: Cell<Option<usize>>,
     /// The targets of `reference()` calls, in the order made.
     touched: RefCell<Vec<String>>,
+    /// Each `reference()` call of the pass: its lower-case target and which key found it
+    /// (see [`find`]), if any.
+    lookups: RefCell<Vec<(String, Option<RefKey>)>>,
 }
 
 /// A declaration with what it is processed in.
@@ -1147,21 +1165,53 @@ impl Resolver for Walker<'_> {
         let lower = target.to_ascii_lowercase();
         self.touched.borrow_mut().push(target.to_string());
         let refs = self.refs.borrow();
-        let found = refs
-            .get(&lower)
-            .or_else(|| refs.get(&format!("sym:{lower}")))
-            .or_else(|| refs.get(&format!("name:{lower}")))
-            .or_else(|| {
-                // A deployment's id at another scope than the one peerlint built it with.
-                let (_, name) = lower.split_once("/providers/microsoft.resources/deployments/")?;
-                refs.get(&format!("name:{name}"))
-            })
-            .cloned();
+        let found = find(&refs, &lower);
+        let key = found.as_ref().map(|&(k, _)| k);
+        let found = found.map(|(_, v)| v.clone());
+        self.lookups.borrow_mut().push((lower, key));
         if found.is_none() {
             self.missed.set(true);
         }
         found
     }
+}
+
+/// Which key found a `reference()` target in [`Walker::refs`] (see [`find`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RefKey {
+    /// The lower-case id.
+    Id,
+    /// `sym:<target>`.
+    Symbol,
+    /// `name:<target>`.
+    Name,
+    /// `name:<the deployment's name>` of a deployment id at another scope.
+    DeploymentName,
+}
+
+/// What `reference()` finds for the lower-case `target` in `refs`: the first key that is
+/// there, in the order id, symbol, name, a deployment's name; and its value.
+fn find<'r>(refs: &'r FastMap<String, Value>, target: &str) -> Option<(RefKey, &'r Value)> {
+    if let Some(v) = refs.get(target) {
+        return Some((RefKey::Id, v));
+    }
+    // `prefix` + `text`, in one buffer for every key tried.
+    let mut key = String::with_capacity(target.len() + 5);
+    let mut keyed = |prefix: &str, text: &str| {
+        key.clear();
+        key.push_str(prefix);
+        key.push_str(text);
+        refs.get(key.as_str())
+    };
+    if let Some(v) = keyed("sym:", target) {
+        return Some((RefKey::Symbol, v));
+    }
+    if let Some(v) = keyed("name:", target) {
+        return Some((RefKey::Name, v));
+    }
+    // A deployment's id at another scope than the one peerlint built it with.
+    let (_, name) = target.split_once("/providers/microsoft.resources/deployments/")?;
+    keyed("name:", name).map(|v| (RefKey::DeploymentName, v))
 }
 
 fn is_network(lower_ty: &str) -> bool {

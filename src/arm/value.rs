@@ -366,6 +366,15 @@ impl Value {
             _ => self.to_json().map(|j| j.to_string()),
         }
     }
+    /// Whether no part of the value is unknown: whether [`Value::to_json`] gives it.
+    pub fn is_known(&self) -> bool {
+        match &self.v {
+            Val::Unknown(_) => false,
+            Val::Array(a) => a.iter().all(Value::is_known),
+            Val::Object(m) => m.iter().all(|(_, x)| x.is_known()),
+            Val::Null | Val::Bool(_) | Val::Int(_) | Val::Str(_) => true,
+        }
+    }
     pub fn to_json(&self) -> Option<serde_json::Value> {
         Some(match &self.v {
             Val::Null => serde_json::Value::Null,

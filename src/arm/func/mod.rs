@@ -27,6 +27,9 @@ mod scope;
 mod string;
 
 use std::rc::Rc;
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use super::eval::{Eval, Exceeded, FnResult, arg_texts, first_unknown, symbolic_text};
 use super::expr::Range;
@@ -131,7 +134,7 @@ const fn def(name: &'static str, min: usize, max: usize, unknowns: Unknowns, run
 
 const MANY: usize = usize::MAX;
 
-/// Every function peerlint knows, sorted by name (looked up by binary search): those of
+/// Every function peerlint knows, sorted by name (and looked up by name in a hash map): those of
 /// Microsoft's template function reference, those Bicep emits that the reference doesn't list
 /// (`buildUri`, `parseUri`, `fail`, `roleDefinitions`, the zone functions), and Bicep's
 /// compile-time `load*` functions. `list*` functions are not listed: the reference defines
@@ -257,22 +260,34 @@ static TABLE: &[Def] = &[
 ];
 
 fn lookup(f: &str) -> Option<&'static Def> {
-    TABLE
-        .binary_search_by(|d| d.name.cmp(f))
-        .ok()
-        .map(|i| &TABLE[i])
+    static BY_NAME: LazyLock<FxHashMap<&'static str, &'static Def>> =
+        LazyLock::new(|| TABLE.iter().map(|d| (d.name, d)).collect());
+    BY_NAME.get(f).copied()
 }
 
-/// Whether `f` (lower-case) is evaluated by `eval.rs` from its unevaluated arguments; if so,
-/// whether `n` arguments are an arity ARM accepts.
-pub(super) fn lazy_arity(f: &str, n: usize) -> Option<Result<(), String>> {
-    let d = lookup(f).filter(|d| matches!(d.unknowns, Lazy))?;
-    Some(arity(n, d.min, d.max))
+/// A function name looked up in [`TABLE`] (once per call: [`Func::lazy_arity`], then
+/// [`call`]).
+#[derive(Clone, Copy)]
+pub(super) struct Func(Option<&'static Def>);
+
+/// Looks up function `f` (lower-case).
+pub(super) fn find(f: &str) -> Func {
+    Func(lookup(f))
 }
 
-/// Calls function `f` (lower-case; `name` as written) on evaluated arguments.
+impl Func {
+    /// Whether the function is evaluated by `eval.rs` from its unevaluated arguments; if so,
+    /// whether `n` arguments are an arity ARM accepts.
+    pub(super) fn lazy_arity(self, n: usize) -> Option<Result<(), String>> {
+        let d = self.0.filter(|d| matches!(d.unknowns, Lazy))?;
+        Some(arity(n, d.min, d.max))
+    }
+}
+
+/// Calls function `f` (lower-case, found as `func`; `name` as written) on evaluated arguments.
 pub(super) fn call(
     ev: &Eval<'_, '_>,
+    func: Func,
     f: &str,
     name: &str,
     args: &[Value],
@@ -284,7 +299,7 @@ pub(super) fn call(
         range,
         at: ev.at(),
     };
-    let Some(def) = lookup(f) else {
+    let Some(def) = func.0 else {
         return unlisted(&cx, f, args);
     };
     arity(args.len(), def.min, def.max)?;

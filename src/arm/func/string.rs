@@ -234,7 +234,22 @@ pub(super) fn replace_text(args: &[Value], t: &[String]) -> Option<String> {
     match t {
         // Replacing inside a placeholder would rewrite the placeholder, not the value.
         [x, old, new] if args[0].is_unknown() => {
-            Some(format!("{{replace({x},{old},{new})}}").replace('/', "|"))
+            // `{replace(x,old,new)}` with each `/` as `|`.
+            let mut out = String::with_capacity(x.len() + old.len() + new.len() + 12);
+            out.push_str("{replace(");
+            for (i, part) in [x, old, new].into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                for (j, piece) in part.split('/').enumerate() {
+                    if j > 0 {
+                        out.push('|');
+                    }
+                    out.push_str(piece);
+                }
+            }
+            out.push_str(")}");
+            Some(out)
         }
         [x, old, new] if !old.is_empty() && !old.contains(['{', '}']) => {
             Some(x.replace(old.as_str(), new))
