@@ -7,7 +7,9 @@ fn main() -> ExitCode {
             std::env::args_os().collect(),
             &mut std::io::stdin().lock(),
             &mut std::io::stdout().lock(),
-            &mut std::io::stderr().lock(),
+            // Not locked for the whole run: a pool thread that writes to standard error (a
+            // panic's message) would wait for the lock forever, and the run with it.
+            &mut std::io::stderr(),
         )
     };
     // Template evaluation recurses, bounded in depth (`arm::eval::MAX_DEPTH`): it runs on a
