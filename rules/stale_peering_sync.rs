@@ -44,18 +44,15 @@ fn canon(list: &PrefixList) -> BTreeSet<String> {
         .map(|p| {
             p.net()
                 .map(|n| n.to_string())
-                .unwrap_or_else(|| p.text.clone())
+                .unwrap_or_else(|| p.text.to_string())
         })
         .collect()
 }
 
 /// What two lists are compared by: their prefixes in any order, without allocating strings.
 fn key(l: &PrefixList) -> Vec<Result<ipnet::IpNet, &str>> {
-    let mut v: Vec<Result<ipnet::IpNet, &str>> = l
-        .prefixes
-        .iter()
-        .map(|p| p.net().ok_or(p.text.as_str()))
-        .collect();
+    let mut v: Vec<Result<ipnet::IpNet, &str>> =
+        l.prefixes.iter().map(|p| p.net().ok_or(&*p.text)).collect();
     v.sort();
     v.dedup();
     v

@@ -34,7 +34,7 @@ impl Rule for SubnetOutsideVnet {
                 continue;
             };
             let sorted = sort_space(space.nets());
-            let listed: Vec<&str> = space.prefixes.iter().map(|p| p.text.as_str()).collect();
+            let listed: Vec<&str> = space.prefixes.iter().map(|p| &*p.text).collect();
             for s in &v.subnets {
                 for p in s.prefixes.iter().flat_map(|l| &l.prefixes) {
                     let Some(net) = p.net() else { continue };

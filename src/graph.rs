@@ -633,8 +633,15 @@ impl GraphBuilder {
                     _ => classify(&text, self.authored),
                 };
                 match class {
-                    Classified::Invalid(reason) => Remote::Invalid { text, reason, loc },
-                    Classified::Classic => Remote::Classic { text, loc },
+                    Classified::Invalid(reason) => Remote::Invalid {
+                        text: text.into(),
+                        reason: reason.into(),
+                        loc,
+                    },
+                    Classified::Classic => Remote::Classic {
+                        text: text.into(),
+                        loc,
+                    },
                     Classified::Vnet { key, hash } => {
                         let vnet = match self.vnet_by_key(hash, &key) {
                             Some(v) => v,

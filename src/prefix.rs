@@ -19,8 +19,8 @@ pub enum Parsed {
     Valid(IpNet),
     /// Well-formed, but with host bits set; the canonical prefix.
     HostBits(IpNet),
-    /// Not CIDR notation; the reason.
-    Malformed(String),
+    /// Not CIDR notation; the reason (boxed: it keeps [`Parsed`] at 24 bytes).
+    Malformed(Box<str>),
 }
 
 pub fn parse(text: &str) -> Parsed {
@@ -31,15 +31,15 @@ pub fn parse(text: &str) -> Parsed {
         };
     };
     let Ok(addr) = IpAddr::from_str(addr) else {
-        return Parsed::Malformed(format!("`{addr}` is not an IP address"));
+        return Parsed::Malformed(format!("`{addr}` is not an IP address").into());
     };
     let max = if addr.is_ipv4() { 32 } else { 128 };
     let len = match len.parse::<u8>() {
         Ok(l) if l <= max && !len.starts_with('+') && (len == "0" || !len.starts_with('0')) => l,
         _ => {
-            return Parsed::Malformed(format!(
-                "`{len}` is not a prefix length between 0 and {max}"
-            ));
+            return Parsed::Malformed(
+                format!("`{len}` is not a prefix length between 0 and {max}").into(),
+            );
         }
     };
     let net = IpNet::new(addr, len).expect("length checked");

@@ -210,7 +210,7 @@ fn route_tables_and_routes_are_kept_with_their_subnets() {
         .map(|r| {
             (
                 r.name.as_str(),
-                r.prefix.as_ref().map(|p| p.text.as_str()).unwrap_or(""),
+                r.prefix.as_ref().map(|p| &*p.text).unwrap_or(""),
                 r.next_hop_ip.as_ref().map(|(ip, _)| ip.as_str()),
             )
         })

@@ -330,7 +330,7 @@ fn a_null_in_the_parameters_file_takes_the_default() {
     let (_, hub) = o.graph.defined_vnets().next().unwrap();
     assert_eq!(hub.name, "hub");
     assert_eq!(
-        hub.address_space.as_ref().unwrap().prefixes[0].text,
+        &*hub.address_space.as_ref().unwrap().prefixes[0].text,
         "10.9.0.0/16"
     );
 }
@@ -502,7 +502,7 @@ fn unnamed_copy_index_in_a_property_loop_is_the_resource_loop() {
             v.subnets.iter().map(|s| {
                 (
                     format!("{}/{}", v.name, s.name),
-                    s.prefixes.as_ref().unwrap().prefixes[0].text.clone(),
+                    s.prefixes.as_ref().unwrap().prefixes[0].text.to_string(),
                 )
             })
         })

@@ -207,7 +207,7 @@ fn a_gencode_design_loads_with_every_peering_linked_and_unknowns_reported() {
     // `routeTable` dependency names, and the table its `Route`.
     let (_, spoke) = by_name("vnet-spoke");
     let space = spoke.address_space.as_ref().unwrap();
-    assert_eq!(space.prefixes[0].text, "10.1.0.0/16");
+    assert_eq!(&*space.prefixes[0].text, "10.1.0.0/16");
     let rt = spoke.subnets[0].route_table.as_ref().unwrap();
     assert!(
         rt.0.ends_with("/resourceGroups/rg-spoke/providers/Microsoft.Network/routeTables/rt-spoke")
@@ -595,7 +595,7 @@ fn route_servers_subnet_peering_and_inline_subnets_map_to_the_model() {
     assert!(p.use_remote_gateways.value && p.allow_forwarded_traffic.value);
     assert!(p.is_subnet_peering() && p.only_ipv6.value);
     assert_eq!(
-        p.sync_level.as_ref().map(|(s, _)| s.as_str()),
+        p.sync_level.as_ref().map(|(s, _)| &**s),
         Some("FullyInSync")
     );
     let remote: Vec<&str> = p

@@ -579,19 +579,19 @@ impl<'a, D: Doc> Extractor<'a, D> {
         let loc = self.loc(n);
         if self.is_unknown(n, || "an address prefix".to_string(), fact) {
             return Prefix {
-                text: t.raw(n),
+                text: t.raw(n).into(),
                 parsed: PrefixValue::Unresolved,
                 loc,
             };
         }
         match t.str(n) {
             Some(s) => Prefix {
-                text: s.to_string(),
+                text: s.into(),
                 parsed: PrefixValue::Parsed(prefix::parse(s)),
                 loc,
             },
             None => Prefix {
-                text: t.raw(n),
+                text: t.raw(n).into(),
                 parsed: PrefixValue::WrongType(t.kind(n)),
                 loc,
             },
@@ -953,10 +953,10 @@ impl<'a, D: Doc> Extractor<'a, D> {
             remote_subnets: self.names(obj, "remoteSubnetNames").map(Box::new),
             state: self
                 .string(obj, "peeringState")
-                .map(|(s, n)| (s, self.loc(n))),
+                .map(|(s, n)| (s.into(), self.loc(n))),
             sync_level: self
                 .string(obj, "peeringSyncLevel")
-                .map(|(s, n)| (s, self.loc(n))),
+                .map(|(s, n)| (s.into(), self.loc(n))),
             remote_address_space: self
                 .address_space(obj, "remoteAddressSpace", None)
                 .or_else(|| self.address_space(obj, "peeredRemoteAddressSpace", None)),

@@ -284,7 +284,7 @@ fn external_space(space: &[IpNet], at: Loc) -> Option<PrefixList> {
         prefixes: space
             .iter()
             .map(|n| Prefix {
-                text: n.to_string(),
+                text: n.to_string().into(),
                 parsed: PrefixValue::Parsed(crate::prefix::parse(&n.to_string())),
                 loc: at,
             })

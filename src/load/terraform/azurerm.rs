@@ -642,7 +642,7 @@ fn external_space(after: &Value) -> Option<crate::model::PrefixList> {
         .filter_map(|p| {
             let s = p.as_str()?;
             Some(crate::model::Prefix {
-                text: s.to_string(),
+                text: s.into(),
                 parsed: crate::model::PrefixValue::Parsed(crate::prefix::parse(s)),
                 loc: p.at,
             })
