@@ -161,6 +161,16 @@ fn peerings_classified_where_extracted_join_as_at_the_join() {
         )
         .unwrap();
     }
+    // And a vnet with large tags, so that the inputs are large enough for a pool (smaller ones
+    // run on one thread whatever `--threads` says).
+    let mut pad = vnet(sub, "pad", "10.9.0.0/16", &[]);
+    pad["tags"] = (0..200)
+        .map(|i| (format!("tag{i}"), serde_json::json!("x".repeat(3000))))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let pad = serde_json::Value::Array(vec![pad]).to_string();
+    assert!(pad.len() as u64 >= peerlint::engine::POOL_MIN_BYTES);
+    std::fs::write(dir.join("e-pad.json"), pad).unwrap();
     let dir_s = dir.to_str().unwrap();
     let one = check(&["--format", "json", "--threads", "1", dir_s]);
     for rule in ["invalid-remote-network-id", "dangling-remote-network"] {
@@ -237,8 +247,15 @@ fn one_long_export_is_the_same_on_any_number_of_threads() {
     let list = dir.join("list.json");
     std::fs::write(&list, serde_json::to_string_pretty(&vnets).unwrap()).unwrap();
     let rest = dir.join("rest.json");
-    std::fs::write(&rest, serde_json::json!({"value": vnets}).to_string()).unwrap();
+    let value = serde_json::json!({ "value": vnets });
+    std::fs::write(&rest, serde_json::to_string_pretty(&value).unwrap()).unwrap();
     for file in [&list, &rest] {
+        // Smaller inputs run on one thread whatever `--threads` says: this one must not.
+        let size = std::fs::metadata(file).unwrap().len();
+        assert!(
+            size >= peerlint::engine::POOL_MIN_BYTES,
+            "{size} bytes: too small for a pool"
+        );
         let file = file.to_str().unwrap();
         let one = check(&["--format", "json", "--threads", "1", file]);
         assert!(one.contains("missing-reverse-peering"), "{one}");
