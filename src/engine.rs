@@ -348,10 +348,12 @@ pub fn run_with(
     let outcome = match pool {
         Ok(pool) if pool.current_num_threads() > 1 => {
             let threads = pool.current_num_threads();
-            pool.install(move || run_ordered(&order, stdin, threads, rules, options, start))
+            pool.install(move || {
+                run_ordered(&order, stdin, threads, rules, options, (start, timings))
+            })
         }
         // One thread (or none to be had): all on this one, as the caller set it up.
-        _ => run_ordered(&order, stdin, 1, rules, options, start),
+        _ => run_ordered(&order, stdin, 1, rules, options, (start, timings)),
     };
     // Printed here: the caller may hold standard error's lock (the `peerlint` binary does).
     for t in TIMINGS
@@ -423,10 +425,9 @@ fn run_ordered(
     threads: usize,
     rules: &[&'static dyn Rule],
     options: &Options,
-    start: std::time::Instant,
+    // When the run started, and whether PEERLINT_TIMINGS=1 asks how long each phase took.
+    (start, timings): (std::time::Instant, bool),
 ) -> Outcome {
-    // PEERLINT_TIMINGS=1 prints how long each phase took, for benchmarking.
-    let timings = std::env::var_os("PEERLINT_TIMINGS").is_some();
     let mut db = SourceDb::default();
     let mut b = GraphBuilder::new();
     let mut trees = Vec::new();

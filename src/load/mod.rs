@@ -406,14 +406,9 @@ pub fn prepare(src: &ToPrepare, extract: bool) -> Prepared {
     }
 }
 
-/// Loads one file. `explicit` is true for files named on the command line (an unrecognised
-/// explicit file is reported; one met while walking a folder is skipped quietly).
-pub fn load_file(cx: &mut LoadCx<'_>, file: FileId, explicit: bool) {
-    let prepared = prepare(&ToPrepare::new(cx.db.get(file), file), false);
-    load_prepared(cx, file, explicit, prepared);
-}
-
-/// Loads one file [`prepare`]d beforehand.
+/// Loads one file [`prepare`]d beforehand. `explicit` is true for files named on the command
+/// line (an unrecognised explicit file is reported; one met while walking a folder is skipped
+/// quietly).
 pub fn load_prepared(cx: &mut LoadCx<'_>, file: FileId, explicit: bool, prepared: Prepared) {
     // A design spec's tree comes back with `load_specs`.
     let tree = load_one(cx, file, explicit, prepared);
@@ -463,29 +458,31 @@ fn load_one(cx: &mut LoadCx<'_>, file: FileId, explicit: bool, prepared: Prepare
             duplicate_keys(cx.b, file, &tree);
             cx.parameters_files.push(file);
         }
-        shape => match prepared.export {
-            // Extracted, its duplicate keys found and its values released when prepared.
-            Some((_, recorded, found, duplicates)) => {
-                recorded.replay(cx.b);
-                if found {
+        shape => {
+            let found = match prepared.export {
+                // Extracted, its duplicate keys found and its values released when prepared.
+                Some((_, recorded, found, duplicates)) => {
+                    recorded.replay(cx.b);
                     for p in duplicates {
                         cx.b.problem(p);
                     }
-                    cx.b.count_file();
-                } else if explicit {
-                    unrecognised(cx, file, root);
+                    found
                 }
-            }
-            None => {
-                if export(cx, file, &tree, root, shape) {
-                    duplicate_keys(cx.b, file, &tree);
-                    cx.b.count_file();
-                } else if explicit {
-                    unrecognised(cx, file, root);
+                None => {
+                    let found = export(cx, file, &tree, root, shape);
+                    if found {
+                        duplicate_keys(cx.b, file, &tree);
+                    }
+                    tree.release_values();
+                    found
                 }
-                tree.release_values();
+            };
+            if found {
+                cx.b.count_file();
+            } else if explicit {
+                unrecognised(cx, file, root);
             }
-        },
+        }
     }
     Some(tree)
 }
