@@ -255,6 +255,9 @@ pub fn read_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, ReadErro
             limit,
         });
     }
+    if let Some(bytes) = read_in_parts(&file, meta.len()) {
+        return Ok(bytes);
+    }
     // The file may grow while it is read: never more than the limit.
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
@@ -262,6 +265,43 @@ pub fn read_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, ReadErro
         return Err(ReadError::TooLarge { size: None, limit });
     }
     Ok(bytes)
+}
+
+/// Files at least this large are read in parts side by side on a pool's threads.
+const READ_IN_PARTS_MIN: u64 = 8 << 20;
+
+/// A large regular file of `len` bytes read in as many parts as the current pool has threads,
+/// side by side: copying a file into fresh memory is mostly page faults, which threads take in
+/// parallel (the 58 MB estate: 37 ms in one read). None when not on a pool of several threads,
+/// when the file is smaller than [`READ_IN_PARTS_MIN`], or when it shrank or grew meanwhile (then
+/// it is read again in one go).
+#[cfg(unix)]
+fn read_in_parts(file: &std::fs::File, len: u64) -> Option<Vec<u8>> {
+    use rayon::prelude::*;
+    use std::os::unix::fs::FileExt;
+    let threads = rayon::current_thread_index().map(|_| rayon::current_num_threads())?;
+    if threads < 2 || len < READ_IN_PARTS_MIN {
+        return None;
+    }
+    let len = usize::try_from(len).ok()?;
+    // Zeroed memory comes from the system untouched: the parts' reads fault it in.
+    let mut bytes = vec![0u8; len + 1];
+    let part = len.div_ceil(threads);
+    let read = bytes[..len]
+        .par_chunks_mut(part)
+        .enumerate()
+        .all(|(i, chunk)| file.read_exact_at(chunk, (i * part) as u64).is_ok());
+    // A byte past the end means the file grew.
+    if !read || file.read_at(&mut bytes[len..], len as u64).ok()? != 0 {
+        return None;
+    }
+    bytes.truncate(len);
+    Some(bytes)
+}
+
+#[cfg(not(unix))]
+fn read_in_parts(_: &std::fs::File, _: u64) -> Option<Vec<u8>> {
+    None
 }
 
 /// Reads a stream (standard input, a named pipe) up to `limit` bytes, with memory bounded by
@@ -457,6 +497,45 @@ mod tests {
         assert_eq!(human_size(3 << 9), "1.5 KiB");
         assert_eq!(human_size(MAX_INPUT_BYTES), "4 GiB");
         assert_eq!(human_size(MAX_INPUT_BYTES + (1 << 28)), "4.2 GiB");
+    }
+
+    #[test]
+    fn a_large_file_reads_the_same_in_parts() {
+        let dir = scratch("parts");
+        let path = dir.join("big.json");
+        // Not a multiple of the parts: the last one is shorter.
+        let len = READ_IN_PARTS_MIN as usize + 12_345;
+        let bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 23) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        // Outside a pool, or on a pool of one: in one go.
+        assert!(read_in_parts(&file, len as u64).is_none());
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        assert!(one.install(|| read_in_parts(&file, len as u64)).is_none());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let parts = pool.install(|| read_in_parts(&file, len as u64));
+        assert!(
+            parts.as_deref() == Some(&bytes[..]),
+            "read in parts differs"
+        );
+        assert!(pool.install(|| read_file(&path, MAX_INPUT_BYTES)).unwrap() == bytes);
+        // A file longer than its size said (it grew) is read again in one go.
+        assert!(
+            pool.install(|| read_in_parts(&file, len as u64 - 1))
+                .is_none()
+        );
+        // Shorter (it shrank): likewise.
+        assert!(
+            pool.install(|| read_in_parts(&file, len as u64 + 1))
+                .is_none()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     fn scratch(name: &str) -> std::path::PathBuf {
