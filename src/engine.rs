@@ -230,7 +230,7 @@ fn read_inputs(
     }
     let load = Clock::start(timings);
     // The time spent joining files to the graph (on one thread while the others prepare the
-    // next batch), and preparing them when it is not side by side with joining (one thread).
+    // next batch), and preparing them.
     let mut joining = Default::default();
     let mut preparing = Default::default();
     let add = |sum: &mut (std::time::Duration, std::time::Duration), c: Clock| {
@@ -261,9 +261,7 @@ fn read_inputs(
             || {
                 let c = Clock::start(timings);
                 let prepared = map(threads, &to_prepare, |p| load::prepare(p, extract));
-                if threads == 1 {
-                    add(&mut preparing, c);
-                }
+                add(&mut preparing, c);
                 prepared
             },
         );
@@ -275,9 +273,9 @@ fn read_inputs(
         add(&mut joining, c);
     }
     if timings {
-        if threads == 1 {
-            phase("prepare", preparing);
-        }
+        // On several threads, the wall time of preparing batches (side by side with joining)
+        // and the CPU time of this thread's part in it.
+        phase("prepare", preparing);
         phase("join", joining);
         phase("prepare and join", load.lap(timings));
     }

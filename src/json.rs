@@ -371,24 +371,179 @@ fn after_value(b: &Builder) -> Want {
 
 /// Parses JSON with comments. `start` is where the content begins (after a byte-order mark).
 /// An error's span lies on character boundaries (a bad escape may end inside a character).
+/// A large file (at least [`PARTS_MIN_BYTES`]) is parsed in parts side by side when on a pool of
+/// several threads (see [`parse_in_parts`]); the tree is the one a single parse builds.
 pub fn parse(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
+    let threads = rayon::current_thread_index().map_or(1, |_| rayon::current_num_threads());
+    if threads > 1
+        && text.len() - start >= PARTS_MIN_BYTES
+        && let Some(tree) = parse_in_parts(text, start, threads)
+    {
+        return Ok(tree);
+    }
     parse_tree(text, start).map_err(|mut e| {
         e.span = crate::tree::on_chars(text, e.span);
         e
     })
 }
 
-fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
-    let mut lx = Lexer {
-        text: text.as_str(),
+/// Files at least this large are parsed in parts on a pool of several threads.
+pub const PARTS_MIN_BYTES: usize = 4 << 20;
+
+/// Roughly one node per 40 bytes of pretty-printed JSON; the builder grows beyond that.
+const BYTES_PER_NODE: usize = 40;
+
+fn lexer(text: &str, start: usize) -> Lexer<'_> {
+    Lexer {
+        text,
         b: text.as_bytes(),
         i: start,
         comments: Vec::new(),
+    }
+}
+
+fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
+    let mut lx = lexer(text, start);
+    let mut b = Builder::with_capacity(text.clone(), (text.len() - start) / BYTES_PER_NODE);
+    run(&mut lx, &mut b, Want::Value, None)?;
+    let mut tree = b.finish();
+    tree.comments = lx.comments;
+    Ok(tree)
+}
+
+/// The containers around the elements of a file's main array, outermost first (the spine: the
+/// root array, or a root object whose first member is an array, as a REST list's `value`), and
+/// where its first element starts. None for anything else, or an empty array.
+fn spine(text: &str, start: usize) -> Option<(Vec<Kind>, usize)> {
+    let mut lx = lexer(text, start);
+    let spine = match lx.next().ok()?.0 {
+        Tok::LBracket => vec![Kind::Array],
+        Tok::LBrace => {
+            let key = lx.next().ok()?.0;
+            let colon = lx.next().ok()?.0;
+            let array = lx.next().ok()?.0;
+            (key == Tok::Str(false) && colon == Tok::Colon && array == Tok::LBracket)
+                .then(|| vec![Kind::Object, Kind::Array])?
+        }
+        _ => return None,
     };
-    // Roughly one node per 40 bytes of pretty-printed JSON; the builder grows beyond that.
-    let mut b = Builder::with_capacity(text.clone(), (text.len() - start) / 40);
-    let mut want = Want::Value;
+    lx.skip_trivia().ok()?;
+    (lx.b.get(lx.i) == Some(&b'{')).then_some((spine, lx.i))
+}
+
+/// Where parts of a file after the first may start: up to `parts - 1` places spread over the
+/// text, each the next line after them that starts as the first element does (`{` at the same
+/// indentation). A guess: each part is checked to start where the part before it stopped.
+fn part_starts(b: &[u8], first: usize, parts: usize) -> Vec<usize> {
+    let line = b[..first]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    let indent = &b[line..first];
+    if line == 0 || indent.iter().any(|&c| c != b' ' && c != b'\t') {
+        return Vec::new(); // no line breaks between elements
+    }
+    let mut pattern = vec![b'\n'];
+    pattern.extend_from_slice(indent);
+    pattern.push(b'{');
+    let finder = memchr::memmem::Finder::new(&pattern);
+    let mut starts = Vec::new();
+    let mut last = first;
+    for k in 1..parts {
+        let target = (first + (b.len() - first) * k / parts).max(last);
+        match finder.find(&b[target..]) {
+            Some(i) => {
+                last = target + i + pattern.len() - 1;
+                starts.push(last);
+            }
+            None => break,
+        }
+    }
+    starts.dedup();
+    starts
+}
+
+/// Parses a large file in up to `parts` parts side by side on the current pool, each whole
+/// elements of its main array (see [`spine`]): the first from the start of the file, each
+/// later one from a guessed element start (see [`part_starts`]) to the next, the last to the
+/// end of the file. A part that doesn't stop exactly where the next one starts (the guess was
+/// inside a string or an element), or any syntax error, gives None: the caller then parses the
+/// file in one go, which reports the first error as always.
+fn parse_in_parts(text: &Arc<String>, start: usize, parts: usize) -> Option<Tree> {
+    let (spine, first) = spine(text, start)?;
+    let starts = part_starts(text.as_bytes(), first, parts);
+    if starts.is_empty() {
+        return None;
+    }
+    parse_from(text, start, &spine, &starts)
+}
+
+/// [`parse_in_parts`] with the later parts starting at `starts`.
+fn parse_from(text: &Arc<String>, start: usize, spine: &[Kind], starts: &[usize]) -> Option<Tree> {
+    use rayon::prelude::*;
+    let depth = spine.len();
+    // Part i: from `begin` (None for the file's start) to the element at or after `stop`.
+    let bounds: Vec<(Option<usize>, Option<usize>)> = std::iter::once(None)
+        .chain(starts.iter().copied().map(Some))
+        .zip(
+            starts
+                .iter()
+                .copied()
+                .map(Some)
+                .chain(std::iter::once(None)),
+        )
+        .collect();
+    let parsed: Vec<Option<(crate::tree::Part, Option<usize>)>> = bounds
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(begin, stop)| {
+            let from = begin.unwrap_or(start);
+            let to = stop.unwrap_or(text.len());
+            let nodes = (to - from) / BYTES_PER_NODE;
+            let mut lx = lexer(text, from);
+            let mut b = match begin {
+                None => Builder::with_capacity(text.clone(), nodes),
+                Some(_) => Builder::in_spine(text.clone(), nodes, spine),
+            };
+            let stopped = run(&mut lx, &mut b, Want::Value, stop.map(|at| (depth, at))).ok()?;
+            let mut part = b.into_part(depth);
+            part.set_comments(lx.comments);
+            Some((part, stopped))
+        })
+        .collect();
+    let mut joined = Vec::with_capacity(parsed.len());
+    for (parsed, &(_, stop)) in parsed.into_iter().zip(&bounds) {
+        let (part, stopped) = parsed?;
+        // Each part but the last stops exactly where the next begins; the last at the end.
+        if stopped != stop {
+            return None;
+        }
+        joined.push(part);
+    }
+    Tree::join_parts(joined, depth)
+}
+
+/// Parses from the lexer's place into `b`, wanting `want`, to the end of the file (None) or,
+/// with `pause` = (depth, at), before the first element of the spine's array (the container
+/// open at that depth) that starts at or after `at` (Some of where it starts).
+fn run(
+    lx: &mut Lexer<'_>,
+    b: &mut Builder,
+    mut want: Want,
+    pause: Option<(usize, usize)>,
+) -> Result<Option<usize>, SyntaxError> {
+    let text = lx.text;
     loop {
+        if let Some((depth, at)) = pause
+            && want == Want::Value
+            && b.depth() == depth
+            && b.open_node() == Some(depth as u32 - 1)
+        {
+            lx.skip_trivia()?;
+            if lx.i >= at {
+                return Ok(Some(lx.i));
+            }
+        }
         let (tok, ts) = lx.next()?;
         let te = lx.i;
         let span = Span::new(ts, te);
@@ -414,23 +569,23 @@ fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
                 }
                 Tok::RBracket if want == Want::ValueOrClose => {
                     b.close(te);
-                    want = after_value(&b);
+                    want = after_value(b);
                 }
                 Tok::Str(escaped) => {
                     b.scalar(span, Kind::String, false, decoded(escaped));
-                    want = after_value(&b);
+                    want = after_value(b);
                 }
                 Tok::Num => {
                     b.scalar(span, Kind::Number, false, None);
-                    want = after_value(&b);
+                    want = after_value(b);
                 }
                 Tok::True | Tok::False => {
                     b.scalar(span, Kind::Bool, tok == Tok::True, None);
-                    want = after_value(&b);
+                    want = after_value(b);
                 }
                 Tok::Null => {
                     b.scalar(span, Kind::Null, false, None);
-                    want = after_value(&b);
+                    want = after_value(b);
                 }
                 Tok::RBracket => return Err(error(ts, te, "trailing comma before `]`")),
                 Tok::Eof if b.depth() == 0 => {
@@ -458,7 +613,7 @@ fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
                 }
                 Tok::RBrace if want == Want::KeyOrClose => {
                     b.close(te);
-                    want = after_value(&b);
+                    want = after_value(b);
                 }
                 Tok::RBrace => return Err(error(ts, te, "trailing comma before `}`")),
                 Tok::Eof => {
@@ -491,11 +646,11 @@ fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
                     Tok::Comma => want = if in_object { Want::Key } else { Want::Value },
                     Tok::RBrace if in_object => {
                         b.close(te);
-                        want = after_value(&b);
+                        want = after_value(b);
                     }
                     Tok::RBracket if !in_object => {
                         b.close(te);
-                        want = after_value(&b);
+                        want = after_value(b);
                     }
                     Tok::Eof => {
                         return Err(unterminated(ts));
@@ -511,11 +666,7 @@ fn parse_tree(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
                 }
             }
             Want::End => match tok {
-                Tok::Eof => {
-                    let mut tree = b.finish();
-                    tree.comments = lx.comments;
-                    return Ok(tree);
-                }
+                Tok::Eof => return Ok(None),
                 _ => {
                     return Err(error(
                         ts,
@@ -735,5 +886,105 @@ mod tests {
             ))
             .is_ok()
         );
+    }
+
+    /// An export-like list of `n` items, pretty-printed as the az CLI prints it, with what
+    /// makes a tree hard to join: escapes in keys and values, keys given twice, a key too long
+    /// to pack, comments between elements, nested arrays.
+    fn list(n: usize, newline: &str) -> String {
+        let mut s = format!("[{newline}");
+        for i in 0..n {
+            let extra = match i % 5 {
+                0 => format!(r#",{newline}    "k\u0065y": "v\"{i}""#),
+                1 => format!(r#",{newline}    "Name": "again""#),
+                2 => format!(r#",{newline}    "{}": 1"#, "x".repeat(5000)),
+                3 => format!(r#",{newline}    "tags": [1, [2, {{"a": 3}}], "s"]"#),
+                _ => String::new(),
+            };
+            s += &format!(
+                r#"  {{{newline}    "name": "vnet-{i}",{newline}    "id": "/subscriptions/s/x/{i}"{extra}{newline}  }}"#
+            );
+            if i + 1 < n {
+                s += ",";
+                if i % 7 == 0 {
+                    s += " // a comment";
+                }
+                s += newline;
+            }
+        }
+        s + newline + "]" + newline
+    }
+
+    /// Parses `text` in `parts` parts on a pool of three threads.
+    fn in_parts(text: &str, parts: usize) -> Option<Tree> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let text = Arc::new(text.to_string());
+        pool.install(|| parse_in_parts(&text, 0, parts))
+    }
+
+    fn whole(text: &str) -> Tree {
+        parse_tree(&Arc::new(text.to_string()), 0).unwrap()
+    }
+
+    #[test]
+    fn a_file_parsed_in_parts_is_the_file_parsed_whole() {
+        for newline in ["\n", "\r\n"] {
+            let text = list(200, newline);
+            let rest = format!(
+                r#"{{"value": {}, "nextLink": "n", "Value": 1}}"#,
+                list(90, newline).trim_end()
+            );
+            for (text, parts) in [(&text, 2), (&text, 7), (&rest, 4)] {
+                let joined = in_parts(text, parts).expect("parsed in parts");
+                // Every node, decoded text, place, comment and duplicate as one parse has them.
+                assert_eq!(format!("{joined:?}"), format!("{:?}", whole(text)));
+                let root = joined.root().unwrap();
+                assert!(joined.pointer(joined.children(root).last().unwrap()).len() > 1);
+            }
+        }
+    }
+
+    #[test]
+    fn a_guess_that_is_not_an_element_start_parses_in_one_go() {
+        // A multi-line string with what looks like an element start in it: the part before it
+        // doesn't stop there.
+        let text = format!(
+            "[\n  {{\"s\": \"{}\"}},\n  {{\"a\": 1}}\n]",
+            "a\n  {\n".repeat(1000)
+        );
+        assert!(parse_tree(&Arc::new(text.clone()), 0).is_ok());
+        let guesses = part_starts(text.as_bytes(), 4, 2);
+        assert!(guesses[0] < text.len() / 2 + 10, "{guesses:?}");
+        assert!(in_parts(&text, 2).is_none());
+        // An element start inside an element (a nested list laid out as the main one): the
+        // part from there parses, but the part before it goes on past it.
+        let text = "[\n  {\"a\": 1},\n  {\"x\": [\n  {\"c\": 2},\n  {\"d\": 3}]},\n  {\"e\": 4},\n  {\"f\": 5}\n]";
+        let at = |s: &str| text.find(s).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let text = Arc::new(text.to_string());
+        let from = |starts: &[usize]| pool.install(|| parse_from(&text, 0, &[Kind::Array], starts));
+        assert!(from(&[at("{\"c"), at("{\"e")]).is_none());
+        assert!(from(&[at("{\"x"), at("{\"e")]).is_some());
+        // A start in a later array of the root object: the part from there parses to the end
+        // of the file, but the one before it doesn't stop there (not the spine's array).
+        let text = "{\"value\": [\n  {\"a\": 1},\n  {\"b\": 2}\n], \"more\": [\n  {\"c\": 3}\n]}";
+        let text = Arc::new(text.to_string());
+        let at = |s: &str| text.find(s).unwrap();
+        let spine = [Kind::Object, Kind::Array];
+        let from = |starts: &[usize]| pool.install(|| parse_from(&text, 0, &spine, starts));
+        assert!(from(&[at("{\"c")]).is_none());
+        assert!(from(&[at("{\"b")]).is_some());
+        // Neither does a syntax error, whichever part has it: one parse reports it.
+        let broken = list(40, "\n").replacen("\"vnet-30\",", "\"vnet-30\"", 1);
+        assert!(in_parts(&broken, 3).is_none());
+        // Nor a minified file (no line to start a part at), nor a lone object.
+        assert!(in_parts(&list(40, ""), 3).is_none());
+        assert!(in_parts(r#"{"a": 1}"#, 3).is_none());
     }
 }

@@ -297,13 +297,27 @@ impl Tree {
     /// 64 members go through a 128-bit filter (pairwise only on a hit), larger ones are sorted
     /// by key: linear in practice, n·log n at worst, whatever the keys.
     fn mark_duplicates(&mut self) {
+        let found = self.duplicates_among(0..self.nodes.len());
+        self.set_duplicates(found);
+    }
+    /// Marks the later member of each pair, and keeps the pairs in the order of the later ones.
+    fn set_duplicates(&mut self, mut found: Vec<(NodeId, NodeId)>) {
+        found.sort_unstable_by_key(|&(_, later)| later);
+        for &(_, later) in &found {
+            self.nodes[later.0 as usize].bits |= SHADOWED;
+        }
+        self.duplicates = found;
+    }
+    /// The keys given twice in the objects among `nodes` (see [`Tree::mark_duplicates`]), in
+    /// no particular order.
+    fn duplicates_among(&self, nodes: std::ops::Range<usize>) -> Vec<(NodeId, NodeId)> {
         fn folded(k: &str) -> impl Iterator<Item = u8> + '_ {
             k.bytes().map(|b| b.to_ascii_lowercase())
         }
         let counts = |k: &str| !k.eq_ignore_ascii_case("copy");
         let mut found = Vec::new();
         let mut members: Vec<(&str, NodeId)> = Vec::new();
-        for i in 0..self.nodes.len() {
+        for i in nodes {
             let n = NodeId(i as u32);
             if self.nodes[i].kind() != Kind::Object {
                 continue;
@@ -357,11 +371,7 @@ impl Tree {
                 }
             }
         }
-        found.sort_unstable_by_key(|&(_, later)| later);
-        for &(_, later) in &found {
-            self.nodes[later.0 as usize].bits |= SHADOWED;
-        }
-        self.duplicates = found;
+        found
     }
     /// Whether the keys of object `n` are surely distinct: at most 64 members whose folded
     /// lengths and first, middle and last bytes differ. Read from the packed places, without decoding
@@ -561,6 +571,120 @@ impl Builder {
         let mut tree = self.tree;
         tree.mark_duplicates();
         tree
+    }
+}
+
+/// Parsing a large file in parts, side by side (see `json::parse`): each part after the first
+/// starts inside the same containers, the spine (the root array, or a root object and the array
+/// that is its first member), and parses whole elements of the spine's array.
+impl Builder {
+    /// A builder for a part after the first: it starts inside the containers `spine` (outermost
+    /// first), as placeholders [`Tree::join_parts`] drops.
+    pub fn in_spine(text: Arc<String>, nodes: usize, spine: &[Kind]) -> Builder {
+        let mut b = Builder::with_capacity(text, nodes + spine.len());
+        for &kind in spine {
+            b.open(0, kind);
+        }
+        b
+    }
+    /// The innermost open container.
+    pub fn open_node(&self) -> Option<u32> {
+        self.open.last().map(|&(id, _)| id)
+    }
+    /// The tree of one part, with the keys given twice in its own objects (not yet marked).
+    pub fn into_part(self, spine: usize) -> Part {
+        let duplicates = self
+            .tree
+            .duplicates_among(spine.min(self.tree.nodes.len())..self.tree.nodes.len());
+        Part {
+            tree: self.tree,
+            duplicates,
+        }
+    }
+}
+
+/// A part of a file parsed in parts: see [`Builder::in_spine`].
+pub struct Part {
+    tree: Tree,
+    duplicates: Vec<(NodeId, NodeId)>,
+}
+
+impl Part {
+    pub fn set_comments(&mut self, comments: Vec<Span>) {
+        self.tree.comments = comments;
+    }
+}
+
+impl Tree {
+    /// The tree one parse of the whole file builds, from its parts in order: the first part's
+    /// nodes are the tree's, each later part's (but its spine placeholders) follow, their
+    /// indices moved and the positions of the spine array's elements counted on; the spine
+    /// closes where the last part closed it. None when a place no longer packs into its node
+    /// (more than 16 million elements): the caller parses the file in one go.
+    pub fn join_parts(parts: Vec<Part>, spine: usize) -> Option<Tree> {
+        let total: usize = parts
+            .iter()
+            .map(|p| p.tree.nodes.len() - spine)
+            .sum::<usize>()
+            + spine;
+        let mut parts = parts.into_iter();
+        let first = parts.next()?;
+        let mut tree = first.tree;
+        let mut found = first.duplicates;
+        tree.nodes.reserve_exact(total - tree.nodes.len());
+        let array = spine as u32 - 1;
+        let mut elements = tree.nodes.iter().filter(|n| n.parent == array).count() as u32;
+        let mut last_spine = Vec::new();
+        for part in parts {
+            let offset = (tree.nodes.len() - spine) as u32;
+            let at = |j: u32| match j {
+                NO_PARENT => NO_PARENT,
+                j if j < spine as u32 => j,
+                j => j + offset,
+            };
+            let mut count = 0;
+            for node in &part.tree.nodes[spine..] {
+                let mut node = node.clone();
+                if node.parent == array {
+                    let place = (node.bits >> 8) + elements;
+                    if node.has(PLACE_APART) || place >= 1 << 24 {
+                        return None;
+                    }
+                    node.bits = node.bits & 0xFF | place << 8;
+                    count += 1;
+                }
+                node.parent = at(node.parent);
+                node.end = at(node.end);
+                tree.nodes.push(node);
+            }
+            elements += count;
+            tree.decoded.extend(
+                part.tree
+                    .decoded
+                    .into_iter()
+                    .map(|(n, key, s)| (at(n), key, s)),
+            );
+            tree.places
+                .extend(part.tree.places.into_iter().map(|(n, p)| (at(n), p)));
+            tree.comments.extend(part.tree.comments);
+            found.extend(
+                part.duplicates
+                    .into_iter()
+                    .map(|(a, b)| (NodeId(at(a.0)), NodeId(at(b.0)))),
+            );
+            last_spine = part.tree.nodes[..spine]
+                .iter()
+                .map(|n| (at(n.end), n.span.end))
+                .collect();
+        }
+        for (node, (end, span_end)) in tree.nodes.iter_mut().zip(last_spine) {
+            node.end = end;
+            node.span.end = span_end;
+        }
+        // The spine's objects (a root object), now whole.
+        found.extend(tree.duplicates_among(0..spine));
+        tree.set_duplicates(found);
+        Some(tree)
     }
 }
 

@@ -190,7 +190,8 @@ fn peerings_classified_where_extracted_join_as_at_the_join() {
 /// One export long enough to be extracted in tasks on several threads (see
 /// `Extractor::resources_on_pool`): 600 vnets, with findings of many kinds spread over the
 /// tasks (overlaps, missing reverse peerings, invalid remote ids, a vnet exported twice far
-/// apart, two peerings of one id), as an `az network vnet list` and as a REST `value` list.
+/// apart, two peerings of one id), as an `az network vnet list` and as a REST `value` list,
+/// each large enough to be parsed in parts side by side too (see `json::parse`).
 #[test]
 fn one_long_export_is_the_same_on_any_number_of_threads() {
     let sub = "11111111-1111-1111-1111-111111111111";
@@ -237,6 +238,7 @@ fn one_long_export_is_the_same_on_any_number_of_threads() {
             "addressSpace": {"addressPrefixes": [prefix]},
             "subnets": [{"name": "default", "addressPrefix": prefix}],
             "virtualNetworkPeerings": peerings,
+            "tags": {"note": "x".repeat(7000)},
         })
     };
     let mut vnets: Vec<_> = (0..600).map(vnet).collect();
@@ -255,6 +257,10 @@ fn one_long_export_is_the_same_on_any_number_of_threads() {
         assert!(
             size >= peerlint::engine::POOL_MIN_BYTES,
             "{size} bytes: too small for a pool"
+        );
+        assert!(
+            size as usize >= peerlint::json::PARTS_MIN_BYTES,
+            "{size} bytes: too small to be parsed in parts"
         );
         let file = file.to_str().unwrap();
         let one = check(&["--format", "json", "--threads", "1", file]);
