@@ -260,11 +260,36 @@ pub fn read_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, ReadErro
     }
     // The file may grow while it is read: never more than the limit.
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    prefer_huge_pages(&bytes);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { size: None, limit });
     }
     Ok(bytes)
+}
+
+/// Asks Linux to back the memory of a large buffer that is about to be written (`capacity` items
+/// from `ptr`) with huge pages (2 MiB) where it can: writing it then takes one page fault per
+/// 2 MiB instead of per 4 KiB (on the 10,000-vnet estate, page faults were a quarter of the run).
+/// Only whole 2 MiB pages inside the buffer are asked for, so memory grows by none of it;
+/// elsewhere, and on other systems, it does nothing.
+pub fn prefer_huge_pages<T>(buf: &Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = buf.as_ptr() as usize;
+        let end = start + buf.capacity() * std::mem::size_of::<T>();
+        let (from, to) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
+        if to > from {
+            // SAFETY: the range lies inside the buffer's allocation, and `MADV_HUGEPAGE` only
+            // advises how to back it: no memory changes contents or becomes invalid.
+            unsafe {
+                libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buf;
 }
 
 /// Files at least this large are read in parts side by side on a pool's threads.
@@ -286,6 +311,7 @@ fn read_in_parts(file: &std::fs::File, len: u64) -> Option<Vec<u8>> {
     let len = usize::try_from(len).ok()?;
     // Zeroed memory comes from the system untouched: the parts' reads fault it in.
     let mut bytes = vec![0u8; len + 1];
+    prefer_huge_pages(&bytes);
     let part = len.div_ceil(threads);
     let read = bytes[..len]
         .par_chunks_mut(part)

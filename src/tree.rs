@@ -484,7 +484,11 @@ impl Builder {
         Builder {
             tree: Tree {
                 text,
-                nodes: Vec::with_capacity(nodes),
+                nodes: {
+                    let nodes = Vec::with_capacity(nodes);
+                    crate::source::prefer_huge_pages(&nodes);
+                    nodes
+                },
                 decoded: Vec::new(),
                 places: Vec::new(),
                 comments: Vec::new(),
@@ -632,6 +636,7 @@ impl Tree {
         let mut tree = first.tree;
         let mut found = first.duplicates;
         tree.nodes.reserve_exact(total - tree.nodes.len());
+        crate::source::prefer_huge_pages(&tree.nodes);
         let array = spine as u32 - 1;
         let mut elements = tree.nodes.iter().filter(|n| n.parent == array).count() as u32;
         let mut last_spine = Vec::new();
