@@ -39,7 +39,7 @@ impl Rule for PeeringPropertyNeedsNewerApi {
     fn check(&self, cx: &mut RuleContext<'_>) {
         let g = cx.graph();
         for (pid, p) in g.peerings() {
-            let Some((api, api_loc)) = &p.api_version else {
+            let Some((api, api_loc)) = p.api_version.as_deref() else {
                 continue;
             };
             if !is_release_before(api, FIRST) {

@@ -13,30 +13,38 @@ use crate::tree::{Kind, NodeId};
 pub struct Loc {
     pub file: FileId,
     pub span: Span,
-    /// The parse-tree node (`NO_NODE` for none), for JSON Pointers; see [`Loc::node`].
-    node: u32,
+    /// One more than the parse-tree node, for JSON Pointers (`NO_NODE` for none); see
+    /// [`Loc::node`]. Never zero: an `Option<Loc>` (in every flag of 30,000 peerings) is no
+    /// larger than a `Loc`.
+    node: std::num::NonZeroU32,
     /// For a value computed by a template expression: 1 + the index of the [`Origin`] it came
     /// from (a parameter's default, a parameters file's value); 0 for none.
     pub via: u32,
 }
 
-const NO_NODE: u32 = u32::MAX;
+/// No node: after every node, as `u32::MAX` was before (locations sort the same).
+const NO_NODE: std::num::NonZeroU32 = std::num::NonZeroU32::MAX;
 
 impl Loc {
     pub fn new(file: FileId, span: Span, node: Option<NodeId>) -> Loc {
         Loc {
             file,
             span,
-            node: node.map_or(NO_NODE, |n| n.0),
+            // (A node index is below the text's length, at most `u32::MAX`.)
+            node: node
+                .and_then(|n| std::num::NonZeroU32::new(n.0.wrapping_add(1)))
+                .unwrap_or(NO_NODE),
             via: 0,
         }
     }
     /// The parse-tree node the location is in, if any (kept as a bare index: `Loc` is in every
     /// model field, so 4 bytes matter at 10,000 vnets).
     pub fn node(&self) -> Option<NodeId> {
-        (self.node != NO_NODE).then_some(NodeId(self.node))
+        (self.node != NO_NODE).then(|| NodeId(self.node.get() - 1))
     }
 }
+
+const _: () = assert!(std::mem::size_of::<Option<Loc>>() == std::mem::size_of::<Loc>());
 
 /// Where a template value came from, shown beside findings on it.
 #[derive(Clone, Debug)]
@@ -525,7 +533,8 @@ pub struct Peering {
     pub remote_gateways: Vec<Loc>,
     /// The `apiVersion` the peering is deployed with (a template's: the peering resource's, or
     /// for a peering written inside its vnet, the vnet's).
-    pub api_version: Option<(String, Loc)>,
+    /// Boxed: templates only.
+    pub api_version: Option<Box<(String, Loc)>>,
 }
 
 impl Peering {

@@ -969,7 +969,8 @@ impl<'a, D: Doc> Extractor<'a, D> {
             api_version: match self.field(obj, "apiVersion") {
                 Some(_) => self.api_version(obj),
                 None => api,
-            },
+            }
+            .map(Box::new),
         };
         if let Some(at) = opaque {
             peering.remote = Remote::Unresolved { loc: at };
