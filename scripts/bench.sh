@@ -12,15 +12,12 @@
 # - a Terraform plan (`terraform show -json`, one line): 100 hub modules of 50 spokes, 10,000
 #   peerings whose remote vnets are all unknown and linked through the configuration;
 # - a GruCloud design (`resources.js` as `gc gencode` writes it): 50 hubs of 40 spokes.
-# Times are medians of RUNS runs (wall, and CPU = user + system); peak memory is the largest.
+# Times are medians of RUNS runs (wall, and CPU = user + system), and ratios the median of the
+# ratios run by run; peak memory is the largest.
 # Usage: scripts/bench.sh [RUNS] [SKIP_100K]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}; skip_100k=${2:-}
-if [ ! -x /usr/bin/time ]; then
-  echo "installing GNU time (for peak memory)" >&2
-  apt-get install -y time >/dev/null
-fi
 mkdir -p bench-out
 cargo build --release --quiet --bin peerlint --example gen_estate --example gen_tf_plan \
   --example gen_grucloud --example parse_baseline
@@ -35,23 +32,29 @@ gen bench-out/grucloud-50x40 target/release/examples/gen_grucloud bench-out/gruc
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 
-# Runs each command of a group RUNS times, alternating them; prints per command:
-# median wall (s), median CPU (s), peak RSS (KiB).
-# Usage: measure CMD1 -- CMD2 -- ... (each CMD a quoted string)
+# Runs each command of a group RUNS times, alternating them (so that all see the same machine);
+# prints per command: median wall (s), median CPU (s), peak RSS (KiB), and the median over the
+# runs of its wall time divided by the first command's in the same round (robust when the
+# machine's speed drifts). Times to the microsecond (GNU time's are in hundredths of a second:
+# too coarse for a 60 ms floor).
+# Usage: measure CMD1 CMD2 ... (each CMD a quoted string, split as a shell splits words)
 measure() {
-  local n=$# i r
-  for r in $(seq "$runs"); do
-    for i in $(seq "$n"); do
-      /usr/bin/time -f "%e %U %S %M" -o "bench-out/time-$i-$r.txt" bash -c "${!i}" > /dev/null || true
-    done
-  done
-  for i in $(seq "$n"); do
-    local wall cpu mem
-    wall=$(for r in $(seq "$runs"); do awk '{print $1}' "bench-out/time-$i-$r.txt"; done | median)
-    cpu=$(for r in $(seq "$runs"); do awk '{print $2 + $3}' "bench-out/time-$i-$r.txt"; done | median)
-    mem=$(for r in $(seq "$runs"); do awk '{print $4}' "bench-out/time-$i-$r.txt"; done | sort -g | tail -1)
-    echo "$wall $cpu $mem"
-  done
+  python3 - "$runs" "$@" <<'PY'
+import os, shlex, statistics, subprocess, sys, time
+runs, cmds = int(sys.argv[1]), sys.argv[2:]
+walls, cpus, mems = ([[] for _ in cmds] for _ in range(3))
+for _ in range(runs):
+    for i, cmd in enumerate(cmds):
+        start = time.perf_counter()
+        p = subprocess.Popen(shlex.split(cmd), stdout=subprocess.DEVNULL)
+        _, _, usage = os.wait4(p.pid, 0)
+        walls[i].append(time.perf_counter() - start)
+        cpus[i].append(usage.ru_utime + usage.ru_stime)
+        mems[i].append(usage.ru_maxrss)
+for i in range(len(cmds)):
+    ratio = statistics.median(w / w0 for w, w0 in zip(walls[i], walls[0]))
+    print(f"{statistics.median(walls[i]):.4f} {statistics.median(cpus[i]):.4f} {max(mems[i])} {ratio:.3f}")
+PY
 }
 
 # One file against the floor.
@@ -59,12 +62,12 @@ against_floor() {
   local name=$1 file=$2 size out base lint
   size=$(stat -c %s "$file")
   mapfile -t out < <(measure "target/release/examples/parse_baseline $file" "$bin check $file --format json")
-  read -r bw bc bm <<< "${out[0]}"; read -r lw lc lm <<< "${out[1]}"
-  awk -v name="$name" -v size="$size" -v bw="$bw" -v bc="$bc" -v bm="$bm" -v lw="$lw" -v lc="$lc" -v lm="$lm" 'BEGIN {
+  read -r bw bc bm _ <<< "${out[0]}"; read -r lw lc lm lr <<< "${out[1]}"
+  awk -v name="$name" -v size="$size" -v bw="$bw" -v bc="$bc" -v bm="$bm" -v lw="$lw" -v lc="$lc" -v lm="$lm" -v lr="$lr" 'BEGIN {
     printf "%s (%.1f MB)\n", name, size / 1e6
-    printf "  serde_json parse:  %.2f s wall, %.2f s CPU (peak %.0f MB)\n", bw, bc, bm / 1024
-    printf "  peerlint check:    %.2f s wall, %.2f s CPU (peak %.0f MB)\n", lw, lc, lm / 1024
-    printf "  time ratio:        %.2fx wall, %.2fx CPU (target: within 4x)\n", (bw > 0 ? lw / bw : 0), (bc > 0 ? lc / bc : 0)
+    printf "  serde_json parse:  %.3f s wall, %.3f s CPU (peak %.0f MiB)\n", bw, bc, bm / 1024
+    printf "  peerlint check:    %.3f s wall, %.3f s CPU (peak %.0f MiB)\n", lw, lc, lm / 1024
+    printf "  time ratio:        %.2fx wall (median of the runs%s ratios; of the medians %.2fx), %.2fx CPU (target: within 4x)\n", lr, "\047", (bw > 0 ? lw / bw : 0), (bc > 0 ? lc / bc : 0)
     printf "  memory / input:    %.2fx (target: within 2.5x)\n", lm * 1024 / size
   }'
   echo "  summary:           $($bin check "$file" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"])' || true)"
@@ -76,15 +79,15 @@ against_floor "estate 10k" bench-out/estate-100x99.json
 # Many files, one thread against every core.
 files=bench-out/files-100x99-10
 mapfile -t out < <(measure "$bin check $files --format json --threads 1" "$bin check $files --format json")
-read -r w1 c1 m1 <<< "${out[0]}"; read -r wn cn mn <<< "${out[1]}"
+read -r w1 c1 m1 _ <<< "${out[0]}"; read -r wn cn mn rn <<< "${out[1]}"
 "$bin" check $files --format json --threads 1 > bench-out/files-1.json || true
 "$bin" check $files --format json > bench-out/files-n.json || true
 same=$(cmp -s bench-out/files-1.json bench-out/files-n.json && echo "byte-identical" || echo "DIFFERENT")
-awk -v w1="$w1" -v c1="$c1" -v wn="$wn" -v cn="$cn" -v mn="$mn" -v cores="$(nproc)" -v same="$same" 'BEGIN {
+awk -v w1="$w1" -v c1="$c1" -v wn="$wn" -v cn="$cn" -v mn="$mn" -v rn="$rn" -v cores="$(nproc)" -v same="$same" 'BEGIN {
   printf "many files (1,000 files of 10 vnets)\n"
-  printf "  --threads 1:       %.2f s wall, %.2f s CPU\n", w1, c1
-  printf "  %d threads:         %.2f s wall, %.2f s CPU (peak %.0f MB)\n", cores, wn, cn, mn / 1024
-  printf "  wall ratio:        %.2fx of one thread (target: within 0.6x on 2 cores); outputs %s\n", (w1 > 0 ? wn / w1 : 0), same
+  printf "  --threads 1:       %.3f s wall, %.3f s CPU\n", w1, c1
+  printf "  %d threads:         %.3f s wall, %.3f s CPU (peak %.0f MiB)\n", cores, wn, cn, mn / 1024
+  printf "  wall ratio:        %.2fx of one thread (median of the runs%s ratios; of the medians %.2fx; target: within 0.6x on 2 cores); outputs %s\n", rn, "\047", (w1 > 0 ? wn / w1 : 0), same
 }'
 
 # The ARM corpus: each template on its own, the time the engine reports.
@@ -121,7 +124,7 @@ against_floor "terraform plan" bench-out/tf-plan-100x50.json
 # GruCloud: JavaScript, so no serde_json floor.
 g=bench-out/grucloud-50x40
 mapfile -t out < <(measure "$bin check $g --format json")
-read -r gw gc gm <<< "${out[0]}"
+read -r gw gc gm _ <<< "${out[0]}"
 echo "grucloud ($(du -sb $g/resources.js | cut -f1) bytes of resources.js)"
-echo "  peerlint check:    $gw s wall, $gc s CPU (peak $((gm / 1024)) MB)"
+echo "  peerlint check:    $gw s wall, $gc s CPU (peak $((gm / 1024)) MiB)"
 echo "  summary:           $($bin check "$g" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"])' || true)"
