@@ -81,7 +81,9 @@ impl SourceFile {
     pub fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             let mut v = vec![0u32];
-            v.extend(self.text.match_indices('\n').map(|(i, _)| (i + 1) as u32));
+            // The `memchr` crate's SIMD search: core's `match_indices` took 6% of a 727 KB
+            // template's instructions.
+            v.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| (i + 1) as u32));
             v
         })
     }
