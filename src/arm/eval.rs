@@ -710,10 +710,10 @@ fn x_loc(at: Loc, base: Option<u32>, r: expr::Range) -> Loc {
 }
 
 /// A lambda's variable names and body.
-type Lambda = (Vec<String>, Expr);
+type Lambda<'a> = (Vec<String>, Expr<'a>);
 
 /// The variable names and body of a `lambda('x', ..., body)` call.
-fn lambda_parts(e: &Expr) -> Option<Lambda> {
+fn lambda_parts<'a>(e: &Expr<'a>) -> Option<Lambda<'a>> {
     let Expr::Call { name, args, .. } = e else {
         return None;
     };
@@ -722,7 +722,7 @@ fn lambda_parts(e: &Expr) -> Option<Lambda> {
     }
     let (body, params) = args.split_last()?;
     let names = params.iter().map(|p| match p {
-        Expr::Str(s, _) => Some(s.clone()),
+        Expr::Str(s, _) => Some(s.to_string()),
         _ => None,
     });
     Some((names.collect::<Option<Vec<_>>>()?, body.clone()))
@@ -858,12 +858,13 @@ impl Eval<'_, '_> {
             Expr::Call {
                 name,
                 lower,
+                func,
                 args,
                 range,
                 ..
             } => {
+                let func = *func;
                 // Functions evaluated from their unevaluated arguments.
-                let func = super::func::find(lower);
                 if let Some(arity) = func.lazy_arity(args.len()) {
                     if let Err(msg) = arity {
                         return self.fail(*range, format!("`{name}`: {msg}"));

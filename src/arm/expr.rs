@@ -5,6 +5,10 @@
 //! any number of `.property` and `[index]` accessors. Offsets are bytes from the start of the
 //! expression text (after the opening `[`), so diagnostics can point inside the string.
 
+use std::borrow::Cow;
+
+use super::func::Func;
+
 /// What a JSON string is, seen as an ARM template value.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Text<'a> {
@@ -26,24 +30,28 @@ pub fn classify(s: &str) -> Text<'_> {
     Text::Literal(std::borrow::Cow::Borrowed(s))
 }
 
+/// A parsed expression, borrowing its names (and strings without `''`) from the text.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Expr {
-    Str(String, Range),
+pub enum Expr<'a> {
+    Str(Cow<'a, str>, Range),
     Int(i64, Range),
     Call {
-        name: String,
-        /// The name lower-cased (functions are looked up by it).
-        lower: String,
-        args: Vec<Expr>,
+        name: &'a str,
+        /// The name lower-cased (functions are looked up by it): the table's name for a
+        /// function peerlint knows, found once as the expression is parsed.
+        lower: Cow<'static, str>,
+        /// The function, looked up by `lower`.
+        func: Func,
+        args: Vec<Expr<'a>>,
         /// The function name.
         at: Range,
         /// The whole call.
         range: Range,
     },
     /// `value.name`
-    Member(Box<Expr>, String, Range),
+    Member(Box<Expr<'a>>, &'a str, Range),
     /// `value[index]`
-    Index(Box<Expr>, Box<Expr>, Range),
+    Index(Box<Expr<'a>>, Box<Expr<'a>>, Range),
 }
 
 /// A byte range in the expression text.
@@ -53,7 +61,7 @@ pub struct Range {
     pub end: u32,
 }
 
-impl Expr {
+impl Expr<'_> {
     pub fn range(&self) -> Range {
         match self {
             Expr::Str(_, r) | Expr::Int(_, r) | Expr::Member(_, _, r) | Expr::Index(_, _, r) => *r,
@@ -75,7 +83,7 @@ pub const MAX_LEN: usize = 24_576;
 const MAX_DEPTH: usize = 128;
 
 /// Parses the text of an expression (without the outer brackets).
-pub fn parse(text: &str) -> Result<Expr, ExprError> {
+pub fn parse(text: &str) -> Result<Expr<'_>, ExprError> {
     if text.len() > MAX_LEN {
         return Err(ExprError {
             at: Range {
@@ -111,7 +119,7 @@ struct Parser<'a> {
     depth: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error(&self, start: usize, end: usize, message: String) -> ExprError {
         // On character boundaries: `pos + 1` may fall inside a multi-byte character.
         let mut start = start.min(self.s.len());
@@ -159,7 +167,7 @@ impl Parser<'_> {
             end: end as u32,
         }
     }
-    fn value(&mut self) -> Result<Expr, ExprError> {
+    fn value(&mut self) -> Result<Expr<'a>, ExprError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(self.error(
@@ -210,7 +218,7 @@ impl Parser<'_> {
             )
         }
     }
-    fn ident(&mut self) -> Result<(String, Range), ExprError> {
+    fn ident(&mut self) -> Result<(&'a str, Range), ExprError> {
         let start = self.pos;
         while self.pos < self.s.len()
             && (self.s[self.pos].is_ascii_alphanumeric()
@@ -223,32 +231,41 @@ impl Parser<'_> {
             self.pos = start;
             return Err(self.expected("a name"));
         }
-        Ok((
-            self.text[start..self.pos].to_string(),
-            Self::range(start, self.pos),
-        ))
+        Ok((&self.text[start..self.pos], Self::range(start, self.pos)))
     }
-    fn primary(&mut self) -> Result<Expr, ExprError> {
+    fn primary(&mut self) -> Result<Expr<'a>, ExprError> {
         self.ws();
         let start = self.pos;
         match self.s.get(self.pos) {
             Some(b'\'') => {
                 self.pos += 1;
-                let mut out = String::new();
+                // Borrowed from the text unless it holds a `''` escape.
+                let mut out: Cow<'a, str> = Cow::Borrowed("");
                 loop {
-                    let Some(rel) = self.text[self.pos..].find('\'') else {
+                    let Some(rel) = memchr::memchr(b'\'', &self.s[self.pos..]) else {
                         return Err(self.error(
                             start,
                             self.s.len(),
                             "string is not closed: `'` missing".into(),
                         ));
                     };
-                    out.push_str(&self.text[self.pos..self.pos + rel]);
+                    let part = &self.text[self.pos..self.pos + rel];
                     self.pos += rel + 1;
-                    if self.s.get(self.pos) == Some(&b'\'') {
-                        out.push('\'');
+                    let escaped = self.s.get(self.pos) == Some(&b'\'');
+                    if escaped {
                         self.pos += 1;
-                    } else {
+                    }
+                    match (&mut out, escaped) {
+                        (Cow::Borrowed(""), false) => out = Cow::Borrowed(part),
+                        _ => {
+                            let o = out.to_mut();
+                            o.push_str(part);
+                            if escaped {
+                                o.push('\'');
+                            }
+                        }
+                    }
+                    if !escaped {
                         break;
                     }
                 }
@@ -271,11 +288,12 @@ impl Parser<'_> {
                 if self.s.get(self.pos) == Some(&b'.') {
                     let save = self.pos;
                     self.pos += 1;
-                    if let Ok((member, r)) = self.ident() {
+                    if let Ok((_, r)) = self.ident() {
                         self.ws();
                         if self.s.get(self.pos) == Some(&b'(') {
-                            name = format!("{name}.{member}");
+                            // `ns`, `.` and the member are adjacent in the text.
                             at.end = r.end;
+                            name = &self.text[at.start as usize..at.end as usize];
                         } else {
                             self.pos = save;
                         }
@@ -300,8 +318,14 @@ impl Parser<'_> {
                         return Err(self.expected("`,` or `)`"));
                     }
                 }
+                let func = super::eval::with_lower(name, super::func::find);
+                let lower = match func.name() {
+                    Some(n) => Cow::Borrowed(n),
+                    None => Cow::Owned(name.to_ascii_lowercase()),
+                };
                 Ok(Expr::Call {
-                    lower: name.to_ascii_lowercase(),
+                    lower,
+                    func,
                     name,
                     args,
                     at,
@@ -317,7 +341,7 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
-    fn call(e: &Expr) -> (&str, usize) {
+    fn call<'a>(e: &'a Expr<'a>) -> (&'a str, usize) {
         match e {
             Expr::Call { name, args, .. } => (name, args.len()),
             _ => panic!("not a call: {e:?}"),
@@ -347,7 +371,7 @@ mod tests {
             unreachable!()
         };
         assert!(
-            matches!(&args[0], Expr::Member(inner, name, _) if name == "name" && matches!(**inner, Expr::Index(..)))
+            matches!(&args[0], Expr::Member(inner, name, _) if *name == "name" && matches!(**inner, Expr::Index(..)))
         );
     }
 

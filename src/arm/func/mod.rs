@@ -268,7 +268,19 @@ fn lookup(f: &str) -> Option<&'static Def> {
 /// A function name looked up in [`TABLE`] (once per call: [`Func::lazy_arity`], then
 /// [`call`]).
 #[derive(Clone, Copy)]
-pub(super) struct Func(Option<&'static Def>);
+pub struct Func(Option<&'static Def>);
+
+impl std::fmt::Debug for Func {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Func({:?})", self.name())
+    }
+}
+
+impl PartialEq for Func {
+    fn eq(&self, other: &Func) -> bool {
+        self.name() == other.name()
+    }
+}
 
 /// Looks up function `f` (lower-case).
 pub(super) fn find(f: &str) -> Func {
@@ -276,6 +288,10 @@ pub(super) fn find(f: &str) -> Func {
 }
 
 impl Func {
+    /// The function's (lower-case) name, when peerlint knows it.
+    pub(super) fn name(self) -> Option<&'static str> {
+        self.0.map(|d| d.name)
+    }
     /// Whether the function is evaluated by `eval.rs` from its unevaluated arguments; if so,
     /// whether `n` arguments are an arity ARM accepts.
     pub(super) fn lazy_arity(self, n: usize) -> Option<Result<(), String>> {
