@@ -857,13 +857,18 @@ impl Eval<'_, '_> {
             }
             Expr::Call {
                 name,
-                lower,
                 func,
                 args,
                 range,
                 ..
             } => {
                 let func = *func;
+                // The name lower-cased: the table's for a function peerlint knows.
+                let lower = match func.name() {
+                    Some(n) => std::borrow::Cow::Borrowed(n),
+                    None => std::borrow::Cow::Owned(name.to_ascii_lowercase()),
+                };
+                let lower = lower.as_ref();
                 // Functions evaluated from their unevaluated arguments.
                 if let Some(arity) = func.lazy_arity(args.len()) {
                     if let Err(msg) = arity {

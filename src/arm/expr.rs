@@ -37,10 +37,8 @@ pub enum Expr<'a> {
     Int(i64, Range),
     Call {
         name: &'a str,
-        /// The name lower-cased (functions are looked up by it): the table's name for a
-        /// function peerlint knows, found once as the expression is parsed.
-        lower: Cow<'static, str>,
-        /// The function, looked up by `lower`.
+        /// The function, looked up by name (case-insensitively) once, as the expression is
+        /// parsed.
         func: Func,
         args: Vec<Expr<'a>>,
         /// The function name.
@@ -118,6 +116,18 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
 }
+
+/// The bytes of a name: letters, digits, `_` and `$`.
+static NAME_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+        b += 1;
+    }
+    t
+};
 
 impl<'a> Parser<'a> {
     fn error(&self, start: usize, end: usize, message: String) -> ExprError {
@@ -220,13 +230,10 @@ impl<'a> Parser<'a> {
     }
     fn ident(&mut self) -> Result<(&'a str, Range), ExprError> {
         let start = self.pos;
-        while self.pos < self.s.len()
-            && (self.s[self.pos].is_ascii_alphanumeric()
-                || self.s[self.pos] == b'_'
-                || self.s[self.pos] == b'$')
-        {
-            self.pos += 1;
-        }
+        self.pos += self.s[start..]
+            .iter()
+            .position(|&c| !NAME_BYTE[usize::from(c)])
+            .unwrap_or(self.s.len() - start);
         if start == self.pos || self.s[start].is_ascii_digit() {
             self.pos = start;
             return Err(self.expected("a name"));
@@ -318,14 +325,8 @@ impl<'a> Parser<'a> {
                         return Err(self.expected("`,` or `)`"));
                     }
                 }
-                let func = super::eval::with_lower(name, super::func::find);
-                let lower = match func.name() {
-                    Some(n) => Cow::Borrowed(n),
-                    None => Cow::Owned(name.to_ascii_lowercase()),
-                };
                 Ok(Expr::Call {
-                    lower,
-                    func,
+                    func: super::func::find(name),
                     name,
                     args,
                     at,

@@ -259,14 +259,48 @@ static TABLE: &[Def] = &[
     def("variables",                 1, 1,    Accept,    deployment::variables),
 ];
 
-fn lookup(f: &str) -> Option<&'static Def> {
-    static BY_NAME: LazyLock<FxHashMap<&'static str, &'static Def>> =
-        LazyLock::new(|| TABLE.iter().map(|d| (d.name, d)).collect());
-    BY_NAME.get(f).copied()
+/// A name's byte with bit 0x20 set: for the bytes of a function name as the parser reads it
+/// (ASCII letters, digits, `_`, `$`, `.`), that is exactly ASCII lower-casing (a letter's case
+/// is that bit; the other bytes have it already, or, `_`, become a byte no name holds). Names
+/// are compared and hashed this way without being lower-cased into a buffer first.
+fn fold(b: u8) -> u8 {
+    b | 0x20
 }
 
-/// A function name looked up in [`TABLE`] (once per call: [`Func::lazy_arity`], then
-/// [`call`]).
+/// A hash of a name that is the same in any case (see [`fold`]).
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0, |h: u64, b| {
+        (h.rotate_left(5) ^ u64::from(fold(b))).wrapping_mul(0x517c_c1b7_2722_0a95)
+    })
+}
+
+/// Whether a name (as the parser reads it) is `table_name` (lower-case) in some case (see
+/// [`fold`]).
+fn same_name(name: &str, table_name: &str) -> bool {
+    name.len() == table_name.len()
+        && name
+            .bytes()
+            .zip(table_name.bytes())
+            .all(|(a, b)| fold(a) == b)
+}
+
+/// The table by [`name_hash`] (no two of its names share one: see the tests).
+fn by_hash() -> &'static FxHashMap<u64, &'static Def> {
+    static BY_HASH: LazyLock<FxHashMap<u64, &'static Def>> =
+        LazyLock::new(|| TABLE.iter().map(|d| (name_hash(d.name), d)).collect());
+    &BY_HASH
+}
+
+/// The function named `f`, in any case.
+fn lookup(f: &str) -> Option<&'static Def> {
+    by_hash()
+        .get(&name_hash(f))
+        .copied()
+        .filter(|d| same_name(f, d.name))
+}
+
+/// A function name looked up in [`TABLE`], once per call written in a template (as it is
+/// parsed).
 #[derive(Clone, Copy)]
 pub struct Func(Option<&'static Def>);
 
@@ -282,7 +316,7 @@ impl PartialEq for Func {
     }
 }
 
-/// Looks up function `f` (lower-case).
+/// Looks up function `f` (in any case).
 pub(super) fn find(f: &str) -> Func {
     Func(lookup(f))
 }
@@ -495,9 +529,26 @@ mod tests {
 
     #[test]
     fn lookup_finds_every_table_name_and_nothing_else() {
+        assert_eq!(by_hash().len(), TABLE.len(), "two names share a hash");
         for d in TABLE {
             assert_eq!(lookup(d.name).map(|x| x.name), Some(d.name));
+            let upper = d.name.to_ascii_uppercase();
+            assert_eq!(lookup(&upper).map(|x| x.name), Some(d.name));
         }
+        assert!(lookup("concatx").is_none());
+        assert!(lookup("concaT").is_some());
+        // Names as the parser reads them: folding is lower-casing for these bytes only.
+        for d in TABLE {
+            assert!(
+                d.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+                "`{}`: `folded` compares names of lower-case letters and digits",
+                d.name
+            );
+        }
+        assert!(lookup("resource_id").is_none() && lookup("resourceid").is_some());
+        assert!(same_name("A1b", "a1b") && !same_name("a_b", "azb") && !same_name("ab", "abc"));
         assert!(lookup("nosuchfunction").is_none());
         assert!(lookup("").is_none());
     }
