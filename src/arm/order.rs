@@ -25,8 +25,12 @@ struct Names {
 }
 
 fn tail(id: &str) -> Option<&str> {
-    let i = id.find("/providers/")?;
-    Some(&id[i + "/providers/".len()..])
+    // One searcher for every call (core's `find` built its own each time).
+    const PROVIDERS: &str = "/providers/";
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(PROVIDERS));
+    let i = FINDER.find(id.as_bytes())?;
+    Some(&id[i + PROVIDERS.len()..])
 }
 
 impl Names {

@@ -1210,7 +1210,12 @@ fn find<'r>(refs: &'r FastMap<String, Value>, target: &str) -> Option<(RefKey, &
         return Some((RefKey::Name, v));
     }
     // A deployment's id at another scope than the one peerlint built it with.
-    let (_, name) = target.split_once("/providers/microsoft.resources/deployments/")?;
+    // One searcher for every call (core's `split_once` built its own each time).
+    const DEPLOYMENTS: &str = "/providers/microsoft.resources/deployments/";
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(DEPLOYMENTS));
+    let at = FINDER.find(target.as_bytes())?;
+    let name = &target[at + DEPLOYMENTS.len()..];
     keyed("name:", name).map(|v| (RefKey::DeploymentName, v))
 }
 
