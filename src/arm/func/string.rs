@@ -76,8 +76,8 @@ fn concat_arrays(cx: &Call<'_>, args: &[Value]) -> FnResult {
 
 /// `format(text, args...)`: .NET composite formatting.
 pub(super) fn format(cx: &Call<'_>, args: &[Value]) -> FnResult {
-    let fmt = match &args[0].v {
-        Val::Str(s) => s.to_string(),
+    let fmt: &str = match &args[0].v {
+        Val::Str(s) => s,
         Val::Unknown(u) => return Ok(cx.unknown_from(u)),
         other => {
             return Err(format!(
@@ -110,7 +110,7 @@ pub(super) fn format(cx: &Call<'_>, args: &[Value]) -> FnResult {
             },
         });
     }
-    match dotnet_format(&fmt, &texts, MAX_VALUE_SIZE)? {
+    match dotnet_format(fmt, &texts, MAX_VALUE_SIZE)? {
         Formatted::Text(t) => Ok(symbolic_text(t, args, cx.at)),
         Formatted::Uncertain(why) => Ok(cx.unknown(why)),
         Formatted::TooLong => Ok(cx.exceeded(Exceeded::Size)),
@@ -534,34 +534,52 @@ enum Formatted {
 /// .NET composite formatting as ARM's `format` uses it: `{0}`, `{1,-8}`, `{2:D3}`, `{3:N0}`,
 /// `{{` and `}}`; [`Formatted::TooLong`] past `max` bytes.
 fn dotnet_format(fmt: &str, args: &[Arg], max: usize) -> Result<Formatted, String> {
-    let mut out = String::new();
-    let mut chars = fmt.chars().peekable();
-    while let Some(c) = chars.next() {
+    // About the result's length (each argument used once), within reason.
+    let guess = fmt.len() + args.iter().map(|a| a.text.len()).sum::<usize>();
+    let mut out = String::with_capacity(guess.min(1 << 16));
+    let b = fmt.as_bytes();
+    let mut i = 0;
+    // Literal text is copied a run at a time, braces found with memchr; the result is as long
+    // as when it was written a character at a time (see the checks against `max`).
+    while i < b.len() {
         if out.len() > max {
             return Ok(Formatted::TooLong);
         }
+        let run = memchr::memchr2(b'{', b'}', &b[i..]).unwrap_or(b.len() - i);
+        if run > 0 {
+            let text = &fmt[i..i + run];
+            out.push_str(text);
+            i += run;
+            // Written a character at a time, a text longer than `max` before the run's last
+            // character was checked before it.
+            let last = text.chars().next_back().map_or(0, char::len_utf8);
+            if out.len() - last > max {
+                return Ok(Formatted::TooLong);
+            }
+            continue;
+        }
+        let c = b[i];
+        let next = b.get(i + 1).copied();
         match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
+            b'{' if next == Some(b'{') => {
+                i += 2;
                 out.push('{');
             }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
+            b'}' if next == Some(b'}') => {
+                i += 2;
                 out.push('}');
             }
-            '}' => return Err(format!("format string `{fmt}` has an unmatched `}}`")),
-            '{' => {
-                let mut spec = String::new();
-                loop {
-                    match chars.next() {
-                        Some('}') => break,
-                        Some(x) => spec.push(x),
-                        None => return Err(format!("format string `{fmt}` has an unclosed `{{`")),
-                    }
-                }
+            b'}' => return Err(format!("format string `{fmt}` has an unmatched `}}`")),
+            _ => {
+                // `{`: the placeholder, up to the first `}`.
+                let Some(len) = memchr::memchr(b'}', &b[i + 1..]) else {
+                    return Err(format!("format string `{fmt}` has an unclosed `{{`"));
+                };
+                let spec = &fmt[i + 1..i + 1 + len];
+                i += len + 2;
                 let (head, pattern) = match spec.split_once(':') {
                     Some((h, p)) => (h, Some(p)),
-                    None => (spec.as_str(), None),
+                    None => (spec, None),
                 };
                 let (index, align) = match head.split_once(',') {
                     Some((i, a)) => (i, Some(a)),
@@ -577,9 +595,9 @@ fn dotnet_format(fmt: &str, args: &[Arg], max: usize) -> Result<Formatted, Strin
                 if let Some(why) = arg.text.strip_prefix('\u{0}') {
                     return Ok(Formatted::Uncertain(why.to_string()));
                 }
-                let text = match pattern {
-                    _ if arg.null => String::new(),
-                    None | Some("") => arg.text.clone(),
+                let text: std::borrow::Cow<'_, str> = match pattern {
+                    _ if arg.null => "".into(),
+                    None | Some("") => arg.text.as_str().into(),
                     Some(p) if arg.int && (p.starts_with(['D', 'd'])) => {
                         let uncertain = || {
                             Ok(Formatted::Uncertain(format!(
@@ -606,9 +624,9 @@ fn dotnet_format(fmt: &str, args: &[Arg], max: usize) -> Result<Formatted, Strin
                             Some(d) => ("-", d),
                             None => ("", arg.text.as_str()),
                         };
-                        format!("{sign}{digits:0>w$}")
+                        format!("{sign}{digits:0>w$}").into()
                     }
-                    Some("N0" | "n0") if arg.int => group_thousands(&arg.text),
+                    Some("N0" | "n0") if arg.int => group_thousands(&arg.text).into(),
                     Some(p) => {
                         return Ok(Formatted::Uncertain(format!(
                             "of format `{p}` is not reproduced"
@@ -637,7 +655,6 @@ fn dotnet_format(fmt: &str, args: &[Arg], max: usize) -> Result<Formatted, Strin
                     Some(Err(_)) => return Err(format!("`{{{spec}}}` is not a placeholder")),
                 }
             }
-            _ => out.push(c),
         }
     }
     Ok(Formatted::Text(out))
@@ -654,4 +671,53 @@ fn group_thousands(n: &str) -> String {
         out.push(c);
     }
     format!("{sign}{out}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `dotnet_format` as it was written, a character at a time: the reference for when the
+    /// result is too long.
+    fn too_long_by_chars(fmt: &str, max: usize) -> bool {
+        let mut len = 0;
+        for c in fmt.chars() {
+            if len > max {
+                return true;
+            }
+            len += c.len_utf8();
+        }
+        false
+    }
+
+    #[test]
+    fn literal_runs_are_too_long_exactly_when_characters_were() {
+        for fmt in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "\u{e9}a",
+            "a\u{e9}",
+            "\u{e9}\u{e9}",
+            "abcdef",
+        ] {
+            for max in 0..8 {
+                let got = matches!(dotnet_format(fmt, &[], max), Ok(Formatted::TooLong));
+                assert_eq!(got, too_long_by_chars(fmt, max), "{fmt:?} at most {max}");
+            }
+        }
+        let arg = Arg {
+            text: "xy".into(),
+            int: false,
+            null: false,
+        };
+        let text = |f: &str| match dotnet_format(f, std::slice::from_ref(&arg), 100) {
+            Ok(Formatted::Text(t)) => t,
+            _ => panic!("{f}"),
+        };
+        assert_eq!(text("a{0}b{{c}}{0,3}\u{e9}"), "axyb{c} xy\u{e9}");
+        assert!(matches!(dotnet_format("a{0", &[], 100), Err(e) if e.contains("unclosed")));
+        assert!(matches!(dotnet_format("a}b", &[], 100), Err(e) if e.contains("unmatched")));
+    }
 }
