@@ -164,7 +164,7 @@ fn peerings_classified_where_extracted_join_as_at_the_join() {
     // And a vnet with large tags, so that the inputs are large enough for a pool (smaller ones
     // run on one thread whatever `--threads` says).
     let mut pad = vnet(sub, "pad", "10.9.0.0/16", &[]);
-    pad["tags"] = (0..200)
+    pad["tags"] = (0..700)
         .map(|i| (format!("tag{i}"), serde_json::json!("x".repeat(3000))))
         .collect::<serde_json::Map<_, _>>()
         .into();
