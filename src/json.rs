@@ -682,6 +682,7 @@ fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tree::NodeId;
 
     fn parse_str(s: &str) -> Result<Tree, SyntaxError> {
         parse(&Arc::new(s.to_string()), 0)
@@ -986,5 +987,261 @@ mod tests {
         // Nor a minified file (no line to start a part at), nor a lone object.
         assert!(in_parts(&list(40, ""), 3).is_none());
         assert!(in_parts(r#"{"a": 1}"#, 3).is_none());
+    }
+
+    /// One element of the main array of [`recipe_text`], at indentation `ind`: what makes a
+    /// guessed part start wrong (an element start inside a string, a comment or an element)
+    /// or a tree hard to join (escapes, keys given twice, long keys, nesting near the limit).
+    fn element(kind: u8, i: usize, ind: &str, nl: &str, depth: usize) -> String {
+        match kind % 16 {
+            0 => format!(r#"{{{nl}{ind}  "name": "vnet-{i}",{nl}{ind}  "id": "/x/{i}"{nl}{ind}}}"#),
+            1 => format!(r#"{{"k\u0065y": "v\"{i}", "\u00e9": "é"}}"#),
+            2 => format!(r#"{{"a": {i}, "b": [], "A": {{"x": 1, "X": 2}}}}"#),
+            3 => format!(r#"{{"{}": {i}, "z": 1}}"#, "x".repeat(4100)),
+            4 => format!(r#"{{"s": "a{nl}{ind}{{ \"t\": 1}},{nl}{ind}{{"}}"#),
+            5 => format!(r#"{{"x": [{nl}{ind}{{"c": {i}}},{nl}{ind}{{"d": 3}}]}}"#),
+            6 => i.to_string(),
+            7 => format!(r#""{nl}{ind}{{""#),
+            8 => format!(r#"[{nl}{ind}{{"a": 1}},{nl}{ind}{{"b": 2}}]"#),
+            9 => "[]".into(),
+            10 => "{}".into(),
+            11 => {
+                // Arrays nested to one less than, exactly, or one more than the limit.
+                let k = (MAX_DEPTH - depth - 1 + i % 3).saturating_sub(1);
+                format!(r#"{{"d": {}{}}}"#, "[".repeat(k), "]".repeat(k))
+            }
+            12 => format!(r#"{{ /*{nl}{ind}{{ */ "a": 1 // {{{nl}{ind}}}"#),
+            13 => {
+                let mut members: Vec<String> = (0..70).map(|j| format!(r#""k{j}": {j}"#)).collect();
+                members.push(r#""K3": 3"#.into());
+                format!("{{{}}}", members.join(", "))
+            }
+            14 => format!(
+                r#"{{"{}": 1, "{}": 2}}"#,
+                "y".repeat(4100),
+                "Y".repeat(4100)
+            ),
+            _ => r#"{"n": null, "t": true, "f": false, "e": -1.5e3, "u": "\ud83d\ude00"}"#
+                .to_string(),
+        }
+    }
+
+    /// A text from a recipe: a byte-order mark, a comment before the root, line ends, the root
+    /// (an array, a REST list, a REST list whose first key has an escape, a list as the second
+    /// member), indentation, the elements and what separates them, the root object's other
+    /// members, and a mutation (often a syntax error). Returns the text and where it starts.
+    fn recipe_text(r: &Recipe) -> (String, usize) {
+        let nl = if r.crlf { "\r\n" } else { "\n" };
+        let ind = ["  ", "", "\t", "    "][r.indent as usize % 4];
+        let mut s = String::new();
+        if r.bom {
+            s.push('\u{feff}');
+        }
+        let start = s.len();
+        if r.lead_comment {
+            s += &format!("// head{nl}/* [{nl}{ind}{{ */");
+        }
+        // Mostly the two spines `parse_in_parts` takes.
+        let root = [0, 0, 0, 1, 1, 1, 2, 3][r.root as usize % 8];
+        let depth = if root == 0 { 1 } else { 2 };
+        s += match root {
+            0 => "[",
+            1 => r#"{"value": ["#,
+            2 => r#"{"v\u0061lue": ["#,
+            _ => r#"{"count": 1, "value": ["#,
+        };
+        for (i, &(mut kind, sep)) in r.elements.iter().enumerate() {
+            if i == 0 && sep % 4 != 0 {
+                kind = 0; // `spine` wants an object first
+            }
+            if i == 0 {
+                s += nl;
+                s += ind;
+            } else {
+                s += match sep % 6 {
+                    0 | 1 => format!(",{nl}{ind}"),
+                    2 => format!(", // c{nl}{ind}"),
+                    3 => format!("{nl}{ind},{nl}{ind}"),
+                    4 => format!(", /*{nl}{ind}{{ */{nl}{ind}"),
+                    _ => ", ".to_string(),
+                }
+                .as_str();
+            }
+            s += &element(kind, i, ind, nl, depth);
+        }
+        s += nl;
+        s += "]";
+        if root != 0 {
+            for (i, &t) in r.trailer.iter().enumerate() {
+                s += &match t % 5 {
+                    0 => r#", "nextLink": "n""#.to_string(),
+                    1 => format!(r#", "more{i}": [{nl}{ind}{{"c": 3}},{nl}{ind}{{"d": 4}}{nl}]"#),
+                    2 => r#", "Value": 1"#.to_string(),
+                    3 => format!(r#", "e": [{nl}]"#),
+                    _ => format!(", // c{nl}\"x\": {{}}"),
+                };
+            }
+            s += "}";
+        }
+        s += nl;
+        if let Some((at, op, c)) = r.mutation {
+            // After the byte-order mark: `start` stays where the content begins.
+            let mut at = start + at % (s.len() + 1 - start);
+            while !s.is_char_boundary(at) {
+                at -= 1;
+            }
+            let c = [',', ']', '}', '[', '{', '"', '/', ':', '\n', 'x', '\\', ' '][c as usize % 12];
+            match op % 3 {
+                0 if at < s.len() => {
+                    s.remove(at);
+                }
+                1 if at < s.len() => {
+                    s.remove(at);
+                    s.insert(at, c);
+                }
+                _ => s.insert(at, c),
+            }
+        }
+        (s, start)
+    }
+
+    #[derive(Debug, Clone)]
+    struct Recipe {
+        bom: bool,
+        lead_comment: bool,
+        crlf: bool,
+        root: u8,
+        indent: u8,
+        elements: Vec<(u8, u8)>,
+        trailer: Vec<u8>,
+        mutation: Option<(usize, u8, u8)>,
+    }
+
+    fn recipe() -> impl proptest::strategy::Strategy<Value = Recipe> {
+        use proptest::prelude::*;
+        (
+            (any::<bool>(), any::<bool>(), any::<bool>()),
+            (any::<u8>(), any::<u8>()),
+            proptest::collection::vec((any::<u8>(), any::<u8>()), 0..12),
+            proptest::collection::vec(any::<u8>(), 0..4),
+            proptest::option::weighted(0.15, (any::<usize>(), any::<u8>(), any::<u8>())),
+        )
+            .prop_map(
+                |((bom, lead_comment, crlf), (root, indent), elements, trailer, mutation)| {
+                    // Elements nested near the limit are rarer: they make long texts.
+                    let elements = elements
+                        .into_iter()
+                        .map(|(k, s)| {
+                            if k % 16 == 11 && s % 4 != 0 {
+                                (0, s)
+                            } else {
+                                (k, s)
+                            }
+                        })
+                        .collect();
+                    Recipe {
+                        bom,
+                        lead_comment,
+                        crlf,
+                        root,
+                        indent,
+                        elements,
+                        trailer,
+                        mutation,
+                    }
+                },
+            )
+    }
+
+    /// Starts for the parts after the first, from (how, which) pairs: an element of the main
+    /// array (`elements`, where a single parse found them), an element-like line (`\n`,
+    /// indentation, `{`), any `{`, or any character boundary, in increasing order (equal ones
+    /// kept when `twice`), none before `start` (where the content begins).
+    fn starts_in(
+        text: &str,
+        start: usize,
+        elements: &[usize],
+        picks: &[(u8, usize)],
+        twice: bool,
+    ) -> Vec<usize> {
+        let b = text.as_bytes();
+        let lines: Vec<usize> = (1..b.len())
+            .filter(|&i| {
+                b[i] == b'{'
+                    && b[..i]
+                        .iter()
+                        .rposition(|&c| c == b'\n')
+                        .is_some_and(|l| b[l + 1..i].iter().all(|&c| c == b' ' || c == b'\t'))
+            })
+            .collect();
+        let braces: Vec<usize> = (0..b.len()).filter(|&i| b[i] == b'{').collect();
+        let bounds: Vec<usize> = (start..=b.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        let mut starts: Vec<usize> = picks
+            .iter()
+            .filter_map(|&(how, which)| {
+                let from = match how % 8 {
+                    0..4 if !elements.is_empty() => elements,
+                    0..6 => &lines,
+                    6 => &braces,
+                    _ => &bounds,
+                };
+                (!from.is_empty()).then(|| from[which % from.len()])
+            })
+            .collect();
+        starts.sort_unstable();
+        if !twice {
+            starts.dedup();
+        }
+        starts
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// The claim of `parse_from`: whatever the starts of the parts (element starts or not),
+        /// the tree is the one a single parse builds, or there is none (then the caller parses
+        /// in one go). `PROPTEST_CASES=20000` for a longer hunt.
+        #[test]
+        fn parts_from_any_starts_join_into_the_one_parse_tree_or_none(
+            r in recipe(),
+            picks in proptest::collection::vec((proptest::prelude::any::<u8>(), proptest::prelude::any::<usize>()), 0..6),
+            twice in proptest::prelude::any::<bool>(),
+            parts in 2usize..7,
+        ) {
+            let (text, start) = recipe_text(&r);
+            let text = Arc::new(text);
+            let whole = parse_tree(&text, start).map(|t| format!("{t:?}"));
+            let check = |joined: Option<Tree>, how: &str| -> Result<(), proptest::test_runner::TestCaseError> {
+                if let Some(joined) = joined {
+                    let Ok(whole) = &whole else {
+                        return Err(proptest::test_runner::TestCaseError::fail(format!("{how}: a tree where one parse fails: {text:?}")));
+                    };
+                    proptest::prop_assert_eq!(&format!("{joined:?}"), whole, "{}: {:?}", how, text);
+                }
+                Ok(())
+            };
+            check(parse_in_parts(&text, start, parts), "parse_in_parts")?;
+            if let Some((spine, _)) = spine(&text, start) {
+                // Where the elements of the main array start, as one parse found them.
+                let tree = parse_tree(&text, start).ok();
+                let elements: Vec<usize> = tree
+                    .iter()
+                    .flat_map(|t| {
+                        t.children(NodeId(spine.len() as u32 - 1))
+                            .map(|c| t.span(c).start as usize)
+                    })
+                    .collect();
+                let starts = starts_in(&text, start, &elements, &picks, twice);
+                // (An empty list is one part, as `parse_in_parts` never asks.)
+                if !starts.is_empty() {
+                    check(parse_from(&text, start, &spine, &starts), &format!("parse_from {starts:?}"))?;
+                }
+            }
+        }
     }
 }
