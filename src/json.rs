@@ -470,17 +470,27 @@ fn part_starts(b: &[u8], first: usize, parts: usize) -> Vec<usize> {
 /// inside a string or an element), or any syntax error, gives None: the caller then parses the
 /// file in one go, which reports the first error as always.
 fn parse_in_parts(text: &Arc<String>, start: usize, parts: usize) -> Option<Tree> {
-    let (spine, first) = spine(text, start)?;
+    let (_, first) = spine(text, start)?;
     let starts = part_starts(text.as_bytes(), first, parts);
     if starts.is_empty() {
         return None;
     }
-    parse_from(text, start, &spine, &starts)
+    parse_from(text, start, &starts)
 }
 
-/// [`parse_in_parts`] with the later parts starting at `starts`.
-fn parse_from(text: &Arc<String>, start: usize, spine: &[Kind], starts: &[usize]) -> Option<Tree> {
+/// [`parse_in_parts`] with the later parts starting at `starts`, which may be any places in the
+/// text: ones that aren't increasing character boundaries after `start` give None too.
+fn parse_from(text: &Arc<String>, start: usize, starts: &[usize]) -> Option<Tree> {
     use rayon::prelude::*;
+    let (spine, _) = spine(text, start)?;
+    let mut last = start;
+    for &s in starts {
+        if s <= last || !text.is_char_boundary(s) {
+            return None;
+        }
+        last = s;
+    }
+    let spine = &spine[..];
     let depth = spine.len();
     // Part i: from `begin` (None for the file's start) to the element at or after `stop`.
     let bounds: Vec<(Option<usize>, Option<usize>)> = std::iter::once(None)
@@ -969,7 +979,7 @@ mod tests {
             .build()
             .unwrap();
         let text = Arc::new(text.to_string());
-        let from = |starts: &[usize]| pool.install(|| parse_from(&text, 0, &[Kind::Array], starts));
+        let from = |starts: &[usize]| pool.install(|| parse_from(&text, 0, starts));
         assert!(from(&[at("{\"c"), at("{\"e")]).is_none());
         assert!(from(&[at("{\"x"), at("{\"e")]).is_some());
         // A start in a later array of the root object: the part from there parses to the end
@@ -977,8 +987,7 @@ mod tests {
         let text = "{\"value\": [\n  {\"a\": 1},\n  {\"b\": 2}\n], \"more\": [\n  {\"c\": 3}\n]}";
         let text = Arc::new(text.to_string());
         let at = |s: &str| text.find(s).unwrap();
-        let spine = [Kind::Object, Kind::Array];
-        let from = |starts: &[usize]| pool.install(|| parse_from(&text, 0, &spine, starts));
+        let from = |starts: &[usize]| pool.install(|| parse_from(&text, 0, starts));
         assert!(from(&[at("{\"c")]).is_none());
         assert!(from(&[at("{\"b")]).is_some());
         // Neither does a syntax error, whichever part has it: one parse reports it.
@@ -1239,7 +1248,7 @@ mod tests {
                 let starts = starts_in(&text, start, &elements, &picks, twice);
                 // (An empty list is one part, as `parse_in_parts` never asks.)
                 if !starts.is_empty() {
-                    check(parse_from(&text, start, &spine, &starts), &format!("parse_from {starts:?}"))?;
+                    check(parse_from(&text, start, &starts), &format!("parse_from {starts:?}"))?;
                 }
             }
         }

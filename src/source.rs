@@ -295,6 +295,7 @@ pub fn prefer_huge_pages<T>(buf: &Vec<T>) {
 }
 
 /// Files at least this large are read in parts side by side on a pool's threads.
+#[cfg(unix)]
 const READ_IN_PARTS_MIN: u64 = 8 << 20;
 
 /// A large regular file of `len` bytes read in as many parts as the current pool has threads,
@@ -528,6 +529,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_large_file_reads_the_same_in_parts() {
         let dir = scratch("parts");
         let path = dir.join("big.json");
