@@ -374,7 +374,7 @@ fn after_value(b: &Builder) -> Want {
 /// A large file (at least [`PARTS_MIN_BYTES`]) is parsed in parts side by side when on a pool of
 /// several threads (see [`parse_in_parts`]); the tree is the one a single parse builds.
 pub fn parse(text: &Arc<String>, start: usize) -> Result<Tree, SyntaxError> {
-    let threads = rayon::current_thread_index().map_or(1, |_| rayon::current_num_threads());
+    let threads = crate::pool::threads();
     if threads > 1
         && text.len() - start >= PARTS_MIN_BYTES
         && let Some(tree) = parse_in_parts(text, start, threads)

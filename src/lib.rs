@@ -23,6 +23,7 @@ pub mod js;
 pub mod json;
 pub mod load;
 pub mod model;
+pub(crate) mod pool;
 pub(crate) mod prefix;
 pub mod query;
 pub(crate) mod reach;

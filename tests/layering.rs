@@ -13,6 +13,8 @@ use std::path::Path;
 use common::rust_files;
 
 const LAYERS: &[&[&str]] = &[
+    // The thread pool the run is on.
+    &["pool"],
     // Foundations: texts, ids, prefixes, file discovery, did-you-mean, calendar dates.
     &["source", "id", "prefix", "suggest", "discover", "calendar"],
     // The spanned parse tree, and the parsers that build it.

@@ -221,11 +221,7 @@ impl Extractor<'_, Tree> {
     /// the same calls), and the records waiting hold two rounds of items at most.
     pub fn resources_on_pool(&mut self, array: NodeId) {
         use rayon::prelude::*;
-        // Only on a pool's thread (`--threads 1` runs outside any pool).
-        let threads = match rayon::current_thread_index() {
-            Some(_) => rayon::current_num_threads(),
-            None => 1,
-        };
+        let threads = crate::pool::threads();
         let long = self.tree.children(array).nth(2 * ITEMS_PER_TASK).is_some();
         let Sink::Graph(b) = &mut self.b else {
             return self.resources(array);
