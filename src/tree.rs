@@ -91,6 +91,16 @@ impl Node {
     fn has(&self, flag: u32) -> bool {
         self.bits & flag != 0
     }
+    /// An object member's key (its content), from the packed place: valid for a member whose
+    /// place is not [`PLACE_APART`].
+    fn packed_key(&self) -> Place {
+        let packed = self.bits >> 8;
+        let end = self.span.start - (packed >> PLACE_BITS);
+        Span {
+            start: end - (packed & PLACE_MASK),
+            end,
+        }
+    }
 }
 
 /// A parsed file.
@@ -159,17 +169,13 @@ impl Tree {
             let i = self.places.partition_point(|&(id, _)| id < n.0);
             return self.places[i].1;
         }
-        let packed = node.bits >> 8;
         if node.parent != NO_PARENT && self.nodes[node.parent as usize].kind() == Kind::Object {
-            let end = node.span.start - (packed >> PLACE_BITS);
-            Span {
-                start: end - (packed & PLACE_MASK),
-                end,
-            }
+            node.packed_key()
         } else {
+            let position = node.bits >> 8;
             Span {
-                start: packed,
-                end: packed,
+                start: position,
+                end: position,
             }
         }
     }
@@ -388,11 +394,8 @@ impl Tree {
                 return false;
             }
             // The key's length and its first, middle and last bytes, folded.
-            let packed = node.bits >> 8;
-            let (len, end) = (
-                packed & PLACE_MASK,
-                node.span.start - (packed >> PLACE_BITS),
-            );
+            let key = node.packed_key();
+            let (len, end) = (key.len() as u32, key.end);
             let sig = match len {
                 0 => 0,
                 _ => len << 24 | at(end - len) << 16 | at(end - len + len / 2) << 8 | at(end - 1),
@@ -591,10 +594,6 @@ impl Builder {
         }
         b
     }
-    /// The innermost open container.
-    pub fn open_node(&self) -> Option<u32> {
-        self.open.last().map(|&(id, _)| id)
-    }
     /// The tree of one part, with the keys given twice in its own objects (not yet marked).
     pub fn into_part(self, spine: usize) -> Part {
         let duplicates = self
@@ -694,9 +693,12 @@ impl Tree {
 }
 
 impl Builder {
+    /// The innermost open container.
+    pub fn open_node(&self) -> Option<u32> {
+        self.open.last().map(|&(id, _)| id)
+    }
     pub fn open_kind(&self) -> Option<Kind> {
-        self.open
-            .last()
-            .map(|(id, _)| self.tree.nodes[*id as usize].kind())
+        self.open_node()
+            .map(|id| self.tree.nodes[id as usize].kind())
     }
 }
